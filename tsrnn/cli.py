@@ -1,0 +1,179 @@
+"""The `tsrnn` command line: thin click wrappers around the library.
+
+User mistakes (`TsrnnError`) print one line on stderr and exit with code 2, without a traceback.
+
+Example:
+    $ tsrnn fit datasets/sp500.csv --epochs 5 --out runs/sp500
+    $ tsrnn predict runs/sp500 datasets/sp500.csv -o forecast.csv
+    $ tsrnn zoo
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from tsrnn.errors import ConfigError, TsrnnError
+from tsrnn.windowing import SCALINGS, TARGET_TRANSFORMS
+
+# TensorFlow's C++ start-up chatter buries the output a user needs; errors still show.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class _Group(click.Group):
+    """Turns TsrnnError into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TsrnnError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted; no run directory was written", err=True)
+            sys.exit(130)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tsrnn")
+def main() -> None:
+    """Recurrent-network forecasting on Keras: window a series, fit, predict."""
+    warnings.showwarning = _show_warning
+
+
+def _csv_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
+def _units(value: str | None) -> list[int] | None:
+    items = _csv_list(value)
+    if items is None:
+        return None
+    try:
+        units = [int(item) for item in items]
+    except ValueError:
+        raise ConfigError(f"--units must be comma-separated integers like 64,32, got {value!r}") from None
+    if any(u < 1 for u in units):
+        raise ConfigError(f"--units must be positive, got {value!r}")
+    return units
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--target", default="Close", show_default=True, help="Column(s) to predict, comma-separated.")
+@click.option("--features", default=None, help="Input columns, comma-separated [default: the targets].")
+@click.option("--date-column", default=None, help="Date column [default: found by name].")
+@click.option("--lookback", default=30, show_default=True, type=int, help="Input rows per window.")
+@click.option("--horizon", default=1, show_default=True, type=int, help="Steps ahead to predict.")
+@click.option("--stride", default=1, show_default=True, type=int, help="Rows between training windows.")
+@click.option("--gap", default=0, show_default=True, type=int, help="Rows skipped between inputs and targets.")
+@click.option("--transform", "target_transform", default="log_return", show_default=True,
+              type=click.Choice(TARGET_TRANSFORMS), help="What the model learns to predict.")
+@click.option("--scaling", default="standard", show_default=True, type=click.Choice(SCALINGS),
+              help="Scaler fitted on the training rows only.")
+@click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (see `tsrnn zoo`).")
+@click.option("--units", default=None, help="Units per recurrent layer, e.g. 64,32 [default: the model's].")
+@click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional.")
+@click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer.")
+@click.option("--recurrent-dropout", default=None, type=float, help="Recurrent dropout (slow path on GPU).")
+@click.option("--epochs", default=20, show_default=True, type=int)
+@click.option("--batch-size", default=64, show_default=True, type=int)
+@click.option("--learning-rate", default=1e-3, show_default=True, type=float)
+@click.option("--patience", default=5, show_default=True, type=int,
+              help="Early stopping on validation loss (best weights kept); 0 disables.")
+@click.option("--validation-fraction", default=0.15, show_default=True, type=float)
+@click.option("--test-fraction", default=0.15, show_default=True, type=float)
+@click.option("--fill", default=None, type=click.Choice(["ffill", "drop"]), help="Policy for NaN/inf values.")
+@click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run.")
+@click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline.")
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Run directory to create [default: runs/<data>-<model>-<time>].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def fit(data: Path, target, features, units, out, quiet, **options) -> None:
+    """Train a forecaster on DATA (a CSV with a date column) and write a run directory."""
+    from tsrnn.forecaster import Forecaster
+    from tsrnn.pipeline import fit_run
+
+    forecaster = Forecaster(
+        target=_csv_list(target),
+        features=_csv_list(features),
+        units=_units(units),
+        verbose=0 if quiet else 1,
+        **options,
+    )
+    if out is None:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path("runs") / f"{data.stem}-{options['model']}-{stamp}"
+    result = fit_run(forecaster, data, out)
+    click.echo(_metrics_table(result.metrics))
+    click.echo(f"run written to {result.directory}")
+
+
+def _metrics_table(metrics: dict) -> str:
+    test = metrics.get("test")
+    if not test:
+        return "no test split (test fraction 0): nothing to evaluate"
+    lines = [
+        f"test split: {test['windows']} windows, targets {test['first_target'][:10]} .. {test['last_target'][:10]}",
+        f"{'forecast':<20}{'MAE':>12}{'RMSE':>12}{'MAPE':>10}{'MASE':>9}",
+    ]
+    for name, label in (("model", "model"), ("naive_last_value", "naive (last value)"), ("seasonal_naive", "seasonal naive")):
+        row = test[name]
+        lines.append(f"{label:<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
+    if test["model"]["mase"] > test["naive_last_value"]["mase"]:
+        lines.append("note: the model did not beat the naive last-value forecast on MASE")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV to write [default: print to stdout].")
+def predict(run_dir: Path, data: Path, output: Path | None) -> None:
+    """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
+
+    Each row is dated by the window's last input row; the last row forecasts beyond the data.
+    """
+    from tsrnn.forecaster import Forecaster
+
+    forecaster = Forecaster.load(run_dir)
+    forecast = forecaster.predict(data)
+    if output is None:
+        click.echo(forecast.to_csv(), nl=False)
+        return
+    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        forecast.to_csv(staging)
+        os.replace(staging, output)
+    finally:
+        staging.unlink(missing_ok=True)
+    click.echo(f"{len(forecast)} forecasts written to {output}", err=True)
+
+
+@main.command()
+def zoo() -> None:
+    """List the model presets and bodies with their layers and parameter counts."""
+    from tsrnn import zoo as model_zoo
+
+    for name in model_zoo.names():
+        spec = model_zoo.resolve(name)
+        if spec.front_end == "numeric" and spec.input_shape is None:
+            spec = model_zoo.resolve(name, input_shape=(30, 1))
+        count = model_zoo.build(spec, compile=False).count_params()
+        click.echo(f"{name:<20}{count:>11,}  {spec.describe()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,469 @@
+"""`Forecaster`: a scikit-learn-style estimator that windows a series, trains a zoo model on it,
+forecasts in the data's units and saves everything needed to forecast again.
+
+Example:
+    >>> from tsrnn import Forecaster  # doctest: +SKIP
+    >>> forecaster = Forecaster(model="gru", lookback=30, target="Close", epochs=5, seed=0)  # doctest: +SKIP
+    >>> forecaster.fit("datasets/sp500.csv").evaluate("datasets/sp500.csv")["model"]["mase"]  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tsrnn import __version__, zoo
+from tsrnn.baselines import last_value, seasonal_naive
+from tsrnn.data import data_sha256, read_series, select_columns
+from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.metrics import forecast_metrics, naive_scale
+from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, read_run_json, write_json
+from tsrnn.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
+from tsrnn.windowing import (
+    WindowSpec,
+    input_windows,
+    invert_targets,
+    rows_needed,
+    split_rows,
+    step_changes,
+    target_rows,
+    target_values,
+    window_ends,
+)
+
+_TRAINING_PARAMS = (
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "patience",
+    "validation_fraction",
+    "test_fraction",
+    "fill",
+    "date_column",
+    "seed",
+    "seasonal_period",
+)
+
+
+class Forecaster:
+    """Recurrent forecaster of one or more target columns, `horizon` steps ahead.
+
+    Args:
+        model: a zoo preset or body name ("lstm", "gru", "simple_rnn", ...) or a `ModelSpec`.
+        lookback, horizon, stride, gap: the window (see `WindowSpec`).
+        target: the column(s) to predict; features: input columns (default: the targets).
+        target_transform: "log_return" (default), "difference" or "level".
+        scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
+        units, bidirectional, dropout, recurrent_dropout: override the model's body.
+        epochs, batch_size, learning_rate: training; patience: early stopping on the validation
+            loss (best weights restored); 0 disables it.
+        validation_fraction, test_fraction: chronological split (the rest, first, trains).
+        fill: None (refuse NaN), "ffill" or "drop". date_column: the date column (default: found by name).
+        seed: makes a CPU run repeatable. seasonal_period: period of the seasonal-naive baseline.
+        verbose: Keras's progress output (0 silent, 1 bar, 2 one line per epoch).
+
+    Example:
+        >>> Forecaster(lookback=10).get_params()["lookback"]
+        10
+    """
+
+    def __init__(
+        self,
+        model: str | zoo.ModelSpec = "lstm",
+        lookback: int = 30,
+        horizon: int = 1,
+        target: str | list[str] = "Close",
+        features: list[str] | None = None,
+        stride: int = 1,
+        gap: int = 0,
+        target_transform: str = "log_return",
+        scaling: str = "standard",
+        units: int | list[int] | None = None,
+        bidirectional: bool | None = None,
+        dropout: float | None = None,
+        recurrent_dropout: float | None = None,
+        epochs: int = 20,
+        batch_size: int = 64,
+        learning_rate: float = 1e-3,
+        patience: int = 5,
+        validation_fraction: float = 0.15,
+        test_fraction: float = 0.15,
+        fill: str | None = None,
+        date_column: str | None = None,
+        seed: int | None = None,
+        seasonal_period: int = 5,
+        verbose: int = 0,
+    ) -> None:
+        self.model = model
+        self.lookback = lookback
+        self.horizon = horizon
+        self.target = target
+        self.features = features
+        self.stride = stride
+        self.gap = gap
+        self.target_transform = target_transform
+        self.scaling = scaling
+        self.units = units
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.test_fraction = test_fraction
+        self.fill = fill
+        self.date_column = date_column
+        self.seed = seed
+        self.seasonal_period = seasonal_period
+        self.verbose = verbose
+
+    def get_params(self) -> dict:
+        """The constructor's parameters, as scikit-learn estimators report them."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
+
+    # ----------------------------------------------------------------- specs
+    @property
+    def window_spec(self) -> WindowSpec:
+        targets = (self.target,) if isinstance(self.target, str) else tuple(self.target)
+        return WindowSpec(
+            lookback=self.lookback,
+            horizon=self.horizon,
+            stride=self.stride,
+            gap=self.gap,
+            feature_columns=tuple(self.features or ()),
+            target_columns=targets,
+            target_transform=self.target_transform,
+            scaling=self.scaling,
+        )
+
+    def _model_spec(self, spec: WindowSpec) -> zoo.ModelSpec:
+        units = (self.units,) if isinstance(self.units, int) else self.units
+        return zoo.resolve(
+            self.model,
+            input_shape=(spec.lookback, len(spec.inputs)),
+            head="regression",
+            horizon=spec.horizon,
+            targets=len(spec.target_columns),
+            units=tuple(units) if units else None,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout,
+            learning_rate=self.learning_rate,
+        )
+
+    def _check_training_params(self) -> None:
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+        if self.patience < 0:
+            raise ConfigError(f"patience must be >= 0, got {self.patience!r}")
+        if self.seasonal_period < 1:
+            raise ConfigError(f"seasonal_period must be >= 1, got {self.seasonal_period!r}")
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, data: str | os.PathLike | pd.DataFrame) -> Forecaster:
+        """Train on the training part of `data` (CSV path or DataFrame); returns self."""
+        import keras
+
+        spec = self.window_spec
+        self._check_training_params()
+        model_spec = self._model_spec(spec)
+        frame = self._frame(data, spec)
+        bounds = split_rows(len(frame), self.validation_fraction, self.test_fraction)
+        needed = rows_needed(spec, self.validation_fraction, self.test_fraction)
+        if len(frame) < needed:
+            raise DataError(
+                f"{frame.attrs.get('source', 'data')}: {len(frame)} rows are too few for lookback {spec.lookback}, "
+                f"horizon {spec.horizon}, gap {spec.gap} and a {1 - self.validation_fraction - self.test_fraction:.0%}/"
+                f"{self.validation_fraction:.0%}/{self.test_fraction:.0%} split; need at least {needed} rows "
+                "(or a shorter lookback)"
+            )
+        features, levels = self._arrays(frame, spec)
+        steps = step_changes(features, spec.target_transform)
+        self.feature_scaler_ = fit_scaler(spec.scaling, steps[spec.warmup : bounds.train_end])
+        scaled = self._scaled_steps(steps)
+
+        train_ends = bounds.ends("train", spec, stride=spec.stride)
+        train_targets = target_values(levels, train_ends, spec)
+        self.target_scaler_ = fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
+        x_train = input_windows(scaled, train_ends, spec)
+        y_train = self._scale_targets(train_targets)
+
+        validation_ends = bounds.ends("validation", spec)
+        validation = None
+        if len(validation_ends):
+            validation = (
+                input_windows(scaled, validation_ends, spec),
+                self._scale_targets(target_values(levels, validation_ends, spec)),
+            )
+
+        if self.seed is not None:
+            _seed_everything(self.seed)
+        model = zoo.build(model_spec)
+        callbacks = []
+        if validation is not None and self.patience:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
+            )
+        history = model.fit(
+            x_train,
+            y_train,
+            validation_data=validation,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            shuffle=True,
+            callbacks=callbacks,
+            verbose=self.verbose,
+        )
+        self.model_ = model
+        self.model_spec_ = model_spec
+        self.window_spec_ = spec
+        self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
+        self.mase_scale_ = naive_scale(levels[: bounds.train_end])
+        self.split_ = {
+            "rows": bounds.rows,
+            "train_start": _date(frame.index[0]),
+            "validation_start": _date(frame.index[bounds.train_end]) if bounds.train_end < bounds.rows else None,
+            "test_start": _date(frame.index[bounds.validation_end]) if bounds.validation_end < bounds.rows else None,
+            "train_windows": len(train_ends),
+            "validation_windows": len(validation_ends),
+            "test_windows": len(bounds.ends("test", spec)),
+        }
+        self.data_sha256_ = data_sha256(frame)
+        return self
+
+    # --------------------------------------------------------------- predict
+    def predict(self, data: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
+        """Forecasts in the data's units for every complete input window of `data`.
+
+        Indexed by the date of each window's last input row; one column per target and step,
+        named like `Close_t+1`. The last row is the forecast beyond the data.
+        """
+        self._check_fitted()
+        spec = self.window_spec_
+        frame = self._frame(data, spec, fitting=False)
+        features, levels = self._arrays(frame, spec)
+        ends = window_ends(len(frame), spec, with_targets=False)
+        forecast = self._forecast(features, levels, ends)
+        columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
+        values = forecast.reshape(len(ends), -1)
+        return pd.DataFrame(values, index=frame.index[np.asarray(ends)], columns=columns)
+
+    def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None) -> dict:
+        """Metrics of the model and the naive baselines on every window of `data` with known targets.
+
+        `start` keeps only windows whose first target is on or after that date (e.g. the test split's
+        `split_["test_start"]`). Returns `{"windows": n, "model": {...}, "naive_last_value": {...},
+        "seasonal_naive": {...}}` with MAE, RMSE, MAPE and MASE in the data's units.
+        """
+        self._check_fitted()
+        spec = self.window_spec_
+        frame = self._frame(data, spec, fitting=False)
+        features, levels = self._arrays(frame, spec)
+        ends = window_ends(len(frame), spec)
+        if start is not None:
+            first_target = np.asarray(ends) + spec.gap + 1
+            keep = frame.index[first_target] >= pd.Timestamp(start) if len(ends) else np.array([], bool)
+            kept = np.asarray(ends)[keep]
+            ends = range(int(kept[0]), int(kept[-1]) + 1) if len(kept) else range(0)
+        if not len(ends):
+            raise DataError(
+                f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
+                f"need at least {spec.min_rows()} rows"
+            )
+        actual = levels[target_rows(ends, spec)]
+        forecast = self._forecast(features, levels, ends)
+        return {
+            "windows": len(ends),
+            "first_target": _date(frame.index[ends.start + spec.gap + 1]),
+            "last_target": _date(frame.index[ends[-1] + spec.gap + spec.horizon]),
+            "model": forecast_metrics(actual, forecast, self.mase_scale_),
+            "naive_last_value": forecast_metrics(actual, last_value(levels, ends, spec), self.mase_scale_),
+            "seasonal_naive": forecast_metrics(
+                actual, seasonal_naive(levels, ends, spec, self.seasonal_period), self.mase_scale_
+            ),
+        }
+
+    def forecast_frame(self, data, start=None) -> pd.DataFrame:
+        """Actual and forecast one-step-ahead levels of the first target, dated by the target's row."""
+        self._check_fitted()
+        spec = self.window_spec_
+        frame = self._frame(data, spec, fitting=False)
+        features, levels = self._arrays(frame, spec)
+        ends = window_ends(len(frame), spec)
+        forecast = self._forecast(features, levels, ends)[:, 0, 0]
+        rows = np.asarray(ends) + spec.gap + 1
+        result = pd.DataFrame(
+            {"actual": levels[rows, 0], "forecast": forecast, "naive": levels[np.asarray(ends), 0]},
+            index=frame.index[rows],
+        )
+        return result if start is None else result[result.index >= pd.Timestamp(start)]
+
+    # ------------------------------------------------------------- internals
+    def _frame(self, data, spec: WindowSpec, fitting: bool = True) -> pd.DataFrame:
+        series = read_series(data, self.date_column)
+        frame = select_columns(series, spec.columns, self.fill)
+        if spec.target_transform == "log_return":
+            values = frame[list(spec.columns)].to_numpy()
+            if (values <= 0).any():
+                column = spec.columns[int(np.flatnonzero((values <= 0).any(axis=0))[0])]
+                raise DataError(
+                    f"{frame.attrs.get('source', 'data')}: column '{column}' has zero or negative values, which "
+                    "log returns cannot use; pass --transform difference (or level)"
+                )
+        if not fitting and len(frame) < spec.warmup + spec.lookback:
+            raise DataError(
+                f"{frame.attrs.get('source', 'data')}: {len(frame)} rows are too few for one window of lookback "
+                f"{spec.lookback}; need at least {spec.warmup + spec.lookback} rows"
+            )
+        return frame
+
+    @staticmethod
+    def _arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+        return frame[list(spec.inputs)].to_numpy(np.float64), frame[list(spec.target_columns)].to_numpy(np.float64)
+
+    def _scaled_steps(self, steps: np.ndarray) -> np.ndarray:
+        # Row 0 of transformed inputs is NaN and never inside a window; zero it so scaling is defined.
+        return self.feature_scaler_.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
+
+    def _scale_targets(self, targets: np.ndarray) -> np.ndarray:
+        shape = targets.shape
+        return self.target_scaler_.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
+
+    def _forecast(self, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
+        spec = self.window_spec_
+        scaled = self._scaled_steps(step_changes(features, spec.target_transform))
+        windows = np.ascontiguousarray(input_windows(scaled, ends, spec))
+        predicted = np.asarray(self.model_.predict(windows, batch_size=max(self.batch_size, 1024), verbose=0))
+        shape = predicted.shape
+        unscaled = self.target_scaler_.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
+        return invert_targets(unscaled, levels[np.asarray(ends)], spec.target_transform)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this Forecaster is not fitted yet; call fit(data) first or Forecaster.load(run_dir)")
+
+    # ----------------------------------------------------------- persistence
+    def run_info(self) -> dict:
+        """The JSON description of this fitted forecaster, as stored in `run.json`."""
+        self._check_fitted()
+        import keras
+
+        return {
+            "format_version": FORMAT_VERSION,
+            "tsrnn_version": __version__,
+            "window_spec": self.window_spec_.to_dict(),
+            "model_spec": self.model_spec_.to_dict(),
+            "model_name": self.model if isinstance(self.model, str) else None,
+            "training": {name: getattr(self, name) for name in _TRAINING_PARAMS},
+            "columns": {"features": list(self.window_spec_.inputs), "targets": list(self.window_spec_.target_columns)},
+            "scalers": {"features": scaler_to_dict(self.feature_scaler_), "targets": scaler_to_dict(self.target_scaler_)},
+            "mase_scale": self.mase_scale_.tolist(),
+            "split": self.split_,
+            "epochs_trained": len(self.history_.get("loss", [])),
+            "data_sha256": self.data_sha256_,
+            "backend": keras.backend.backend(),
+            "versions": _versions(),
+        }
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write the model and `run.json` into a new directory, atomically; returns its path."""
+        with atomic_directory(directory) as staging:
+            self.save_into(staging)
+        return Path(directory)
+
+    def save_into(self, directory: Path) -> None:
+        """Write the model and `run.json` into an existing (staging) directory."""
+        self.model_.save(directory / MODEL_FILE)
+        write_json(directory / RUN_FILE, self.run_info())
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Forecaster:
+        """Load a forecaster saved by `save` or `tsrnn fit` (the model loads with `safe_mode`)."""
+        import keras
+
+        directory = Path(directory)
+        info = read_run_json(directory)
+        try:
+            window_spec = WindowSpec.from_dict(info["window_spec"])
+            model_spec = zoo.ModelSpec.from_dict(info["model_spec"])
+            training = info["training"]
+            forecaster = cls(
+                model=info.get("model_name") or model_spec,
+                lookback=window_spec.lookback,
+                horizon=window_spec.horizon,
+                target=list(window_spec.target_columns),
+                features=list(window_spec.feature_columns) or None,
+                stride=window_spec.stride,
+                gap=window_spec.gap,
+                target_transform=window_spec.target_transform,
+                scaling=window_spec.scaling,
+                **{name: training[name] for name in _TRAINING_PARAMS},
+            )
+            forecaster.feature_scaler_ = scaler_from_dict(info["scalers"]["features"])
+            forecaster.target_scaler_ = scaler_from_dict(info["scalers"]["targets"])
+            forecaster.mase_scale_ = np.asarray(info["mase_scale"], dtype=np.float64)
+            forecaster.split_ = info["split"]
+            forecaster.data_sha256_ = info["data_sha256"]
+        except (KeyError, TypeError, ValueError) as error:
+            raise RunDirError(f"{directory / RUN_FILE}: incomplete or invalid ({error}); re-run tsrnn fit") from None
+        model_path = directory / MODEL_FILE
+        if not model_path.is_file():
+            raise RunDirError(f"{model_path}: model file missing; re-run tsrnn fit to recreate the run")
+        try:
+            model = keras.saving.load_model(model_path, safe_mode=True)
+        except Exception as error:  # Keras raises many types for corrupt archives
+            detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise RunDirError(f"{model_path}: cannot load the model ({detail[:160]}); re-run tsrnn fit") from None
+        expected = (None, window_spec.lookback, len(window_spec.inputs))
+        if tuple(model.input_shape) != expected:
+            raise RunDirError(
+                f"{model_path}: model input {tuple(model.input_shape)} does not match run.json's window {expected}; "
+                "the run directory was mixed up, re-run tsrnn fit"
+            )
+        forecaster.model_ = model
+        forecaster.model_spec_ = model_spec
+        forecaster.window_spec_ = window_spec
+        forecaster.history_ = {}
+        return forecaster
+
+
+def _seed_everything(seed: int) -> None:
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def _date(timestamp: pd.Timestamp) -> str:
+    return timestamp.isoformat()
+
+
+def _versions() -> dict:
+    import keras
+    import sklearn
+
+    versions = {
+        "tsrnn": __version__,
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    return versions

@@ -1,0 +1,57 @@
+"""One call from data to a complete run directory: fit, evaluate on the test split, save artifacts.
+
+The CLI's `tsrnn fit` is a thin wrapper around `fit_run`, so a notebook calling it gets the same
+run directory: `model.keras`, `run.json`, `metrics.json`, `history.csv` and `forecast.png`.
+
+Example:
+    >>> from tsrnn import Forecaster  # doctest: +SKIP
+    >>> result = fit_run(Forecaster(epochs=2), "datasets/sp500.csv", "runs/demo")  # doctest: +SKIP
+    >>> result.metrics["test"]["model"]["mase"] <= result.metrics["test"]["naive_last_value"]["mase"]  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tsrnn.data import read_series
+from tsrnn.forecaster import Forecaster
+from tsrnn.plots import forecast_plot
+from tsrnn.runs import atomic_directory, write_json
+
+
+@dataclass
+class RunResult:
+    """What `fit_run` produced."""
+
+    directory: Path
+    forecaster: Forecaster
+    metrics: dict
+
+
+def fit_run(forecaster: Forecaster, data: str | os.PathLike | pd.DataFrame, out: str | os.PathLike) -> RunResult:
+    """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
+
+    `metrics.json` holds the test split's metrics of the model next to the naive last-value and
+    seasonal-naive forecasts (in the data's units), and the split's dates.
+    """
+    out = Path(out)
+    with atomic_directory(out) as staging:
+        series = read_series(data, forecaster.date_column)
+        forecaster.fit(series)
+        metrics = {"split": forecaster.split_}
+        test_start = forecaster.split_["test_start"]
+        if forecaster.split_["test_windows"]:
+            metrics["test"] = forecaster.evaluate(series, start=test_start)
+        forecaster.save_into(staging)
+        write_json(staging / "metrics.json", metrics)
+        history = pd.DataFrame(forecaster.history_)
+        history.index.name = "epoch"
+        history.index += 1
+        history.to_csv(staging / "history.csv")
+        plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
+        target = forecaster.window_spec_.target_columns[0]
+        forecast_plot(forecaster.forecast_frame(series, start=plot_start), staging / "forecast.png", target)
+    return RunResult(directory=out, forecaster=forecaster, metrics=metrics)

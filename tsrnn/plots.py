@@ -1,0 +1,34 @@
+"""Plots saved as PNG files (matplotlib, no display needed).
+
+Example:
+    >>> import pandas as pd, tempfile, pathlib  # doctest: +SKIP
+    >>> frame = pd.DataFrame({"actual": [1, 2], "forecast": [1, 2], "naive": [1, 1]},
+    ...                      index=pd.date_range("2020", periods=2))  # doctest: +SKIP
+    >>> forecast_plot(frame, pathlib.Path(tempfile.mkdtemp()) / "f.png", "Close")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
+    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
+    axis.plot(frame.index, frame["actual"], label="actual", color="black", linewidth=1.2)
+    axis.plot(frame.index, frame["forecast"], label="model forecast", color="tab:blue", linewidth=1)
+    axis.plot(frame.index, frame["naive"], label="naive (last value)", color="tab:orange", linewidth=0.8, alpha=0.7)
+    axis.set_ylabel(target)
+    axis.set_title(title or f"{target}: one step ahead, test period")
+    axis.legend(loc="best")
+    axis.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,83 @@
+"""Run directories: written whole or not at all, and checked when read back.
+
+A run directory is staged under a temporary name beside its final place and renamed when
+complete, so an interrupted or failed run leaves nothing behind and two runs aimed at the same
+`--out` never mix their files.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_directory(root / "run") as staging:
+    ...     write_json(staging / "a.json", {"x": 1})
+    >>> sorted(p.name for p in (root / "run").iterdir())
+    ['a.json']
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from tsrnn import __version__
+from tsrnn.errors import RunDirError
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.keras"
+RUN_FILE = "run.json"
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a staging directory that becomes `target` only when the block completes.
+
+    Refuses an existing `target` unless `overwrite`; on any error the staging directory is removed.
+    """
+    target = Path(target)
+    if target.exists() and not overwrite:
+        raise RunDirError(f"{target}: already exists; choose another --out or remove it first")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield staging
+        if overwrite and target.exists():
+            shutil.rmtree(target)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            raise RunDirError(
+                f"{target}: another run created it meanwhile; choose another --out"
+            ) from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_json(path: Path, payload: dict) -> None:
+    """Write `payload` as indented JSON."""
+    path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
+
+
+def read_run_json(directory: Path) -> dict:
+    """Read and check `run.json` of a run directory: present, valid JSON, a compatible format."""
+    if not directory.is_dir():
+        raise RunDirError(f"{directory}: run directory not found; pass the --out directory of a tsrnn fit")
+    path = directory / RUN_FILE
+    if not path.is_file():
+        raise RunDirError(f"{path}: missing; {directory} is not a complete tsrnn run, re-run tsrnn fit")
+    try:
+        info = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RunDirError(f"{path}: not valid JSON ({error}); the file is truncated or corrupt, re-run tsrnn fit") from None
+    if not isinstance(info, dict) or "format_version" not in info:
+        raise RunDirError(f"{path}: not a tsrnn run file (no format_version); pass a directory written by tsrnn fit")
+    version = info["format_version"]
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise RunDirError(
+            f"{path}: written by tsrnn {info.get('tsrnn_version', '?')} in run format {version}, newer than this "
+            f"tsrnn {__version__} reads ({FORMAT_VERSION}); upgrade tsrnn (pip install -U tsrnn)"
+        )
+    return info

@@ -1,0 +1,258 @@
+"""Windows, targets and chronological splits: how a series becomes `(samples, timesteps, features)`.
+
+A window ending at row `t` holds the input rows `t - lookback + 1 .. t`; its targets are rows
+`t + gap + 1 .. t + gap + horizon`, so every target lies strictly after the last input it is
+predicted from. Windows are strided views of the series (`sliding_window_view`), not copies.
+
+Target transforms keep models sane on trending data: with `log_return` (the default) inputs are
+the step-to-step log changes and the targets are the log change from the window's last input
+row, so a model that predicts zero reproduces the naive last-value forecast, whatever the price
+level. `invert_targets` maps predictions back to the data's units.
+
+Example:
+    >>> import numpy as np
+    >>> spec = WindowSpec(lookback=3, horizon=2, target_columns=("y",), target_transform="level")
+    >>> series = np.arange(10.0).reshape(-1, 1)
+    >>> ends = window_ends(len(series), spec)
+    >>> ends
+    range(2, 8)
+    >>> input_windows(series, ends, spec)[0, :, 0].tolist(), target_values(series, ends, spec)[0, :, 0].tolist()
+    ([0.0, 1.0, 2.0], [3.0, 4.0])
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tsrnn.errors import ConfigError
+
+TARGET_TRANSFORMS = ("log_return", "difference", "level")
+SCALINGS = ("standard", "minmax", "none")
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """How windows are cut from a series.
+
+    Args:
+        lookback: input rows per window (>= 1).
+        horizon: steps ahead to predict (>= 1); each window has `horizon` values per target.
+        stride: rows between the ends of consecutive training windows (>= 1).
+        gap: rows skipped between the last input and the first target (>= 0).
+        feature_columns: input columns; empty means the target columns.
+        target_columns: columns to predict.
+        target_transform: "log_return" (default), "difference" or "level".
+        scaling: "standard" (default), "minmax" or "none"; fitted on training rows only.
+
+    Example:
+        >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
+        True
+    """
+
+    lookback: int = 30
+    horizon: int = 1
+    stride: int = 1
+    gap: int = 0
+    feature_columns: tuple[str, ...] = ()
+    target_columns: tuple[str, ...] = ("Close",)
+    target_transform: str = "log_return"
+    scaling: str = "standard"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
+        object.__setattr__(self, "target_columns", tuple(self.target_columns))
+        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        if not self.target_columns:
+            raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
+        if self.target_transform not in TARGET_TRANSFORMS:
+            raise ConfigError(
+                f"target_transform must be one of {', '.join(TARGET_TRANSFORMS)}, got {self.target_transform!r}"
+            )
+        if self.scaling not in SCALINGS:
+            raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {self.scaling!r}")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The input columns: `feature_columns`, or the targets when none are named."""
+        return self.feature_columns or self.target_columns
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the spec reads, inputs first, without repeats."""
+        return tuple(dict.fromkeys(self.inputs + self.target_columns))
+
+    @property
+    def warmup(self) -> int:
+        """Rows consumed before the first step change exists (1 for transformed inputs)."""
+        return 0 if self.target_transform == "level" else 1
+
+    def min_rows(self) -> int:
+        """Rows needed for a single window with its targets."""
+        return self.warmup + self.lookback + self.gap + self.horizon
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> WindowSpec:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigError(f"unknown WindowSpec field(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> WindowSpec:
+        return cls.from_dict(json.loads(text))
+
+
+def step_changes(values: np.ndarray, transform: str) -> np.ndarray:
+    """Per-row inputs under `transform`: levels, or the change from the previous row (row 0 is NaN).
+
+    Example:
+        >>> step_changes(np.array([[1.0], [3.0]]), "difference")[:, 0].tolist()
+        [nan, 2.0]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if transform == "level":
+        return values
+    changes = np.empty_like(values)
+    changes[0] = np.nan
+    if transform == "difference":
+        np.subtract(values[1:], values[:-1], out=changes[1:])
+    else:
+        logs = np.log(values)
+        np.subtract(logs[1:], logs[:-1], out=changes[1:])
+    return changes
+
+
+def window_ends(n_rows: int, spec: WindowSpec, with_targets: bool = True, stride: int = 1) -> range:
+    """Row positions `t` of the last input row of every window the series allows.
+
+    With `with_targets`, only windows whose targets all lie inside the series; otherwise every
+    window with complete inputs (used to forecast beyond the data).
+    """
+    first = spec.warmup + spec.lookback - 1
+    last = n_rows - 1 - (spec.gap + spec.horizon if with_targets else 0)
+    return range(first, max(first, last + 1), stride)
+
+
+def input_windows(step_values: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """Windows `(len(ends), lookback, features)` of `step_values`, as a view where possible."""
+    views = sliding_window_view(step_values, spec.lookback, axis=0)  # (rows - lookback + 1, F, lookback)
+    start = ends.start - spec.lookback + 1
+    picked = views[start : start + len(ends) * ends.step : ends.step]
+    return np.swapaxes(picked, 1, 2)
+
+
+def target_rows(ends: range, spec: WindowSpec) -> np.ndarray:
+    """Row positions `(len(ends), horizon)` of every window's targets."""
+    return np.asarray(ends)[:, None] + spec.gap + np.arange(1, spec.horizon + 1)
+
+
+def target_values(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """Targets `(len(ends), horizon, targets)` under the spec's transform, relative to each window's end.
+
+    `levels` are the raw target columns `(rows, targets)`.
+    """
+    levels = np.asarray(levels, dtype=np.float64)
+    future = levels[target_rows(ends, spec)]
+    anchors = levels[np.asarray(ends)][:, None, :]
+    if spec.target_transform == "level":
+        return future
+    if spec.target_transform == "difference":
+        return future - anchors
+    return np.log(future) - np.log(anchors)
+
+
+def invert_targets(values: np.ndarray, anchors: np.ndarray, transform: str) -> np.ndarray:
+    """Map transformed targets `(windows, horizon, targets)` back to levels, given each window's last level.
+
+    Example:
+        >>> invert_targets(np.zeros((1, 2, 1)), np.array([[5.0]]), "log_return")[0, :, 0].tolist()
+        [5.0, 5.0]
+    """
+    anchors = np.asarray(anchors, dtype=np.float64)[:, None, :]
+    if transform == "level":
+        return values
+    if transform == "difference":
+        return anchors + values
+    return anchors * np.exp(values)
+
+
+@dataclass(frozen=True)
+class SplitBounds:
+    """Row boundaries of a chronological split: train `[0, train_end)`, validation
+    `[train_end, validation_end)`, test `[validation_end, rows)`."""
+
+    rows: int
+    train_end: int
+    validation_end: int
+
+    def ends(self, part: str, spec: WindowSpec, stride: int = 1) -> range:
+        """Window ends whose targets all fall inside `part` ("train", "validation" or "test")."""
+        lower, upper = {
+            "train": (0, self.train_end),
+            "validation": (self.train_end, self.validation_end),
+            "test": (self.validation_end, self.rows),
+        }[part]
+        every = window_ends(self.rows, spec)
+        # Targets of end t span rows t+gap+1 .. t+gap+horizon.
+        first = max(every.start, lower - spec.gap - 1)
+        last = min(every.stop - 1, upper - 1 - spec.gap - spec.horizon)
+        if part != "train":
+            # Later splits keep the training stride's phase irrelevant: evaluate every window.
+            stride = 1
+        return range(first, max(first, last + 1), stride)
+
+
+def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: float = 0.15) -> SplitBounds:
+    """Chronological split of `rows` by fractions; training gets the rest, first.
+
+    Example:
+        >>> split_rows(100)
+        SplitBounds(rows=100, train_end=70, validation_end=85)
+    """
+    for name, value in (("validation_fraction", validation_fraction), ("test_fraction", test_fraction)):
+        if not 0 <= value < 1:
+            raise ConfigError(f"{name} must be in [0, 1), got {value!r}")
+    if validation_fraction + test_fraction >= 1:
+        raise ConfigError(
+            f"validation_fraction + test_fraction must be below 1 (got {validation_fraction} + {test_fraction}); "
+            "leave rows for training"
+        )
+    test_rows = int(round(rows * test_fraction))
+    validation_rows = int(round(rows * validation_fraction))
+    train_end = rows - test_rows - validation_rows
+    return SplitBounds(rows=rows, train_end=train_end, validation_end=train_end + validation_rows)
+
+
+def rows_needed(spec: WindowSpec, validation_fraction: float, test_fraction: float) -> int:
+    """The fewest rows for which every non-empty split gets at least one window."""
+
+    def enough(rows: int) -> bool:
+        bounds = split_rows(rows, validation_fraction, test_fraction)
+        parts = ["train"] + (["validation"] if validation_fraction else []) + (["test"] if test_fraction else [])
+        return all(len(bounds.ends(part, spec)) > 0 for part in parts)
+
+    rows = spec.min_rows()
+    while not enough(rows):
+        rows += 1
+    return rows
+
+
+def columns_of(frame_columns: Sequence[str], wanted: Sequence[str]) -> list[int]:
+    """Positions of `wanted` among `frame_columns`."""
+    positions = {name: i for i, name in enumerate(frame_columns)}
+    return [positions[name] for name in wanted]

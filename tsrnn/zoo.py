@@ -1,0 +1,296 @@
+"""The model zoo: the one place tsrnn makes Keras models.
+
+A model is front end + recurrent body + head, described by a `ModelSpec`:
+
+- front ends: `numeric` windows `(timesteps, features)`, optionally through a `Normalization`
+  layer, or `embedding` token ids `(sequence_length,)` through `Embedding`;
+- bodies: `simple_rnn`, `lstm`, `gru`, optionally `Bidirectional`, stacked when `units` has
+  several entries, with `dropout` / `recurrent_dropout` per layer and optional Dropout between;
+- heads: `regression` (`horizon x targets` values), `binary` (sigmoid) or `multiclass` (softmax).
+
+Written against Keras 3 only, so models run on the TensorFlow, JAX and PyTorch backends.
+
+Example:
+    >>> model = build("gru", input_shape=(20, 3), head="regression", horizon=2)  # doctest: +SKIP
+    >>> model.output_shape  # doctest: +SKIP
+    (None, 2, 1)
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from dataclasses import dataclass
+
+from tsrnn.errors import ConfigError
+
+BODIES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+FRONT_ENDS = ("numeric", "embedding")
+HEADS = ("regression", "binary", "multiclass")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
+
+
+def _choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+class SlowPathWarning(UserWarning):
+    """An option takes a recurrent layer off the fast fused (cuDNN) kernel."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything needed to rebuild a zoo model; round-trips through JSON.
+
+    Example:
+        >>> spec = ModelSpec(body="gru", units=(32, 16), input_shape=(10, 2))
+        >>> ModelSpec.from_json(spec.to_json()) == spec
+        True
+    """
+
+    body: str = "lstm"
+    units: tuple[int, ...] = (64,)
+    bidirectional: bool = False
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    between_dropout: float = 0.0
+    front_end: str = "numeric"
+    input_shape: tuple[int, ...] | None = None
+    normalize: bool = False
+    vocab_size: int | None = None
+    sequence_length: int | None = None
+    embedding_dim: int = 128
+    mask_zero: bool = False
+    head: str = "regression"
+    horizon: int = 1
+    targets: int = 1
+    num_classes: int = 2
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+
+    def __post_init__(self) -> None:
+        units = (self.units,) if isinstance(self.units, int) else tuple(int(u) for u in self.units)
+        object.__setattr__(self, "units", units)
+        if self.input_shape is not None:
+            object.__setattr__(self, "input_shape", tuple(int(d) for d in self.input_shape))
+        _choice("body", self.body, BODIES)
+        _choice("front_end", self.front_end, FRONT_ENDS)
+        _choice("head", self.head, HEADS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        if not units or any(u < 1 for u in units):
+            raise ConfigError(f"units must be one or more positive integers, got {self.units!r}")
+        for name in ("dropout", "recurrent_dropout", "between_dropout"):
+            value = getattr(self, name)
+            if not 0 <= value < 1:
+                raise ConfigError(f"{name} must be in [0, 1), got {value!r}")
+        for name in ("horizon", "targets", "embedding_dim"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.head == "multiclass" and self.num_classes < 2:
+            raise ConfigError(f"num_classes must be >= 2 for a multiclass head, got {self.num_classes!r}")
+        if self.learning_rate <= 0:
+            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate!r}")
+
+    @property
+    def fused_kernel_eligible(self) -> bool:
+        """Whether every recurrent layer can use the fused cuDNN kernel on a GPU."""
+        return self.body != "simple_rnn" and self.recurrent_dropout == 0
+
+    def describe(self) -> str:
+        """A one-line summary, e.g. 'Embedding(10000, 128) + LSTM(64) + Dense(1, sigmoid)'."""
+        parts = []
+        if self.front_end == "embedding":
+            parts.append(f"Embedding({self.vocab_size}, {self.embedding_dim})")
+        else:
+            parts.append(f"numeric input {self.input_shape}")
+        options = "".join(
+            f", {name}={getattr(self, name)}" for name in ("dropout", "recurrent_dropout") if getattr(self, name)
+        )
+        layers = " + ".join(f"{BODIES[self.body]}({u}{options})" for u in self.units)
+        parts.append(f"Bidirectional({layers})" if self.bidirectional else layers)
+        parts.append(
+            {
+                "regression": f"Dense({self.horizon * self.targets})",
+                "binary": "Dense(1, sigmoid)",
+                "multiclass": f"Dense({self.num_classes}, softmax)",
+            }[self.head]
+        )
+        return " + ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ModelSpec:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigError(f"unknown ModelSpec field(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelSpec:
+        return cls.from_dict(json.loads(text))
+
+
+_IMDB = dict(front_end="embedding", vocab_size=10000, sequence_length=200, embedding_dim=128, head="binary")
+
+PRESETS: dict[str, ModelSpec] = {
+    "simple_rnn": ModelSpec(body="simple_rnn", units=(64,), input_shape=(50, 1), head="binary"),
+    "lstm": ModelSpec(body="lstm", units=(64,), **_IMDB),
+    "gru": ModelSpec(body="gru", units=(64,), **_IMDB),
+    "stacked_lstm": ModelSpec(body="lstm", units=(64, 32), **_IMDB),
+    "bidirectional_lstm": ModelSpec(body="lstm", units=(64,), bidirectional=True, **_IMDB),
+    "lstm_dropout": ModelSpec(body="lstm", units=(64,), dropout=0.3, recurrent_dropout=0.3, **_IMDB),
+}
+
+
+def names() -> list[str]:
+    """Every name `build` accepts: the presets, then the bare bodies."""
+    return list(PRESETS) + [body for body in BODIES if body not in PRESETS]
+
+
+def resolve(name_or_spec: str | ModelSpec, input_shape=None, vocab_size=None, sequence_length=None, **overrides) -> ModelSpec:
+    """The `ModelSpec` for a preset or body name (or a spec), with the given front end and overrides.
+
+    Example:
+        >>> resolve("lstm", input_shape=(30, 1), head="regression").describe()
+        'numeric input (30, 1) + LSTM(64) + Dense(1)'
+    """
+    if isinstance(name_or_spec, ModelSpec):
+        spec = name_or_spec
+    elif name_or_spec in PRESETS:
+        spec = PRESETS[name_or_spec]
+    elif name_or_spec in BODIES:
+        spec = ModelSpec(body=name_or_spec)
+    else:
+        raise ConfigError(f"unknown model {name_or_spec!r}; choose one of {', '.join(names())}")
+    if input_shape is not None:
+        overrides.update(front_end="numeric", input_shape=tuple(input_shape))
+    if vocab_size is not None:
+        overrides.update(front_end="embedding", vocab_size=int(vocab_size))
+    if sequence_length is not None:
+        overrides["sequence_length"] = int(sequence_length)
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return dataclasses.replace(spec, **overrides)
+    except TypeError as error:
+        raise ConfigError(f"invalid model option: {error}") from None
+
+
+def build(
+    name_or_spec: str | ModelSpec,
+    input_shape=None,
+    vocab_size=None,
+    sequence_length=None,
+    compile: bool = True,
+    adapt_data=None,
+    **overrides,
+):
+    """Build (and by default compile) the Keras model for a preset, body name or `ModelSpec`.
+
+    `input_shape=(timesteps, features)` selects the numeric front end, `vocab_size` the embedding
+    front end; other keyword arguments override `ModelSpec` fields (`units`, `head`, ...).
+    `adapt_data` adapts the `Normalization` layer when `normalize=True`.
+
+    Example:
+        >>> build("lstm").count_params()  # doctest: +SKIP
+        1329473
+    """
+    spec = resolve(name_or_spec, input_shape, vocab_size, sequence_length, **overrides)
+    model = build_spec(spec, adapt_data=adapt_data)
+    if compile:
+        compile_model(model, spec)
+    return model
+
+
+def build_spec(spec: ModelSpec, adapt_data=None):
+    """The uncompiled `keras.Model` that `spec` describes."""
+    import keras
+
+    _warn_slow_path(spec)
+    inputs, x = _front_end(spec, adapt_data)
+    layer_class = getattr(keras.layers, BODIES[spec.body])
+    last = len(spec.units) - 1
+    for i, units in enumerate(spec.units):
+        layer = layer_class(
+            units,
+            return_sequences=i < last,
+            dropout=spec.dropout,
+            recurrent_dropout=spec.recurrent_dropout,
+            name=f"{spec.body}_{i}",
+        )
+        if spec.bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+        x = layer(x)
+        if spec.between_dropout and i < last:
+            x = keras.layers.Dropout(spec.between_dropout, name=f"dropout_{i}")(x)
+    outputs = _head(spec, x)
+    name = f"{spec.body}_{spec.head}".replace("simple_rnn", "simplernn")
+    return keras.Model(inputs, outputs, name=name)
+
+
+def compile_model(model, spec: ModelSpec) -> None:
+    """Compile with the head's default loss and metrics and the spec's optimizer."""
+    import keras
+
+    optimizer = {
+        "adam": keras.optimizers.Adam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+        "adamw": keras.optimizers.AdamW,
+    }[spec.optimizer](learning_rate=spec.learning_rate)
+    loss, metrics = {
+        "regression": ("mse", ["mae"]),
+        "binary": ("binary_crossentropy", ["accuracy"]),
+        "multiclass": ("sparse_categorical_crossentropy", ["accuracy"]),
+    }[spec.head]
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+
+
+def _front_end(spec: ModelSpec, adapt_data):
+    import keras
+
+    if spec.front_end == "embedding":
+        if spec.vocab_size is None:
+            raise ConfigError("the embedding front end needs vocab_size (e.g. 10000)")
+        inputs = keras.Input(shape=(spec.sequence_length,), dtype="int32", name="tokens")
+        x = keras.layers.Embedding(spec.vocab_size, spec.embedding_dim, mask_zero=spec.mask_zero, name="embedding")(
+            inputs
+        )
+        return inputs, x
+    if spec.input_shape is None or len(spec.input_shape) != 2:
+        raise ConfigError(f"the numeric front end needs input_shape=(timesteps, features), got {spec.input_shape!r}")
+    inputs = keras.Input(shape=spec.input_shape, name="windows")
+    x = inputs
+    if spec.normalize:
+        normalization = keras.layers.Normalization(axis=-1, name="normalization")
+        if adapt_data is not None:
+            normalization.adapt(adapt_data)
+        x = normalization(x)
+    return inputs, x
+
+
+def _head(spec: ModelSpec, x):
+    import keras
+
+    if spec.head == "binary":
+        return keras.layers.Dense(1, activation="sigmoid", name="head")(x)
+    if spec.head == "multiclass":
+        return keras.layers.Dense(spec.num_classes, activation="softmax", name="head")(x)
+    x = keras.layers.Dense(spec.horizon * spec.targets, name="head")(x)
+    return keras.layers.Reshape((spec.horizon, spec.targets), name="forecast")(x)
+
+
+def _warn_slow_path(spec: ModelSpec) -> None:
+    if spec.recurrent_dropout:
+        warnings.warn(
+            f"recurrent_dropout={spec.recurrent_dropout} takes {BODIES[spec.body]} off the fused cuDNN "
+            "kernel: training is many times slower on a GPU; use dropout instead for speed",
+            SlowPathWarning,
+            stacklevel=3,
+        )
