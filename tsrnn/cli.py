@@ -17,11 +17,9 @@ from pathlib import Path
 
 import click
 
+from tsrnn.backend import load_keras_quietly
 from tsrnn.errors import ConfigError, TsrnnError
 from tsrnn.windowing import SCALINGS, TARGET_TRANSFORMS
-
-# TensorFlow's C++ start-up chatter buries the output a user needs; errors still show.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 class _Group(click.Group):
@@ -102,6 +100,7 @@ def _units(value: str | None) -> list[int] | None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fit(data: Path, target, features, units, out, quiet, **options) -> None:
     """Train a forecaster on DATA (a CSV with a date column) and write a run directory."""
+    load_keras_quietly()
     from tsrnn.forecaster import Forecaster
     from tsrnn.pipeline import fit_run
 
@@ -146,6 +145,7 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
     """
+    load_keras_quietly()
     from tsrnn.forecaster import Forecaster
 
     forecaster = Forecaster.load(run_dir)
@@ -165,8 +165,10 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
 @main.command()
 def zoo() -> None:
     """List the model presets and bodies with their layers and parameter counts."""
+    load_keras_quietly()
     from tsrnn import zoo as model_zoo
 
+    warnings.simplefilter("ignore", model_zoo.SlowPathWarning)  # listing is not training
     for name in model_zoo.names():
         spec = model_zoo.resolve(name)
         if spec.front_end == "numeric" and spec.input_shape is None:

@@ -44,7 +44,7 @@ def read_series(source: str | os.PathLike | pd.DataFrame, date_column: str | Non
         True
     """
     if isinstance(source, pd.DataFrame):
-        name = "data"
+        name = source.attrs.get("source", "data")
         frame = source.copy()
     else:
         name = str(source)

@@ -156,6 +156,8 @@ class Forecaster:
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
             learning_rate=self.learning_rate,
+            # Zero head: training starts from the drift forecast (naive plus the mean change).
+            head_initializer="zeros",
         )
 
     def _check_training_params(self) -> None:

@@ -66,6 +66,7 @@ class ModelSpec:
     horizon: int = 1
     targets: int = 1
     num_classes: int = 2
+    head_initializer: str = "glorot_uniform"
     optimizer: str = "adam"
     learning_rate: float = 1e-3
 
@@ -282,7 +283,7 @@ def _head(spec: ModelSpec, x):
         return keras.layers.Dense(1, activation="sigmoid", name="head")(x)
     if spec.head == "multiclass":
         return keras.layers.Dense(spec.num_classes, activation="softmax", name="head")(x)
-    x = keras.layers.Dense(spec.horizon * spec.targets, name="head")(x)
+    x = keras.layers.Dense(spec.horizon * spec.targets, kernel_initializer=spec.head_initializer, name="head")(x)
     return keras.layers.Reshape((spec.horizon, spec.targets), name="forecast")(x)
 
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: small real data from the shipped S&P 500 sample, and tiny model settings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parents[1]
+SP500 = REPO / "datasets" / "sp500.csv"
+SHARED = REPO.parent / "shared" / "datasets"
+
+# A forecaster small enough to train in a second or two on 2 cores.
+TINY = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
+
+
+@pytest.fixture
+def sp500_slice(tmp_path: Path) -> Path:
+    """The first 400 rows of the shipped S&P 500 file, as a CSV in its original layout."""
+    path = tmp_path / "sp500_slice.csv"
+    with open(SP500) as source:
+        lines = [next(source) for _ in range(401)]
+    path.write_text("".join(lines))
+    return path
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write text to a CSV file in the test's folder and return its path."""
+
+    def write(text: str, name: str = "data.csv") -> Path:
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def daily_frame() -> pd.DataFrame:
+    """A small positive trending frame with a Date column."""
+    dates = pd.bdate_range("2020-01-01", periods=120)
+    close = 100 + pd.Series(range(120), dtype=float) * 0.5
+    return pd.DataFrame({"Date": dates.strftime("%Y-%m-%d"), "Close": close, "Volume": 1000.0 + close})

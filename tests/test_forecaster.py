@@ -1,0 +1,116 @@
+"""The Forecaster end to end on a slice of the shipped S&P 500 data with a tiny model."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrnn import Forecaster
+from tsrnn.data import read_series
+from tsrnn.errors import DataError, NotFittedError, RunDirError
+from tsrnn.windowing import step_changes
+
+from .conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "slice.csv"
+    read_series("datasets/sp500.csv").iloc[:400].to_csv(path)
+    return Forecaster(model="lstm", horizon=2, **TINY).fit(path), path
+
+
+def test_fit_returns_self_with_learned_state(fitted):
+    forecaster, path = fitted
+    assert forecaster.model_.output_shape == (None, 2, 1)
+    assert len(forecaster.history_["loss"]) == 2
+    assert forecaster.split_["rows"] == 400
+    dates = read_series(path).index
+    # 0.7 / 0.15 / 0.15 of 400 rows: train 280, validation 60, test 60
+    assert forecaster.split_["validation_start"] == dates[280].isoformat()
+    assert forecaster.split_["test_start"] == dates[340].isoformat()
+
+
+def test_scalers_fitted_on_training_rows_only(fitted):
+    forecaster, path = fitted
+    frame = read_series(path)
+    train_end = int(round(400 * 0.7))
+    steps = step_changes(frame[["Close"]].to_numpy(), "log_return")
+    np.testing.assert_allclose(forecaster.feature_scaler_.mean_, np.nanmean(steps[1:train_end], axis=0))
+    everything = np.nanmean(steps[1:], axis=0)
+    assert not np.allclose(forecaster.feature_scaler_.mean_, everything)
+
+
+def test_changing_test_period_values_changes_no_scaler(tmp_path):
+    frame = read_series("datasets/sp500.csv").iloc[:300]
+    altered = frame.copy()
+    altered.iloc[-40:, altered.columns.get_loc("Close")] *= 3.0
+    first = Forecaster(epochs=1, lookback=10, units=2, seed=0).fit(frame)
+    second = Forecaster(epochs=1, lookback=10, units=2, seed=0).fit(altered)
+    np.testing.assert_array_equal(first.feature_scaler_.mean_, second.feature_scaler_.mean_)
+    np.testing.assert_array_equal(first.target_scaler_.scale_, second.target_scaler_.scale_)
+    np.testing.assert_array_equal(first.mase_scale_, second.mase_scale_)
+
+
+def test_predict_is_dated_by_last_input_row_in_data_units(fitted):
+    forecaster, path = fitted
+    forecast = forecaster.predict(path)
+    frame = read_series(path)
+    assert list(forecast.columns) == ["Close_t+1", "Close_t+2"]
+    assert forecast.index[-1] == frame.index[-1]  # the forecast beyond the data
+    assert forecast.index[0] == frame.index[10]  # lookback 10 returns need 11 rows
+    ratio = forecast["Close_t+1"].to_numpy() / frame["Close"].loc[forecast.index].to_numpy()
+    assert np.all(np.abs(ratio - 1) < 0.2)  # a price forecast, not a scaled return
+
+
+def test_evaluate_reports_model_next_to_baselines(fitted):
+    forecaster, path = fitted
+    metrics = forecaster.evaluate(path, start=forecaster.split_["test_start"])
+    assert metrics["windows"] == forecaster.split_["test_windows"]
+    for name in ("model", "naive_last_value", "seasonal_naive"):
+        assert set(metrics[name]) == {"mae", "rmse", "mape", "mase"}
+        assert metrics[name]["mae"] > 0
+    assert metrics["first_target"] >= forecaster.split_["test_start"]
+
+
+def test_save_load_gives_identical_predictions(fitted, tmp_path):
+    forecaster, path = fitted
+    forecaster.save(tmp_path / "run")
+    loaded = Forecaster.load(tmp_path / "run")
+    pd.testing.assert_frame_equal(forecaster.predict(path), loaded.predict(path))
+    assert loaded.evaluate(path) == forecaster.evaluate(path)
+
+
+def test_save_refuses_an_existing_directory(fitted, tmp_path):
+    forecaster, _ = fitted
+    (tmp_path / "run").mkdir()
+    with pytest.raises(RunDirError, match="already exists"):
+        forecaster.save(tmp_path / "run")
+
+
+def test_seed_makes_runs_repeatable(sp500_slice):
+    first = Forecaster(**TINY).fit(sp500_slice)
+    second = Forecaster(**TINY).fit(sp500_slice)
+    for a, b in zip(first.model_.get_weights(), second.model_.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert first.evaluate(sp500_slice) == second.evaluate(sp500_slice)
+
+
+def test_unfitted_and_too_short_inputs_are_refused(sp500_slice):
+    with pytest.raises(NotFittedError, match="call fit"):
+        Forecaster().predict(sp500_slice)
+    with pytest.raises(DataError, match=r"400 rows are too few .* need at least \d+ rows"):
+        Forecaster(lookback=300).fit(sp500_slice)
+
+
+def test_log_return_refuses_non_positive_values(daily_frame):
+    daily_frame.loc[5, "Close"] = 0.0
+    with pytest.raises(DataError, match="zero or negative values.*--transform difference"):
+        Forecaster(**TINY).fit(daily_frame)
+
+
+def test_multi_target_multi_feature(daily_frame):
+    forecaster = Forecaster(target=["Close", "Volume"], features=["Close", "Volume"], horizon=3, **TINY)
+    forecast = forecaster.fit(daily_frame).predict(daily_frame)
+    assert forecaster.model_.output_shape == (None, 3, 2)
+    assert list(forecast.columns) == [f"{c}_t+{k}" for k in (1, 2, 3) for c in ("Close", "Volume")]

@@ -1,0 +1,45 @@
+"""Loading Keras and its backend for the command line.
+
+TensorFlow 2.19+ writes start-up notes (oneDNN, missing CUDA drivers) to stderr before its logging
+can be configured, so TF_CPP_MIN_LOG_LEVEL cannot hide them. The CLI loads Keras once with the
+process's stderr pointed at /dev/null, so users see their progress bar and errors, not noise.
+Import errors still surface as Python exceptions after stderr is restored.
+
+Example:
+    >>> keras = load_keras_quietly()  # doctest: +SKIP
+    >>> keras.backend.backend()  # doctest: +SKIP
+    'tensorflow'
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def load_keras_quietly():
+    """Import Keras (and probe the devices of the TensorFlow backend) with stderr silenced."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _stderr_silenced():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+    return keras
