@@ -1,0 +1,111 @@
+"""The `tsrnn` command line: fit then predict on a slice of the shipped data, and one-line errors."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tsrnn.cli import main
+
+TINY_ARGS = ["--lookback", "10", "--units", "4", "--epochs", "2", "--batch-size", "32", "--seed", "0", "-q"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_fit_then_predict(sp500_slice, tmp_path):
+    out = tmp_path / "run"
+    result = run("fit", sp500_slice, "--out", out, "--horizon", "2", *TINY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "naive (last value)" in result.output and "seasonal naive" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["forecast.png", "history.csv", "metrics.json", "model.keras", "run.json"]
+    info = json.loads((out / "run.json").read_text())
+    assert info["window_spec"]["lookback"] == 10 and info["model_spec"]["units"] == [4]
+    assert info["training"]["seed"] == 0 and len(info["data_sha256"]) == 64
+    assert info["scalers"]["features"]["kind"] == "standard"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"model", "naive_last_value", "seasonal_naive"} <= set(metrics["test"])
+    assert len(pd.read_csv(out / "history.csv")) == 2
+    assert (out / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+
+    forecast_path = tmp_path / "forecast.csv"
+    result = run("predict", out, sp500_slice, "-o", forecast_path)
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(forecast_path, index_col=0)
+    assert list(forecast.columns) == ["Close_t+1", "Close_t+2"]
+    assert len(forecast) == 400 - 10
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_seeded_cli_runs_give_the_same_metrics(sp500_slice, tmp_path):
+    for name in ("a", "b"):
+        assert run("fit", sp500_slice, "--out", tmp_path / name, *TINY_ARGS).exit_code == 0
+    first, second = (json.loads((tmp_path / n / "metrics.json").read_text()) for n in ("a", "b"))
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--target", "Price"], "'Price' not found; available: Open, High, Low, Close, Adj Close, Volume"),
+        (["--lookback", "-3"], "lookback must be an integer >= 1, got -3"),
+        (["--horizon", "0"], "horizon must be an integer >= 1, got 0"),
+        (["--lookback", "390"], "too few for lookback 390"),
+        (["--validation-fraction", "0.5", "--test-fraction", "0.5"], "must be below 1"),
+        (["--model", "transformer"], "unknown model 'transformer'; choose one of"),
+        (["--units", "64,x"], "--units must be comma-separated integers"),
+    ],
+)
+def test_fit_errors_are_one_line_exit_2_and_leave_nothing(sp500_slice, tmp_path, args, message):
+    out = tmp_path / "run"
+    result = run("fit", sp500_slice, "--out", out, *args, "-q")
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert not list(tmp_path.glob(".run.tmp-*"))
+
+
+def test_missing_file_and_bad_run_dir(tmp_path, sp500_slice):
+    result = run("fit", tmp_path / "nope.csv")
+    assert result.exit_code == 2 and "nope.csv: file not found" in result.output
+    result = run("predict", tmp_path / "norun", sp500_slice)
+    assert result.exit_code == 2 and "run directory not found" in result.output
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "run.json").write_text('{"format_version": 1, "window')
+    result = run("predict", tmp_path / "broken", sp500_slice)
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+    (tmp_path / "future").mkdir()
+    (tmp_path / "future" / "run.json").write_text('{"format_version": 99, "tsrnn_version": "9.0"}')
+    result = run("predict", tmp_path / "future", sp500_slice)
+    assert result.exit_code == 2 and "upgrade tsrnn" in result.output
+
+
+def test_corrupt_model_file_and_wrong_columns(sp500_slice, tmp_path):
+    out = tmp_path / "run"
+    assert run("fit", sp500_slice, "--out", out, *TINY_ARGS).exit_code == 0
+    other = tmp_path / "other.csv"
+    other.write_text("Date,Price\n2020-01-01,1\n")
+    result = run("predict", out, other)
+    assert result.exit_code == 2 and "'Close' not found; available: Price" in result.output
+    (out / "model.keras").write_bytes(b"not a zip archive")
+    result = run("predict", out, sp500_slice)
+    assert result.exit_code == 2 and "cannot load the model" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_existing_out_is_refused(sp500_slice, tmp_path):
+    (tmp_path / "run").mkdir()
+    result = run("fit", sp500_slice, "--out", tmp_path / "run", "-q")
+    assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_zoo_lists_presets_with_parameter_counts():
+    result = run("zoo")
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "1,329,473" in lines["lstm"]
+    assert set(lines) >= {"simple_rnn", "lstm", "gru", "stacked_lstm", "bidirectional_lstm", "lstm_dropout"}
