@@ -109,3 +109,28 @@ def test_zoo_lists_presets_with_parameter_counts():
     lines = {line.split()[0]: line for line in result.output.splitlines()}
     assert "1,329,473" in lines["lstm"]
     assert set(lines) >= {"simple_rnn", "lstm", "gru", "stacked_lstm", "bidirectional_lstm", "lstm_dropout"}
+
+
+def test_fit_classification_reports_majority_class(sp500_slice, tmp_path):
+    result = run("fit", sp500_slice, "--task", "classification", "--model", "gru", "--out", tmp_path / "run", *TINY_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "majority class" in result.output
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert {"accuracy", "balanced_accuracy"} == set(metrics["test"]["model"])
+
+
+@pytest.mark.parametrize("option", ["--bidirectional", "--dropout=0.2", "--units=6,3", "--model=simple_rnn", "--model=stacked_lstm"])
+def test_fit_accepts_every_body_option(sp500_slice, tmp_path, option):
+    out = tmp_path / "run"
+    result = run("fit", sp500_slice, option, "--out", out, *[a for a in TINY_ARGS if a not in ("--units", "4")])
+    assert result.exit_code == 0, result.output
+    spec = json.loads((out / "run.json").read_text())["model_spec"]
+    key, _, value = option.lstrip("-").partition("=")
+    expected = {
+        "bidirectional": ("bidirectional", True),
+        "dropout": ("dropout", 0.2),
+        "units": ("units", [6, 3]),
+        "model": ("units", [64, 32] if value == "stacked_lstm" else [64]),
+    }[key]
+    assert spec[expected[0]] == expected[1]
+    assert spec["head"] == "regression"

@@ -7,7 +7,7 @@ import pytest
 
 from tsrnn import Forecaster
 from tsrnn.data import read_series
-from tsrnn.errors import DataError, NotFittedError, RunDirError
+from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.windowing import step_changes
 
 from .conftest import TINY
@@ -114,3 +114,34 @@ def test_multi_target_multi_feature(daily_frame):
     forecast = forecaster.fit(daily_frame).predict(daily_frame)
     assert forecaster.model_.output_shape == (None, 3, 2)
     assert list(forecast.columns) == [f"{c}_t+{k}" for k in (1, 2, 3) for c in ("Close", "Volume")]
+
+
+def test_classification_predicts_direction_next_to_majority_class(sp500_slice, tmp_path):
+    forecaster = Forecaster(task="classification", horizon=3, **TINY).fit(sp500_slice)
+    assert forecaster.model_.output_shape == (None, 1)
+    assert forecaster.model_.loss == "binary_crossentropy"
+    frame = read_series(sp500_slice)
+    close = frame["Close"].to_numpy()
+    train_ends = np.arange(11, 280 - 3)  # windows whose third step ahead is still in training
+    rises = close[train_ends + 3] > close[train_ends]
+    assert forecaster.majority_class_ == int(rises.mean() >= 0.5)
+    metrics = forecaster.evaluate(sp500_slice, start=forecaster.split_["test_start"])
+    assert set(metrics["model"]) == {"accuracy", "balanced_accuracy"}
+    test_ends = np.arange(340 - 1, 400 - 3)
+    expected_rate = (close[test_ends + 3] > close[test_ends]).mean()
+    assert metrics["rise_rate"] == pytest.approx(expected_rate)
+    assert metrics["majority_class"]["accuracy"] == pytest.approx(
+        expected_rate if forecaster.majority_class_ else 1 - expected_rate
+    )
+    forecast = forecaster.predict(sp500_slice)
+    assert list(forecast.columns) == ["Close_up_probability_t+3", "Close_up_t+3"]
+    assert forecast.iloc[:, 0].between(0, 1).all()
+    forecaster.save(tmp_path / "run")
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "run").predict(sp500_slice), forecast)
+
+
+def test_classification_needs_a_single_target(daily_frame):
+    with pytest.raises(ConfigError, match="name a single --target"):
+        Forecaster(task="classification", target=["Close", "Volume"], **TINY).fit(daily_frame)
+    with pytest.raises(ConfigError, match="task must be one of regression, classification"):
+        Forecaster(task="ranking", **TINY).fit(daily_frame)

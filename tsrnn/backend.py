@@ -34,7 +34,7 @@ def _stderr_silenced():
 
 def load_keras_quietly():
     """Import Keras (and probe the devices of the TensorFlow backend) with stderr silenced."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with _stderr_silenced():
         import keras
 

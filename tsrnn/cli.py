@@ -81,6 +81,8 @@ def _units(value: str | None) -> list[int] | None:
 @click.option("--scaling", default="standard", show_default=True, type=click.Choice(SCALINGS),
               help="Scaler fitted on the training rows only.")
 @click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (see `tsrnn zoo`).")
+@click.option("--task", default="regression", show_default=True, type=click.Choice(["regression", "classification"]),
+              help="Forecast values, or classify whether the target rises over the horizon.")
 @click.option("--units", default=None, help="Units per recurrent layer, e.g. 64,32 [default: the model's].")
 @click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional.")
 @click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer.")
@@ -123,10 +125,16 @@ def _metrics_table(metrics: dict) -> str:
     test = metrics.get("test")
     if not test:
         return "no test split (test fraction 0): nothing to evaluate"
-    lines = [
-        f"test split: {test['windows']} windows, targets {test['first_target'][:10]} .. {test['last_target'][:10]}",
-        f"{'forecast':<20}{'MAE':>12}{'RMSE':>12}{'MAPE':>10}{'MASE':>9}",
-    ]
+    lines = [f"test split: {test['windows']} windows, targets {test['first_target'][:10]} .. {test['last_target'][:10]}"]
+    if "majority_class" in test:
+        lines.append(f"{'classifier':<20}{'accuracy':>10}{'balanced':>10}")
+        for name, label in (("model", "model"), ("majority_class", "majority class")):
+            row = test[name]
+            lines.append(f"{label:<20}{row['accuracy']:>10.3f}{row['balanced_accuracy']:>10.3f}")
+        if test["model"]["accuracy"] <= test["majority_class"]["accuracy"]:
+            lines.append("note: the classifier did not beat always predicting the majority class")
+        return "\n".join(lines)
+    lines.append(f"{'forecast':<20}{'MAE':>12}{'RMSE':>12}{'MAPE':>10}{'MASE':>9}")
     for name, label in (("model", "model"), ("naive_last_value", "naive (last value)"), ("seasonal_naive", "seasonal naive")):
         row = test[name]
         lines.append(f"{label:<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")

@@ -20,13 +20,14 @@ from tsrnn import __version__, zoo
 from tsrnn.baselines import last_value, seasonal_naive
 from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
-from tsrnn.metrics import forecast_metrics, naive_scale
+from tsrnn.metrics import classification_metrics, forecast_metrics, naive_scale
 from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, read_run_json, write_json
 from tsrnn.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
 from tsrnn.windowing import (
     WindowSpec,
     input_windows,
     invert_targets,
+    rises,
     rows_needed,
     split_rows,
     step_changes,
@@ -35,7 +36,10 @@ from tsrnn.windowing import (
     window_ends,
 )
 
+TASKS = ("regression", "classification")
+
 _TRAINING_PARAMS = (
+    "task",
     "epochs",
     "batch_size",
     "learning_rate",
@@ -54,6 +58,8 @@ class Forecaster:
 
     Args:
         model: a zoo preset or body name ("lstm", "gru", "simple_rnn", ...) or a `ModelSpec`.
+        task: "regression" forecasts values; "classification" predicts whether the (single) target
+            rises between the window's last input and `gap + horizon` steps later.
         lookback, horizon, stride, gap: the window (see `WindowSpec`).
         target: the column(s) to predict; features: input columns (default: the targets).
         target_transform: "log_return" (default), "difference" or "level".
@@ -74,6 +80,7 @@ class Forecaster:
     def __init__(
         self,
         model: str | zoo.ModelSpec = "lstm",
+        task: str = "regression",
         lookback: int = 30,
         horizon: int = 1,
         target: str | list[str] = "Close",
@@ -99,6 +106,7 @@ class Forecaster:
         verbose: int = 0,
     ) -> None:
         self.model = model
+        self.task = task
         self.lookback = lookback
         self.horizon = horizon
         self.target = target
@@ -148,7 +156,7 @@ class Forecaster:
         return zoo.resolve(
             self.model,
             input_shape=(spec.lookback, len(spec.inputs)),
-            head="regression",
+            head="regression" if self.task == "regression" else "binary",
             horizon=spec.horizon,
             targets=len(spec.target_columns),
             units=tuple(units) if units else None,
@@ -156,11 +164,18 @@ class Forecaster:
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
             learning_rate=self.learning_rate,
-            # Zero head: training starts from the drift forecast (naive plus the mean change).
-            head_initializer="zeros",
+            # Zero head: regression starts from the drift forecast (naive plus the mean change).
+            head_initializer="zeros" if self.task == "regression" else "glorot_uniform",
         )
 
-    def _check_training_params(self) -> None:
+    def _check_training_params(self, spec: WindowSpec) -> None:
+        if self.task not in TASKS:
+            raise ConfigError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        if self.task == "classification" and len(spec.target_columns) != 1:
+            raise ConfigError(
+                f"classification predicts the direction of one target, got {len(spec.target_columns)}: "
+                f"{', '.join(spec.target_columns)}; name a single --target"
+            )
         for name in ("epochs", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -176,7 +191,7 @@ class Forecaster:
         import keras
 
         spec = self.window_spec
-        self._check_training_params()
+        self._check_training_params(spec)
         model_spec = self._model_spec(spec)
         frame = self._frame(data, spec)
         bounds = split_rows(len(frame), self.validation_fraction, self.test_fraction)
@@ -194,18 +209,19 @@ class Forecaster:
         scaled = self._scaled_steps(steps)
 
         train_ends = bounds.ends("train", spec, stride=spec.stride)
-        train_targets = target_values(levels, train_ends, spec)
-        self.target_scaler_ = fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
+        if self.task == "regression":
+            train_targets = target_values(levels, train_ends, spec)
+            self.target_scaler_ = fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
+        else:
+            self.target_scaler_ = fit_scaler("none", levels[:1])
+            self.majority_class_ = int(rises(levels, train_ends, spec).mean() >= 0.5)
         x_train = input_windows(scaled, train_ends, spec)
-        y_train = self._scale_targets(train_targets)
+        y_train = self._training_targets(levels, train_ends)
 
         validation_ends = bounds.ends("validation", spec)
         validation = None
         if len(validation_ends):
-            validation = (
-                input_windows(scaled, validation_ends, spec),
-                self._scale_targets(target_values(levels, validation_ends, spec)),
-            )
+            validation = (input_windows(scaled, validation_ends, spec), self._training_targets(levels, validation_ends))
 
         if self.seed is not None:
             _seed_everything(self.seed)
@@ -247,24 +263,34 @@ class Forecaster:
         """Forecasts in the data's units for every complete input window of `data`.
 
         Indexed by the date of each window's last input row; one column per target and step,
-        named like `Close_t+1`. The last row is the forecast beyond the data.
+        named like `Close_t+1`. The last row is the forecast beyond the data. A classifier gives
+        `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise).
         """
         self._check_fitted()
         spec = self.window_spec_
         frame = self._frame(data, spec, fitting=False)
         features, levels = self._arrays(frame, spec)
         ends = window_ends(len(frame), spec, with_targets=False)
+        index = frame.index[np.asarray(ends)]
+        if self.task == "classification":
+            probability = self._up_probability(features, ends)
+            step = spec.gap + spec.horizon
+            target = spec.target_columns[0]
+            return pd.DataFrame(
+                {f"{target}_up_probability_t+{step}": probability, f"{target}_up_t+{step}": (probability >= 0.5).astype(int)},
+                index=index,
+            )
         forecast = self._forecast(features, levels, ends)
         columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
-        values = forecast.reshape(len(ends), -1)
-        return pd.DataFrame(values, index=frame.index[np.asarray(ends)], columns=columns)
+        return pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
 
     def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None) -> dict:
         """Metrics of the model and the naive baselines on every window of `data` with known targets.
 
         `start` keeps only windows whose first target is on or after that date (e.g. the test split's
         `split_["test_start"]`). Returns `{"windows": n, "model": {...}, "naive_last_value": {...},
-        "seasonal_naive": {...}}` with MAE, RMSE, MAPE and MASE in the data's units.
+        "seasonal_naive": {...}}` with MAE, RMSE, MAPE and MASE in the data's units; for a
+        classifier, `{"model": {...}, "majority_class": {...}}` with accuracy and balanced accuracy.
         """
         self._check_fitted()
         spec = self.window_spec_
@@ -281,12 +307,25 @@ class Forecaster:
                 f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
                 f"need at least {spec.min_rows()} rows"
             )
-        actual = levels[target_rows(ends, spec)]
-        forecast = self._forecast(features, levels, ends)
-        return {
+        period = {
             "windows": len(ends),
             "first_target": _date(frame.index[ends.start + spec.gap + 1]),
             "last_target": _date(frame.index[ends[-1] + spec.gap + spec.horizon]),
+        }
+        if self.task == "classification":
+            actual = rises(levels, ends, spec)
+            predicted = (self._up_probability(features, ends) >= 0.5).astype(int)
+            majority = np.full_like(actual, self.majority_class_)
+            return {
+                **period,
+                "rise_rate": float(actual.mean()),
+                "model": classification_metrics(actual, predicted),
+                "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_},
+            }
+        actual = levels[target_rows(ends, spec)]
+        forecast = self._forecast(features, levels, ends)
+        return {
+            **period,
             "model": forecast_metrics(actual, forecast, self.mase_scale_),
             "naive_last_value": forecast_metrics(actual, last_value(levels, ends, spec), self.mase_scale_),
             "seasonal_naive": forecast_metrics(
@@ -297,6 +336,8 @@ class Forecaster:
     def forecast_frame(self, data, start=None) -> pd.DataFrame:
         """Actual and forecast one-step-ahead levels of the first target, dated by the target's row."""
         self._check_fitted()
+        if self.task != "regression":
+            raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
         frame = self._frame(data, spec, fitting=False)
         features, levels = self._arrays(frame, spec)
@@ -336,15 +377,27 @@ class Forecaster:
         # Row 0 of transformed inputs is NaN and never inside a window; zero it so scaling is defined.
         return self.feature_scaler_.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
 
-    def _scale_targets(self, targets: np.ndarray) -> np.ndarray:
+    def _training_targets(self, levels: np.ndarray, ends: range) -> np.ndarray:
+        spec = self.window_spec
+        if self.task == "classification":
+            return rises(levels, ends, spec).astype(np.float32)[:, None]
+        targets = target_values(levels, ends, spec)
         shape = targets.shape
         return self.target_scaler_.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
 
+    def _windows(self, features: np.ndarray, ends: range) -> np.ndarray:
+        scaled = self._scaled_steps(step_changes(features, self.window_spec_.target_transform))
+        return np.ascontiguousarray(input_windows(scaled, ends, self.window_spec_))
+
+    def _predict_model(self, windows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model_.predict(windows, batch_size=max(self.batch_size, 1024), verbose=0))
+
+    def _up_probability(self, features: np.ndarray, ends: range) -> np.ndarray:
+        return self._predict_model(self._windows(features, ends))[:, 0].astype(np.float64)
+
     def _forecast(self, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
         spec = self.window_spec_
-        scaled = self._scaled_steps(step_changes(features, spec.target_transform))
-        windows = np.ascontiguousarray(input_windows(scaled, ends, spec))
-        predicted = np.asarray(self.model_.predict(windows, batch_size=max(self.batch_size, 1024), verbose=0))
+        predicted = self._predict_model(self._windows(features, ends))
         shape = predicted.shape
         unscaled = self.target_scaler_.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
         return invert_targets(unscaled, levels[np.asarray(ends)], spec.target_transform)
@@ -369,6 +422,7 @@ class Forecaster:
             "columns": {"features": list(self.window_spec_.inputs), "targets": list(self.window_spec_.target_columns)},
             "scalers": {"features": scaler_to_dict(self.feature_scaler_), "targets": scaler_to_dict(self.target_scaler_)},
             "mase_scale": self.mase_scale_.tolist(),
+            "majority_class": getattr(self, "majority_class_", None),
             "split": self.split_,
             "epochs_trained": len(self.history_.get("loss", [])),
             "data_sha256": self.data_sha256_,
@@ -413,6 +467,8 @@ class Forecaster:
             forecaster.feature_scaler_ = scaler_from_dict(info["scalers"]["features"])
             forecaster.target_scaler_ = scaler_from_dict(info["scalers"]["targets"])
             forecaster.mase_scale_ = np.asarray(info["mase_scale"], dtype=np.float64)
+            if forecaster.task == "classification":
+                forecaster.majority_class_ = int(info["majority_class"])
             forecaster.split_ = info["split"]
             forecaster.data_sha256_ = info["data_sha256"]
         except (KeyError, TypeError, ValueError) as error:

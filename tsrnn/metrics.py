@@ -11,7 +11,13 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, mean_squared_error
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+)
 
 
 def naive_scale(train_levels: np.ndarray) -> np.ndarray:
@@ -41,4 +47,17 @@ def forecast_metrics(actual: np.ndarray, forecast: np.ndarray, mase_scale) -> di
         "rmse": float(np.sqrt(mean_squared_error(flat_actual, flat_forecast))),
         "mape": float(mean_absolute_percentage_error(flat_actual, flat_forecast)),
         "mase": float(scaled_errors.mean()),
+    }
+
+
+def classification_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """Accuracy and balanced accuracy of predicted class labels.
+
+    Example:
+        >>> classification_metrics(np.array([1, 1, 0, 0]), np.array([1, 1, 1, 1]))
+        {'accuracy': 0.5, 'balanced_accuracy': 0.5}
+    """
+    return {
+        "accuracy": float(accuracy_score(actual, predicted)),
+        "balanced_accuracy": float(balanced_accuracy_score(actual, predicted)),
     }

@@ -18,7 +18,7 @@ import pandas as pd
 
 from tsrnn.data import read_series
 from tsrnn.forecaster import Forecaster
-from tsrnn.plots import forecast_plot
+from tsrnn.plots import direction_plot, forecast_plot
 from tsrnn.runs import atomic_directory, write_json
 
 
@@ -35,7 +35,8 @@ def fit_run(forecaster: Forecaster, data: str | os.PathLike | pd.DataFrame, out:
     """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
 
     `metrics.json` holds the test split's metrics of the model next to the naive last-value and
-    seasonal-naive forecasts (in the data's units), and the split's dates.
+    seasonal-naive forecasts (in the data's units; a classifier: next to the majority class), and
+    the split's dates.
     """
     out = Path(out)
     with atomic_directory(out) as staging:
@@ -53,5 +54,9 @@ def fit_run(forecaster: Forecaster, data: str | os.PathLike | pd.DataFrame, out:
         history.to_csv(staging / "history.csv")
         plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
         target = forecaster.window_spec_.target_columns[0]
-        forecast_plot(forecaster.forecast_frame(series, start=plot_start), staging / "forecast.png", target)
+        if forecaster.task == "regression":
+            forecast_plot(forecaster.forecast_frame(series, start=plot_start), staging / "forecast.png", target)
+        else:
+            probabilities = forecaster.predict(series)
+            direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)

@@ -13,13 +13,18 @@ from pathlib import Path
 import pandas as pd
 
 
-def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
-    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
+    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     axis.plot(frame.index, frame["actual"], label="actual", color="black", linewidth=1.2)
     axis.plot(frame.index, frame["forecast"], label="model forecast", color="tab:blue", linewidth=1)
@@ -27,6 +32,22 @@ def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "")
     axis.set_ylabel(target)
     axis.set_title(title or f"{target}: one step ahead, test period")
     axis.legend(loc="best")
+    axis.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def direction_plot(probabilities: pd.DataFrame, path: Path, target: str) -> None:
+    """A classifier's predicted probability of a rise over time, from `Forecaster.predict`."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(10, 3.5), dpi=100)
+    axis.plot(probabilities.index, probabilities.iloc[:, 0], color="tab:blue", linewidth=0.8)
+    axis.axhline(0.5, color="black", linewidth=0.6, linestyle="--")
+    axis.set_ylim(0, 1)
+    axis.set_ylabel(f"P({target} rises)")
+    axis.set_title(f"{target}: predicted probability of a rise, test period (dated by last input)")
     axis.grid(alpha=0.3)
     figure.autofmt_xdate()
     figure.tight_layout()

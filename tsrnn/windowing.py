@@ -176,6 +176,18 @@ def target_values(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarr
     return np.log(future) - np.log(anchors)
 
 
+def rises(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """1 where the first target column is higher `gap + horizon` rows after each window's end, else 0.
+
+    Example:
+        >>> rises(np.array([[1.0], [2.0], [1.5]]), range(0, 2), WindowSpec(lookback=1, target_columns=("y",))).tolist()
+        [1, 0]
+    """
+    levels = np.asarray(levels, dtype=np.float64)[:, 0]
+    positions = np.asarray(ends)
+    return (levels[positions + spec.gap + spec.horizon] > levels[positions]).astype(int)
+
+
 def invert_targets(values: np.ndarray, anchors: np.ndarray, transform: str) -> np.ndarray:
     """Map transformed targets `(windows, horizon, targets)` back to levels, given each window's last level.
 
