@@ -10,10 +10,22 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
 import time
 
 from tsrnn.forecaster import Forecaster
+
+
+def machine() -> str:
+    """CPU model and core count, for the record."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def main() -> None:
@@ -48,7 +60,7 @@ def main() -> None:
                 print(json.dumps(rows[-1]), flush=True)
     summary = {
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()} {platform.processor() or ''} ({__import__('os').cpu_count()} cores)".strip(),
+        "machine": machine(),
         "data": args.data,
         "settings": {"lookback": 30, "horizon": 1, "split": "0.7/0.15/0.15", "epochs": args.epochs, "patience": 5},
         "runs": rows,
