@@ -1,0 +1,83 @@
+#!/usr/bin/env python
+"""IMDB sentiment with the tsrnn zoo: train any preset or body behind the Embedding front end.
+
+    python scripts/imdb_sentiment.py                                  # Keras's IMDB download
+    python scripts/imdb_sentiment.py --data ../shared/datasets/imdb/imdb.npz --out runs/imdb
+    python scripts/imdb_sentiment.py --data train.csv.gz --test test.csv.gz --model gru
+    python scripts/imdb_sentiment.py --predict runs/imdb "a wonderful film" "a waste of time"
+
+Prints the results as JSON (test loss and accuracy, epochs, seconds per epoch, parameter count,
+configuration); `--out DIR` also saves the model and its text encoder there, atomically.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tsrnn.backend import load_keras_quietly
+from tsrnn.errors import TsrnnError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (tsrnn zoo).")
+@click.option("--vocab-size", default=10000, show_default=True, type=int)
+@click.option("--maxlen", default=200, show_default=True, type=int, help="Pad/truncate (at the front) to this length.")
+@click.option("--embedding-dim", default=128, show_default=True, type=int)
+@click.option("--epochs", default=5, show_default=True, type=int)
+@click.option("--batch-size", default=64, show_default=True, type=int)
+@click.option("--validation-split", default=0.2, show_default=True, type=float)
+@click.option("--seed", default=None, type=int)
+@click.option("--units", default=None, help="Override the body's units, e.g. 64,32.")
+@click.option("--bidirectional/--no-bidirectional", default=None)
+@click.option("--dropout", default=None, type=float)
+@click.option("--recurrent-dropout", default=None, type=float)
+@click.option("--learning-rate", default=None, type=float, help="Optimizer learning rate [default: 0.001].")
+@click.option("--data", default=None, help="imdb.npz-layout file, or a training CSV (text,label) [default: Keras download].")
+@click.option("--test", default=None, help="Test CSV, with a training CSV in --data.")
+@click.option("--out", default=None, help="Directory to save the model, encoder and results.")
+@click.option("--results", default=None, type=click.Path(dir_okay=False), help="Also write the results JSON here.")
+@click.option("--predict", "predict_dir", default=None, help="Score TEXTS with the model saved in this directory.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.argument("texts", nargs=-1)
+def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, learning_rate, results, quiet, **options) -> None:
+    """Train (or, with --predict, apply) a sentiment classifier from the tsrnn zoo."""
+    load_keras_quietly()
+    from tsrnn import sentiment
+
+    try:
+        if predict_dir:
+            if not texts:
+                _fail("give the texts to score after --predict DIR")
+            scores = sentiment.predict(predict_dir, list(texts))
+            for sentence, score in zip(texts, scores):
+                click.echo(f"{score:.3f}\t{'positive' if score >= 0.5 else 'negative'}\t{sentence}")
+            return
+        model_options = {
+            "units": [int(u) for u in units.split(",")] if units else None,
+            "bidirectional": bidirectional,
+            "dropout": dropout,
+            "recurrent_dropout": recurrent_dropout,
+            "learning_rate": learning_rate,
+        }
+        config = sentiment.SentimentConfig(model_options={k: v for k, v in model_options.items() if v is not None}, **options)
+        outcome = sentiment.train(config, verbose=0 if quiet else 1)
+    except TsrnnError as error:
+        _fail(str(error))
+    except ValueError as error:  # int() of --units
+        _fail(f"invalid option value: {error}")
+    report = {k: v for k, v in outcome.items() if k != "history"}
+    click.echo(json.dumps(report, indent=1))
+    if results:
+        Path(results).write_text(json.dumps(outcome, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

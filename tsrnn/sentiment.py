@@ -1,0 +1,200 @@
+"""Sentiment classification of reviews with the zoo's Embedding front end: train, report, score.
+
+`train(SentimentConfig(...))` loads the data (Keras's IMDB download, a local `imdb.npz`, or review
+CSVs), pads to `maxlen`, builds the zoo model, trains with a validation split, evaluates on the
+test set and writes a model directory: `model.keras`, `config.json`, `results.json` and the
+text encoder (`vocabulary.json` or `word_index.json`), so `predict(model_dir, texts)` scores raw
+strings later. `scripts/imdb_sentiment.py` is a thin command line over this module.
+
+Example:
+    >>> result = train(SentimentConfig(model="gru", data="imdb.npz", epochs=1, out="runs/imdb"))  # doctest: +SKIP
+    >>> predict("runs/imdb", ["a wonderful, moving film", "dull and far too long"])  # doctest: +SKIP
+    array([0.93, 0.08], dtype=float32)
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from tsrnn import __version__, text, zoo
+from tsrnn.errors import ConfigError, DataError, RunDirError
+from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, atomic_directory, write_json
+
+CONFIG_FILE = "config.json"
+RESULTS_FILE = "results.json"
+VOCABULARY_FILE = "vocabulary.json"
+WORD_INDEX_FILE = "word_index.json"
+
+
+@dataclass(frozen=True)
+class SentimentConfig:
+    """Settings of one sentiment run; the defaults are the reference IMDB model's.
+
+    `data`: None (Keras's download), a `.npz` in Keras's imdb layout, or a training CSV
+    (`text`, `label` columns; then `test` names the test CSV). Any `ModelSpec` field can be
+    overridden through `model_options` (e.g. `{"units": [64, 32], "bidirectional": True}`).
+    """
+
+    model: str = "lstm"
+    vocab_size: int = 10000
+    maxlen: int = 200
+    embedding_dim: int = 128
+    epochs: int = 5
+    batch_size: int = 64
+    validation_split: float = 0.2
+    seed: int | None = None
+    data: str | None = None
+    test: str | None = None
+    out: str | None = None
+    model_options: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "maxlen", "embedding_dim", "epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+        if self.vocab_size < 4:
+            raise ConfigError(f"vocab_size must be at least 4 (ids 0-2 are reserved), got {self.vocab_size}")
+        if not 0 <= self.validation_split < 1:
+            raise ConfigError(f"validation_split must be in [0, 1), got {self.validation_split!r}")
+        if self.data is not None and _is_csv(self.data) and self.test is None:
+            raise ConfigError("a training CSV needs its test CSV too: pass --test PATH.csv")
+        if self.data is not None and not (_is_csv(self.data) or str(self.data).endswith(".npz")):
+            raise ConfigError(f"--data must be an imdb.npz-layout .npz or a .csv/.csv.gz of reviews, got {self.data}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def load(config: SentimentConfig) -> text.TextSplits:
+    """The data the config names, as token-id sequences (unpadded)."""
+    if config.data is None:
+        return text.load_imdb_keras(config.vocab_size)
+    if _is_csv(config.data):
+        return text.load_review_csvs(config.data, config.test, config.vocab_size, seed=config.seed or 0)
+    return text.load_imdb_npz(config.data, config.vocab_size)
+
+
+def build_model(config: SentimentConfig):
+    """The compiled zoo model: the named preset or body behind an Embedding front end and binary head."""
+    return zoo.build(
+        config.model,
+        vocab_size=config.vocab_size,
+        sequence_length=config.maxlen,
+        embedding_dim=config.embedding_dim,
+        head="binary",
+        **config.model_options,
+    )
+
+
+def train(config: SentimentConfig, verbose: int = 1) -> dict:
+    """Train and evaluate; writes the model directory when `config.out` is set. Returns the results."""
+    splits = load(config)
+    x_train, x_test = text.pad(splits.x_train, config.maxlen), text.pad(splits.x_test, config.maxlen)
+    if len(x_train) < 2 or len(x_test) < 1:
+        raise DataError(f"{splits.source}: need at least 2 training and 1 test review, got {len(x_train)} and {len(x_test)}")
+    if config.seed is not None:
+        keras.utils.set_random_seed(config.seed)
+
+    def fit_and_score(staging: Path | None) -> dict:
+        model = build_model(config)
+        timer = EpochTimer()
+        history = model.fit(
+            x_train,
+            splits.y_train,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            validation_split=config.validation_split,
+            callbacks=[timer],
+            verbose=verbose,
+        )
+        test_loss, test_accuracy = model.evaluate(x_test, splits.y_test, batch_size=512, verbose=0)
+        results = {
+            "test_loss": float(test_loss),
+            "test_accuracy": float(test_accuracy),
+            "epochs": len(timer.seconds),
+            "seconds_per_epoch": float(np.mean(timer.seconds)),
+            "epoch_seconds": [round(s, 2) for s in timer.seconds],
+            "parameters": int(model.count_params()),
+            "train_reviews": int(len(x_train)),
+            "test_reviews": int(len(x_test)),
+            "history": {k: [float(v) for v in values] for k, values in history.history.items()},
+            "data": splits.source,
+            "backend": keras.backend.backend(),
+            "model_spec": zoo.resolve(
+                config.model, vocab_size=config.vocab_size, sequence_length=config.maxlen,
+                embedding_dim=config.embedding_dim, head="binary", **config.model_options,
+            ).to_dict(),
+            "config": config.to_dict(),
+        }
+        if staging is not None:
+            model.save(staging / MODEL_FILE)
+            write_json(staging / CONFIG_FILE, {"format_version": FORMAT_VERSION, "tsrnn_version": __version__, **config.to_dict()})
+            write_json(staging / RESULTS_FILE, results)
+            if splits.vocabulary is not None:
+                write_json(staging / VOCABULARY_FILE, {"vocabulary": splits.vocabulary})
+            elif splits.word_index is not None:
+                write_json(staging / WORD_INDEX_FILE, splits.word_index)
+        return results
+
+    if config.out is None:
+        return fit_and_score(None)
+    with atomic_directory(config.out) as staging:
+        return fit_and_score(staging)
+
+
+def predict(model_dir: str | os.PathLike, texts: list[str]) -> np.ndarray:
+    """Probability that each raw text is positive, with the model and text encoder saved in `model_dir`."""
+    model_dir = Path(model_dir)
+    config_path = model_dir / CONFIG_FILE
+    if not config_path.is_file():
+        raise RunDirError(f"{config_path}: missing; pass a directory written by imdb_sentiment.py --out")
+    try:
+        saved = json.loads(config_path.read_text())
+        saved.pop("format_version", None)
+        saved.pop("tsrnn_version", None)
+        config = SentimentConfig(**{k: v for k, v in saved.items() if k in {f.name for f in dataclasses.fields(SentimentConfig)}})
+    except (json.JSONDecodeError, TypeError, ConfigError) as error:
+        raise RunDirError(f"{config_path}: invalid ({error}); re-run the training") from None
+    if (model_dir / VOCABULARY_FILE).is_file():
+        vocabulary = json.loads((model_dir / VOCABULARY_FILE).read_text())["vocabulary"]
+        sequences = text.vectorize(text.vocabulary_vectorizer(vocabulary), list(texts))
+    elif (model_dir / WORD_INDEX_FILE).is_file():
+        word_index = json.loads((model_dir / WORD_INDEX_FILE).read_text())
+        sequences = text.encode_with_word_index(list(texts), word_index, config.vocab_size)
+    else:
+        raise RunDirError(
+            f"{model_dir}: no text encoder saved (vocabulary.json or word_index.json); train from review CSVs, "
+            "or from an imdb.npz with imdb_word_index.json beside it, to score raw texts"
+        )
+    try:
+        model = keras.saving.load_model(model_dir / MODEL_FILE, safe_mode=True)
+    except Exception as error:
+        raise RunDirError(f"{model_dir / MODEL_FILE}: cannot load the model ({str(error)[:120]}); re-run the training") from None
+    return np.asarray(model.predict(text.pad(sequences, config.maxlen), verbose=0))[:, 0]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each training epoch (validation included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: list[float] = []
+        self._started = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.seconds.append(time.perf_counter() - self._started)
+
+
+def _is_csv(path: str) -> bool:
+    return str(path).endswith((".csv", ".csv.gz"))
