@@ -183,6 +183,10 @@ def zoo() -> None:
             spec = model_zoo.resolve(name, input_shape=(30, 1))
         count = model_zoo.build(spec, compile=False).count_params()
         click.echo(f"{name:<20}{count:>11,}  {spec.describe()}")
+    click.echo(
+        f"\nbodies: {', '.join(model_zoo.BODIES)}; with tsrnn fit any name above keeps its body "
+        "(units, bidirectional, dropouts) behind numeric windows and the forecasting head"
+    )
 
 
 if __name__ == "__main__":
