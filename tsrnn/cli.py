@@ -68,7 +68,12 @@ def _units(value: str | None) -> list[int] | None:
 
 
 @main.command()
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--ticker", default=None, help="Fit on Yahoo Finance data of this ticker instead of DATA.")
+@click.option("--start", default=None, help="With --ticker: first date, YYYY-MM-DD.")
+@click.option("--end", default=None, help="With --ticker: end date (exclusive) [default: today].")
+@click.option("--adjusted", is_flag=True, help="With --ticker: split/dividend-adjusted prices.")
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="With --ticker: download cache [default: $TSRNN_CACHE_DIR or ~/.cache/tsrnn/yahoo].")
 @click.option("--target", default="Close", show_default=True, help="Column(s) to predict, comma-separated.")
 @click.option("--features", default=None, help="Input columns, comma-separated [default: the targets].")
 @click.option("--date-column", default=None, help="Date column [default: found by name].")
@@ -100,8 +105,22 @@ def _units(value: str | None) -> list[int] | None:
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Run directory to create [default: runs/<data>-<model>-<time>].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def fit(data: Path, target, features, units, out, quiet, **options) -> None:
-    """Train a forecaster on DATA (a CSV with a date column) and write a run directory."""
+def fit(data: Path | None, ticker, start, end, adjusted, cache_dir, target, features, units, out, quiet, **options) -> None:
+    """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
+    if (data is None) == (ticker is None):
+        raise ConfigError("give either DATA (a CSV file) or --ticker SYMBOL --start YYYY-MM-DD, not both or neither")
+    provenance = None
+    if ticker is not None:
+        if start is None:
+            raise ConfigError("--ticker needs --start YYYY-MM-DD (and optionally --end)")
+        from tsrnn.market import download
+
+        frame = download(ticker, start, end, adjusted=adjusted, cache_dir=cache_dir)
+        frame.attrs["source"] = f"{ticker} (Yahoo Finance)"
+        provenance = {"ticker": ticker, "start": start, "end": end or str(frame.index[-1].date()), "adjusted": adjusted}
+        data_stem, data = ticker, frame
+    else:
+        data_stem = data.stem
     load_keras_quietly()
     from tsrnn.forecaster import Forecaster
     from tsrnn.pipeline import fit_run
@@ -115,8 +134,8 @@ def fit(data: Path, target, features, units, out, quiet, **options) -> None:
     )
     if out is None:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("runs") / f"{data.stem}-{options['model']}-{stamp}"
-    result = fit_run(forecaster, data, out)
+        out = Path("runs") / f"{data_stem}-{options['model']}-{stamp}"
+    result = fit_run(forecaster, data, out, provenance=provenance)
     click.echo(_metrics_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
@@ -168,6 +187,44 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
     finally:
         staging.unlink(missing_ok=True)
     click.echo(f"{len(forecast)} forecasts written to {output}", err=True)
+
+
+@main.command()
+@click.argument("tickers", nargs=-1, required=True)
+@click.option("--start", required=True, help="First date, YYYY-MM-DD.")
+@click.option("--end", default=None, help="End date, exclusive, YYYY-MM-DD [default: today].")
+@click.option("--interval", default="1d", show_default=True, help="Bar interval: 1d, 1wk, 1mo, 1h, ...")
+@click.option("--adjusted", is_flag=True,
+              help="Split/dividend-adjusted Open/High/Low/Close (scaled by Adj Close / Close); default: as traded.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="OUT.csv (one ticker) or a directory (one TICKER.csv each) [default: ./TICKER.csv].")
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False),
+              help="Cache folder [default: $TSRNN_CACHE_DIR or ~/.cache/tsrnn/yahoo].")
+@click.option("--refresh", is_flag=True, help="Ignore the cache and download again.")
+@click.option("--retries", default=3, show_default=True, type=int, help="Attempts per ticker before giving up.")
+def download(tickers, start, end, interval, adjusted, output, cache_dir, refresh, retries) -> None:
+    """Download daily prices of TICKERS from Yahoo Finance as CSVs that `tsrnn fit` reads."""
+    from tsrnn import market
+
+    if len(tickers) > 1 and output is not None and output.suffix.lower() == ".csv":
+        raise ConfigError(f"{len(tickers)} tickers need -o DIRECTORY (one CSV per ticker), not {output}")
+    frames = {
+        ticker: market.download(ticker, start, end, interval=interval, adjusted=adjusted, cache_dir=cache_dir,
+                                refresh=refresh, retries=retries)
+        for ticker in tickers
+    }
+    # Every ticker fetched before anything is written: a failure leaves no file behind.
+    if output is None:
+        targets = {ticker: Path(f"{ticker}.csv") for ticker in tickers}
+    elif output.suffix.lower() == ".csv":
+        targets = {tickers[0]: output}
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = {ticker: output / f"{ticker}.csv" for ticker in tickers}
+    for ticker, path in targets.items():
+        market.write_csv(frames[ticker], path)
+        frame = frames[ticker]
+        click.echo(f"{ticker}: {len(frame)} rows {frame.index[0].date()} .. {frame.index[-1].date()} -> {path}")
 
 
 @main.command()

@@ -436,10 +436,10 @@ class Forecaster:
             self.save_into(staging)
         return Path(directory)
 
-    def save_into(self, directory: Path) -> None:
-        """Write the model and `run.json` into an existing (staging) directory."""
+    def save_into(self, directory: Path, extra: dict | None = None) -> None:
+        """Write the model and `run.json` (plus `extra` fields) into an existing (staging) directory."""
         self.model_.save(directory / MODEL_FILE)
-        write_json(directory / RUN_FILE, self.run_info())
+        write_json(directory / RUN_FILE, {**self.run_info(), **(extra or {})})
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:

@@ -31,8 +31,16 @@ class RunResult:
     metrics: dict
 
 
-def fit_run(forecaster: Forecaster, data: str | os.PathLike | pd.DataFrame, out: str | os.PathLike) -> RunResult:
+def fit_run(
+    forecaster: Forecaster,
+    data: str | os.PathLike | pd.DataFrame,
+    out: str | os.PathLike,
+    provenance: dict | None = None,
+) -> RunResult:
     """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
+
+    `provenance` (e.g. ticker and date range of downloaded data) is recorded in `run.json` as
+    `data_source`; by default that is the file's path.
 
     `metrics.json` holds the test split's metrics of the model next to the naive last-value and
     seasonal-naive forecasts (in the data's units; a classifier: next to the majority class), and
@@ -46,7 +54,8 @@ def fit_run(forecaster: Forecaster, data: str | os.PathLike | pd.DataFrame, out:
         test_start = forecaster.split_["test_start"]
         if forecaster.split_["test_windows"]:
             metrics["test"] = forecaster.evaluate(series, start=test_start)
-        forecaster.save_into(staging)
+        source = provenance or {"path": str(data) if not isinstance(data, pd.DataFrame) else None}
+        forecaster.save_into(staging, extra={"data_source": source})
         write_json(staging / "metrics.json", metrics)
         history = pd.DataFrame(forecaster.history_)
         history.index.name = "epoch"
