@@ -68,7 +68,7 @@ def test_evaluate_reports_model_next_to_baselines(fitted):
     metrics = forecaster.evaluate(path, start=forecaster.split_["test_start"])
     assert metrics["windows"] == forecaster.split_["test_windows"]
     for name in ("model", "naive_last_value", "seasonal_naive"):
-        assert set(metrics[name]) == {"mae", "rmse", "mape", "mase"}
+        assert set(metrics[name]) == {"mae", "rmse", "mape", "smape", "mase", "directional_accuracy"}
         assert metrics[name]["mae"] > 0
     assert metrics["first_target"] >= forecaster.split_["test_start"]
 

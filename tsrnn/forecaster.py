@@ -323,15 +323,21 @@ class Forecaster:
                 "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_},
             }
         actual = levels[target_rows(ends, spec)]
-        forecast = self._forecast(features, levels, ends)
-        return {
-            **period,
-            "model": forecast_metrics(actual, forecast, self.mase_scale_),
-            "naive_last_value": forecast_metrics(actual, last_value(levels, ends, spec), self.mase_scale_),
-            "seasonal_naive": forecast_metrics(
-                actual, seasonal_naive(levels, ends, spec, self.seasonal_period), self.mase_scale_
-            ),
+        anchors = levels[np.asarray(ends)]
+        forecasts = {
+            "model": self._forecast(features, levels, ends),
+            "naive_last_value": last_value(levels, ends, spec),
+            "seasonal_naive": seasonal_naive(levels, ends, spec, self.seasonal_period),
         }
+        return {**period, **{name: forecast_metrics(actual, f, self.mase_scale_, anchors) for name, f in forecasts.items()}}
+
+    def forecast_levels(self, data, ends: range) -> np.ndarray:
+        """Forecasts `(len(ends), horizon, targets)` in the data's units for the windows ending at
+        row positions `ends` of `data` (the interface `tsrnn.backtest` uses for every forecaster)."""
+        self._check_fitted()
+        frame = self._frame(data, self.window_spec_, fitting=False)
+        features, levels = self._arrays(frame, self.window_spec_)
+        return self._forecast(features, levels, ends)
 
     def forecast_frame(self, data, start=None) -> pd.DataFrame:
         """Actual and forecast one-step-ahead levels of the first target, dated by the target's row."""

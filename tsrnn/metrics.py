@@ -32,22 +32,59 @@ def naive_scale(train_levels: np.ndarray) -> np.ndarray:
     return np.where(scale > 0, scale, 1.0)
 
 
-def forecast_metrics(actual: np.ndarray, forecast: np.ndarray, mase_scale) -> dict[str, float]:
-    """MAE, RMSE, MAPE (a fraction) and MASE of `forecast` against `actual`.
+def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Symmetric MAPE as a fraction in [0, 2]: mean of 2|F - A| / (|A| + |F|) (0 where both are 0).
 
-    Both are `(windows, horizon, targets)` (or broadcastable 1-D arrays); `mase_scale` has one
-    value per target.
+    Example:
+        >>> smape(np.array([100.0, 0.0]), np.array([110.0, 0.0]))
+        0.047619047619047616
+    """
+    actual = np.asarray(actual, dtype=np.float64).reshape(-1)
+    forecast = np.asarray(forecast, dtype=np.float64).reshape(-1)
+    denominator = np.abs(actual) + np.abs(forecast)
+    ratio = np.divide(2 * np.abs(forecast - actual), denominator, out=np.zeros_like(actual), where=denominator > 0)
+    return float(ratio.mean())
+
+
+def directional_accuracy(actual: np.ndarray, forecast: np.ndarray, anchors: np.ndarray) -> float:
+    """Share of forecasts whose change from the last observed value has the sign of the actual change.
+
+    `anchors` are the last observed values `(windows, targets)`; no-change forecasts count as wrong
+    unless the actual value did not change either.
+
+    Example:
+        >>> directional_accuracy(np.array([[[11.0]], [[9.0]]]), np.array([[[12.0]], [[12.0]]]), np.array([[10.0], [10.0]]))
+        0.5
+    """
+    anchors = np.asarray(anchors, dtype=np.float64)[:, None, :]
+    actual_sign = np.sign(np.asarray(actual, dtype=np.float64) - anchors)
+    forecast_sign = np.sign(np.asarray(forecast, dtype=np.float64) - anchors)
+    return float(np.mean(actual_sign == forecast_sign))
+
+
+def forecast_metrics(actual: np.ndarray, forecast: np.ndarray, mase_scale, anchors: np.ndarray | None = None) -> dict[str, float]:
+    """MAE, RMSE, MAPE and sMAPE (fractions), MASE, and with `anchors` directional accuracy.
+
+    `actual` and `forecast` are `(windows, horizon, targets)` (or broadcastable 1-D arrays);
+    `mase_scale` has one value per target (or per window and target).
     """
     actual = np.asarray(actual, dtype=np.float64)
     forecast = np.asarray(forecast, dtype=np.float64)
     flat_actual, flat_forecast = actual.reshape(-1), forecast.reshape(-1)
-    scaled_errors = np.abs(actual - forecast) / np.asarray(mase_scale, dtype=np.float64)
-    return {
+    scale = np.asarray(mase_scale, dtype=np.float64)
+    if scale.ndim == 2:  # one scale per window (walk-forward folds)
+        scale = scale[:, None, :]
+    scaled_errors = np.abs(actual - forecast) / scale
+    metrics = {
         "mae": float(mean_absolute_error(flat_actual, flat_forecast)),
         "rmse": float(np.sqrt(mean_squared_error(flat_actual, flat_forecast))),
         "mape": float(mean_absolute_percentage_error(flat_actual, flat_forecast)),
+        "smape": smape(flat_actual, flat_forecast),
         "mase": float(scaled_errors.mean()),
     }
+    if anchors is not None:
+        metrics["directional_accuracy"] = directional_accuracy(actual, forecast, anchors)
+    return metrics
 
 
 def classification_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:

@@ -1,0 +1,273 @@
+"""Walk-forward backtests: the model and every baseline, retrained as time moves on, scored on
+consecutive test periods, with a trading report.
+
+Folds come from scikit-learn's `TimeSeriesSplit` over the rows (expanding window, or sliding with
+`train_size`, and an optional `gap` of embargoed rows between training and test). In every fold,
+every forecaster is fitted on the fold's training rows only (so scalers see nothing later), and
+forecasts the windows whose targets all lie in the test period in one batched call, from a frame
+cut at the end of that period.
+
+Example:
+    >>> from tsrnn import Forecaster  # doctest: +SKIP
+    >>> result = backtest(Forecaster(epochs=5), "datasets/sp500.csv", folds=5)  # doctest: +SKIP
+    >>> result.metrics["overall"]["model"]["mase"], result.metrics["overall"]["naive_last_value"]["mase"]  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import TimeSeriesSplit
+
+from tsrnn.baselines import (
+    DriftForecaster,
+    MovingAverageForecaster,
+    NaiveForecaster,
+    RidgeForecaster,
+    SeasonalNaiveForecaster,
+)
+from tsrnn.data import read_series, select_columns
+from tsrnn.errors import ConfigError, DataError
+from tsrnn.metrics import forecast_metrics, naive_scale
+from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns
+from tsrnn.windowing import target_rows, window_ends
+
+WINDOWS = ("expanding", "sliding")
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Row ranges of one fold: train `[train_start, train_end)`, test `[test_start, test_end)`."""
+
+    index: int
+    train_start: int
+    train_end: int
+    test_start: int
+    test_end: int
+
+
+def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, window: str = "expanding",
+                       train_size: int | None = None, gap: int = 0) -> list[Fold]:
+    """Consecutive test periods at the end of the series, each preceded by its training rows.
+
+    Example:
+        >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
+        [(0, 5, 6, 8), (0, 7, 8, 10)]
+    """
+    if window not in WINDOWS:
+        raise ConfigError(f"window must be one of {', '.join(WINDOWS)}, got {window!r}")
+    if folds < 1:
+        raise ConfigError(f"folds must be >= 1, got {folds!r}")
+    if window == "sliding" and not train_size:
+        raise ConfigError("a sliding window needs train_size (rows per training window)")
+    splitter = TimeSeriesSplit(
+        n_splits=max(folds, 2) if folds == 1 else folds,
+        test_size=test_size,
+        gap=gap,
+        max_train_size=train_size if window == "sliding" else None,
+    )
+    try:
+        splits = list(splitter.split(np.zeros(rows)))
+    except ValueError as error:
+        raise DataError(f"{rows} rows are too few for {folds} folds ({error}); use fewer folds or a smaller test size") from None
+    splits = splits[-folds:]
+    return [
+        Fold(index=i, train_start=int(train[0]), train_end=int(train[-1]) + 1, test_start=int(test[0]), test_end=int(test[-1]) + 1)
+        for i, (train, test) in enumerate(splits)
+    ]
+
+
+def default_baselines(model, seasonal_period: int = 5, moving_average_window: int = 20) -> list:
+    """Naive, seasonal naive, drift, moving average and Ridge on the model's own window spec."""
+    spec = model.window_spec
+    window = dict(lookback=spec.lookback, horizon=spec.horizon, target=list(spec.target_columns), gap=spec.gap,
+                  target_transform=spec.target_transform)
+    return [
+        NaiveForecaster(**window),
+        SeasonalNaiveForecaster(period=seasonal_period, **window),
+        DriftForecaster(**window),
+        MovingAverageForecaster(window=moving_average_window, **window),
+        RidgeForecaster(**window),
+    ]
+
+
+@dataclass
+class BacktestResult:
+    """Everything a backtest produced: per-window predictions, per-fold table, metrics, trading."""
+
+    predictions: pd.DataFrame
+    folds: pd.DataFrame
+    metrics: dict
+    equity: pd.DataFrame
+
+
+def _fresh(forecaster):
+    """An unfitted copy with the same parameters (a backtest never reuses a template's state)."""
+    params = forecaster.get_params()
+    if "test_fraction" in params:
+        params["test_fraction"] = 0.0  # the fold's test period is the test split
+    return type(forecaster)(**params)
+
+
+def backtest(
+    model,
+    data: str | os.PathLike | pd.DataFrame,
+    folds: int = 5,
+    test_size: int | None = None,
+    window: str = "expanding",
+    train_size: int | None = None,
+    gap: int = 0,
+    refit_every: int = 1,
+    baselines: Sequence | None = None,
+    cost_bps: float = 5.0,
+    threshold: float = 0.0,
+    rule: str = "long_flat",
+    progress: Callable[[Fold], None] | None = None,
+) -> BacktestResult:
+    """Walk-forward evaluation of `model` and `baselines` (default: `default_baselines(model)`).
+
+    `refit_every=k` refits every forecaster at folds 0, k, 2k, ...; in between, the last fitted
+    model (with its scalers) forecasts the later data unchanged. `progress(fold)` is called
+    after each fold.
+    """
+    if refit_every < 1:
+        raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
+    spec = model.window_spec
+    series = read_series(data, getattr(model, "date_column", None))
+    frame = select_columns(series, spec.columns, getattr(model, "fill", None))
+    levels = frame[list(spec.target_columns)].to_numpy(np.float64)
+    templates = [("model", model)] + [(b.name, b) for b in (baselines if baselines is not None else default_baselines(model))]
+    plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
+    fitted: dict[str, object] = {}
+    records, fold_rows = [], []
+    for fold in plan:
+        train = frame.iloc[fold.train_start : fold.train_end]
+        history = frame.iloc[: fold.test_end]
+        ends = _test_ends(fold, spec, len(history))
+        if not len(ends):
+            raise DataError(
+                f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
+                f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size"
+            )
+        refit = fold.index % refit_every == 0
+        if refit:
+            for name, template in templates:
+                fitted[name] = _fresh(template).fit(train)
+        actual = levels[target_rows(ends, spec)]
+        anchors = levels[np.asarray(ends)]
+        scale = naive_scale(levels[fold.train_start : fold.train_end])
+        row = {"fold": fold.index, "train_start": frame.index[fold.train_start], "train_end": frame.index[fold.train_end - 1],
+               "test_start": frame.index[fold.test_start], "test_end": frame.index[fold.test_end - 1],
+               "windows": len(ends), "refit": refit}
+        for name, _ in templates:
+            forecast = fitted[name].forecast_levels(history, ends)
+            metrics = forecast_metrics(actual, forecast, scale, anchors)
+            row.update({f"{name}_{key}": value for key, value in metrics.items()})
+            records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecast, scale))
+        fold_rows.append(row)
+        if progress:
+            progress(fold)
+    predictions = pd.concat(records, ignore_index=True)
+    folds_table = pd.DataFrame(fold_rows)
+    metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
+    equity, trading = _trading(predictions, frame, spec, cost_bps, threshold, rule)
+    metrics["trading"] = trading
+    metrics["settings"] = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap,
+                           "refit_every": refit_every, "cost_bps": cost_bps, "threshold": threshold, "rule": rule}
+    return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity)
+
+
+def _test_ends(fold: Fold, spec, rows: int) -> range:
+    every = window_ends(rows, spec)
+    first = max(every.start, fold.test_start - spec.gap - 1)
+    last = min(every.stop - 1, fold.test_end - 1 - spec.gap - spec.horizon)
+    return range(first, max(first, last + 1))
+
+
+def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale) -> pd.DataFrame:
+    """Long format: one row per forecaster, window, step and target."""
+    positions = np.asarray(ends)
+    rows = []
+    for step in range(spec.horizon):
+        for k, target in enumerate(spec.target_columns):
+            rows.append(pd.DataFrame({
+                "forecaster": name,
+                "fold": fold.index,
+                "origin": index[positions],
+                "origin_row": positions,
+                "date": index[positions + spec.gap + step + 1],
+                "step": spec.gap + step + 1,
+                "target": target,
+                "last_value": anchors[:, k],
+                "actual": actual[:, step, k],
+                "forecast": forecast[:, step, k],
+                "mase_scale": scale[k],
+            }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _overall_metrics(predictions: pd.DataFrame, spec) -> dict:
+    overall = {}
+    for name, group in predictions.groupby("forecaster", sort=False):
+        actual = group["actual"].to_numpy()
+        forecast = group["forecast"].to_numpy()
+        scale = group["mase_scale"].to_numpy()
+        errors = np.abs(actual - forecast)
+        metrics = forecast_metrics(actual, forecast, 1.0)
+        metrics["mase"] = float((errors / scale).mean())
+        anchors = group["last_value"].to_numpy()
+        metrics["directional_accuracy"] = float(np.mean(np.sign(actual - anchors) == np.sign(forecast - anchors)))
+        overall[name] = metrics
+    return overall
+
+
+def _trading(predictions, frame, spec, cost_bps, threshold, rule):
+    """Strategy driven by the model's first-step forecast of the first target, next to the same rule
+    driven by the naive forecast and to buy-and-hold, over the concatenated test periods."""
+    target = spec.target_columns[0]
+    first_step = predictions[(predictions["step"] == spec.gap + 1) & (predictions["target"] == target)]
+    prices = frame[target].to_numpy(np.float64)
+    curves, report = {}, {"overall": {}, "folds": []}
+    model_rows = first_step[first_step["forecaster"] == "model"].sort_values("origin_row")
+    origins = model_rows["origin_row"].to_numpy()
+    # A position decided at the close of the origin day earns the next day's return.
+    path = prices[np.concatenate([origins, [origins[-1] + 1]])]
+    returns = {}
+    for name in ("model", "naive_last_value"):
+        rows = first_step[first_step["forecaster"] == name].sort_values("origin_row")
+        positions = positions_from_forecast(prices[origins], rows["forecast"].to_numpy(), threshold, rule)
+        returns[name] = (strategy_returns(path, positions, cost_bps), positions)
+    buy_and_hold = np.ones(len(origins))
+    returns["buy_and_hold"] = (strategy_returns(path, buy_and_hold, 0.0), buy_and_hold)
+    for name, (values, positions) in returns.items():
+        report["overall"][name] = performance(values, positions)
+        curves[f"{name}_equity"] = np.cumprod(1 + values)
+        curves[f"{name}_drawdown"] = drawdown_curve(values)
+    folds = model_rows["fold"].to_numpy()
+    for fold in np.unique(folds):
+        mask = folds == fold
+        report["folds"].append({"fold": int(fold), **{name: performance(values[mask], positions[mask])
+                                                      for name, (values, positions) in returns.items()}})
+    equity = pd.DataFrame(curves, index=frame.index[origins + 1])
+    equity.index.name = "date"
+    equity["fold"] = folds
+    return equity, report
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
