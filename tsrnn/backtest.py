@@ -235,10 +235,10 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     origins = model_rows["origin_row"].to_numpy()
     # A position decided at the close of the origin day earns the next day's return.
     path = prices[np.concatenate([origins, [origins[-1] + 1]])]
+    signals = {"model": model_rows["forecast"].to_numpy(), "naive_last_value": prices[origins]}
     returns = {}
-    for name in ("model", "naive_last_value"):
-        rows = first_step[first_step["forecaster"] == name].sort_values("origin_row")
-        positions = positions_from_forecast(prices[origins], rows["forecast"].to_numpy(), threshold, rule)
+    for name, forecast in signals.items():
+        positions = positions_from_forecast(prices[origins], forecast, threshold, rule)
         returns[name] = (strategy_returns(path, positions, cost_bps), positions)
     buy_and_hold = np.ones(len(origins))
     returns["buy_and_hold"] = (strategy_returns(path, buy_and_hold, 0.0), buy_and_hold)
@@ -271,3 +271,18 @@ def _jsonable(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) -> None:
+    """Write `metrics.json`, `folds.csv`, `predictions.csv`, `equity.csv` and the plots into a new
+    directory `out`, atomically."""
+    from tsrnn.plots import backtest_forecast_plot, equity_plot
+    from tsrnn.runs import atomic_directory, write_json
+
+    with atomic_directory(out) as staging:
+        write_json(staging / "metrics.json", result.metrics)
+        result.folds.to_csv(staging / "folds.csv", index=False)
+        result.predictions.to_csv(staging / "predictions.csv", index=False)
+        result.equity.to_csv(staging / "equity.csv")
+        backtest_forecast_plot(result.predictions, staging / "forecast.png", target)
+        equity_plot(result.equity, staging / "equity.png")

@@ -67,77 +67,154 @@ def _units(value: str | None) -> list[int] | None:
     return units
 
 
-@main.command()
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--ticker", default=None, help="Fit on Yahoo Finance data of this ticker instead of DATA.")
-@click.option("--start", default=None, help="With --ticker: first date, YYYY-MM-DD.")
-@click.option("--end", default=None, help="With --ticker: end date (exclusive) [default: today].")
-@click.option("--adjusted", is_flag=True, help="With --ticker: split/dividend-adjusted prices.")
-@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="With --ticker: download cache [default: $TSRNN_CACHE_DIR or ~/.cache/tsrnn/yahoo].")
-@click.option("--target", default="Close", show_default=True, help="Column(s) to predict, comma-separated.")
-@click.option("--features", default=None, help="Input columns, comma-separated [default: the targets].")
-@click.option("--date-column", default=None, help="Date column [default: found by name].")
-@click.option("--lookback", default=30, show_default=True, type=int, help="Input rows per window.")
-@click.option("--horizon", default=1, show_default=True, type=int, help="Steps ahead to predict.")
-@click.option("--stride", default=1, show_default=True, type=int, help="Rows between training windows.")
-@click.option("--gap", default=0, show_default=True, type=int, help="Rows skipped between inputs and targets.")
-@click.option("--transform", "target_transform", default="log_return", show_default=True,
-              type=click.Choice(TARGET_TRANSFORMS), help="What the model learns to predict.")
-@click.option("--scaling", default="standard", show_default=True, type=click.Choice(SCALINGS),
-              help="Scaler fitted on the training rows only.")
-@click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (see `tsrnn zoo`).")
-@click.option("--task", default="regression", show_default=True, type=click.Choice(["regression", "classification"]),
-              help="Forecast values, or classify whether the target rises over the horizon.")
-@click.option("--units", default=None, help="Units per recurrent layer, e.g. 64,32 [default: the model's].")
-@click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional.")
-@click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer.")
-@click.option("--recurrent-dropout", default=None, type=float, help="Recurrent dropout (slow path on GPU).")
-@click.option("--epochs", default=20, show_default=True, type=int)
-@click.option("--batch-size", default=64, show_default=True, type=int)
-@click.option("--learning-rate", default=1e-3, show_default=True, type=float)
-@click.option("--patience", default=5, show_default=True, type=int,
-              help="Early stopping on validation loss (best weights kept); 0 disables.")
-@click.option("--validation-fraction", default=0.15, show_default=True, type=float)
-@click.option("--test-fraction", default=0.15, show_default=True, type=float)
-@click.option("--fill", default=None, type=click.Choice(["ffill", "drop"]), help="Policy for NaN/inf values.")
-@click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run.")
-@click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline.")
-@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Run directory to create [default: runs/<data>-<model>-<time>].")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def fit(data: Path | None, ticker, start, end, adjusted, cache_dir, target, features, units, out, quiet, **options) -> None:
-    """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
+def _data_options(command):
+    """DATA or --ticker: where the series comes from."""
+    for option in reversed([
+        click.argument("data", type=click.Path(dir_okay=False, path_type=Path), required=False),
+        click.option("--ticker", default=None, help="Use Yahoo Finance data of this ticker instead of DATA."),
+        click.option("--start", default=None, help="With --ticker: first date, YYYY-MM-DD."),
+        click.option("--end", default=None, help="With --ticker: end date (exclusive) [default: today]."),
+        click.option("--adjusted", is_flag=True, help="With --ticker: split/dividend-adjusted prices."),
+        click.option("--cache-dir", default=None, type=click.Path(file_okay=False),
+                     help="With --ticker: download cache [default: $TSRNN_CACHE_DIR or ~/.cache/tsrnn/yahoo]."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _forecaster_options(command):
+    """Every Forecaster parameter as an option (shared by fit and backtest)."""
+    for option in reversed([
+        click.option("--target", default="Close", show_default=True, help="Column(s) to predict, comma-separated."),
+        click.option("--features", default=None, help="Input columns, comma-separated [default: the targets]."),
+        click.option("--date-column", default=None, help="Date column [default: found by name]."),
+        click.option("--lookback", default=30, show_default=True, type=int, help="Input rows per window."),
+        click.option("--horizon", default=1, show_default=True, type=int, help="Steps ahead to predict."),
+        click.option("--stride", default=1, show_default=True, type=int, help="Rows between training windows."),
+        click.option("--gap", default=0, show_default=True, type=int, help="Rows skipped between inputs and targets."),
+        click.option("--transform", "target_transform", default="log_return", show_default=True,
+                     type=click.Choice(TARGET_TRANSFORMS), help="What the model learns to predict."),
+        click.option("--scaling", default="standard", show_default=True, type=click.Choice(SCALINGS),
+                     help="Scaler fitted on the training rows only."),
+        click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (see `tsrnn zoo`)."),
+        click.option("--task", default="regression", show_default=True, type=click.Choice(["regression", "classification"]),
+                     help="Forecast values, or classify whether the target rises over the horizon."),
+        click.option("--units", default=None, help="Units per recurrent layer, e.g. 64,32 [default: the model's]."),
+        click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional."),
+        click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer."),
+        click.option("--recurrent-dropout", default=None, type=float, help="Recurrent dropout (slow path on GPU)."),
+        click.option("--epochs", default=20, show_default=True, type=int),
+        click.option("--batch-size", default=64, show_default=True, type=int),
+        click.option("--learning-rate", default=1e-3, show_default=True, type=float),
+        click.option("--patience", default=5, show_default=True, type=int,
+                     help="Early stopping on validation loss (best weights kept); 0 disables."),
+        click.option("--validation-fraction", default=0.15, show_default=True, type=float),
+        click.option("--fill", default=None, type=click.Choice(["ffill", "drop"]), help="Policy for NaN/inf values."),
+        click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run."),
+        click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _load_data(data, ticker, start, end, adjusted, cache_dir):
+    """(data, short name, provenance) from DATA or a Yahoo Finance download."""
     if (data is None) == (ticker is None):
         raise ConfigError("give either DATA (a CSV file) or --ticker SYMBOL --start YYYY-MM-DD, not both or neither")
-    provenance = None
-    if ticker is not None:
-        if start is None:
-            raise ConfigError("--ticker needs --start YYYY-MM-DD (and optionally --end)")
-        from tsrnn.market import download
+    if ticker is None:
+        return data, data.stem, None
+    if start is None:
+        raise ConfigError("--ticker needs --start YYYY-MM-DD (and optionally --end)")
+    from tsrnn.market import download
 
-        frame = download(ticker, start, end, adjusted=adjusted, cache_dir=cache_dir)
-        frame.attrs["source"] = f"{ticker} (Yahoo Finance)"
-        provenance = {"ticker": ticker, "start": start, "end": end or str(frame.index[-1].date()), "adjusted": adjusted}
-        data_stem, data = ticker, frame
-    else:
-        data_stem = data.stem
-    load_keras_quietly()
+    frame = download(ticker, start, end, adjusted=adjusted, cache_dir=cache_dir)
+    frame.attrs["source"] = f"{ticker} (Yahoo Finance)"
+    provenance = {"ticker": ticker, "start": start, "end": end or str(frame.index[-1].date()), "adjusted": adjusted}
+    return frame, ticker, provenance
+
+
+def _forecaster(target, features, units, quiet, **options):
     from tsrnn.forecaster import Forecaster
+
+    return Forecaster(target=_csv_list(target), features=_csv_list(features), units=_units(units),
+                      verbose=0 if quiet else 1, **options)
+
+
+def _default_out(kind: str, stem: str, model: str) -> Path:
+    return Path("runs") / f"{stem}-{model}-{kind}{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+@main.command()
+@_data_options
+@_forecaster_options
+@click.option("--test-fraction", default=0.15, show_default=True, type=float)
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Run directory to create [default: runs/<data>-<model>-<time>].")
+def fit(data, ticker, start, end, adjusted, cache_dir, out, **options) -> None:
+    """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
+    data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
+    load_keras_quietly()
     from tsrnn.pipeline import fit_run
 
-    forecaster = Forecaster(
-        target=_csv_list(target),
-        features=_csv_list(features),
-        units=_units(units),
-        verbose=0 if quiet else 1,
-        **options,
-    )
-    if out is None:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("runs") / f"{data_stem}-{options['model']}-{stamp}"
-    result = fit_run(forecaster, data, out, provenance=provenance)
+    forecaster = _forecaster(**options)
+    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance)
     click.echo(_metrics_table(result.metrics))
     click.echo(f"run written to {result.directory}")
+
+
+@main.command()
+@_data_options
+@_forecaster_options
+@click.option("--folds", default=5, show_default=True, type=int, help="Consecutive test periods.")
+@click.option("--test-size", default=None, type=int, help="Rows per test period [default: rows / (folds + 1)].")
+@click.option("--window", default="expanding", show_default=True, type=click.Choice(["expanding", "sliding"]),
+              help="Training rows: everything before the test period, or the last --train-size rows.")
+@click.option("--train-size", default=None, type=int, help="Rows per training window (sliding).")
+@click.option("--embargo", default=0, show_default=True, type=int, help="Rows left out between training and test.")
+@click.option("--refit-every", default=1, show_default=True, type=int, help="Refit every k folds; reuse the model between.")
+@click.option("--cost-bps", default=5.0, show_default=True, type=float, help="Trading cost per unit of turnover, in bps.")
+@click.option("--threshold", default=0.0, show_default=True, type=float, help="Forecast return needed to go long.")
+@click.option("--rule", default="long_flat", show_default=True, type=click.Choice(["long_flat", "long_short"]))
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
+def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
+             cost_bps, threshold, rule, out, **options) -> None:
+    """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading report."""
+    data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
+    load_keras_quietly()
+    from tsrnn.backtest import backtest as run_backtest
+    from tsrnn.backtest import walk_forward_folds, write_backtest
+
+    quiet = options["quiet"]
+    forecaster = _forecaster(**{**options, "quiet": True})
+    if forecaster.task != "regression":
+        raise ConfigError("backtest evaluates value forecasts; use --task regression")
+    out = out or _default_out("backtest-", stem, options["model"])
+    if out.exists():
+        raise ConfigError(f"{out}: already exists; choose another --out or remove it first")
+    with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
+        result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
+                              gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
+                              progress=lambda fold: bar.update(1))
+    write_backtest(result, out, forecaster.window_spec.target_columns[0])
+    click.echo(_backtest_table(result.metrics))
+    click.echo(f"backtest written to {out}")
+
+
+def _backtest_table(metrics: dict) -> str:
+    overall, trading = metrics["overall"], metrics["trading"]["overall"]
+    lines = [f"{'forecaster':<20}{'MAE':>11}{'RMSE':>11}{'sMAPE':>9}{'MASE':>8}{'direction':>11}"]
+    for name, row in overall.items():
+        lines.append(f"{name:<20}{row['mae']:>11.4f}{row['rmse']:>11.4f}{row['smape']:>8.2%}{row['mase']:>8.3f}"
+                     f"{row['directional_accuracy']:>11.3f}")
+    lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
+    for name, row in trading.items():
+        lines.append(f"{name:<20}{row['total_return']:>8.1%}{row['annual_return']:>9.1%}{row['sharpe']:>8.2f}"
+                     f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
+    if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:
+        lines.append("warning: the model did not beat the naive last-value forecast on MASE")
+    return "\n".join(lines)
 
 
 def _metrics_table(metrics: dict) -> str:

@@ -53,3 +53,43 @@ def direction_plot(probabilities: pd.DataFrame, path: Path, target: str) -> None
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def backtest_forecast_plot(predictions: pd.DataFrame, path: Path, target: str) -> None:
+    """Actual vs the model's first-step forecast across all folds, fold boundaries marked."""
+    plt = _pyplot()
+    first = predictions[(predictions["forecaster"] == "model") & (predictions["target"] == target)]
+    first = first[first["step"] == first["step"].min()].sort_values("date")
+    figure, axis = plt.subplots(figsize=(11, 4.5), dpi=100)
+    axis.plot(first["date"], first["actual"], color="black", linewidth=1.1, label="actual")
+    axis.plot(first["date"], first["forecast"], color="tab:blue", linewidth=0.9, label="model forecast")
+    for _, fold in first.groupby("fold"):
+        axis.axvline(fold["date"].iloc[0], color="gray", linestyle="--", linewidth=0.7)
+    axis.set_ylabel(target)
+    axis.set_title(f"{target}: walk-forward forecasts (dashed lines: fold starts)")
+    axis.legend(loc="best")
+    axis.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def equity_plot(equity: pd.DataFrame, path: Path) -> None:
+    """Equity curves (top) and drawdowns (bottom) of the strategy, the naive-signal strategy and buy-and-hold."""
+    plt = _pyplot()
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), dpi=100, sharex=True, height_ratios=(2, 1))
+    labels = {"model": "model signal", "naive_last_value": "naive signal", "buy_and_hold": "buy and hold"}
+    for name, label in labels.items():
+        top.plot(equity.index, equity[f"{name}_equity"], linewidth=1, label=label)
+        bottom.plot(equity.index, equity[f"{name}_drawdown"], linewidth=0.9, label=label)
+    top.set_ylabel("equity (start = 1)")
+    top.set_title("Strategy equity after costs, concatenated test periods")
+    top.legend(loc="best")
+    bottom.set_ylabel("drawdown")
+    for axis in (top, bottom):
+        axis.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,181 @@
+"""Walk-forward folds, no look-ahead, baselines with known answers, trading alignment, and the CLI."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tsrnn import Forecaster
+from tsrnn.backtest import backtest, walk_forward_folds
+from tsrnn.baselines import (
+    DriftForecaster,
+    MovingAverageForecaster,
+    NaiveForecaster,
+    RidgeForecaster,
+    SeasonalNaiveForecaster,
+)
+from tsrnn.cli import main
+from tsrnn.errors import ConfigError
+from tsrnn.trading import max_drawdown, performance, positions_from_forecast, strategy_returns
+from tsrnn.windowing import window_ends
+
+from .conftest import TINY
+
+
+def spans(folds):
+    return [(f.train_start, f.train_end, f.test_start, f.test_end) for f in folds]
+
+
+def test_expanding_folds_hand_checked():
+    assert spans(walk_forward_folds(100, folds=3, test_size=10)) == [(0, 70, 70, 80), (0, 80, 80, 90), (0, 90, 90, 100)]
+
+
+def test_sliding_folds_with_embargo_hand_checked():
+    folds = walk_forward_folds(100, folds=3, test_size=10, window="sliding", train_size=30, gap=5)
+    assert spans(folds) == [(35, 65, 70, 80), (45, 75, 80, 90), (55, 85, 90, 100)]
+
+
+def test_fold_options_are_validated():
+    with pytest.raises(ConfigError, match="sliding window needs train_size"):
+        walk_forward_folds(100, window="sliding")
+    with pytest.raises(ConfigError, match="window must be one of expanding, sliding"):
+        walk_forward_folds(100, window="rolling")
+
+
+def frame_of(values, **columns) -> pd.DataFrame:
+    data = {"Close": np.asarray(values, dtype=float), **columns}
+    return pd.DataFrame(data, index=pd.bdate_range("2020-01-01", periods=len(values)))
+
+
+def window_args(**changes):
+    return {"lookback": 6, "horizon": 2, "target": "Close", "target_transform": "level", **changes}
+
+
+def run_baseline(forecaster, frame):
+    spec = forecaster.window_spec
+    ends = window_ends(len(frame), spec)
+    return forecaster.fit(frame).forecast_levels(frame, ends), frame["Close"].to_numpy()[np.asarray(ends)[:, None] + [1, 2]]
+
+
+def test_naive_is_exact_on_a_constant_series():
+    forecast, actual = run_baseline(NaiveForecaster(**window_args()), frame_of(np.full(40, 7.5)))
+    np.testing.assert_array_equal(forecast[..., 0], actual)
+
+
+def test_seasonal_naive_is_exact_on_a_pure_seasonal_series():
+    season = np.tile([1.0, 5.0, 2.0, 8.0, 3.0], 10)
+    forecast, actual = run_baseline(SeasonalNaiveForecaster(period=5, **window_args()), frame_of(season))
+    np.testing.assert_array_equal(forecast[..., 0], actual)
+    naive, _ = run_baseline(NaiveForecaster(**window_args()), frame_of(season))
+    assert np.abs(naive[..., 0] - actual).mean() > 1
+
+
+def test_drift_and_ridge_are_exact_on_a_straight_line():
+    line = 10 + 0.5 * np.arange(60)
+    for forecaster in (DriftForecaster(**window_args()), RidgeForecaster(alpha=1e-6, **window_args(target_transform="difference"))):
+        forecast, actual = run_baseline(forecaster, frame_of(line))
+        np.testing.assert_allclose(forecast[..., 0], actual, atol=1e-4)
+
+
+def test_moving_average_hand_checked():
+    forecaster = MovingAverageForecaster(window=3, **window_args(lookback=3, horizon=1))
+    frame = frame_of([1.0, 2.0, 3.0, 4.0, 8.0])
+    assert forecaster.fit(frame).forecast_levels(frame, range(2, 4))[:, 0, 0].tolist() == [2.0, 3.0]
+
+
+class SpyForecaster(NaiveForecaster):
+    """Records the last date and contents of every frame it is fitted on."""
+
+    seen: list = []
+    name = "spy"
+
+    def fit(self, frame):
+        SpyForecaster.seen.append((frame.index[-1], frame.to_numpy().copy()))
+        return super().fit(frame)
+
+
+@pytest.mark.parametrize("window, train_size, gap", [("expanding", None, 0), ("sliding", 60, 3)])
+def test_no_fold_trains_on_its_test_period_or_later(window, train_size, gap):
+    rng = np.random.default_rng(0)
+    frame = frame_of(100 + rng.normal(size=200).cumsum())
+    settings = dict(folds=3, test_size=20, window=window, train_size=train_size, gap=gap)
+    SpyForecaster.seen = []
+    template = NaiveForecaster(**window_args())
+    result = backtest(template, frame, baselines=[SpyForecaster(**window_args())], **settings)
+    original = list(SpyForecaster.seen)
+    folds = walk_forward_folds(200, **settings)
+    for (last_date, _), fold in zip(original, folds):
+        assert last_date < frame.index[fold.test_start - gap]
+    # Changing every value from a fold's test start on changes nothing that fold's training saw.
+    for k, fold in enumerate(folds):
+        altered = frame.copy()
+        altered.iloc[fold.test_start :, 0] *= 10
+        SpyForecaster.seen = []
+        backtest(template, altered, baselines=[SpyForecaster(**window_args())], **settings)
+        np.testing.assert_array_equal(SpyForecaster.seen[k][1], original[k][1])
+    # Every forecast's target lies in its fold's test period, after the window's end.
+    predictions = result.predictions
+    assert (predictions["date"] > predictions["origin"]).all()
+    for fold in folds:
+        dates = predictions.loc[predictions["fold"] == fold.index, "date"]
+        assert dates.min() >= frame.index[fold.test_start] and dates.max() <= frame.index[fold.test_end - 1]
+
+
+def test_refit_every_reuses_the_fitted_model():
+    frame = frame_of(100 + np.random.default_rng(1).normal(size=150).cumsum())
+    SpyForecaster.seen = []
+    result = backtest(NaiveForecaster(**window_args()), frame, baselines=[SpyForecaster(**window_args())], folds=4,
+                      test_size=20, refit_every=2)
+    assert len(SpyForecaster.seen) == 2
+    assert result.folds["refit"].tolist() == [True, False, True, False]
+
+
+def test_trading_returns_are_earned_the_next_day():
+    prices = np.array([100.0, 110.0, 99.0, 108.9, 108.9])
+    positions = np.array([1.0, 0.0, 1.0, 1.0])
+    returns = strategy_returns(prices, positions, cost_bps=10)
+    # day 0 long earns +10% minus entry cost; day 1 flat pays the exit; day 2 long earns +10%; day 3 holds 0%.
+    np.testing.assert_allclose(returns, [0.1 - 0.001, -0.001, 0.1 - 0.001, 0.0])
+    equity = np.cumprod(1 + returns)
+    np.testing.assert_allclose(equity[-1], 1.099 * 0.999 * 1.099)
+    assert positions_from_forecast(np.array([100.0, 100.0]), np.array([101.0, 99.0]), rule="long_short").tolist() == [1.0, -1.0]
+
+
+def test_performance_figures_hand_checked():
+    returns = np.array([0.01, -0.02, 0.03, 0.0])
+    report = performance(returns, positions=np.array([1.0, 1.0, 1.0, 0.0]))
+    assert report["total_return"] == pytest.approx(1.01 * 0.98 * 1.03 - 1)
+    assert report["sharpe"] == pytest.approx(returns.mean() / returns.std(ddof=1) * np.sqrt(252))
+    assert report["sortino"] == pytest.approx(returns.mean() / np.sqrt(np.mean(np.minimum(returns, 0) ** 2)) * np.sqrt(252))
+    assert report["max_drawdown"] == pytest.approx(-0.02)
+    assert report["hit_rate"] == pytest.approx(2 / 3)
+    assert report["exposure"] == 0.75
+    assert max_drawdown(np.array([1.0, 1.2, 0.9, 1.3])) == pytest.approx(0.9 / 1.2 - 1)
+
+
+def test_backtest_of_the_forecaster_reports_every_baseline(sp500_slice):
+    result = backtest(Forecaster(**TINY), sp500_slice, folds=2, test_size=40)
+    assert set(result.metrics["overall"]) == {"model", "naive_last_value", "seasonal_naive", "drift", "moving_average", "ridge"}
+    assert len(result.folds) == 2
+    assert set(result.metrics["trading"]["overall"]) == {"model", "naive_last_value", "buy_and_hold"}
+    # buy and hold earns exactly the price change over the concatenated test days
+    equity = result.equity["buy_and_hold_equity"]
+    prices = pd.read_csv(sp500_slice, index_col=0)["Close"].to_numpy()
+    assert equity.iloc[-1] == pytest.approx(prices[-1] / prices[-81], rel=1e-9)
+
+
+def test_cli_backtest_writes_everything(sp500_slice, tmp_path):
+    out = tmp_path / "bt"
+    result = CliRunner().invoke(main, ["backtest", str(sp500_slice), "--folds", "2", "--test-size", "40", "--lookback", "10",
+                                       "--units", "4", "--epochs", "1", "--seed", "0", "-q", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "naive_last_value" in result.output and "buy_and_hold" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["equity.csv", "equity.png", "folds.csv", "forecast.png", "metrics.json", "predictions.csv"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert len(metrics["folds"]) == 2 and metrics["settings"]["folds"] == 2
+    result = CliRunner().invoke(main, ["backtest", str(sp500_slice), "--folds", "50", "--test-size", "40", "-q", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "too few for 50 folds" in result.output
+    assert not (tmp_path / "x").exists()
