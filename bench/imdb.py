@@ -8,8 +8,9 @@ to `--out` (rewritten after every run, so a long benchmark keeps what it finishe
     python bench/imdb.py --runs '{"name": "gru_maxlen400", "model": "gru", "maxlen": 400}'
     KERAS_BACKEND=torch python bench/imdb.py --presets lstm --out bench/results/imdb_torch.json
 
-Never tuned on the test split: candidates are compared on validation accuracy, the test accuracy
-is reported for each as measured.
+Each run keeps the weights of its epoch with the lowest validation loss (`restore_best`). Never
+tuned on the test split: candidates are compared on validation accuracy, the test accuracy is
+reported for each as measured.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from pathlib import Path
 from tsrnn import sentiment, zoo
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb" / "imdb.npz"
-REFERENCE = dict(vocab_size=10000, maxlen=200, embedding_dim=128, epochs=5, batch_size=64, validation_split=0.2)
+REFERENCE = dict(vocab_size=10000, maxlen=200, embedding_dim=128, epochs=5, batch_size=64, validation_split=0.2,
+                 restore_best=True)
 
 
 def machine() -> str:
@@ -49,6 +51,7 @@ def run_one(name: str, data: str, seed: int, **settings) -> dict:
         "test_accuracy": round(result["test_accuracy"], 4),
         "test_loss": round(result["test_loss"], 4),
         "best_val_accuracy": round(max(history.get("val_accuracy", [0.0])), 4),
+        "restored_epoch": result["best_epoch"],
         "val_accuracy": [round(v, 4) for v in history.get("val_accuracy", [])],
         "seconds_per_epoch": round(result["seconds_per_epoch"], 1),
         "total_seconds": round(time.perf_counter() - started, 1),

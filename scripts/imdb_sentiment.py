@@ -35,6 +35,9 @@ def _fail(message: str) -> None:
 @click.option("--batch-size", default=64, show_default=True, type=int)
 @click.option("--validation-split", default=0.2, show_default=True, type=float)
 @click.option("--seed", default=None, type=int)
+@click.option("--restore-best/--no-restore-best", default=True, show_default=True,
+              help="Keep the weights of the epoch with the lowest validation loss.")
+@click.option("--patience", default=0, show_default=True, type=int, help="Stop after N epochs without improvement (0: never).")
 @click.option("--units", default=None, help="Override the body's units, e.g. 64,32.")
 @click.option("--bidirectional/--no-bidirectional", default=None)
 @click.option("--dropout", default=None, type=float)

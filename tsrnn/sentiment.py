@@ -40,6 +40,9 @@ class SentimentConfig:
     `data`: None (Keras's download), a `.npz` in Keras's imdb layout, or a training CSV
     (`text`, `label` columns; then `test` names the test CSV). Any `ModelSpec` field can be
     overridden through `model_options` (e.g. `{"units": [64, 32], "bidirectional": True}`).
+    `restore_best` keeps the weights of the epoch with the lowest validation loss (Keras's
+    `EarlyStopping(restore_best_weights=True)`); `patience` > 0 also stops after that many epochs
+    without improvement.
     """
 
     model: str = "lstm"
@@ -50,6 +53,8 @@ class SentimentConfig:
     batch_size: int = 64
     validation_split: float = 0.2
     seed: int | None = None
+    restore_best: bool = True
+    patience: int = 0
     data: str | None = None
     test: str | None = None
     out: str | None = None
@@ -64,6 +69,8 @@ class SentimentConfig:
             raise ConfigError(f"vocab_size must be at least 4 (ids 0-2 are reserved), got {self.vocab_size}")
         if not 0 <= self.validation_split < 1:
             raise ConfigError(f"validation_split must be in [0, 1), got {self.validation_split!r}")
+        if self.patience < 0:
+            raise ConfigError(f"patience must be >= 0, got {self.patience!r}")
         if self.data is not None and _is_csv(self.data) and self.test is None:
             raise ConfigError("a training CSV needs its test CSV too: pass --test PATH.csv")
         if self.data is not None and not (_is_csv(self.data) or str(self.data).endswith(".npz")):
@@ -106,13 +113,18 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
     def fit_and_score(staging: Path | None) -> dict:
         model = build_model(config)
         timer = EpochTimer()
+        callbacks = [timer]
+        if config.validation_split and (config.restore_best or config.patience):
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=config.patience or config.epochs, restore_best_weights=config.restore_best,
+            ))
         history = model.fit(
             x_train,
             splits.y_train,
             epochs=config.epochs,
             batch_size=config.batch_size,
             validation_split=config.validation_split,
-            callbacks=[timer],
+            callbacks=callbacks,
             verbose=verbose,
         )
         test_loss, test_accuracy = model.evaluate(x_test, splits.y_test, batch_size=512, verbose=0)
@@ -120,6 +132,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
             "test_loss": float(test_loss),
             "test_accuracy": float(test_accuracy),
             "epochs": len(timer.seconds),
+            "best_epoch": int(np.argmin(history.history["val_loss"])) + 1 if "val_loss" in history.history else None,
             "seconds_per_epoch": float(np.mean(timer.seconds)),
             "epoch_seconds": [round(s, 2) for s in timer.seconds],
             "parameters": int(model.count_params()),
