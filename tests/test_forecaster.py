@@ -145,3 +145,14 @@ def test_classification_needs_a_single_target(daily_frame):
         Forecaster(task="classification", target=["Close", "Volume"], **TINY).fit(daily_frame)
     with pytest.raises(ConfigError, match="task must be one of regression, classification"):
         Forecaster(task="ranking", **TINY).fit(daily_frame)
+
+
+def test_predict_warns_when_columns_differ_from_training(fitted, tmp_path):
+    forecaster, path = fitted
+    frame = read_series(path).drop(columns=["Volume"])
+    frame["Extra"] = 1.0
+    with pytest.warns(UserWarning, match="missing: Volume; new: Extra"):
+        forecaster.predict(frame)
+    forecaster.save(tmp_path / "run")
+    with pytest.warns(UserWarning, match="columns differ from the training data"):
+        Forecaster.load(tmp_path / "run").predict(frame)

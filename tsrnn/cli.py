@@ -151,14 +151,18 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
 @click.option("--test-fraction", default=0.15, show_default=True, type=float)
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Run directory to create [default: runs/<data>-<model>-<time>].")
-def fit(data, ticker, start, end, adjusted, cache_dir, out, **options) -> None:
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run with the same --out from its last completed epoch.")
+def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -> None:
     """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.pipeline import fit_run
 
+    if resume and out is None:
+        raise ConfigError("--resume needs the --out of the interrupted run")
     forecaster = _forecaster(**options)
-    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance)
+    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume)
     click.echo(_metrics_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 

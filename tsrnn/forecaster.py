@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import platform
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -186,8 +187,13 @@ class Forecaster:
             raise ConfigError(f"seasonal_period must be >= 1, got {self.seasonal_period!r}")
 
     # ------------------------------------------------------------------- fit
-    def fit(self, data: str | os.PathLike | pd.DataFrame) -> Forecaster:
-        """Train on the training part of `data` (CSV path or DataFrame); returns self."""
+    def fit(self, data: str | os.PathLike | pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> Forecaster:
+        """Train on the training part of `data` (CSV path or DataFrame); returns self.
+
+        With `backup_dir`, training state is saved there after every epoch (Keras's
+        `BackupAndRestore`) with the per-epoch log, and a later `fit` with the same `backup_dir`
+        continues from the last completed epoch instead of starting over.
+        """
         import keras
 
         spec = self.window_spec
@@ -231,6 +237,15 @@ class Forecaster:
             callbacks.append(
                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
             )
+        log_path = None
+        if backup_dir is not None:
+            backup_dir = Path(backup_dir)
+            backup_dir.mkdir(parents=True, exist_ok=True)
+            log_path = backup_dir / "history.csv"
+            callbacks += [
+                keras.callbacks.CSVLogger(str(log_path), append=True),
+                keras.callbacks.BackupAndRestore(str(backup_dir / "state"), delete_checkpoint=False),
+            ]
         history = model.fit(
             x_train,
             y_train,
@@ -245,6 +260,10 @@ class Forecaster:
         self.model_spec_ = model_spec
         self.window_spec_ = spec
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
+        if log_path is not None and log_path.is_file():
+            # The log spans every session of a resumed run; Keras's History only the last one.
+            logged = pd.read_csv(log_path).drop_duplicates("epoch", keep="last")
+            self.history_ = {k: logged[k].astype(float).tolist() for k in logged.columns if k != "epoch"}
         self.mase_scale_ = naive_scale(levels[: bounds.train_end])
         self.split_ = {
             "rows": bounds.rows,
@@ -359,6 +378,10 @@ class Forecaster:
     # ------------------------------------------------------------- internals
     def _frame(self, data, spec: WindowSpec, fitting: bool = True) -> pd.DataFrame:
         series = read_series(data, self.date_column)
+        if fitting:
+            self.data_columns_ = [str(c) for c in series.columns]
+        else:
+            self._warn_on_column_change(series)
         frame = select_columns(series, spec.columns, self.fill)
         if spec.target_transform == "log_return":
             values = frame[list(spec.columns)].to_numpy()
@@ -374,6 +397,22 @@ class Forecaster:
                 f"{spec.lookback}; need at least {spec.warmup + spec.lookback} rows"
             )
         return frame
+
+    def _warn_on_column_change(self, series: pd.DataFrame) -> None:
+        trained = getattr(self, "data_columns_", None)
+        if trained is None:
+            return
+        now = [str(c) for c in series.columns]
+        missing = [c for c in trained if c not in now]
+        extra = [c for c in now if c not in trained]
+        if missing or extra:
+            warnings.warn(
+                f"{series.attrs.get('source', 'data')}: columns differ from the training data "
+                f"(missing: {', '.join(missing) or 'none'}; new: {', '.join(extra) or 'none'}); "
+                f"forecasts use only {', '.join(self.window_spec_.columns)}",
+                UserWarning,
+                stacklevel=4,
+            )
 
     @staticmethod
     def _arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -425,7 +464,11 @@ class Forecaster:
             "model_spec": self.model_spec_.to_dict(),
             "model_name": self.model if isinstance(self.model, str) else None,
             "training": {name: getattr(self, name) for name in _TRAINING_PARAMS},
-            "columns": {"features": list(self.window_spec_.inputs), "targets": list(self.window_spec_.target_columns)},
+            "columns": {
+                "features": list(self.window_spec_.inputs),
+                "targets": list(self.window_spec_.target_columns),
+                "data": getattr(self, "data_columns_", None),
+            },
             "scalers": {"features": scaler_to_dict(self.feature_scaler_), "targets": scaler_to_dict(self.target_scaler_)},
             "mase_scale": self.mase_scale_.tolist(),
             "majority_class": getattr(self, "majority_class_", None),
@@ -476,6 +519,7 @@ class Forecaster:
             if forecaster.task == "classification":
                 forecaster.majority_class_ = int(info["majority_class"])
             forecaster.split_ = info["split"]
+            forecaster.data_columns_ = info["columns"].get("data")
             forecaster.data_sha256_ = info["data_sha256"]
         except (KeyError, TypeError, ValueError) as error:
             raise RunDirError(f"{directory / RUN_FILE}: incomplete or invalid ({error}); re-run tsrnn fit") from None

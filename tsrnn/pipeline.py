@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,25 +32,37 @@ class RunResult:
     metrics: dict
 
 
+def backup_directory(out: str | os.PathLike) -> Path:
+    """Where an unfinished run keeps its per-epoch training state: `.<name>.backup` beside `out`."""
+    out = Path(out)
+    return out.parent / f".{out.name}.backup"
+
+
 def fit_run(
     forecaster: Forecaster,
     data: str | os.PathLike | pd.DataFrame,
     out: str | os.PathLike,
     provenance: dict | None = None,
+    resume: bool = False,
 ) -> RunResult:
     """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
 
     `provenance` (e.g. ticker and date range of downloaded data) is recorded in `run.json` as
-    `data_source`; by default that is the file's path.
+    `data_source`; by default that is the file's path. Training state is saved after every epoch
+    in `backup_directory(out)`; `resume=True` continues an interrupted run from there (otherwise a
+    stale backup is discarded). The backup is removed once the run directory is complete.
 
     `metrics.json` holds the test split's metrics of the model next to the naive last-value and
     seasonal-naive forecasts (in the data's units; a classifier: next to the majority class), and
     the split's dates.
     """
     out = Path(out)
+    backup = backup_directory(out)
+    if backup.exists() and not resume:
+        shutil.rmtree(backup)
     with atomic_directory(out) as staging:
         series = read_series(data, forecaster.date_column)
-        forecaster.fit(series)
+        forecaster.fit(series, backup_dir=backup)
         metrics = {"split": forecaster.split_}
         test_start = forecaster.split_["test_start"]
         if forecaster.split_["test_windows"]:
@@ -68,4 +81,5 @@ def fit_run(
         else:
             probabilities = forecaster.predict(series)
             direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)
+    shutil.rmtree(backup, ignore_errors=True)
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)

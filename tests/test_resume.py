@@ -1,0 +1,53 @@
+"""Training survives a kill: `tsrnn fit --resume` continues from the last completed epoch."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from tsrnn.pipeline import backup_directory
+
+from .conftest import SP500
+
+EPOCHS = 40
+
+
+def fit_command(out, *extra):
+    return [sys.executable, "-m", "tsrnn.cli", "fit", str(SP500), "--out", str(out), "--epochs", str(EPOCHS),
+            "--patience", "0", "--lookback", "20", "--units", "16", "--batch-size", "32", "--seed", "0", "-q", *extra]
+
+
+def test_killed_run_resumes_to_the_full_number_of_epochs(tmp_path):
+    out = tmp_path / "run"
+    log = backup_directory(out) / "history.csv"
+    process = subprocess.Popen(fit_command(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None:
+        if log.is_file() and len(log.read_text().splitlines()) >= 4:  # header + 3 epochs
+            break
+        time.sleep(0.2)
+    if process.poll() is not None:
+        pytest.fail("training ended before it could be killed; make the test run longer")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    before = pd.read_csv(log)
+    assert 3 <= len(before) < EPOCHS and not out.exists()
+
+    resumed = subprocess.run(fit_command(out, "--resume"), capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    history = pd.read_csv(out / "history.csv")
+    assert len(history) == EPOCHS  # the same number of epochs as an uninterrupted run
+    pd.testing.assert_series_equal(history["loss"].iloc[: len(before)], before["loss"], check_names=False)
+    assert json.loads((out / "run.json").read_text())["epochs_trained"] == EPOCHS
+    assert not backup_directory(out).exists()
+
+
+def test_resume_needs_out(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "tsrnn.cli", "fit", str(SP500), "--resume"], capture_output=True, text=True)
+    assert completed.returncode == 2 and "--resume needs the --out" in completed.stderr
