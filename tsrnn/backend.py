@@ -42,4 +42,6 @@ def load_keras_quietly():
             import tensorflow as tf
 
             tf.config.list_physical_devices()
+            # Retracing notices are expected when a backtest builds one model per fold.
+            tf.get_logger().setLevel("ERROR")
     return keras
