@@ -19,6 +19,7 @@ import pandas as pd
 
 from tsrnn import __version__, zoo
 from tsrnn.baselines import last_value, seasonal_naive
+from tsrnn.batches import as_input
 from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import classification_metrics, forecast_metrics, naive_scale
@@ -26,7 +27,6 @@ from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, r
 from tsrnn.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
 from tsrnn.windowing import (
     WindowSpec,
-    input_windows,
     invert_targets,
     rises,
     rows_needed,
@@ -221,13 +221,14 @@ class Forecaster:
         else:
             self.target_scaler_ = fit_scaler("none", levels[:1])
             self.majority_class_ = int(rises(levels, train_ends, spec).mean() >= 0.5)
-        x_train = input_windows(scaled, train_ends, spec)
-        y_train = self._training_targets(levels, train_ends)
-
+        # Arrays for small data; batches cut on the fly when the windows would not fit comfortably.
+        train_input = as_input(scaled, train_ends, spec, self.batch_size, self._training_targets(levels, train_ends),
+                               shuffle=True, seed=self.seed)
         validation_ends = bounds.ends("validation", spec)
         validation = None
         if len(validation_ends):
-            validation = (input_windows(scaled, validation_ends, spec), self._training_targets(levels, validation_ends))
+            validation = as_input(scaled, validation_ends, spec, max(self.batch_size, 1024),
+                                  self._training_targets(levels, validation_ends))
 
         if self.seed is not None:
             _seed_everything(self.seed)
@@ -246,13 +247,13 @@ class Forecaster:
                 keras.callbacks.CSVLogger(str(log_path), append=True),
                 keras.callbacks.BackupAndRestore(str(backup_dir / "state"), delete_checkpoint=False),
             ]
+        arrays = isinstance(train_input, tuple)
         history = model.fit(
-            x_train,
-            y_train,
+            *(train_input if arrays else (train_input,)),
             validation_data=validation,
             epochs=self.epochs,
-            batch_size=self.batch_size,
-            shuffle=True,
+            batch_size=self.batch_size if arrays else None,
+            shuffle=arrays,
             callbacks=callbacks,
             verbose=self.verbose,
         )
@@ -430,12 +431,14 @@ class Forecaster:
         shape = targets.shape
         return self.target_scaler_.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
 
-    def _windows(self, features: np.ndarray, ends: range) -> np.ndarray:
+    def _windows(self, features: np.ndarray, ends: range):
         scaled = self._scaled_steps(step_changes(features, self.window_spec_.target_transform))
-        return np.ascontiguousarray(input_windows(scaled, ends, self.window_spec_))
+        windows = as_input(scaled, ends, self.window_spec_, max(self.batch_size, 1024))
+        return np.ascontiguousarray(windows) if isinstance(windows, np.ndarray) else windows
 
-    def _predict_model(self, windows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model_.predict(windows, batch_size=max(self.batch_size, 1024), verbose=0))
+    def _predict_model(self, windows) -> np.ndarray:
+        batch_size = max(self.batch_size, 1024) if isinstance(windows, np.ndarray) else None
+        return np.asarray(self.model_.predict(windows, batch_size=batch_size, verbose=0))
 
     def _up_probability(self, features: np.ndarray, ends: range) -> np.ndarray:
         return self._predict_model(self._windows(features, ends))[:, 0].astype(np.float64)

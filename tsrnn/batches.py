@@ -1,0 +1,75 @@
+"""Windows cut batch by batch, so a long series never exists as a `rows x lookback x features` copy.
+
+`WindowBatches` is a `keras.utils.PyDataset`: each batch gathers its windows from the scaled
+series when Keras asks for it. `as_training_input` picks it when the windows of a series would
+take more than `MAX_WINDOW_BYTES`; smaller data goes to Keras as arrays (the fastest path).
+
+Example:
+    >>> import numpy as np
+    >>> from tsrnn.windowing import WindowSpec
+    >>> series = np.arange(10, dtype="float32").reshape(-1, 1)
+    >>> batches = WindowBatches(series, range(2, 10), WindowSpec(lookback=3, target_transform="level"), batch_size=4)
+    >>> len(batches), batches[0][0, :, 0].tolist()
+    (2, [0.0, 1.0, 2.0])
+"""
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from tsrnn.windowing import WindowSpec, input_windows
+
+MAX_WINDOW_BYTES = 64 * 2**20
+
+
+class WindowBatches(keras.utils.PyDataset):
+    """Batches of windows `(batch, lookback, features)` ending at `ends`, with optional targets.
+
+    With `shuffle`, the order of windows is redrawn after every epoch from `seed`.
+    """
+
+    def __init__(self, series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets: np.ndarray | None = None,
+                 shuffle: bool = False, seed: int | None = None) -> None:
+        super().__init__()
+        self.series = series
+        self.ends = np.asarray(ends)
+        self.offsets = np.arange(1 - spec.lookback, 1)
+        self.batch_size = batch_size
+        self.targets = targets
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.ends) / self.batch_size)
+
+    def __getitem__(self, index: int):
+        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        windows = self.series[self.ends[picked][:, None] + self.offsets]
+        if self.targets is None:
+            return windows
+        return windows, self.targets[picked]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.ends))
+
+
+def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4) -> int:
+    """Bytes a full copy of the windows would take."""
+    return len(ends) * spec.lookback * features * itemsize
+
+
+def needs_batches(ends: range, spec: WindowSpec, features: int) -> bool:
+    """Whether the windows are too large to hand to Keras as one array."""
+    return window_bytes(ends, spec, features) > MAX_WINDOW_BYTES
+
+
+def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets=None, shuffle=False, seed=None):
+    """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large."""
+    if needs_batches(ends, spec, series.shape[1]):
+        return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed)
+    windows = input_windows(series, ends, spec)
+    return windows if targets is None else (windows, targets)
