@@ -12,21 +12,16 @@ configuration); `--out DIR` also saves the model and its text encoder there, ato
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from tsrnn.backend import load_keras_quietly
-from tsrnn.errors import TsrnnError
+from tsrnn.cli import OneLineCommand, parse_units
+from tsrnn.errors import ConfigError
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=OneLineCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (tsrnn zoo).")
 @click.option("--vocab-size", default=10000, show_default=True, type=int)
 @click.option("--maxlen", default=200, show_default=True, type=int, help="Pad/truncate (at the front) to this length.")
@@ -55,27 +50,22 @@ def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, l
     load_keras_quietly()
     from tsrnn import sentiment
 
-    try:
-        if predict_dir:
-            if not texts:
-                _fail("give the texts to score after --predict DIR")
-            scores = sentiment.predict(predict_dir, list(texts))
-            for sentence, score in zip(texts, scores):
-                click.echo(f"{score:.3f}\t{'positive' if score >= 0.5 else 'negative'}\t{sentence}")
-            return
-        model_options = {
-            "units": [int(u) for u in units.split(",")] if units else None,
-            "bidirectional": bidirectional,
-            "dropout": dropout,
-            "recurrent_dropout": recurrent_dropout,
-            "learning_rate": learning_rate,
-        }
-        config = sentiment.SentimentConfig(model_options={k: v for k, v in model_options.items() if v is not None}, **options)
-        outcome = sentiment.train(config, verbose=0 if quiet else 1)
-    except TsrnnError as error:
-        _fail(str(error))
-    except ValueError as error:  # int() of --units
-        _fail(f"invalid option value: {error}")
+    if predict_dir:
+        if not texts:
+            raise ConfigError("give the texts to score after --predict DIR")
+        scores = sentiment.predict(predict_dir, list(texts))
+        for sentence, score in zip(texts, scores):
+            click.echo(f"{score:.3f}\t{'positive' if score >= 0.5 else 'negative'}\t{sentence}")
+        return
+    model_options = {
+        "units": parse_units(units),
+        "bidirectional": bidirectional,
+        "dropout": dropout,
+        "recurrent_dropout": recurrent_dropout,
+        "learning_rate": learning_rate,
+    }
+    config = sentiment.SentimentConfig(model_options={k: v for k, v in model_options.items() if v is not None}, **options)
+    outcome = sentiment.train(config, verbose=0 if quiet else 1)
     report = {k: v for k, v in outcome.items() if k != "history"}
     click.echo(json.dumps(report, indent=1))
     if results:

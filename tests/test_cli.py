@@ -106,7 +106,7 @@ def test_existing_out_is_refused(sp500_slice, tmp_path):
 def test_zoo_lists_presets_with_parameter_counts():
     result = run("zoo")
     assert result.exit_code == 0
-    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
     assert "1,329,473" in lines["lstm"]
     assert set(lines) >= {"simple_rnn", "lstm", "gru", "stacked_lstm", "bidirectional_lstm", "lstm_dropout"}
 

@@ -22,18 +22,39 @@ from tsrnn.errors import ConfigError, TsrnnError
 from tsrnn.windowing import SCALINGS, TARGET_TRANSFORMS
 
 
-class _Group(click.Group):
-    """Turns TsrnnError into one line on stderr and exit code 2."""
+class OneLineErrors:
+    """Mixin for click commands: user mistakes (`TsrnnError`, bad options) print one line on stderr
+    and exit with code 2, without a traceback or a usage dump."""
 
-    def invoke(self, ctx: click.Context):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            return super().invoke(ctx)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            hint = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
+            _fail(f"{error.format_message()}{hint}")
         except TsrnnError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("interrupted; no run directory was written", err=True)
+            _fail(str(error))
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("interrupted; nothing was written", err=True)
             sys.exit(130)
+        except click.ClickException as error:
+            _fail(error.format_message())
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else 0)
+        return code
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+class _Group(OneLineErrors, click.Group):
+    """The tsrnn command group."""
+
+
+class OneLineCommand(OneLineErrors, click.Command):
+    """A single click command (e.g. scripts/imdb_sentiment.py) with tsrnn's error handling."""
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -54,7 +75,7 @@ def _csv_list(value: str | None) -> list[str] | None:
     return items or None
 
 
-def _units(value: str | None) -> list[int] | None:
+def parse_units(value: str | None) -> list[int] | None:
     items = _csv_list(value)
     if items is None:
         return None
@@ -137,7 +158,7 @@ def _load_data(data, ticker, start, end, adjusted, cache_dir):
 def _forecaster(target, features, units, quiet, **options):
     from tsrnn.forecaster import Forecaster
 
-    return Forecaster(target=_csv_list(target), features=_csv_list(features), units=_units(units),
+    return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
                       verbose=0 if quiet else 1, **options)
 
 
