@@ -379,11 +379,11 @@ class Forecaster:
     # ------------------------------------------------------------- internals
     def _frame(self, data, spec: WindowSpec, fitting: bool = True) -> pd.DataFrame:
         series = read_series(data, self.date_column)
+        frame = select_columns(series, spec.columns, self.fill)
         if fitting:
             self.data_columns_ = [str(c) for c in series.columns]
         else:
             self._warn_on_column_change(series)
-        frame = select_columns(series, spec.columns, self.fill)
         if spec.target_transform == "log_return":
             values = frame[list(spec.columns)].to_numpy()
             if (values <= 0).any():

@@ -89,20 +89,10 @@ def load(config: SentimentConfig) -> text.TextSplits:
     return text.load_imdb_npz(config.data, config.vocab_size)
 
 
-def build_model(config: SentimentConfig):
-    """The compiled zoo model: the named preset or body behind an Embedding front end and binary head."""
-    return zoo.build(
-        config.model,
-        vocab_size=config.vocab_size,
-        sequence_length=config.maxlen,
-        embedding_dim=config.embedding_dim,
-        head="binary",
-        **config.model_options,
-    )
-
-
 def train(config: SentimentConfig, verbose: int = 1) -> dict:
     """Train and evaluate; writes the model directory when `config.out` is set. Returns the results."""
+    model_spec = zoo.resolve(config.model, vocab_size=config.vocab_size, sequence_length=config.maxlen,
+                             embedding_dim=config.embedding_dim, head="binary", **config.model_options)
     splits = load(config)
     x_train, x_test = text.pad(splits.x_train, config.maxlen), text.pad(splits.x_test, config.maxlen)
     if len(x_train) < 2 or len(x_test) < 1:
@@ -111,7 +101,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
         keras.utils.set_random_seed(config.seed)
 
     def fit_and_score(staging: Path | None) -> dict:
-        model = build_model(config)
+        model = zoo.build(model_spec)
         timer = EpochTimer()
         callbacks = [timer]
         if config.validation_split and (config.restore_best or config.patience):
@@ -141,10 +131,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
             "history": {k: [float(v) for v in values] for k, values in history.history.items()},
             "data": splits.source,
             "backend": keras.backend.backend(),
-            "model_spec": zoo.resolve(
-                config.model, vocab_size=config.vocab_size, sequence_length=config.maxlen,
-                embedding_dim=config.embedding_dim, head="binary", **config.model_options,
-            ).to_dict(),
+            "model_spec": model_spec.to_dict(),
             "config": config.to_dict(),
         }
         if staging is not None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +75,7 @@ def load_imdb_npz(path: str | os.PathLike, num_words: int = 10000, seed: int = K
                 raise DataError(f"{path}: missing array(s) {', '.join(sorted(missing))}; expected Keras's imdb.npz layout")
             x_train, y_train = archive["x_train"], archive["y_train"]
             x_test, y_test = archive["x_test"], archive["y_test"]
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
         raise DataError(f"{path}: not a readable .npz file ({error}); expected Keras's imdb.npz layout") from None
     rng = np.random.RandomState(seed)
     train_order = np.arange(len(x_train))
