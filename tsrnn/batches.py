@@ -1,8 +1,9 @@
 """Windows cut batch by batch, so a long series never exists as a `rows x lookback x features` copy.
 
 `WindowBatches` is a `keras.utils.PyDataset`: each batch gathers its windows from the scaled
-series when Keras asks for it. `as_training_input` picks it when the windows of a series would
-take more than `MAX_WINDOW_BYTES`; smaller data goes to Keras as arrays (the fastest path).
+series when Keras asks for it. `as_input` picks it when the windows of a series would take more
+than 64 MB (`TSRNN_MAX_WINDOW_MB` changes the limit); smaller data goes to Keras as arrays (the
+fastest path).
 
 Example:
     >>> import numpy as np
@@ -15,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 
 import keras
 import numpy as np
@@ -64,7 +66,8 @@ def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4
 
 def needs_batches(ends: range, spec: WindowSpec, features: int) -> bool:
     """Whether the windows are too large to hand to Keras as one array."""
-    return window_bytes(ends, spec, features) > MAX_WINDOW_BYTES
+    limit = float(os.environ["TSRNN_MAX_WINDOW_MB"]) * 2**20 if os.environ.get("TSRNN_MAX_WINDOW_MB") else MAX_WINDOW_BYTES
+    return window_bytes(ends, spec, features) > limit
 
 
 def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets=None, shuffle=False, seed=None):

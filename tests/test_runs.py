@@ -1,0 +1,42 @@
+"""Run directories: written whole or not at all; two runs aimed at one --out never mix their files."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tsrnn.errors import RunDirError
+from tsrnn.runs import atomic_directory, read_run_json
+
+
+def test_failure_inside_leaves_nothing(tmp_path):
+    with pytest.raises(ZeroDivisionError):
+        with atomic_directory(tmp_path / "run") as staging:
+            (staging / "model.keras").write_text("half")
+            1 / 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_runs_with_the_same_out_one_wins_whole(tmp_path):
+    target = tmp_path / "run"
+    first = atomic_directory(target)
+    second = atomic_directory(target)
+    staging_a = first.__enter__()
+    staging_b = second.__enter__()  # both started before either finished
+    (staging_a / "owner.txt").write_text("a")
+    (staging_b / "owner.txt").write_text("b")
+    (staging_b / "extra.txt").write_text("b")
+    first.__exit__(None, None, None)
+    with pytest.raises(RunDirError, match="another run created it meanwhile; choose another --out"):
+        second.__exit__(None, None, None)
+    assert sorted(p.name for p in target.iterdir()) == ["owner.txt"]
+    assert (target / "owner.txt").read_text() == "a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_run_json_format_checks(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "x": 1}))
+    assert read_run_json(tmp_path)["x"] == 1
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 2, "tsrnn_version": "0.9.0"}))
+    with pytest.raises(RunDirError, match=r"written by tsrnn 0.9.0 in run format 2, newer than this tsrnn"):
+        read_run_json(tmp_path)
