@@ -134,3 +134,19 @@ def test_fit_accepts_every_body_option(sp500_slice, tmp_path, option):
     }[key]
     assert spec[expected[0]] == expected[1]
     assert spec["head"] == "regression"
+
+
+def test_backend_option_selects_the_keras_backend(sp500_slice, tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+
+    for backend in ("torch", "jax"):
+        out = tmp_path / backend
+        command = [sys.executable, "-m", "tsrnn.cli", "fit", str(sp500_slice), "--backend", backend, "--out", str(out), *TINY_ARGS]
+        completed = subprocess.run(command, capture_output=True, text=True, env={**__import__("os").environ, "KERAS_BACKEND": ""})
+        if importlib.util.find_spec(backend) is None:
+            assert completed.returncode == 2 and f"--backend {backend} needs the {backend} package" in completed.stderr
+            continue
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        assert json.loads((out / "run.json").read_text())["backend"] == backend

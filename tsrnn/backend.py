@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 
@@ -38,10 +39,12 @@ def load_keras_quietly():
     with _stderr_silenced():
         import keras
 
-        if keras.backend.backend() == "tensorflow":
+        # Keras's data adapters import TensorFlow on the other backends too, when it is installed.
+        if importlib.util.find_spec("tensorflow") is not None:
             import tensorflow as tf
 
-            tf.config.list_physical_devices()
+            if keras.backend.backend() == "tensorflow":
+                tf.config.list_physical_devices()
             # Retracing notices are expected when a backtest builds one model per fold.
             tf.get_logger().setLevel("ERROR")
     return keras

@@ -88,6 +88,27 @@ def parse_units(value: str | None) -> list[int] | None:
     return units
 
 
+def _select_backend(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Set KERAS_BACKEND before Keras is first imported (it cannot change afterwards)."""
+    if value is None:
+        return None
+    import importlib.util
+
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[value]
+    if importlib.util.find_spec(module) is None:
+        raise ConfigError(f"--backend {value} needs the {module} package: pip install {module}")
+    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != value:
+        raise ConfigError(f"Keras is already loaded with another backend; set KERAS_BACKEND={value} before starting")
+    os.environ["KERAS_BACKEND"] = value
+    return value
+
+
+_backend_option = click.option(
+    "--backend", type=click.Choice(["tensorflow", "jax", "torch"]), default=None, expose_value=False, is_eager=True,
+    callback=_select_backend, help="Keras backend [default: $KERAS_BACKEND or tensorflow].",
+)
+
+
 def _data_options(command):
     """DATA or --ticker: where the series comes from."""
     for option in reversed([
@@ -134,6 +155,7 @@ def _forecaster_options(command):
         click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run."),
         click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+        _backend_option,
     ]):
         command = option(command)
     return command
@@ -269,6 +291,7 @@ def _metrics_table(metrics: dict) -> str:
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write [default: print to stdout].")
+@_backend_option
 def predict(run_dir: Path, data: Path, output: Path | None) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
