@@ -1,0 +1,98 @@
+"""Training overhead of tsrnn: `Forecaster.fit` vs a hand-written Keras model on prepared arrays.
+
+The same LSTM(64) on the same 100,000 windows of 30 x 3 (batch 256, 2 epochs), alternating the
+two so that the shared, noisy machine affects both alike; prints JSON with every time and the
+median ratio (goal: within 1.05). tsrnn's time includes everything `fit` does: validating the
+frame, transforms, scaling and windowing. Also times inference: `Forecaster.predict` on 10,000
+windows next to `model.predict` on the same arrays.
+
+    python bench/train_overhead.py [--repeats 3] [--windows 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import time
+
+import keras
+import numpy as np
+import pandas as pd
+
+from tsrnn import Forecaster
+
+LOOKBACK, FEATURES, UNITS = 30, 3, 64
+
+
+def frame_of(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    values = 100 * np.exp(rng.normal(0, 0.01, size=(rows, FEATURES)).cumsum(axis=0))
+    return pd.DataFrame(values, columns=["a", "b", "c"], index=pd.date_range("2000-01-01", periods=rows, freq="h"))
+
+
+def forecaster(epochs: int, batch_size: int) -> Forecaster:
+    return Forecaster(model="lstm", units=UNITS, lookback=LOOKBACK, target="a", features=["a", "b", "c"], epochs=epochs,
+                      batch_size=batch_size, validation_fraction=0.0, test_fraction=0.0, patience=0, seed=0)
+
+
+def hand_written(windows: np.ndarray) -> keras.Model:
+    model = keras.Sequential([keras.Input((LOOKBACK, FEATURES)), keras.layers.LSTM(UNITS), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--windows", type=int, default=100_000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    frame = frame_of(args.windows + LOOKBACK + 1)  # log returns use one row; one row for the last target
+    rng = np.random.default_rng(1)
+    windows = rng.normal(size=(args.windows, LOOKBACK, FEATURES)).astype("float32")
+    targets = rng.normal(size=(args.windows, 1)).astype("float32")
+    times = {"tsrnn_fit": [], "keras_fit": []}
+    for _ in range(args.repeats):
+        started = time.perf_counter()
+        fitted = forecaster(args.epochs, args.batch_size).fit(frame)
+        times["tsrnn_fit"].append(time.perf_counter() - started)
+        assert fitted.split_["train_windows"] == args.windows, fitted.split_
+        keras.utils.set_random_seed(0)
+        model = hand_written(windows)
+        started = time.perf_counter()
+        model.fit(windows, targets, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=0)
+        times["keras_fit"].append(time.perf_counter() - started)
+    ratios = [a / b for a, b in zip(times["tsrnn_fit"], times["keras_fit"])]
+
+    inference_frame = frame.iloc[: 10_000 + LOOKBACK]
+    fitted.predict(inference_frame)  # warm up
+    started = time.perf_counter()
+    forecast = fitted.predict(inference_frame)
+    tsrnn_predict = time.perf_counter() - started
+    sample = windows[: len(forecast)]
+    model.predict(sample, batch_size=1024, verbose=0)
+    started = time.perf_counter()
+    model.predict(sample, batch_size=1024, verbose=0)
+    keras_predict = time.perf_counter() - started
+    print(json.dumps({
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "backend": keras.backend.backend(),
+        "windows": args.windows, "epochs": args.epochs, "batch_size": args.batch_size,
+        "seconds": {k: [round(v, 2) for v in values] for k, values in times.items()},
+        "ratio_tsrnn_over_keras": [round(r, 3) for r in ratios],
+        "median_ratio": round(statistics.median(ratios), 3),
+        "inference": {
+            "windows": len(forecast),
+            "tsrnn_predict_windows_per_second": round(len(forecast) / tsrnn_predict),
+            "keras_predict_windows_per_second": round(len(sample) / keras_predict),
+        },
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
