@@ -93,3 +93,42 @@ def equity_plot(equity: pd.DataFrame, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def long_memory_plot(summary: pd.DataFrame, path: Path) -> None:
+    """Test score against sequence length, one panel per task, one line per model (spread over seeds)."""
+    plt = _pyplot()
+    tasks = list(dict.fromkeys(summary["task"]))
+    figure, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 4), dpi=100, squeeze=False)
+    for axis, task in zip(axes[0], tasks):
+        rows = summary[summary["task"] == task]
+        for model, line in rows.groupby("model", sort=False):
+            axis.errorbar(line["length"], line["score"], yerr=line["spread"].fillna(0), marker="o", capsize=3,
+                          linewidth=1, label=model)
+        axis.set_xscale("log")
+        axis.set_xlabel("sequence length T")
+        axis.set_ylabel("test MSE (lower is better)" if task == "adding" else "test accuracy")
+        axis.set_title(task)
+        axis.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def gradient_plot(view: dict, path: Path) -> None:
+    """Norm of the loss gradient with respect to each input step, log scale, before and after training."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(8, 4), dpi=100)
+    for body, norms in view["norms"].items():
+        for stage, style in (("initial", "--"), ("trained", "-")):
+            axis.plot(range(len(norms[stage])), norms[stage], style, linewidth=1, label=f"{body}, {stage}")
+    axis.set_yscale("log")
+    axis.set_xlabel("input step (0 = first; the answer depends on step 0)")
+    axis.set_ylabel("|d loss / d input|")
+    axis.set_title(f"Input gradients, {view['task']} task, T = {view['length']}")
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
