@@ -17,26 +17,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import time
 from pathlib import Path
+
+from _machine import machine
 
 from tsrnn import sentiment, zoo
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb" / "imdb.npz"
 REFERENCE = dict(vocab_size=10000, maxlen=200, embedding_dim=128, epochs=5, batch_size=64, validation_split=0.2,
                  restore_best=True)
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{model}, {os.cpu_count()} cores"
 
 
 def run_one(name: str, data: str, seed: int, **settings) -> dict:

@@ -13,7 +13,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import machine
 
 
 def peak_rss_of(command: list[str], environment: dict) -> tuple[float, float, int]:
@@ -57,7 +57,7 @@ def main() -> None:
         results[name] = {"peak_rss_mb": round(rss), "seconds": round(seconds, 1), "exit_code": code}
     print(json.dumps({
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "rows": args.rows,
         "csv_mb": round(data.stat().st_size / 2**20),
         "full_window_copy_mb": round(windows_mb),

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import time
 from pathlib import Path
+
+from _machine import machine
 
 from tsrnn import experiments
 from tsrnn.plots import gradient_plot, long_memory_plot
@@ -46,7 +46,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "backend": keras.backend.backend(),
         "budget": budget.__dict__,
         "total_seconds": round(time.perf_counter() - started),

@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import statistics
 import time
 
 import keras
 import numpy as np
 import pandas as pd
+from _machine import machine
 
 from tsrnn import Forecaster
 
@@ -80,7 +79,7 @@ def main() -> None:
     keras_predict = time.perf_counter() - started
     print(json.dumps({
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "backend": keras.backend.backend(),
         "windows": args.windows, "epochs": args.epochs, "batch_size": args.batch_size,
         "seconds": {k: [round(v, 2) for v in values] for k, values in times.items()},

@@ -10,22 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import time
 
+from _machine import machine
+
 from tsrnn.forecaster import Forecaster
-
-
-def machine() -> str:
-    """CPU model and core count, for the record."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{model}, {os.cpu_count()} cores"
 
 
 def main() -> None:

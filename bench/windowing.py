@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import time
 import tracemalloc
 
 import numpy as np
+from _machine import machine
 
 from tsrnn.batches import WindowBatches
 from tsrnn.windowing import WindowSpec, input_windows, target_values, window_ends
@@ -87,7 +86,7 @@ def main() -> None:
     keras_seconds = results["keras_timeseries_dataset"]["seconds"]
     print(json.dumps({
         "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "machine": machine(),
         "rows": args.rows, "features": features, "lookback": lookback, "batch_size": args.batch_size,
         "results": results,
         "speedup_vs_keras": {

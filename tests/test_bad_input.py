@@ -12,8 +12,6 @@ from click.testing import CliRunner
 
 from tsrnn.cli import main
 
-from .conftest import SP500
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import imdb_sentiment  # noqa: E402
 

@@ -2,7 +2,6 @@
 raw-text scoring with the saved encoder, and the offline error."""
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from pathlib import Path

@@ -231,7 +231,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.backtest import backtest as run_backtest
-    from tsrnn.backtest import walk_forward_folds, write_backtest
+    from tsrnn.backtest import write_backtest
 
     quiet = options["quiet"]
     forecaster = _forecaster(**{**options, "quiet": True})

@@ -22,6 +22,19 @@ def _pyplot():
     return plt
 
 
+def _save(figure, path: Path, axes=(), dates: bool = True) -> None:
+    """Grid every axis, lay out, write the PNG and free the figure."""
+    import matplotlib.pyplot as plt
+
+    for axis in axes:
+        axis.grid(alpha=0.3)
+    if dates:
+        figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
 def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
     """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`."""
     plt = _pyplot()
@@ -32,11 +45,7 @@ def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "")
     axis.set_ylabel(target)
     axis.set_title(title or f"{target}: one step ahead, test period")
     axis.legend(loc="best")
-    axis.grid(alpha=0.3)
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, [axis])
 
 
 def direction_plot(probabilities: pd.DataFrame, path: Path, target: str) -> None:
@@ -48,11 +57,7 @@ def direction_plot(probabilities: pd.DataFrame, path: Path, target: str) -> None
     axis.set_ylim(0, 1)
     axis.set_ylabel(f"P({target} rises)")
     axis.set_title(f"{target}: predicted probability of a rise, test period (dated by last input)")
-    axis.grid(alpha=0.3)
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, [axis])
 
 
 def backtest_forecast_plot(predictions: pd.DataFrame, path: Path, target: str) -> None:
@@ -68,11 +73,7 @@ def backtest_forecast_plot(predictions: pd.DataFrame, path: Path, target: str) -
     axis.set_ylabel(target)
     axis.set_title(f"{target}: walk-forward forecasts (dashed lines: fold starts)")
     axis.legend(loc="best")
-    axis.grid(alpha=0.3)
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, [axis])
 
 
 def equity_plot(equity: pd.DataFrame, path: Path) -> None:
@@ -87,12 +88,7 @@ def equity_plot(equity: pd.DataFrame, path: Path) -> None:
     top.set_title("Strategy equity after costs, concatenated test periods")
     top.legend(loc="best")
     bottom.set_ylabel("drawdown")
-    for axis in (top, bottom):
-        axis.grid(alpha=0.3)
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, [top, bottom])
 
 
 def long_memory_plot(summary: pd.DataFrame, path: Path) -> None:
@@ -109,11 +105,8 @@ def long_memory_plot(summary: pd.DataFrame, path: Path) -> None:
         axis.set_xlabel("sequence length T")
         axis.set_ylabel("test MSE (lower is better)" if task == "adding" else "test accuracy")
         axis.set_title(task)
-        axis.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, axes[0], dates=False)
 
 
 def gradient_plot(view: dict, path: Path) -> None:
@@ -128,7 +121,4 @@ def gradient_plot(view: dict, path: Path) -> None:
     axis.set_ylabel("|d loss / d input|")
     axis.set_title(f"Input gradients, {view['task']} task, T = {view['length']}")
     axis.legend(fontsize=8)
-    axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    _save(figure, path, [axis], dates=False)
