@@ -156,3 +156,31 @@ def test_predict_warns_when_columns_differ_from_training(fitted, tmp_path):
     forecaster.save(tmp_path / "run")
     with pytest.warns(UserWarning, match="columns differ from the training data"):
         Forecaster.load(tmp_path / "run").predict(frame)
+
+
+MIRRORED_SCRIPT = """
+import sys, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from tsrnn import Forecaster
+forecaster = Forecaster(strategy="mirrored", lookback=10, units=4, epochs=2, batch_size=32, seed=0).fit(sys.argv[1])
+print(forecaster.model_.distribute_strategy.num_replicas_in_sync, len(forecaster.history_["loss"]))
+"""
+
+
+def test_mirrored_strategy_trains_on_two_logical_devices(sp500_slice):
+    import subprocess
+    import sys
+
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("MirroredStrategy is TensorFlow's")
+    completed = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT, str(sp500_slice)], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.split()[-2:] == ["2", "2"]
+
+
+def test_unknown_strategy_is_refused(daily_frame):
+    with pytest.raises(ConfigError, match="strategy must be one of none, mirrored"):
+        Forecaster(strategy="horovod", **TINY).fit(daily_frame)

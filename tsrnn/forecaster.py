@@ -51,7 +51,9 @@ _TRAINING_PARAMS = (
     "date_column",
     "seed",
     "seasonal_period",
+    "strategy",
 )
+STRATEGIES = ("none", "mirrored")
 
 
 class Forecaster:
@@ -71,6 +73,8 @@ class Forecaster:
         validation_fraction, test_fraction: chronological split (the rest, first, trains).
         fill: None (refuse NaN), "ffill" or "drop". date_column: the date column (default: found by name).
         seed: makes a CPU run repeatable. seasonal_period: period of the seasonal-naive baseline.
+        strategy: "mirrored" trains data-parallel on every local device (TensorFlow's
+            MirroredStrategy, or Keras's DataParallel on JAX); "none" (default) on one.
         verbose: Keras's progress output (0 silent, 1 bar, 2 one line per epoch).
 
     Example:
@@ -104,6 +108,7 @@ class Forecaster:
         date_column: str | None = None,
         seed: int | None = None,
         seasonal_period: int = 5,
+        strategy: str = "none",
         verbose: int = 0,
     ) -> None:
         self.model = model
@@ -130,6 +135,7 @@ class Forecaster:
         self.date_column = date_column
         self.seed = seed
         self.seasonal_period = seasonal_period
+        self.strategy = strategy
         self.verbose = verbose
 
     def get_params(self) -> dict:
@@ -183,6 +189,8 @@ class Forecaster:
                 raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
         if self.patience < 0:
             raise ConfigError(f"patience must be >= 0, got {self.patience!r}")
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.seasonal_period < 1:
             raise ConfigError(f"seasonal_period must be >= 1, got {self.seasonal_period!r}")
 
@@ -232,7 +240,8 @@ class Forecaster:
 
         if self.seed is not None:
             _seed_everything(self.seed)
-        model = zoo.build(model_spec)
+        with _distribution_scope(self.strategy):
+            model = zoo.build(model_spec)
         callbacks = []
         if validation is not None and self.patience:
             callbacks.append(
@@ -545,6 +554,25 @@ class Forecaster:
         forecaster.window_spec_ = window_spec
         forecaster.history_ = {}
         return forecaster
+
+
+def _distribution_scope(strategy: str):
+    """Where to build the model so that `fit` runs data-parallel over the local devices."""
+    import contextlib
+
+    import keras
+
+    if strategy == "none":
+        return contextlib.nullcontext()
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.MirroredStrategy().scope()
+    if backend == "jax":
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        return contextlib.nullcontext()
+    raise ConfigError(f"strategy {strategy!r} needs the tensorflow or jax backend, not {backend}")
 
 
 def _seed_everything(seed: int) -> None:
