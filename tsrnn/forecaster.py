@@ -226,12 +226,13 @@ class Forecaster:
         if self.task == "regression":
             train_targets = target_values(levels, train_ends, spec)
             self.target_scaler_ = fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
+            y_train = self._scale_targets(train_targets)
         else:
             self.target_scaler_ = fit_scaler("none", levels[:1])
-            self.majority_class_ = int(rises(levels, train_ends, spec).mean() >= 0.5)
+            y_train = self._training_targets(levels, train_ends)
+            self.majority_class_ = int(y_train.mean() >= 0.5)
         # Arrays for small data; batches cut on the fly when the windows would not fit comfortably.
-        train_input = as_input(scaled, train_ends, spec, self.batch_size, self._training_targets(levels, train_ends),
-                               shuffle=True, seed=self.seed)
+        train_input = as_input(scaled, train_ends, spec, self.batch_size, y_train, shuffle=True, seed=self.seed)
         validation_ends = bounds.ends("validation", spec)
         validation = None
         if len(validation_ends):
@@ -436,7 +437,9 @@ class Forecaster:
         spec = self.window_spec
         if self.task == "classification":
             return rises(levels, ends, spec).astype(np.float32)[:, None]
-        targets = target_values(levels, ends, spec)
+        return self._scale_targets(target_values(levels, ends, spec))
+
+    def _scale_targets(self, targets: np.ndarray) -> np.ndarray:
         shape = targets.shape
         return self.target_scaler_.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
 
