@@ -230,7 +230,7 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
              cost_bps, threshold, rule, out, **options) -> None:
     """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading report."""
-    data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
+    data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.backtest import backtest as run_backtest
     from tsrnn.backtest import write_backtest
@@ -246,6 +246,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
                               progress=lambda fold: bar.update(1))
+    result.metrics["data_source"] = provenance or {"path": str(data)}
     write_backtest(result, out, forecaster.window_spec.target_columns[0])
     click.echo(_backtest_table(result.metrics))
     click.echo(f"backtest written to {out}")
