@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--train-samples", type=int, default=2000)
     parser.add_argument("--gradient-length", type=int, default=100)
     parser.add_argument("--out", default="bench/results")
+    parser.add_argument("--name", default="long_memory", help="stem of the JSON and plot files")
     args = parser.parse_args()
     budget = experiments.Budget(units=args.units, epochs=args.epochs, train_samples=args.train_samples)
     trials = experiments.default_trials(args.tasks.split(","), [int(v) for v in args.lengths.split(",")],
@@ -54,9 +55,9 @@ def main() -> None:
         "runs": results,
         "gradients": view,
     }
-    (out / "long_memory.json").write_text(json.dumps(report, indent=1) + "\n")
-    long_memory_plot(summary, out / "long_memory.png")
-    gradient_plot(view, out / "gradients.png")
+    (out / f"{args.name}.json").write_text(json.dumps(report, indent=1) + "\n")
+    long_memory_plot(summary, out / f"{args.name}.png")
+    gradient_plot(view, out / f"{args.name}_gradients.png")
     print(summary.to_string(index=False))
 
 

@@ -56,4 +56,4 @@ def test_reduced_benchmark_runs_end_to_end(tmp_path):
     assert {row["task"] for row in report["summary"]} == set(experiments.TASKS)
     assert len(report["gradients"]["norms"]["lstm"]["trained"]) == 10
     assert (tmp_path / "long_memory.png").read_bytes()[:4] == b"\x89PNG"
-    assert (tmp_path / "gradients.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "long_memory_gradients.png").read_bytes()[:4] == b"\x89PNG"
