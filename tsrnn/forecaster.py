@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import platform
+import shutil
 import warnings
 from pathlib import Path
 
@@ -255,18 +256,33 @@ class Forecaster:
             log_path = backup_dir / "history.csv"
             callbacks += [
                 keras.callbacks.CSVLogger(str(log_path), append=True),
-                keras.callbacks.BackupAndRestore(str(backup_dir / "state"), delete_checkpoint=False),
+                # double_checkpoint: a kill while the latest state is written falls back to the one before.
+                keras.callbacks.BackupAndRestore(str(backup_dir / "state"), double_checkpoint=True, delete_checkpoint=False),
             ]
         arrays = isinstance(train_input, tuple)
-        history = model.fit(
-            *(train_input if arrays else (train_input,)),
-            validation_data=validation,
-            epochs=self.epochs,
-            batch_size=self.batch_size if arrays else None,
-            shuffle=arrays,
-            callbacks=callbacks,
-            verbose=self.verbose,
-        )
+
+        def train():
+            return model.fit(
+                *(train_input if arrays else (train_input,)),
+                validation_data=validation,
+                epochs=self.epochs,
+                batch_size=self.batch_size if arrays else None,
+                shuffle=arrays,
+                callbacks=callbacks,
+                verbose=self.verbose,
+            )
+
+        try:
+            history = train()
+        except OSError as error:
+            if backup_dir is None:
+                raise
+            # Killed while writing its very first state: nothing usable to resume from.
+            warnings.warn(f"the saved training state in {backup_dir} is unreadable ({error}); training from the first epoch",
+                          UserWarning, stacklevel=2)
+            shutil.rmtree(backup_dir / "state", ignore_errors=True)
+            log_path.unlink(missing_ok=True)
+            history = train()
         self.model_ = model
         self.model_spec_ = model_spec
         self.window_spec_ = spec
