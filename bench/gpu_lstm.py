@@ -63,7 +63,7 @@ def raw_torch_seconds(tokens: np.ndarray, labels: np.ndarray, batch_size: int) -
 
 def keras_seconds(tokens: np.ndarray, labels: np.ndarray, batch_size: int) -> float:
     from tsrnn import zoo
-    from tsrnn.sentiment import EpochTimer
+    from tsrnn.callbacks import EpochTimer
 
     model = zoo.build("lstm")
     timer = EpochTimer()

@@ -33,7 +33,7 @@ from tsrnn.data import read_series, select_columns
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.metrics import forecast_metrics, naive_scale
 from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns
-from tsrnn.windowing import target_rows, window_ends
+from tsrnn.windowing import ends_with_targets_in, target_rows
 
 WINDOWS = ("expanding", "sliding")
 
@@ -146,7 +146,7 @@ def backtest(
     for fold in plan:
         train = frame.iloc[fold.train_start : fold.train_end]
         history = frame.iloc[: fold.test_end]
-        ends = _test_ends(fold, spec, len(history))
+        ends = ends_with_targets_in(len(history), spec, fold.test_start, fold.test_end)
         if not len(ends):
             raise DataError(
                 f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
@@ -178,13 +178,6 @@ def backtest(
     metrics["settings"] = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap,
                            "refit_every": refit_every, "cost_bps": cost_bps, "threshold": threshold, "rule": rule}
     return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity)
-
-
-def _test_ends(fold: Fold, spec, rows: int) -> range:
-    every = window_ends(rows, spec)
-    first = max(every.start, fold.test_start - spec.gap - 1)
-    last = min(every.stop - 1, fold.test_end - 1 - spec.gap - spec.horizon)
-    return range(first, max(first, last + 1))
 
 
 def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale) -> pd.DataFrame:

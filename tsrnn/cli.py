@@ -308,12 +308,9 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
     if output is None:
         click.echo(forecast.to_csv(), nl=False)
         return
-    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
-        forecast.to_csv(staging)
-        os.replace(staging, output)
-    finally:
-        staging.unlink(missing_ok=True)
+    from tsrnn.runs import atomic_write
+
+    atomic_write(output, forecast.to_csv)
     click.echo(f"{len(forecast)} forecasts written to {output}", err=True)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +113,8 @@ def run_trial(trial: Trial, budget: Budget = Budget()) -> dict:
     """Train one body on one task and length; test metric, parameters and seconds per epoch."""
     import keras
 
+    from tsrnn.callbacks import EpochTimer
+
     head, features = TASKS[trial.task]
     x_train, y_train = make_task(trial.task, trial.length, budget.train_samples, seed=1000 + trial.seed)
     x_test, y_test = make_task(trial.task, trial.length, budget.test_samples, seed=2000 + trial.seed)
@@ -121,16 +122,9 @@ def run_trial(trial: Trial, budget: Budget = Budget()) -> dict:
     keras.utils.set_random_seed(trial.seed)
     model = zoo.build(trial.body, input_shape=(trial.length, features), units=units, bidirectional=trial.bidirectional,
                       head=head, num_classes=RECALL_CLASSES, learning_rate=budget.learning_rate)
-    times = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.started = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.started)
-
-    model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, callbacks=[Timer()])
+    timer = EpochTimer()
+    model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, callbacks=[timer])
+    times = timer.seconds
     loss, metric = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     return {
         **dataclasses.asdict(trial),

@@ -24,7 +24,7 @@ from tsrnn.batches import as_input
 from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import classification_metrics, forecast_metrics, naive_scale
-from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, read_run_json, write_json
+from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, load_keras_model, read_run_json, write_json
 from tsrnn.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
 from tsrnn.windowing import (
     WindowSpec,
@@ -312,10 +312,8 @@ class Forecaster:
         named like `Close_t+1`. The last row is the forecast beyond the data. A classifier gives
         `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise).
         """
-        self._check_fitted()
+        frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
-        frame = self._frame(data, spec, fitting=False)
-        features, levels = self._arrays(frame, spec)
         ends = window_ends(len(frame), spec, with_targets=False)
         index = frame.index[np.asarray(ends)]
         if self.task == "classification":
@@ -338,10 +336,8 @@ class Forecaster:
         "seasonal_naive": {...}}` with MAE, RMSE, MAPE and MASE in the data's units; for a
         classifier, `{"model": {...}, "majority_class": {...}}` with accuracy and balanced accuracy.
         """
-        self._check_fitted()
+        frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
-        frame = self._frame(data, spec, fitting=False)
-        features, levels = self._arrays(frame, spec)
         ends = window_ends(len(frame), spec)
         if start is not None:
             first_target = np.asarray(ends) + spec.gap + 1
@@ -380,9 +376,7 @@ class Forecaster:
     def forecast_levels(self, data, ends: range) -> np.ndarray:
         """Forecasts `(len(ends), horizon, targets)` in the data's units for the windows ending at
         row positions `ends` of `data` (the interface `tsrnn.backtest` uses for every forecaster)."""
-        self._check_fitted()
-        frame = self._frame(data, self.window_spec_, fitting=False)
-        features, levels = self._arrays(frame, self.window_spec_)
+        _, features, levels = self._fitted_inputs(data)
         return self._forecast(features, levels, ends)
 
     def forecast_frame(self, data, start=None) -> pd.DataFrame:
@@ -391,8 +385,7 @@ class Forecaster:
         if self.task != "regression":
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
-        frame = self._frame(data, spec, fitting=False)
-        features, levels = self._arrays(frame, spec)
+        frame, features, levels = self._fitted_inputs(data)
         ends = window_ends(len(frame), spec)
         forecast = self._forecast(features, levels, ends)[:, 0, 0]
         rows = np.asarray(ends) + spec.gap + 1
@@ -440,6 +433,12 @@ class Forecaster:
                 UserWarning,
                 stacklevel=4,
             )
+
+    def _fitted_inputs(self, data) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The checked frame of `data` for a fitted forecaster, with its input and target arrays."""
+        self._check_fitted()
+        frame = self._frame(data, self.window_spec_, fitting=False)
+        return (frame, *self._arrays(frame, self.window_spec_))
 
     @staticmethod
     def _arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -524,8 +523,6 @@ class Forecaster:
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a forecaster saved by `save` or `tsrnn fit` (the model loads with `safe_mode`)."""
-        import keras
-
         directory = Path(directory)
         info = read_run_json(directory)
         try:
@@ -555,13 +552,7 @@ class Forecaster:
         except (KeyError, TypeError, ValueError) as error:
             raise RunDirError(f"{directory / RUN_FILE}: incomplete or invalid ({error}); re-run tsrnn fit") from None
         model_path = directory / MODEL_FILE
-        if not model_path.is_file():
-            raise RunDirError(f"{model_path}: model file missing; re-run tsrnn fit to recreate the run")
-        try:
-            model = keras.saving.load_model(model_path, safe_mode=True)
-        except Exception as error:  # Keras raises many types for corrupt archives
-            detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise RunDirError(f"{model_path}: cannot load the model ({detail[:160]}); re-run tsrnn fit") from None
+        model = load_keras_model(model_path, rerun="re-run tsrnn fit")
         expected = (None, window_spec.lookback, len(window_spec.inputs))
         if tuple(model.input_shape) != expected:
             raise RunDirError(

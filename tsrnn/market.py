@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError
+from tsrnn.runs import atomic_write
 
 COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
 INTERVALS = ("1d", "5d", "1wk", "1mo", "3mo", "1h", "90m", "60m", "30m", "15m", "5m", "2m", "1m")
@@ -162,17 +163,8 @@ class YahooCache:
             except (ValueError, KeyError, OSError, pd.errors.ParserError):
                 ranges = []
         ranges.append([start.isoformat(), end.isoformat()])
-        _atomic_write(rows_path, lambda path: rows.to_csv(path, index_label="Date"))
-        _atomic_write(ranges_path, lambda path: path.write_text(json.dumps({"ranges": ranges})))
-
-
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(staging)
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
+        atomic_write(rows_path, lambda path: rows.to_csv(path, index_label="Date"))
+        atomic_write(ranges_path, lambda path: path.write_text(json.dumps({"ranges": ranges})))
 
 
 def download(
@@ -236,4 +228,4 @@ def _fetch_with_retries(fetch: Fetch, ticker, first, last, interval, retries: in
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write price rows as `Date,Open,...` atomically."""
-    _atomic_write(path, lambda staging: frame.to_csv(staging, index_label="Date"))
+    atomic_write(path, lambda staging: frame.to_csv(staging, index_label="Date"))

@@ -56,6 +56,32 @@ def atomic_directory(target: str | os.PathLike, overwrite: bool = False) -> Iter
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def atomic_write(path: Path, write) -> None:
+    """Call `write(staging_path)`, then rename the staged file onto `path` (nothing half-written)."""
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(staging)
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def load_keras_model(path: Path, rerun: str):
+    """Load a `.keras` file with `safe_mode` (no arbitrary code); a bad file is a `RunDirError`
+    whose fix is `rerun`."""
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise RunDirError(f"{path}: model file missing; {rerun} to recreate it")
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as error:  # Keras raises many types for corrupt archives
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise RunDirError(f"{path}: cannot load the model ({detail[:160]}); {rerun}") from None
+
+
 def write_json(path: Path, payload: dict) -> None:
     """Write `payload` as indented JSON."""
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +23,9 @@ import keras
 import numpy as np
 
 from tsrnn import __version__, text, zoo
+from tsrnn.callbacks import EpochTimer
 from tsrnn.errors import ConfigError, DataError, RunDirError
-from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, atomic_directory, write_json
+from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, atomic_directory, load_keras_model, write_json
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "results.json"
@@ -174,26 +174,8 @@ def predict(model_dir: str | os.PathLike, texts: list[str]) -> np.ndarray:
             f"{model_dir}: no text encoder saved (vocabulary.json or word_index.json); train from review CSVs, "
             "or from an imdb.npz with imdb_word_index.json beside it, to score raw texts"
         )
-    try:
-        model = keras.saving.load_model(model_dir / MODEL_FILE, safe_mode=True)
-    except Exception as error:
-        raise RunDirError(f"{model_dir / MODEL_FILE}: cannot load the model ({str(error)[:120]}); re-run the training") from None
+    model = load_keras_model(model_dir / MODEL_FILE, rerun="re-run the training")
     return np.asarray(model.predict(text.pad(sequences, config.maxlen), verbose=0))[:, 0]
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each training epoch (validation included)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-        self._started = 0.0
-
-    def on_epoch_begin(self, epoch, logs=None) -> None:
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None) -> None:
-        self.seconds.append(time.perf_counter() - self._started)
 
 
 def _is_csv(path: str) -> bool:

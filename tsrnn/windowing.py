@@ -219,14 +219,22 @@ class SplitBounds:
             "validation": (self.train_end, self.validation_end),
             "test": (self.validation_end, self.rows),
         }[part]
-        every = window_ends(self.rows, spec)
-        # Targets of end t span rows t+gap+1 .. t+gap+horizon.
-        first = max(every.start, lower - spec.gap - 1)
-        last = min(every.stop - 1, upper - 1 - spec.gap - spec.horizon)
-        if part != "train":
-            # Later splits keep the training stride's phase irrelevant: evaluate every window.
-            stride = 1
-        return range(first, max(first, last + 1), stride)
+        # Later splits keep the training stride's phase irrelevant: evaluate every window.
+        return ends_with_targets_in(self.rows, spec, lower, upper, stride if part == "train" else 1)
+
+
+def ends_with_targets_in(rows: int, spec: WindowSpec, lower: int, upper: int, stride: int = 1) -> range:
+    """Ends of the windows of a `rows`-row series whose targets all lie in rows `[lower, upper)`.
+
+    Example:
+        >>> ends_with_targets_in(20, WindowSpec(lookback=3, horizon=2, target_columns=("y",)), 10, 15)
+        range(9, 13)
+    """
+    every = window_ends(rows, spec)
+    # Targets of end t span rows t+gap+1 .. t+gap+horizon.
+    first = max(every.start, lower - spec.gap - 1)
+    last = min(every.stop - 1, upper - 1 - spec.gap - spec.horizon)
+    return range(first, max(first, last + 1), stride)
 
 
 def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: float = 0.15) -> SplitBounds:
