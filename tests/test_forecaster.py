@@ -1,6 +1,8 @@
 """The Forecaster end to end on a slice of the shipped S&P 500 data with a tiny model."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,6 +181,42 @@ def test_mirrored_strategy_trains_on_two_logical_devices(sp500_slice):
     completed = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT, str(sp500_slice)], capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.split()[-2:] == ["2", "2"]
+
+
+DATA_PARALLEL_SCRIPT = """
+import sys
+import keras
+from tsrnn import Forecaster
+from tsrnn.errors import ConfigError
+try:
+    Forecaster(strategy="mirrored", lookback=10, units=4, epochs=1, batch_size=33).fit(sys.argv[1])
+except ConfigError as error:
+    print("refused:", error)
+forecaster = Forecaster(strategy="mirrored", lookback=10, units=4, epochs=2, batch_size=32, seed=0).fit(sys.argv[1])
+mesh = forecaster.model_.weights[0].value.sharding.mesh
+print("devices", mesh.devices.size, "epochs", len(forecaster.history_["loss"]),
+      "train_windows", forecaster.split_["train_windows"], "after", keras.distribution.distribution())
+print("forecast", forecaster.predict(sys.argv[1]).shape[0])
+"""
+
+
+def test_jax_data_parallel_trains_on_two_host_devices(sp500_slice):
+    """JAX shards each batch evenly: the oldest windows go so that every batch splits in two."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    environment = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    completed = subprocess.run([sys.executable, "-c", DATA_PARALLEL_SCRIPT, str(sp500_slice)],
+                               capture_output=True, text=True, timeout=300, env=environment)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    lines = completed.stdout.strip().splitlines()
+    assert "batch_size 33 does not split evenly over the 2 devices" in lines[-3]
+    words = lines[-2].split()
+    assert words[1:4] == ["2", "epochs", "2"]
+    assert int(words[5]) % 2 == 0
+    assert words[7] == "None"  # the distribution does not outlive fit
+    assert int(lines[-1].split()[1]) > 0
 
 
 def test_unknown_strategy_is_refused(daily_frame):

@@ -22,6 +22,7 @@ from tsrnn import __version__, zoo
 from tsrnn.baselines import last_value, seasonal_naive
 from tsrnn.batches import as_input
 from tsrnn.data import data_sha256, read_series, select_columns
+from tsrnn.distribute import STRATEGIES, batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import classification_metrics, forecast_metrics, naive_scale
 from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, load_keras_model, read_run_json, write_json
@@ -54,7 +55,6 @@ _TRAINING_PARAMS = (
     "seasonal_period",
     "strategy",
 )
-STRATEGIES = ("none", "mirrored")
 
 
 class Forecaster:
@@ -223,7 +223,10 @@ class Forecaster:
         self.feature_scaler_ = fit_scaler(spec.scaling, steps[spec.warmup : bounds.train_end])
         scaled = self._scaled_steps(steps)
 
-        train_ends = bounds.ends("train", spec, stride=spec.stride)
+        replicas = replica_count(self.strategy)
+        check_batch_size(self.batch_size, replicas)
+        # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.
+        train_ends = even_ends(bounds.ends("train", spec, stride=spec.stride), replicas)
         if self.task == "regression":
             train_targets = target_values(levels, train_ends, spec)
             self.target_scaler_ = fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
@@ -234,15 +237,16 @@ class Forecaster:
             self.majority_class_ = int(y_train.mean() >= 0.5)
         # Arrays for small data; batches cut on the fly when the windows would not fit comfortably.
         train_input = as_input(scaled, train_ends, spec, self.batch_size, y_train, shuffle=True, seed=self.seed)
-        validation_ends = bounds.ends("validation", spec)
+        validation_ends = even_ends(bounds.ends("validation", spec), replicas)
         validation = None
         if len(validation_ends):
-            validation = as_input(scaled, validation_ends, spec, max(self.batch_size, 1024),
+            validation = as_input(scaled, validation_ends, spec, batch_size_for(max(self.batch_size, 1024), replicas),
                                   self._training_targets(levels, validation_ends))
 
         if self.seed is not None:
             _seed_everything(self.seed)
-        with _distribution_scope(self.strategy):
+        distribution = data_parallel(self.strategy)
+        with scope_of(distribution):
             model = zoo.build(model_spec)
         callbacks = []
         if validation is not None and self.patience:
@@ -262,15 +266,16 @@ class Forecaster:
         arrays = isinstance(train_input, tuple)
 
         def train():
-            return model.fit(
-                *(train_input if arrays else (train_input,)),
-                validation_data=validation,
-                epochs=self.epochs,
-                batch_size=self.batch_size if arrays else None,
-                shuffle=arrays,
-                callbacks=callbacks,
-                verbose=self.verbose,
-            )
+            with scope_of(distribution):
+                return model.fit(
+                    *(train_input if arrays else (train_input,)),
+                    validation_data=validation,
+                    epochs=self.epochs,
+                    batch_size=self.batch_size if arrays else None,
+                    shuffle=arrays,
+                    callbacks=callbacks,
+                    verbose=self.verbose,
+                )
 
         try:
             history = train()
@@ -564,25 +569,6 @@ class Forecaster:
         forecaster.window_spec_ = window_spec
         forecaster.history_ = {}
         return forecaster
-
-
-def _distribution_scope(strategy: str):
-    """Where to build the model so that `fit` runs data-parallel over the local devices."""
-    import contextlib
-
-    import keras
-
-    if strategy == "none":
-        return contextlib.nullcontext()
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return tf.distribute.MirroredStrategy().scope()
-    if backend == "jax":
-        keras.distribution.set_distribution(keras.distribution.DataParallel())
-        return contextlib.nullcontext()
-    raise ConfigError(f"strategy {strategy!r} needs the tensorflow or jax backend, not {backend}")
 
 
 def _seed_everything(seed: int) -> None:
