@@ -49,3 +49,21 @@ def test_large_data_goes_through_batches(monkeypatch, sp500_slice):
     assert len(forecast) == 390 and np.isfinite(forecast.to_numpy()).all()
     ratio = forecast["Close_t+1"] / pd.read_csv(sp500_slice, index_col=0)["Close"].iloc[10:].to_numpy()
     assert (ratio.sub(1).abs() < 0.2).all()
+
+
+def test_validation_predicts_in_large_batches_whichever_way_training_goes(monkeypatch, sp500_slice):
+    """Training as batches, validation as arrays: Keras would evaluate those at its default batch of 32."""
+    import keras
+
+    seen = []
+    evaluate = keras.Model.evaluate
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("batch_size"))
+        return evaluate(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "evaluate", spy)
+    for limit in (5_000, 10**9):  # train windows of the slice ~11 KB, validation ~2.4 KB
+        monkeypatch.setattr(batches, "MAX_WINDOW_BYTES", limit)
+        Forecaster(**TINY).fit(sp500_slice)
+    assert seen and all(size == 1024 for size in seen), seen

@@ -238,9 +238,12 @@ class Forecaster:
         # Arrays for small data; batches cut on the fly when the windows would not fit comfortably.
         train_input = as_input(scaled, train_ends, spec, self.batch_size, y_train, shuffle=True, seed=self.seed)
         validation_ends = even_ends(bounds.ends("validation", spec), replicas)
+        # Validation only predicts: large batches. Named in fit too, or Keras would evaluate arrays
+        # at the training batch size (32 when training goes as batches).
+        validation_batch_size = batch_size_for(max(self.batch_size, 1024), replicas)
         validation = None
         if len(validation_ends):
-            validation = as_input(scaled, validation_ends, spec, batch_size_for(max(self.batch_size, 1024), replicas),
+            validation = as_input(scaled, validation_ends, spec, validation_batch_size,
                                   self._training_targets(levels, validation_ends))
 
         if self.seed is not None:
@@ -270,6 +273,7 @@ class Forecaster:
                 return model.fit(
                     *(train_input if arrays else (train_input,)),
                     validation_data=validation,
+                    validation_batch_size=validation_batch_size if isinstance(validation, tuple) else None,
                     epochs=self.epochs,
                     batch_size=self.batch_size if arrays else None,
                     shuffle=arrays,
