@@ -54,6 +54,21 @@ def test_changing_test_period_values_changes_no_scaler(tmp_path):
     np.testing.assert_array_equal(first.mase_scale_, second.mase_scale_)
 
 
+def test_forecast_frame_from_a_date_matches_predict(fitted):
+    forecaster, path = fitted
+    start = forecaster.split_["test_start"]
+    frame = forecaster.forecast_frame(path, start=start)
+    assert len(frame) == forecaster.evaluate(path, start=start)["windows"]
+    assert frame.index[0] == pd.Timestamp(start)
+    series = read_series(path)
+    forecast = forecaster.predict(path)["Close_t+1"]
+    # Each row is dated by its target; predict dates by the window's last input, one row earlier.
+    previous = series.index[series.index.get_indexer(frame.index) - 1]
+    np.testing.assert_allclose(frame["forecast"].to_numpy(), forecast.loc[previous].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(frame["actual"].to_numpy(), series.loc[frame.index, "Close"].to_numpy())
+    assert forecaster.forecast_frame(path, start="2100-01-01").empty
+
+
 def test_predict_is_dated_by_last_input_row_in_data_units(fitted):
     forecaster, path = fitted
     forecast = forecaster.predict(path)

@@ -38,6 +38,7 @@ def test_killed_run_resumes_to_the_full_number_of_epochs(tmp_path):
     process.wait()
     before = pd.read_csv(log)
     assert 4 <= len(before) < EPOCHS and not out.exists()
+    assert len(list(tmp_path.glob(".run.tmp-*"))) == 1  # the killed run's staging directory
 
     resumed = subprocess.run(fit_command(out, "--resume"), capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
@@ -49,6 +50,7 @@ def test_killed_run_resumes_to_the_full_number_of_epochs(tmp_path):
     pd.testing.assert_series_equal(history["loss"].iloc[:kept], before["loss"].iloc[:kept], check_names=False)
     assert json.loads((out / "run.json").read_text())["epochs_trained"] == EPOCHS
     assert not backup_directory(out).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # the abandoned staging went too
 
 
 def test_resume_needs_out(tmp_path):

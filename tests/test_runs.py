@@ -34,6 +34,27 @@ def test_two_runs_with_the_same_out_one_wins_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_staging_of_a_killed_process_is_removed_but_not_a_live_ones(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tsrnn.runs import _HOST
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(finished.stdout)
+    abandoned = tmp_path / f".run.tmp-{_HOST}-{dead_pid}-abc"
+    live = tmp_path / f".run.tmp-{_HOST}-{os.getpid()}-def"
+    elsewhere = tmp_path / f".run.tmp-otherhost-{dead_pid}-ghi"
+    other_target = tmp_path / f".runs.tmp-{_HOST}-{dead_pid}-jkl"
+    for folder in (abandoned, live, elsewhere, other_target):
+        folder.mkdir()
+        (folder / "model.keras").write_text("half")
+    with atomic_directory(tmp_path / "run") as staging:
+        (staging / "a.txt").write_text("a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run", live.name, elsewhere.name, other_target.name])
+
+
 def test_run_json_format_checks(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "x": 1}))
     assert read_run_json(tmp_path)["x"] == 1

@@ -347,12 +347,7 @@ class Forecaster:
         """
         frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
-        ends = window_ends(len(frame), spec)
-        if start is not None:
-            first_target = np.asarray(ends) + spec.gap + 1
-            keep = frame.index[first_target] >= pd.Timestamp(start) if len(ends) else np.array([], bool)
-            kept = np.asarray(ends)[keep]
-            ends = range(int(kept[0]), int(kept[-1]) + 1) if len(kept) else range(0)
+        ends = _ends_with_targets_from(frame.index, spec, start)
         if not len(ends):
             raise DataError(
                 f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
@@ -395,14 +390,15 @@ class Forecaster:
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
         frame, features, levels = self._fitted_inputs(data)
-        ends = window_ends(len(frame), spec)
+        ends = _ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
+        if not len(ends):
+            return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         forecast = self._forecast(features, levels, ends)[:, 0, 0]
-        rows = np.asarray(ends) + spec.gap + 1
-        result = pd.DataFrame(
-            {"actual": levels[rows, 0], "forecast": forecast, "naive": levels[np.asarray(ends), 0]},
+        rows = np.asarray(ends, dtype=int) + spec.gap + 1
+        return pd.DataFrame(
+            {"actual": levels[rows, 0], "forecast": forecast, "naive": levels[np.asarray(ends, dtype=int), 0]},
             index=frame.index[rows],
         )
-        return result if start is None else result[result.index >= pd.Timestamp(start)]
 
     # ------------------------------------------------------------- internals
     def _frame(self, data, spec: WindowSpec, fitting: bool = True) -> pd.DataFrame:
@@ -573,6 +569,16 @@ class Forecaster:
         forecaster.window_spec_ = window_spec
         forecaster.history_ = {}
         return forecaster
+
+
+def _ends_with_targets_from(index: pd.Index, spec: WindowSpec, start=None) -> range:
+    """Ends of the windows with known targets whose first target is dated on or after `start`."""
+    ends = window_ends(len(index), spec)
+    if start is None or not len(ends):
+        return ends
+    first_target = np.asarray(ends) + spec.gap + 1
+    kept = np.asarray(ends)[index[first_target] >= pd.Timestamp(start)]
+    return range(int(kept[0]), int(kept[-1]) + 1) if len(kept) else range(0)
 
 
 def _seed_everything(seed: int) -> None:

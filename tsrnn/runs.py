@@ -15,9 +15,11 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +42,8 @@ def atomic_directory(target: str | os.PathLike, overwrite: bool = False) -> Iter
     if target.exists() and not overwrite:
         raise RunDirError(f"{target}: already exists; choose another --out or remove it first")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    remove_abandoned_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(target)}{_HOST}-{os.getpid()}-", dir=target.parent))
     try:
         yield staging
         if overwrite and target.exists():
@@ -54,6 +57,40 @@ def atomic_directory(target: str | os.PathLike, overwrite: bool = False) -> Iter
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+_HOST = socket.gethostname().replace("-", "_")
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{target.name}.tmp-"
+
+
+def remove_abandoned_staging(target: str | os.PathLike) -> list[Path]:
+    """Remove staging directories of `target` left by killed processes of this host; return them.
+
+    A staging name carries its host and process id; one whose process no longer runs on this host
+    was abandoned mid-run (say, by SIGKILL). Others' (other hosts, live processes) are kept.
+    """
+    target = Path(target)
+    removed = []
+    for staging in target.parent.glob(f"{glob.escape(_staging_prefix(target))}*"):
+        host, _, rest = staging.name[len(_staging_prefix(target)):].partition("-")
+        pid = rest.partition("-")[0]
+        if host == _HOST and pid.isdigit() and not _alive(int(pid)) and staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def atomic_write(path: Path, write) -> None:
