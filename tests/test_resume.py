@@ -70,3 +70,55 @@ def test_unreadable_first_state_trains_from_the_start(sp500_slice, tmp_path):
     with pytest.warns(UserWarning, match="unreadable"):
         forecaster = Forecaster(**TINY).fit(sp500_slice, backup_dir=backup)
     assert len(forecaster.history_["loss"]) == TINY["epochs"]
+
+
+def _stopping_run(folder, x, y, validation, crash_after=None):
+    """Train a tiny model with the callbacks Forecaster.fit uses when it keeps a backup."""
+    import keras
+    import numpy as np
+
+    from tsrnn.callbacks import ResumableEarlyStopping
+
+    class Crash(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == crash_after:
+                raise KeyboardInterrupt
+
+    folder.mkdir(exist_ok=True)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.05), "mse")
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(folder / "state"), double_checkpoint=True, delete_checkpoint=False),
+        keras.callbacks.CSVLogger(str(folder / "history.csv"), append=True),
+        ResumableEarlyStopping(folder / "history.csv", folder / "best.weights.npz", monitor="val_loss", patience=3,
+                               restore_best_weights=True),
+    ]
+    if crash_after is not None:
+        callbacks.append(Crash())
+    model.fit(x, y, validation_data=validation, epochs=60, batch_size=16, shuffle=False, verbose=0, callbacks=callbacks)
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def test_early_stopping_patience_and_best_weights_survive_a_resume(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(4, 1))
+    x, x_val = rng.normal(size=(64, 4)), rng.normal(size=(32, 4))
+    y, y_val = x @ w + rng.normal(size=(64, 1)), x_val @ w + rng.normal(size=(32, 1))  # learnable, then overfit
+    x, y, validation = x.astype("float32"), y.astype("float32"), (x_val.astype("float32"), y_val.astype("float32"))
+    whole = _stopping_run(tmp_path / "whole", x, y, validation)
+    log = pd.read_csv(tmp_path / "whole" / "history.csv")
+    best, stopped = int(log["val_loss"].idxmin()), len(log) - 1
+    assert stopped < 59 and stopped - best == 3  # it stopped early, patience after the best epoch
+    assert best >= 1  # so a crash can fall between the best epoch and the stop
+
+    # Killed after the best epoch and one more (wait = 1), then resumed.
+    with pytest.raises(KeyboardInterrupt):
+        _stopping_run(tmp_path / "resumed", x, y, validation, crash_after=best + 1)
+    resumed = _stopping_run(tmp_path / "resumed", x, y, validation)
+    resumed_log = pd.read_csv(tmp_path / "resumed" / "history.csv").drop_duplicates("epoch", keep="last")
+    assert len(resumed_log) == len(log)  # stopped at the same epoch
+    for kept, restored in zip(whole, resumed):
+        np.testing.assert_allclose(restored, kept, rtol=1e-6)  # and restored the same best weights

@@ -21,6 +21,7 @@ import pandas as pd
 from tsrnn import __version__, zoo
 from tsrnn.baselines import last_value, seasonal_naive
 from tsrnn.batches import as_input
+from tsrnn.callbacks import ResumableEarlyStopping
 from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.distribute import STRATEGIES, batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
@@ -252,20 +253,23 @@ class Forecaster:
         with scope_of(distribution):
             model = zoo.build(model_spec)
         callbacks = []
-        if validation is not None and self.patience:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
-            )
         log_path = None
+        stopping = {"monitor": "val_loss", "patience": self.patience, "restore_best_weights": True}
         if backup_dir is not None:
             backup_dir = Path(backup_dir)
             backup_dir.mkdir(parents=True, exist_ok=True)
             log_path = backup_dir / "history.csv"
             callbacks += [
-                keras.callbacks.CSVLogger(str(log_path), append=True),
                 # double_checkpoint: a kill while the latest state is written falls back to the one before.
+                # First: it sets the epoch to resume from, which the early stopping below reads.
                 keras.callbacks.BackupAndRestore(str(backup_dir / "state"), double_checkpoint=True, delete_checkpoint=False),
+                keras.callbacks.CSVLogger(str(log_path), append=True),
             ]
+        if validation is not None and self.patience:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(**stopping) if backup_dir is None
+                else ResumableEarlyStopping(log_path, backup_dir / "best.weights.npz", **stopping)
+            )
         arrays = isinstance(train_input, tuple)
 
         def train():
@@ -291,6 +295,7 @@ class Forecaster:
                           UserWarning, stacklevel=2)
             shutil.rmtree(backup_dir / "state", ignore_errors=True)
             log_path.unlink(missing_ok=True)
+            (backup_dir / "best.weights.npz").unlink(missing_ok=True)
             history = train()
         self.model_ = model
         self.model_spec_ = model_spec
