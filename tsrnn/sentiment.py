@@ -114,6 +114,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
             epochs=config.epochs,
             batch_size=config.batch_size,
             validation_split=config.validation_split,
+            validation_batch_size=512,  # validation only predicts: large batches, as for the test split
             callbacks=callbacks,
             verbose=verbose,
         )
@@ -175,7 +176,7 @@ def predict(model_dir: str | os.PathLike, texts: list[str]) -> np.ndarray:
             "or from an imdb.npz with imdb_word_index.json beside it, to score raw texts"
         )
     model = load_keras_model(model_dir / MODEL_FILE, rerun="re-run the training")
-    return np.asarray(model.predict(text.pad(sequences, config.maxlen), verbose=0))[:, 0]
+    return np.asarray(model.predict(text.pad(sequences, config.maxlen), batch_size=256, verbose=0))[:, 0]
 
 
 def _is_csv(path: str) -> bool:
