@@ -28,6 +28,27 @@ def test_reads_common_date_layouts(write_csv, header, first, expected):
     assert list(series.columns) == ["Close"]
 
 
+def test_day_first_dates_are_read_day_first_throughout(write_csv):
+    """13/01/2020 shows the layout; 05/01/2020 is then 5 January, not 1 May."""
+    path = write_csv("Date,Close\n05/01/2020,1\n13/01/2020,2\n03/02/2020,3\n20/02/2020,4\n")
+    assert [d.date().isoformat() for d in read_series(path).index] == ["2020-01-05", "2020-01-13", "2020-02-03", "2020-02-20"]
+    path = write_csv("Date,Close\n1/5/2020,1\n1/13/2020,2\n2/3/2020,3\n")
+    assert [d.date().isoformat() for d in read_series(path).index] == ["2020-01-05", "2020-01-13", "2020-02-03"]
+    path = write_csv("Date,Close\n01/02/2020,1\n01/03/2020,2\n")  # every date reads both ways: month-first
+    assert read_series(path).index[0].date().isoformat() == "2020-01-02"
+
+
+def test_dates_written_both_ways_are_refused(write_csv):
+    path = write_csv("Date,Close\n13/01/2020,1\n01/14/2020,2\n")
+    with pytest.raises(DataError, match="mixes day-first \\('13/01/2020'\\) and month-first \\('01/14/2020'\\)"):
+        read_series(path)
+
+
+def test_a_column_of_mixed_layouts_still_parses(write_csv):
+    path = write_csv("Date,Close\n2020-01-02,1\n1/3/2020,2\n2020-01-06 00:00:00,3\n")
+    assert [d.date().isoformat() for d in read_series(path).index] == ["2020-01-02", "2020-01-03", "2020-01-06"]
+
+
 def test_reads_shipped_sample_sorted_and_complete():
     series = read_series(SP500)
     assert len(series) == 5031

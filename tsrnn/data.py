@@ -91,7 +91,7 @@ def _index_by_date(frame: pd.DataFrame, name: str, date_column: str | None) -> p
     if column not in frame.columns:
         raise DataError(f"{name}: date column '{column}' not found; available: {_listing(frame.columns)}")
     raw = frame[column]
-    dates = pd.to_datetime(raw.astype("string"), errors="coerce", format="mixed")
+    dates = _parse_dates(raw.astype("string"), dayfirst=_day_first(raw, name, column))
     bad = dates.isna()
     if bad.any():
         rows = _rows(np.flatnonzero(bad.to_numpy()))
@@ -105,6 +105,43 @@ def _index_by_date(frame: pd.DataFrame, name: str, date_column: str | None) -> p
     frame = frame.drop(columns=[column])
     frame.index = pd.DatetimeIndex(dates, name=str(column) if not str(column).startswith("Unnamed") else "Date")
     return frame
+
+
+def _parse_dates(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Dates of `text`, NaT where unparseable: one format inferred for the column (fast), else each
+    value on its own (`format="mixed"`, 30x slower on a million rows)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could not infer format": the fallback below handles it
+            return pd.to_datetime(text, errors="raise", dayfirst=dayfirst)
+    except (ValueError, TypeError, OverflowError):
+        return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+
+
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
+
+
+def _day_first(raw: pd.Series, name: str, column) -> bool:
+    """Whether numeric dates like 13/04/2020 put the day first: judged over the whole column.
+
+    A first field above 12 anywhere means day-first, a second field above 12 month-first; a column
+    where every date reads both ways (all fields 1-12) is taken as month-first, like pandas.
+    """
+    text = raw.astype("string")
+    if not text.head(1000).str.match(_NUMERIC_DATE).any():  # ISO and other layouts: nothing to judge
+        return False
+    fields = text.str.extract(_NUMERIC_DATE).dropna().astype(int)
+    if fields.empty:
+        return False
+    day_first, month_first = bool((fields[0] > 12).any()), bool((fields[1] > 12).any())
+    if day_first and month_first:
+        row = int(np.flatnonzero((fields[0] > 12).to_numpy())[0])
+        other = int(np.flatnonzero((fields[1] > 12).to_numpy())[0])
+        raise DataError(
+            f"{name}: column '{column}' mixes day-first ({raw.iloc[fields.index[row]]!r}) and month-first "
+            f"({raw.iloc[fields.index[other]]!r}) dates; write every date one way, e.g. 1999-01-04"
+        )
+    return day_first
 
 
 def _find_date_column(frame: pd.DataFrame) -> str | None:
