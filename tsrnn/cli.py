@@ -155,7 +155,8 @@ def _forecaster_options(command):
         click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run."),
         click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline."),
         click.option("--strategy", default="none", show_default=True, type=click.Choice(["none", "mirrored"]),
-                     help="mirrored: data-parallel over every local GPU (TensorFlow or JAX backend)."),
+                     help="mirrored: data-parallel over every local device (TensorFlow or JAX backend; on JAX "
+                          "--batch-size must divide by the device count)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
         _backend_option,
     ]):
