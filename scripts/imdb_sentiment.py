@@ -37,6 +37,8 @@ from tsrnn.errors import ConfigError
 @click.option("--bidirectional/--no-bidirectional", default=None)
 @click.option("--dropout", default=None, type=float)
 @click.option("--recurrent-dropout", default=None, type=float)
+@click.option("--pooling", default=None, type=click.Choice(["last", "max", "mean"]),
+              help="Summarise the body's states by the last one, or their max or mean over time [default: last].")
 @click.option("--learning-rate", default=None, type=float, help="Optimizer learning rate [default: 0.001].")
 @click.option("--data", default=None, help="imdb.npz-layout file, or a training CSV (text,label) [default: Keras download].")
 @click.option("--test", default=None, help="Test CSV, with a training CSV in --data.")
@@ -45,7 +47,8 @@ from tsrnn.errors import ConfigError
 @click.option("--predict", "predict_dir", default=None, help="Score TEXTS with the model saved in this directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("texts", nargs=-1)
-def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, learning_rate, results, quiet, **options) -> None:
+def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, pooling, learning_rate, results, quiet,
+         **options) -> None:
     """Train (or, with --predict, apply) a sentiment classifier from the tsrnn zoo."""
     load_keras_quietly()
     from tsrnn import sentiment
@@ -62,6 +65,7 @@ def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, l
         "bidirectional": bidirectional,
         "dropout": dropout,
         "recurrent_dropout": recurrent_dropout,
+        "pooling": pooling,
         "learning_rate": learning_rate,
     }
     config = sentiment.SentimentConfig(model_options={k: v for k, v in model_options.items() if v is not None}, **options)

@@ -80,6 +80,19 @@ def test_stacked_layers_return_sequences_except_last_and_dropout_between():
     assert len([layer for layer in model.layers if isinstance(layer, L.Dropout)]) == 2
 
 
+@pytest.mark.parametrize("pooling, layer", [("max", L.GlobalMaxPooling1D), ("mean", L.GlobalAveragePooling1D)])
+def test_pooling_over_time_matches_hand_written_model(pooling, layer):
+    model = zoo.build("bidirectional_lstm", pooling=pooling)
+    reference = imdb_reference(L.Bidirectional(L.LSTM(64, return_sequences=True)), layer())
+    assert model.count_params() == reference.count_params()
+    assert model.get_layer("bidirectional_0").output.shape == (None, 200, 128)
+    assert model.output_shape == (None, 1)
+    model.set_weights(reference.get_weights())
+    tokens = np.random.default_rng(0).integers(0, 10000, size=(3, 200))
+    np.testing.assert_allclose(model.predict(tokens, verbose=0), reference.predict(tokens, verbose=0), rtol=1e-5, atol=1e-6)
+    assert "GlobalMaxPooling1D" in zoo.resolve("gru", pooling="max").describe()
+
+
 def test_normalization_front_end_adapts():
     data = np.random.default_rng(1).normal(5.0, 2.0, size=(64, 6, 2)).astype("float32")
     model = zoo.build("lstm", input_shape=(6, 2), normalize=True, adapt_data=data)
@@ -106,6 +119,7 @@ def test_spec_round_trips_through_json():
         (dict(dropout=1.5), "dropout must be in [0, 1)"),
         (dict(units=(0,)), "units must be one or more positive integers"),
         (dict(head="multiclass", num_classes=1), "num_classes must be >= 2"),
+        (dict(pooling="attention"), "pooling must be one of last, max, mean"),
     ],
 )
 def test_invalid_specs_are_refused(changes, message):

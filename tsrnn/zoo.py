@@ -6,6 +6,8 @@ A model is front end + recurrent body + head, described by a `ModelSpec`:
   layer, or `embedding` token ids `(sequence_length,)` through `Embedding`;
 - bodies: `simple_rnn`, `lstm`, `gru`, optionally `Bidirectional`, stacked when `units` has
   several entries, with `dropout` / `recurrent_dropout` per layer and optional Dropout between;
+  the body's summary of the sequence is its last state (`pooling="last"`) or the maximum or mean
+  of its states over time (`"max"`, `"mean"`);
 - heads: `regression` (`horizon x targets` values), `binary` (sigmoid) or `multiclass` (softmax).
 
 Written against Keras 3 only, so models run on the TensorFlow, JAX and PyTorch backends.
@@ -27,6 +29,7 @@ from tsrnn.errors import ConfigError
 BODIES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 FRONT_ENDS = ("numeric", "embedding")
 HEADS = ("regression", "binary", "multiclass")
+POOLINGS = ("last", "max", "mean")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
 
 
@@ -55,6 +58,7 @@ class ModelSpec:
     dropout: float = 0.0
     recurrent_dropout: float = 0.0
     between_dropout: float = 0.0
+    pooling: str = "last"
     front_end: str = "numeric"
     input_shape: tuple[int, ...] | None = None
     normalize: bool = False
@@ -78,6 +82,7 @@ class ModelSpec:
         _choice("body", self.body, BODIES)
         _choice("front_end", self.front_end, FRONT_ENDS)
         _choice("head", self.head, HEADS)
+        _choice("pooling", self.pooling, POOLINGS)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         if not units or any(u < 1 for u in units):
             raise ConfigError(f"units must be one or more positive integers, got {self.units!r}")
@@ -110,6 +115,8 @@ class ModelSpec:
         )
         layers = " + ".join(f"{BODIES[self.body]}({u}{options})" for u in self.units)
         parts.append(f"Bidirectional({layers})" if self.bidirectional else layers)
+        if self.pooling != "last":
+            parts.append({"max": "GlobalMaxPooling1D", "mean": "GlobalAveragePooling1D"}[self.pooling])
         parts.append(
             {
                 "regression": f"Dense({self.horizon * self.targets})",
@@ -220,7 +227,7 @@ def build_spec(spec: ModelSpec, adapt_data=None):
     for i, units in enumerate(spec.units):
         layer = layer_class(
             units,
-            return_sequences=i < last,
+            return_sequences=i < last or spec.pooling != "last",
             dropout=spec.dropout,
             recurrent_dropout=spec.recurrent_dropout,
             name=f"{spec.body}_{i}",
@@ -230,6 +237,10 @@ def build_spec(spec: ModelSpec, adapt_data=None):
         x = layer(x)
         if spec.between_dropout and i < last:
             x = keras.layers.Dropout(spec.between_dropout, name=f"dropout_{i}")(x)
+    if spec.pooling == "max":
+        x = keras.layers.GlobalMaxPooling1D(name="max_over_time")(x)
+    elif spec.pooling == "mean":
+        x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
     outputs = _head(spec, x)
     name = f"{spec.body}_{spec.head}".replace("simple_rnn", "simplernn")
     return keras.Model(inputs, outputs, name=name)
