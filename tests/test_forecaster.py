@@ -69,6 +69,15 @@ def test_forecast_frame_from_a_date_matches_predict(fitted):
     assert forecaster.forecast_frame(path, start="2100-01-01").empty
 
 
+def test_pooling_over_time_is_built_saved_and_loaded(sp500_slice, tmp_path):
+    forecaster = Forecaster(pooling="mean", **TINY).fit(sp500_slice)
+    assert forecaster.model_.get_layer("mean_over_time") is not None
+    forecaster.save(tmp_path / "run")
+    loaded = Forecaster.load(tmp_path / "run")
+    assert loaded.model_spec_.pooling == "mean"
+    pd.testing.assert_frame_equal(loaded.predict(sp500_slice), forecaster.predict(sp500_slice))
+
+
 def test_predict_is_dated_by_last_input_row_in_data_units(fitted):
     forecaster, path = fitted
     forecast = forecaster.predict(path)

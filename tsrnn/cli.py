@@ -145,6 +145,8 @@ def _forecaster_options(command):
         click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional."),
         click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer."),
         click.option("--recurrent-dropout", default=None, type=float, help="Recurrent dropout (slow path on GPU)."),
+        click.option("--pooling", default=None, type=click.Choice(["last", "max", "mean"]),
+                     help="What the head sees: the body's last state, or the max or mean over time [default: last]."),
         click.option("--epochs", default=20, show_default=True, type=int),
         click.option("--batch-size", default=64, show_default=True, type=int),
         click.option("--learning-rate", default=1e-3, show_default=True, type=float),

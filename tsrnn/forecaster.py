@@ -69,7 +69,8 @@ class Forecaster:
         target: the column(s) to predict; features: input columns (default: the targets).
         target_transform: "log_return" (default), "difference" or "level".
         scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
-        units, bidirectional, dropout, recurrent_dropout: override the model's body.
+        units, bidirectional, dropout, recurrent_dropout: override the model's body; pooling:
+            what the head sees, the body's last state ("last") or the max or mean over time.
         epochs, batch_size, learning_rate: training; patience: early stopping on the validation
             loss (best weights restored); 0 disables it.
         validation_fraction, test_fraction: chronological split (the rest, first, trains).
@@ -100,6 +101,7 @@ class Forecaster:
         bidirectional: bool | None = None,
         dropout: float | None = None,
         recurrent_dropout: float | None = None,
+        pooling: str | None = None,
         epochs: int = 20,
         batch_size: int = 64,
         learning_rate: float = 1e-3,
@@ -127,6 +129,7 @@ class Forecaster:
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
+        self.pooling = pooling
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -172,6 +175,7 @@ class Forecaster:
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
+            pooling=self.pooling,
             learning_rate=self.learning_rate,
             # Zero head: regression starts from the drift forecast (naive plus the mean change).
             head_initializer="zeros" if self.task == "regression" else "glorot_uniform",
