@@ -30,6 +30,7 @@ from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, RUN_FILE, atomic_directory, l
 from tsrnn.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
 from tsrnn.windowing import (
     WindowSpec,
+    ends_with_targets_in,
     invert_targets,
     rises,
     rows_needed,
@@ -582,12 +583,10 @@ class Forecaster:
 
 def _ends_with_targets_from(index: pd.Index, spec: WindowSpec, start=None) -> range:
     """Ends of the windows with known targets whose first target is dated on or after `start`."""
-    ends = window_ends(len(index), spec)
-    if start is None or not len(ends):
-        return ends
-    first_target = np.asarray(ends) + spec.gap + 1
-    kept = np.asarray(ends)[index[first_target] >= pd.Timestamp(start)]
-    return range(int(kept[0]), int(kept[-1]) + 1) if len(kept) else range(0)
+    if start is None:
+        return window_ends(len(index), spec)
+    first_row = int(index.searchsorted(pd.Timestamp(start)))  # the index is sorted (read_series checks)
+    return ends_with_targets_in(len(index), spec, first_row, len(index))
 
 
 def _seed_everything(seed: int) -> None:

@@ -73,9 +73,10 @@ def remove_abandoned_staging(target: str | os.PathLike) -> list[Path]:
     was abandoned mid-run (say, by SIGKILL). Others' (other hosts, live processes) are kept.
     """
     target = Path(target)
+    prefix = _staging_prefix(target)
     removed = []
-    for staging in target.parent.glob(f"{glob.escape(_staging_prefix(target))}*"):
-        host, _, rest = staging.name[len(_staging_prefix(target)):].partition("-")
+    for staging in target.parent.glob(f"{glob.escape(prefix)}*"):
+        host, _, rest = staging.name[len(prefix):].partition("-")
         pid = rest.partition("-")[0]
         if host == _HOST and pid.isdigit() and not _alive(int(pid)) and staging.is_dir():
             shutil.rmtree(staging, ignore_errors=True)
