@@ -22,7 +22,7 @@ from tsrnn.errors import ConfigError
 
 
 @click.command(cls=OneLineCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (tsrnn zoo).")
+@click.option("--model", default="lstm", show_default=True, help="Zoo preset (tsrnn zoo).")
 @click.option("--vocab-size", default=10000, show_default=True, type=int)
 @click.option("--maxlen", default=200, show_default=True, type=int, help="Pad/truncate (at the front) to this length.")
 @click.option("--embedding-dim", default=128, show_default=True, type=int)

@@ -55,7 +55,7 @@ def window_args(**changes):
 
 
 def run_baseline(forecaster, frame):
-    spec = forecaster.window_spec
+    spec = forecaster.make_window_spec()
     ends = window_ends(len(frame), spec)
     return forecaster.fit(frame).forecast_levels(frame, ends), frame["Close"].to_numpy()[np.asarray(ends)[:, None] + [1, 2]]
 

@@ -56,8 +56,11 @@ def test_staging_of_a_killed_process_is_removed_but_not_a_live_ones(tmp_path):
 
 
 def test_run_json_format_checks(tmp_path):
-    (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "x": 1}))
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 2, "x": 1}))
     assert read_run_json(tmp_path)["x"] == 1
-    (tmp_path / "run.json").write_text(json.dumps({"format_version": 2, "tsrnn_version": "0.9.0"}))
-    with pytest.raises(RunDirError, match=r"written by tsrnn 0.9.0 in run format 2, newer than this tsrnn"):
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 3, "tsrnn_version": "0.9.0"}))
+    with pytest.raises(RunDirError, match=r"written by tsrnn 0.9.0 in format 3, newer than this tsrnn"):
+        read_run_json(tmp_path)
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "tsrnn_version": "0.1.0"}))
+    with pytest.raises(RunDirError, match=r"older format 1.*re-run tsrnn fit"):
         read_run_json(tmp_path)

@@ -5,10 +5,9 @@ can be configured, so TF_CPP_MIN_LOG_LEVEL cannot hide them. The CLI loads Keras
 process's stderr pointed at /dev/null, so users see their progress bar and errors, not noise.
 Import errors still surface as Python exceptions after stderr is restored.
 
-Example:
-    >>> keras = load_keras_quietly()  # doctest: +SKIP
-    >>> keras.backend.backend()  # doctest: +SKIP
-    'tensorflow'
+Usage:
+    keras = load_keras_quietly()
+    keras.backend.backend()
 """
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ every forecaster is fitted on the fold's training rows only (so scalers see noth
 forecasts the windows whose targets all lie in the test period in one batched call, from a frame
 cut at the end of that period.
 
-Example:
-    >>> from tsrnn import Forecaster  # doctest: +SKIP
-    >>> result = backtest(Forecaster(epochs=5), "datasets/sp500.csv", folds=5)  # doctest: +SKIP
-    >>> result.metrics["overall"]["model"]["mase"], result.metrics["overall"]["naive_last_value"]["mase"]  # doctest: +SKIP
+Usage:
+    from tsrnn import Forecaster
+    result = backtest(Forecaster(epochs=5), "datasets/sp500.csv", folds=5)
+    result.metrics["overall"]["model"]["mase"], result.metrics["overall"]["naive_last_value"]["mase"]
 """
 from __future__ import annotations
 
@@ -22,20 +22,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import TimeSeriesSplit
 
-from tsrnn.baselines import (
-    DriftForecaster,
-    MovingAverageForecaster,
-    NaiveForecaster,
-    RidgeForecaster,
-    SeasonalNaiveForecaster,
-)
+from tsrnn.comparison import compare, default_baselines, forecasts_of
 from tsrnn.data import read_series, select_columns
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.metrics import forecast_metrics, naive_scale
+from tsrnn.options import FOLD_WINDOWS, check_choice
 from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns
 from tsrnn.windowing import ends_with_targets_in, target_rows
-
-WINDOWS = ("expanding", "sliding")
 
 
 @dataclass(frozen=True)
@@ -57,8 +50,7 @@ def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, 
         >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
         [(0, 5, 6, 8), (0, 7, 8, 10)]
     """
-    if window not in WINDOWS:
-        raise ConfigError(f"window must be one of {', '.join(WINDOWS)}, got {window!r}")
+    check_choice("window", window, FOLD_WINDOWS)
     if folds < 1:
         raise ConfigError(f"folds must be >= 1, got {folds!r}")
     if window == "sliding" and not train_size:
@@ -77,20 +69,6 @@ def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, 
     return [
         Fold(index=i, train_start=int(train[0]), train_end=int(train[-1]) + 1, test_start=int(test[0]), test_end=int(test[-1]) + 1)
         for i, (train, test) in enumerate(splits)
-    ]
-
-
-def default_baselines(model, seasonal_period: int = 5, moving_average_window: int = 20) -> list:
-    """Naive, seasonal naive, drift, moving average and Ridge on the model's own window spec."""
-    spec = model.window_spec
-    window = dict(lookback=spec.lookback, horizon=spec.horizon, target=list(spec.target_columns), gap=spec.gap,
-                  target_transform=spec.target_transform)
-    return [
-        NaiveForecaster(**window),
-        SeasonalNaiveForecaster(period=seasonal_period, **window),
-        DriftForecaster(**window),
-        MovingAverageForecaster(window=moving_average_window, **window),
-        RidgeForecaster(**window),
     ]
 
 
@@ -127,7 +105,8 @@ def backtest(
     rule: str = "long_flat",
     progress: Callable[[Fold], None] | None = None,
 ) -> BacktestResult:
-    """Walk-forward evaluation of `model` and `baselines` (default: `default_baselines(model)`).
+    """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.comparison.default_baselines`
+    on the model's window spec, with the model's seasonal period).
 
     `refit_every=k` refits every forecaster at folds 0, k, 2k, ...; in between, the last fitted
     model (with its scalers) forecasts the later data unchanged. `progress(fold)` is called
@@ -135,11 +114,13 @@ def backtest(
     """
     if refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
-    spec = model.window_spec
+    spec = model.make_window_spec()
     series = read_series(data, getattr(model, "date_column", None))
     frame = select_columns(series, spec.columns, getattr(model, "fill", None))
     levels = frame[list(spec.target_columns)].to_numpy(np.float64)
-    templates = [("model", model)] + [(b.name, b) for b in (baselines if baselines is not None else default_baselines(model))]
+    if baselines is None:
+        baselines = default_baselines(spec, getattr(model, "seasonal_period", 5))
+    templates = [("model", model)] + [(b.name, b) for b in baselines]
     plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
     fitted: dict[str, object] = {}
     records, fold_rows = [], []
@@ -162,11 +143,10 @@ def backtest(
         row = {"fold": fold.index, "train_start": frame.index[fold.train_start], "train_end": frame.index[fold.train_end - 1],
                "test_start": frame.index[fold.test_start], "test_end": frame.index[fold.test_end - 1],
                "windows": len(ends), "refit": refit}
-        for name, _ in templates:
-            forecast = fitted[name].forecast_levels(history, ends)
-            metrics = forecast_metrics(actual, forecast, scale, anchors)
+        forecasts = forecasts_of(fitted, history, ends)
+        for name, metrics in compare(fitted, history, ends, spec, scale, forecasts=forecasts).items():
             row.update({f"{name}_{key}": value for key, value in metrics.items()})
-            records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecast, scale))
+            records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecasts[name], scale))
         fold_rows.append(row)
         if progress:
             progress(fold)

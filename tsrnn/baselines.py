@@ -2,8 +2,9 @@
 
 The functions take the raw target levels `(rows, targets)` and window ends and use only rows up
 to each window's end, exactly like the model. The classes wrap them (and a scikit-learn Ridge on
-the model's own windows) in the interface `backtest` uses for every forecaster: `fit(frame)`,
-`forecast_levels(frame, ends)`, `get_params()`.
+the model's own windows) in the interface `backtest` and `evaluate` use for every forecaster:
+`fit(frame)`, `forecast_levels(frame, ends)`, `get_params()`; `to_state`/`baseline_from_state`
+store a fitted baseline as plain JSON (a run directory keeps its baselines, nothing pickled).
 
 Example:
     >>> import numpy as np
@@ -95,15 +96,30 @@ class Baseline:
                     params.setdefault(name, getattr(self, name))
         return params
 
-    @property
-    def window_spec(self) -> WindowSpec:
+    def make_window_spec(self) -> WindowSpec:
+        """The window spec the current parameters describe (`window_spec_` is the fitted one)."""
         targets = (self.target,) if isinstance(self.target, str) else tuple(self.target)
         return WindowSpec(lookback=self.lookback, horizon=self.horizon, gap=self.gap, target_columns=targets,
                           target_transform=self.target_transform)
 
     def fit(self, frame: pd.DataFrame) -> Baseline:
-        self.window_spec_ = self.window_spec
+        self.window_spec_ = self.make_window_spec()
         return self
+
+    def to_state(self) -> dict:
+        """The fitted baseline as JSON-ready data (its kind, parameters and learned values)."""
+        if not hasattr(self, "window_spec_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(frame) first")
+        params = self.get_params()
+        if not isinstance(params["target"], str):
+            params["target"] = list(params["target"])
+        return {"kind": self.name, "params": params, "learned": self._learned_state()}
+
+    def _learned_state(self) -> dict:
+        return {}
+
+    def _restore(self, learned: dict) -> None:
+        self.window_spec_ = self.make_window_spec()
 
     def forecast_levels(self, frame: pd.DataFrame, ends: range) -> np.ndarray:
         """Forecasts `(len(ends), horizon, targets)` in the data's units for windows ending at `ends`."""
@@ -175,7 +191,7 @@ class RidgeForecaster(Baseline):
         self.alpha = alpha
 
     def fit(self, frame: pd.DataFrame) -> RidgeForecaster:
-        spec = self.window_spec
+        spec = self.make_window_spec()
         levels = frame[list(spec.target_columns)].to_numpy(np.float64)
         ends = window_ends(len(levels), spec)
         if not len(ends):
@@ -195,8 +211,43 @@ class RidgeForecaster(Baseline):
         predicted = self.model_.predict(self._inputs(levels, ends, spec)).reshape(len(ends), spec.horizon, -1)
         return invert_targets(predicted, levels[np.asarray(ends)], spec.target_transform)
 
+    def _learned_state(self) -> dict:
+        scaler, ridge = self.model_[0], self.model_[-1]
+        return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(), "var": scaler.var_.tolist(),
+                "coef": np.atleast_2d(ridge.coef_).tolist(), "intercept": np.atleast_1d(ridge.intercept_).tolist()}
+
+    def _restore(self, learned: dict) -> None:
+        scaler, ridge = StandardScaler(), Ridge(alpha=self.alpha)
+        scaler.mean_, scaler.scale_, scaler.var_ = (np.asarray(learned[k], dtype=np.float64) for k in ("mean", "scale", "var"))
+        scaler.n_features_in_ = len(scaler.mean_)
+        scaler.n_samples_seen_ = 1
+        ridge.coef_ = np.asarray(learned["coef"], dtype=np.float64)
+        ridge.intercept_ = np.asarray(learned["intercept"], dtype=np.float64)
+        ridge.n_features_in_ = scaler.n_features_in_
+        self.model_ = make_pipeline(scaler, ridge)
+        super()._restore(learned)
+
 
 BASELINES = {
     cls.name: cls
     for cls in (NaiveForecaster, SeasonalNaiveForecaster, DriftForecaster, MovingAverageForecaster, RidgeForecaster)
 }
+
+
+def baseline_from_state(state: dict) -> Baseline:
+    """Rebuild a fitted baseline from `Baseline.to_state()`.
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, 6.0]})
+        >>> ridge = RidgeForecaster(lookback=2, target="y").fit(frame)
+        >>> again = baseline_from_state(ridge.to_state())
+        >>> bool((again.forecast_levels(frame, range(2, 5)) == ridge.forecast_levels(frame, range(2, 5))).all())
+        True
+    """
+    try:
+        baseline = BASELINES[state["kind"]](**state["params"])
+        baseline._restore(state.get("learned", {}))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"invalid saved baseline ({error!r})") from None
+    return baseline

@@ -1,9 +1,8 @@
 """Keras callbacks tsrnn shares between its training entry points.
 
-Example:
-    >>> timer = EpochTimer()  # doctest: +SKIP
-    >>> model.fit(x, y, epochs=2, callbacks=[timer]); timer.seconds  # doctest: +SKIP
-    [3.1, 2.4]
+Usage:
+    timer = EpochTimer()
+    model.fit(x, y, epochs=2, callbacks=[timer]); timer.seconds
 """
 from __future__ import annotations
 

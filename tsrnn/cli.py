@@ -1,8 +1,10 @@
 """The `tsrnn` command line: thin click wrappers around the library.
 
 User mistakes (`TsrnnError`) print one line on stderr and exit with code 2, without a traceback.
+Every forecaster option's default comes from `tsrnn.settings.ForecasterParams` and every choice
+list from `tsrnn.options`, so `--help` says what the library does.
 
-Example:
+Usage:
     $ tsrnn fit datasets/sp500.csv --epochs 5 --out runs/sp500
     $ tsrnn predict runs/sp500 datasets/sp500.csv -o forecast.csv
     $ tsrnn zoo
@@ -17,9 +19,10 @@ from pathlib import Path
 
 import click
 
+from tsrnn import options as allowed
 from tsrnn.backend import load_keras_quietly
 from tsrnn.errors import ConfigError, TsrnnError
-from tsrnn.windowing import SCALINGS, TARGET_TRANSFORMS
+from tsrnn.settings import param_default
 
 
 class OneLineErrors:
@@ -94,7 +97,7 @@ def _select_backend(ctx: click.Context, param: click.Parameter, value: str | Non
         return None
     import importlib.util
 
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[value]
+    module = value  # the backend's name is its package's
     if importlib.util.find_spec(module) is None:
         raise ConfigError(f"--backend {value} needs the {module} package: pip install {module}")
     if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != value:
@@ -104,7 +107,7 @@ def _select_backend(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 _backend_option = click.option(
-    "--backend", type=click.Choice(["tensorflow", "jax", "torch"]), default=None, expose_value=False, is_eager=True,
+    "--backend", type=click.Choice(allowed.BACKENDS), default=None, expose_value=False, is_eager=True,
     callback=_select_backend, help="Keras backend [default: $KERAS_BACKEND or tensorflow].",
 )
 
@@ -124,41 +127,49 @@ def _data_options(command):
     return command
 
 
+def _param(flag: str, name: str | None = None, choices=None, **kwargs):
+    """A click option for the Forecaster parameter `name` (default: the flag's), with the library's
+    default (shown when not None) and, for `choices`, the library's allowed values."""
+    name = name or flag.split("/")[0].lstrip("-").replace("-", "_")
+    default = param_default(name)
+    if choices is not None:
+        kwargs["type"] = click.Choice(choices)
+    elif "type" not in kwargs and default is not None and not isinstance(default, (str, bool)):
+        kwargs["type"] = type(default)
+    return click.option(flag, name, default=default, show_default=default is not None, **kwargs)
+
+
 def _forecaster_options(command):
     """Every Forecaster parameter as an option (shared by fit and backtest)."""
     for option in reversed([
-        click.option("--target", default="Close", show_default=True, help="Column(s) to predict, comma-separated."),
-        click.option("--features", default=None, help="Input columns, comma-separated [default: the targets]."),
-        click.option("--date-column", default=None, help="Date column [default: found by name]."),
-        click.option("--lookback", default=30, show_default=True, type=int, help="Input rows per window."),
-        click.option("--horizon", default=1, show_default=True, type=int, help="Steps ahead to predict."),
-        click.option("--stride", default=1, show_default=True, type=int, help="Rows between training windows."),
-        click.option("--gap", default=0, show_default=True, type=int, help="Rows skipped between inputs and targets."),
-        click.option("--transform", "target_transform", default="log_return", show_default=True,
-                     type=click.Choice(TARGET_TRANSFORMS), help="What the model learns to predict."),
-        click.option("--scaling", default="standard", show_default=True, type=click.Choice(SCALINGS),
-                     help="Scaler fitted on the training rows only."),
-        click.option("--model", default="lstm", show_default=True, help="Zoo preset or body (see `tsrnn zoo`)."),
-        click.option("--task", default="regression", show_default=True, type=click.Choice(["regression", "classification"]),
-                     help="Forecast values, or classify whether the target rises over the horizon."),
-        click.option("--units", default=None, help="Units per recurrent layer, e.g. 64,32 [default: the model's]."),
-        click.option("--bidirectional/--no-bidirectional", default=None, help="Wrap the body in Bidirectional."),
-        click.option("--dropout", default=None, type=float, help="Input dropout of each recurrent layer."),
-        click.option("--recurrent-dropout", default=None, type=float, help="Recurrent dropout (slow path on GPU)."),
-        click.option("--pooling", default=None, type=click.Choice(["last", "max", "mean"]),
-                     help="What the head sees: the body's last state, or the max or mean over time [default: last]."),
-        click.option("--epochs", default=20, show_default=True, type=int),
-        click.option("--batch-size", default=64, show_default=True, type=int),
-        click.option("--learning-rate", default=1e-3, show_default=True, type=float),
-        click.option("--patience", default=5, show_default=True, type=int,
-                     help="Early stopping on validation loss (best weights kept); 0 disables."),
-        click.option("--validation-fraction", default=0.15, show_default=True, type=float),
-        click.option("--fill", default=None, type=click.Choice(["ffill", "drop"]), help="Policy for NaN/inf values."),
-        click.option("--seed", default=None, type=int, help="Seed for a repeatable CPU run."),
-        click.option("--seasonal-period", default=5, show_default=True, type=int, help="Period of the seasonal-naive baseline."),
-        click.option("--strategy", default="none", show_default=True, type=click.Choice(["none", "mirrored"]),
-                     help="mirrored: data-parallel over every local device (TensorFlow or JAX backend; on JAX "
-                          "--batch-size must divide by the device count)."),
+        _param("--target", help="Column(s) to predict, comma-separated."),
+        _param("--features", help="Input columns, comma-separated [default: the targets]."),
+        _param("--date-column", help="Date column [default: found by name]."),
+        _param("--lookback", help="Input rows per window."),
+        _param("--horizon", help="Steps ahead to predict."),
+        _param("--stride", help="Rows between training windows."),
+        _param("--gap", help="Rows skipped between inputs and targets."),
+        _param("--transform", "target_transform", choices=allowed.TARGET_TRANSFORMS, help="What the model learns to predict."),
+        _param("--scaling", choices=allowed.SCALINGS, help="Scaler fitted on the training rows only."),
+        _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
+        _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
+        _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),
+        _param("--bidirectional/--no-bidirectional", "bidirectional", help="Wrap the body in Bidirectional."),
+        _param("--dropout", type=float, help="Input dropout of each recurrent layer."),
+        _param("--recurrent-dropout", type=float, help="Recurrent dropout (slow path on GPU)."),
+        _param("--pooling", choices=allowed.POOLINGS,
+               help="What the head sees: the body's last state, or the max or mean over time [default: last]."),
+        _param("--epochs"),
+        _param("--batch-size"),
+        _param("--learning-rate"),
+        _param("--patience", help="Early stopping on validation loss (best weights kept); 0 disables."),
+        _param("--validation-fraction"),
+        _param("--fill", choices=allowed.FILL_POLICIES, help="Policy for NaN/inf values."),
+        _param("--seed", type=int, help="Seed for a repeatable CPU run."),
+        _param("--seasonal-period", help="Period of the seasonal-naive baseline."),
+        _param("--strategy", choices=allowed.STRATEGIES,
+               help="mirrored: data-parallel over every local device (TensorFlow or JAX backend; on JAX "
+                    "--batch-size must divide by the device count)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
         _backend_option,
     ]):
@@ -196,7 +207,7 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
 @main.command()
 @_data_options
 @_forecaster_options
-@click.option("--test-fraction", default=0.15, show_default=True, type=float)
+@_param("--test-fraction")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Run directory to create [default: runs/<data>-<model>-<time>].")
 @click.option("--resume", is_flag=True,
@@ -220,14 +231,14 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -
 @_forecaster_options
 @click.option("--folds", default=5, show_default=True, type=int, help="Consecutive test periods.")
 @click.option("--test-size", default=None, type=int, help="Rows per test period [default: rows / (folds + 1)].")
-@click.option("--window", default="expanding", show_default=True, type=click.Choice(["expanding", "sliding"]),
+@click.option("--window", default="expanding", show_default=True, type=click.Choice(allowed.FOLD_WINDOWS),
               help="Training rows: everything before the test period, or the last --train-size rows.")
 @click.option("--train-size", default=None, type=int, help="Rows per training window (sliding).")
 @click.option("--embargo", default=0, show_default=True, type=int, help="Rows left out between training and test.")
 @click.option("--refit-every", default=1, show_default=True, type=int, help="Refit every k folds; reuse the model between.")
 @click.option("--cost-bps", default=5.0, show_default=True, type=float, help="Trading cost per unit of turnover, in bps.")
 @click.option("--threshold", default=0.0, show_default=True, type=float, help="Forecast return needed to go long.")
-@click.option("--rule", default="long_flat", show_default=True, type=click.Choice(["long_flat", "long_short"]))
+@click.option("--rule", default="long_flat", show_default=True, type=click.Choice(allowed.TRADING_RULES))
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
@@ -250,7 +261,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
                               progress=lambda fold: bar.update(1))
     result.metrics["data_source"] = provenance or {"path": str(data)}
-    write_backtest(result, out, forecaster.window_spec.target_columns[0])
+    write_backtest(result, out, forecaster.make_window_spec().target_columns[0])
     click.echo(_backtest_table(result.metrics))
     click.echo(f"backtest written to {out}")
 
@@ -357,21 +368,15 @@ def download(tickers, start, end, interval, adjusted, output, cache_dir, refresh
 
 @main.command()
 def zoo() -> None:
-    """List the model presets and bodies with their layers and parameter counts."""
+    """List the model presets: the body of each, in its reference setting, with the parameter count."""
     load_keras_quietly()
     from tsrnn import zoo as model_zoo
 
     warnings.simplefilter("ignore", model_zoo.SlowPathWarning)  # listing is not training
     for name in model_zoo.names():
         spec = model_zoo.resolve(name)
-        if spec.front_end == "numeric" and spec.input_shape is None:
-            spec = model_zoo.resolve(name, input_shape=(30, 1))
         count = model_zoo.build(spec, compile=False).count_params()
         click.echo(f"{name:<20}{count:>11,}  {spec.describe()}")
-    click.echo(
-        f"\nbodies: {', '.join(model_zoo.BODIES)}; with tsrnn fit any name above keeps its body "
-        "(units, bidirectional, dropouts) behind numeric windows and the forecasting head"
-    )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import DataError
+from tsrnn.options import FILL_POLICIES
 
 DATE_COLUMN_NAMES = ("date", "datetime", "timestamp", "time")
-FILL_POLICIES = ("ffill", "drop")
 _MAX_LISTED = 5
 
 
@@ -39,9 +39,8 @@ def read_series(source: str | os.PathLike | pd.DataFrame, date_column: str | Non
     datetime, timestamp or time (any case), else an unnamed first column (as pandas writes its
     index), else an existing DatetimeIndex.
 
-    Example:
-        >>> read_series("datasets/sp500.csv").index.is_monotonic_increasing  # doctest: +SKIP
-        True
+    Usage:
+        read_series("datasets/sp500.csv").index.is_monotonic_increasing
     """
     if isinstance(source, pd.DataFrame):
         name = source.attrs.get("source", "data")

@@ -12,8 +12,7 @@ from __future__ import annotations
 import contextlib
 
 from tsrnn.errors import ConfigError
-
-STRATEGIES = ("none", "mirrored")
+from tsrnn.options import STRATEGIES  # noqa: F401  (re-exported)
 
 
 def data_parallel(strategy: str):

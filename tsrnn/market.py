@@ -6,10 +6,9 @@ are cached per ticker and interval (a CSV of every row fetched so far plus the d
 covers); a request inside a covered range is answered from the cache. Cache files are replaced
 atomically. Network trouble, rate limits and unknown tickers become one-line `DataError`s.
 
-Example:
-    >>> prices = download("AAPL", start="2020-01-01", end="2021-01-01")  # doctest: +SKIP
-    >>> list(prices.columns)  # doctest: +SKIP
-    ['Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume']
+Usage:
+    prices = download("AAPL", start="2020-01-01", end="2021-01-01")
+    list(prices.columns)
 """
 from __future__ import annotations
 

@@ -3,10 +3,10 @@
 The CLI's `tsrnn fit` is a thin wrapper around `fit_run`, so a notebook calling it gets the same
 run directory: `model.keras`, `run.json`, `metrics.json`, `history.csv` and `forecast.png`.
 
-Example:
-    >>> from tsrnn import Forecaster  # doctest: +SKIP
-    >>> result = fit_run(Forecaster(epochs=2), "datasets/sp500.csv", "runs/demo")  # doctest: +SKIP
-    >>> result.metrics["test"]["model"]["mase"] <= result.metrics["test"]["naive_last_value"]["mase"]  # doctest: +SKIP
+Usage:
+    from tsrnn import Forecaster
+    result = fit_run(Forecaster(epochs=2), "datasets/sp500.csv", "runs/demo")
+    result.metrics["test"]["model"]["mase"] <= result.metrics["test"]["naive_last_value"]["mase"]
 """
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ def fit_run(
     in `backup_directory(out)`; `resume=True` continues an interrupted run from there (otherwise a
     stale backup is discarded). The backup is removed once the run directory is complete.
 
-    `metrics.json` holds the test split's metrics of the model next to the naive last-value and
-    seasonal-naive forecasts (in the data's units; a classifier: next to the majority class), and
-    the split's dates.
+    `metrics.json` holds the test split's metrics of the model next to every baseline (naive,
+    seasonal naive, drift, moving average, Ridge; in the data's units; a classifier: next to the
+    majority class), and the split's dates.
     """
     out = Path(out)
     backup = backup_directory(out)
@@ -76,7 +76,7 @@ def fit_run(
         history.to_csv(staging / "history.csv")
         plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
         target = forecaster.window_spec_.target_columns[0]
-        if forecaster.task == "regression":
+        if forecaster.settings_.training.task == "regression":
             forecast_plot(forecaster.forecast_frame(series, start=plot_start), staging / "forecast.png", target)
         else:
             probabilities = forecaster.predict(series)

@@ -6,15 +6,13 @@ test set and writes a model directory: `model.keras`, `config.json`, `results.js
 text encoder (`vocabulary.json` or `word_index.json`), so `predict(model_dir, texts)` scores raw
 strings later. `scripts/imdb_sentiment.py` is a thin command line over this module.
 
-Example:
-    >>> result = train(SentimentConfig(model="gru", data="imdb.npz", epochs=1, out="runs/imdb"))  # doctest: +SKIP
-    >>> predict("runs/imdb", ["a wonderful, moving film", "dull and far too long"])  # doctest: +SKIP
-    array([0.93, 0.08], dtype=float32)
+Usage:
+    result = train(SentimentConfig(model="gru", data="imdb.npz", epochs=1, out="runs/imdb"))
+    predict("runs/imdb", ["a wonderful, moving film", "dull and far too long"])
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +20,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from tsrnn import __version__, text, zoo
+from tsrnn import text, training, zoo
 from tsrnn.callbacks import EpochTimer
 from tsrnn.errors import ConfigError, DataError, RunDirError
-from tsrnn.runs import FORMAT_VERSION, MODEL_FILE, atomic_directory, load_keras_model, write_json
-
-CONFIG_FILE = "config.json"
-RESULTS_FILE = "results.json"
-VOCABULARY_FILE = "vocabulary.json"
-WORD_INDEX_FILE = "word_index.json"
+from tsrnn.runs import atomic_directory, read_sentiment_run, write_sentiment_run
 
 
 @dataclass(frozen=True)
@@ -97,52 +90,41 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
     x_train, x_test = text.pad(splits.x_train, config.maxlen), text.pad(splits.x_test, config.maxlen)
     if len(x_train) < 2 or len(x_test) < 1:
         raise DataError(f"{splits.source}: need at least 2 training and 1 test review, got {len(x_train)} and {len(x_test)}")
-    if config.seed is not None:
-        keras.utils.set_random_seed(config.seed)
+    training.seed_everything(config.seed)
+    # The last `validation_split` of the training reviews validates, as Keras's `validation_split` does.
+    validation_rows = int(len(x_train) * config.validation_split)
+    fit_rows = len(x_train) - validation_rows
+    train_part = (x_train[:fit_rows], splits.y_train[:fit_rows])
+    validation = (x_train[fit_rows:], splits.y_train[fit_rows:]) if validation_rows else None
 
     def fit_and_score(staging: Path | None) -> dict:
         model = zoo.build(model_spec)
         timer = EpochTimer()
-        callbacks = [timer]
-        if config.validation_split and (config.restore_best or config.patience):
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=config.patience or config.epochs, restore_best_weights=config.restore_best,
-            ))
-        history = model.fit(
-            x_train,
-            splits.y_train,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            validation_split=config.validation_split,
+        history = training.fit_model(
+            model, train_part, validation, epochs=config.epochs, batch_size=config.batch_size,
             validation_batch_size=512,  # validation only predicts: large batches, as for the test split
-            callbacks=callbacks,
-            verbose=verbose,
+            patience=config.patience, restore_best=config.restore_best, callbacks=[timer], verbose=verbose,
         )
         test_loss, test_accuracy = model.evaluate(x_test, splits.y_test, batch_size=512, verbose=0)
         results = {
             "test_loss": float(test_loss),
             "test_accuracy": float(test_accuracy),
             "epochs": len(timer.seconds),
-            "best_epoch": int(np.argmin(history.history["val_loss"])) + 1 if "val_loss" in history.history else None,
+            "best_epoch": int(np.argmin(history["val_loss"])) + 1 if "val_loss" in history else None,
             "seconds_per_epoch": float(np.mean(timer.seconds)),
             "epoch_seconds": [round(s, 2) for s in timer.seconds],
             "parameters": int(model.count_params()),
             "train_reviews": int(len(x_train)),
             "test_reviews": int(len(x_test)),
-            "history": {k: [float(v) for v in values] for k, values in history.history.items()},
+            "history": history,
             "data": splits.source,
             "backend": keras.backend.backend(),
             "model_spec": model_spec.to_dict(),
             "config": config.to_dict(),
         }
         if staging is not None:
-            model.save(staging / MODEL_FILE)
-            write_json(staging / CONFIG_FILE, {"format_version": FORMAT_VERSION, "tsrnn_version": __version__, **config.to_dict()})
-            write_json(staging / RESULTS_FILE, results)
-            if splits.vocabulary is not None:
-                write_json(staging / VOCABULARY_FILE, {"vocabulary": splits.vocabulary})
-            elif splits.word_index is not None:
-                write_json(staging / WORD_INDEX_FILE, splits.word_index)
+            write_sentiment_run(staging, model, config.to_dict(), results, vocabulary=splits.vocabulary,
+                                word_index=splits.word_index)
         return results
 
     if config.out is None:
@@ -153,29 +135,15 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
 
 def predict(model_dir: str | os.PathLike, texts: list[str]) -> np.ndarray:
     """Probability that each raw text is positive, with the model and text encoder saved in `model_dir`."""
-    model_dir = Path(model_dir)
-    config_path = model_dir / CONFIG_FILE
-    if not config_path.is_file():
-        raise RunDirError(f"{config_path}: missing; pass a directory written by imdb_sentiment.py --out")
+    saved, encoder, model = read_sentiment_run(model_dir)
     try:
-        saved = json.loads(config_path.read_text())
-        saved.pop("format_version", None)
-        saved.pop("tsrnn_version", None)
         config = SentimentConfig(**{k: v for k, v in saved.items() if k in {f.name for f in dataclasses.fields(SentimentConfig)}})
-    except (json.JSONDecodeError, TypeError, ConfigError) as error:
-        raise RunDirError(f"{config_path}: invalid ({error}); re-run the training") from None
-    if (model_dir / VOCABULARY_FILE).is_file():
-        vocabulary = json.loads((model_dir / VOCABULARY_FILE).read_text())["vocabulary"]
-        sequences = text.vectorize(text.vocabulary_vectorizer(vocabulary), list(texts))
-    elif (model_dir / WORD_INDEX_FILE).is_file():
-        word_index = json.loads((model_dir / WORD_INDEX_FILE).read_text())
-        sequences = text.encode_with_word_index(list(texts), word_index, config.vocab_size)
+    except (TypeError, ConfigError) as error:
+        raise RunDirError(f"{Path(model_dir) / 'config.json'}: invalid ({error}); re-run the training") from None
+    if "vocabulary" in encoder:
+        sequences = text.vectorize(text.vocabulary_vectorizer(encoder["vocabulary"]), list(texts))
     else:
-        raise RunDirError(
-            f"{model_dir}: no text encoder saved (vocabulary.json or word_index.json); train from review CSVs, "
-            "or from an imdb.npz with imdb_word_index.json beside it, to score raw texts"
-        )
-    model = load_keras_model(model_dir / MODEL_FILE, rerun="re-run the training")
+        sequences = text.encode_with_word_index(list(texts), encoder["word_index"], config.vocab_size)
     return np.asarray(model.predict(text.pad(sequences, config.maxlen), batch_size=256, verbose=0))[:, 0]
 
 

@@ -49,7 +49,8 @@ class TextSplits:
     word_index: dict[str, int] | None = None  # word -> rank (imdb.npz layout)
 
 
-def encode_ranked(sequences, num_words: int, start_char: int = START_CHAR, oov_char: int = OOV_CHAR, index_from: int = INDEX_FROM) -> list[np.ndarray]:
+def encode_ranked(sequences, num_words: int, start_char: int = START_CHAR, oov_char: int = OOV_CHAR,
+                  index_from: int = INDEX_FROM) -> list[np.ndarray]:
     """Apply Keras's IMDB conventions to sequences of word ranks (1 = most frequent word)."""
     lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
     flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences]) if len(sequences) else np.zeros(0, np.int64)

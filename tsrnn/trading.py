@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from tsrnn.options import TRADING_RULES, check_choice
+
 PERIODS_PER_YEAR = 252
-RULES = ("long_flat", "long_short")
 
 
 def positions_from_forecast(last_prices: np.ndarray, forecasts: np.ndarray, threshold: float = 0.0,
                             rule: str = "long_flat") -> np.ndarray:
     """+1 when the forecast return exceeds `threshold`; else 0 (long_flat) or -1 when it is below
     `-threshold` (long_short)."""
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+    check_choice("rule", rule, TRADING_RULES)
     expected = np.asarray(forecasts, dtype=np.float64) / np.asarray(last_prices, dtype=np.float64) - 1
     positions = (expected > threshold).astype(np.float64)
     if rule == "long_short":

@@ -30,9 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tsrnn.errors import ConfigError
-
-TARGET_TRANSFORMS = ("log_return", "difference", "level")
-SCALINGS = ("standard", "minmax", "none")
+from tsrnn.options import SCALINGS, TARGET_TRANSFORMS, check_choice, check_int
 
 
 @dataclass(frozen=True)
@@ -67,17 +65,11 @@ class WindowSpec:
         object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
         object.__setattr__(self, "target_columns", tuple(self.target_columns))
         for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-                raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+            check_int(name, getattr(self, name), minimum)
         if not self.target_columns:
             raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
-        if self.target_transform not in TARGET_TRANSFORMS:
-            raise ConfigError(
-                f"target_transform must be one of {', '.join(TARGET_TRANSFORMS)}, got {self.target_transform!r}"
-            )
-        if self.scaling not in SCALINGS:
-            raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {self.scaling!r}")
+        check_choice("target_transform", self.target_transform, TARGET_TRANSFORMS)
+        check_choice("scaling", self.scaling, SCALINGS)
 
     @property
     def inputs(self) -> tuple[str, ...]:

@@ -2,20 +2,24 @@
 
 A model is front end + recurrent body + head, described by a `ModelSpec`:
 
-- front ends: `numeric` windows `(timesteps, features)`, optionally through a `Normalization`
-  layer, or `embedding` token ids `(sequence_length,)` through `Embedding`;
+- front ends: numeric windows `(timesteps, features)`, optionally through a `Normalization`
+  layer, or token ids `(sequence_length,)` through `Embedding` (an `EmbeddingSpec`);
 - bodies: `simple_rnn`, `lstm`, `gru`, optionally `Bidirectional`, stacked when `units` has
   several entries, with `dropout` / `recurrent_dropout` per layer and optional Dropout between;
   the body's summary of the sequence is its last state (`pooling="last"`) or the maximum or mean
   of its states over time (`"max"`, `"mean"`);
 - heads: `regression` (`horizon x targets` values), `binary` (sigmoid) or `multiclass` (softmax).
 
+A name means one thing: each preset (`tsrnn zoo`) is a body configuration. Its reference front end
+and head (the IMDB classifier, or numeric windows for `simple_rnn`) are used only when the caller
+gives none; a caller that gives a front end (a forecaster's windows, a vocabulary) replaces them
+whole, so a forecaster's spec carries no Embedding settings.
+
 Written against Keras 3 only, so models run on the TensorFlow, JAX and PyTorch backends.
 
-Example:
-    >>> model = build("gru", input_shape=(20, 3), head="regression", horizon=2)  # doctest: +SKIP
-    >>> model.output_shape  # doctest: +SKIP
-    (None, 2, 1)
+Usage:
+    model = build("gru", input_shape=(20, 3), head="regression", horizon=2)
+    model.output_shape
 """
 from __future__ import annotations
 
@@ -25,17 +29,32 @@ import warnings
 from dataclasses import dataclass
 
 from tsrnn.errors import ConfigError
+from tsrnn.options import BODIES as BODY_NAMES
+from tsrnn.options import HEADS, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive
 
-BODIES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+BODIES = dict(zip(BODY_NAMES, ("SimpleRNN", "LSTM", "GRU")))
 FRONT_ENDS = ("numeric", "embedding")
-HEADS = ("regression", "binary", "multiclass")
-POOLINGS = ("last", "max", "mean")
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
 
 
-def _choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+@dataclass(frozen=True)
+class EmbeddingSpec:
+    """The token-id front end: `Embedding(vocab_size, embedding_dim, mask_zero)` over sequences of
+    `sequence_length` ids (None: any length).
+
+    Example:
+        >>> EmbeddingSpec(vocab_size=10000).embedding_dim
+        128
+    """
+
+    vocab_size: int
+    sequence_length: int | None = None
+    embedding_dim: int = 128
+    mask_zero: bool = False
+
+    def __post_init__(self) -> None:
+        check_int("vocab_size", self.vocab_size, 2)
+        check_int("sequence_length", self.sequence_length, 1, optional=True)
+        check_int("embedding_dim", self.embedding_dim, 1)
 
 
 class SlowPathWarning(UserWarning):
@@ -59,13 +78,9 @@ class ModelSpec:
     recurrent_dropout: float = 0.0
     between_dropout: float = 0.0
     pooling: str = "last"
-    front_end: str = "numeric"
     input_shape: tuple[int, ...] | None = None
     normalize: bool = False
-    vocab_size: int | None = None
-    sequence_length: int | None = None
-    embedding_dim: int = 128
-    mask_zero: bool = False
+    embedding: EmbeddingSpec | None = None
     head: str = "regression"
     horizon: int = 1
     targets: int = 1
@@ -79,24 +94,30 @@ class ModelSpec:
         object.__setattr__(self, "units", units)
         if self.input_shape is not None:
             object.__setattr__(self, "input_shape", tuple(int(d) for d in self.input_shape))
-        _choice("body", self.body, BODIES)
-        _choice("front_end", self.front_end, FRONT_ENDS)
-        _choice("head", self.head, HEADS)
-        _choice("pooling", self.pooling, POOLINGS)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        if isinstance(self.embedding, dict):
+            object.__setattr__(self, "embedding", EmbeddingSpec(**self.embedding))
+        if self.embedding is not None and (self.input_shape is not None or self.normalize):
+            raise ConfigError("a model has one front end: give input_shape (numeric windows) or an embedding, not both")
+        check_choice("body", self.body, BODIES)
+        check_choice("head", self.head, HEADS)
+        check_choice("pooling", self.pooling, POOLINGS)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
         if not units or any(u < 1 for u in units):
             raise ConfigError(f"units must be one or more positive integers, got {self.units!r}")
         for name in ("dropout", "recurrent_dropout", "between_dropout"):
             value = getattr(self, name)
             if not 0 <= value < 1:
                 raise ConfigError(f"{name} must be in [0, 1), got {value!r}")
-        for name in ("horizon", "targets", "embedding_dim"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        for name in ("horizon", "targets"):
+            check_int(name, getattr(self, name), 1)
         if self.head == "multiclass" and self.num_classes < 2:
             raise ConfigError(f"num_classes must be >= 2 for a multiclass head, got {self.num_classes!r}")
-        if self.learning_rate <= 0:
-            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate!r}")
+        check_positive("learning_rate", self.learning_rate)
+
+    @property
+    def front_end(self) -> str:
+        """"embedding" (token ids) or "numeric" (windows of numbers)."""
+        return "numeric" if self.embedding is None else "embedding"
 
     @property
     def fused_kernel_eligible(self) -> bool:
@@ -106,8 +127,8 @@ class ModelSpec:
     def describe(self) -> str:
         """A one-line summary, e.g. 'Embedding(10000, 128) + LSTM(64) + Dense(1, sigmoid)'."""
         parts = []
-        if self.front_end == "embedding":
-            parts.append(f"Embedding({self.vocab_size}, {self.embedding_dim})")
+        if self.embedding is not None:
+            parts.append(f"Embedding({self.embedding.vocab_size}, {self.embedding.embedding_dim})")
         else:
             parts.append(f"numeric input {self.input_shape}")
         options = "".join(
@@ -135,6 +156,12 @@ class ModelSpec:
         unknown = set(values) - known
         if unknown:
             raise ConfigError(f"unknown ModelSpec field(s): {', '.join(sorted(unknown))}")
+        values = dict(values)
+        if isinstance(values.get("embedding"), dict):
+            try:
+                values["embedding"] = EmbeddingSpec(**values["embedding"])
+            except TypeError as error:
+                raise ConfigError(f"invalid embedding settings: {error}") from None
         return cls(**values)
 
     def to_json(self) -> str:
@@ -145,7 +172,7 @@ class ModelSpec:
         return cls.from_dict(json.loads(text))
 
 
-_IMDB = dict(front_end="embedding", vocab_size=10000, sequence_length=200, embedding_dim=128, head="binary")
+_IMDB = dict(embedding=EmbeddingSpec(vocab_size=10000, sequence_length=200, embedding_dim=128), head="binary")
 
 PRESETS: dict[str, ModelSpec] = {
     "simple_rnn": ModelSpec(body="simple_rnn", units=(64,), input_shape=(50, 1), head="binary"),
@@ -158,32 +185,46 @@ PRESETS: dict[str, ModelSpec] = {
 
 
 def names() -> list[str]:
-    """Every name `build` accepts: the presets, then the bare bodies."""
-    return list(PRESETS) + [body for body in BODIES if body not in PRESETS]
+    """Every name `build` accepts: the presets (each body's plain configuration is one of them)."""
+    return list(PRESETS)
 
 
-def resolve(name_or_spec: str | ModelSpec, input_shape=None, vocab_size=None, sequence_length=None, **overrides) -> ModelSpec:
-    """The `ModelSpec` for a preset or body name (or a spec), with the given front end and overrides.
+def resolve(name_or_spec: str | ModelSpec, input_shape=None, vocab_size=None, sequence_length=None,
+            embedding_dim=None, mask_zero=None, **overrides) -> ModelSpec:
+    """The `ModelSpec` for a preset name (or a spec), with the given front end and overrides.
+
+    `input_shape=(timesteps, features)` gives numeric windows and `vocab_size` token ids; either
+    replaces the preset's reference front end whole. Without either, the preset's own is kept.
 
     Example:
         >>> resolve("lstm", input_shape=(30, 1), head="regression").describe()
         'numeric input (30, 1) + LSTM(64) + Dense(1)'
+        >>> resolve("lstm", input_shape=(30, 1)).embedding is None
+        True
     """
     if isinstance(name_or_spec, ModelSpec):
         spec = name_or_spec
     elif name_or_spec in PRESETS:
         spec = PRESETS[name_or_spec]
-    elif name_or_spec in BODIES:
-        spec = ModelSpec(body=name_or_spec)
     else:
         raise ConfigError(f"unknown model {name_or_spec!r}; choose one of {', '.join(names())}")
+    embedding_options = {k: v for k, v in dict(sequence_length=sequence_length, embedding_dim=embedding_dim,
+                                                  mask_zero=mask_zero).items() if v is not None}
+    if input_shape is not None and vocab_size is not None:
+        raise ConfigError("give input_shape (numeric windows) or vocab_size (token ids), not both")
+    front_end: dict = {}
     if input_shape is not None:
-        overrides.update(front_end="numeric", input_shape=tuple(input_shape))
-    if vocab_size is not None:
-        overrides.update(front_end="embedding", vocab_size=int(vocab_size))
-    if sequence_length is not None:
-        overrides["sequence_length"] = int(sequence_length)
-    overrides = {k: v for k, v in overrides.items() if v is not None}
+        if embedding_options:
+            raise ConfigError(f"numeric windows take no embedding settings, got {', '.join(embedding_options)}")
+        front_end = dict(input_shape=tuple(input_shape), embedding=None)
+    elif vocab_size is not None:
+        front_end = dict(embedding=EmbeddingSpec(vocab_size=int(vocab_size), **embedding_options), input_shape=None,
+                         normalize=False)
+    elif embedding_options:
+        if spec.embedding is None:
+            raise ConfigError(f"{', '.join(embedding_options)} need(s) the embedding front end: give vocab_size")
+        front_end = dict(embedding=dataclasses.replace(spec.embedding, **embedding_options))
+    overrides = {**{k: v for k, v in overrides.items() if v is not None}, **front_end}
     try:
         return dataclasses.replace(spec, **overrides)
     except TypeError as error:
@@ -205,9 +246,8 @@ def build(
     front end; other keyword arguments override `ModelSpec` fields (`units`, `head`, ...).
     `adapt_data` adapts the `Normalization` layer when `normalize=True`.
 
-    Example:
-        >>> build("lstm").count_params()  # doctest: +SKIP
-        1329473
+    Usage:
+        build("lstm").count_params()
     """
     spec = resolve(name_or_spec, input_shape, vocab_size, sequence_length, **overrides)
     model = build_spec(spec, adapt_data=adapt_data)
@@ -267,13 +307,11 @@ def compile_model(model, spec: ModelSpec) -> None:
 def _front_end(spec: ModelSpec, adapt_data):
     import keras
 
-    if spec.front_end == "embedding":
-        if spec.vocab_size is None:
-            raise ConfigError("the embedding front end needs vocab_size (e.g. 10000)")
-        inputs = keras.Input(shape=(spec.sequence_length,), dtype="int32", name="tokens")
-        x = keras.layers.Embedding(spec.vocab_size, spec.embedding_dim, mask_zero=spec.mask_zero, name="embedding")(
-            inputs
-        )
+    if spec.embedding is not None:
+        embedding = spec.embedding
+        inputs = keras.Input(shape=(embedding.sequence_length,), dtype="int32", name="tokens")
+        x = keras.layers.Embedding(embedding.vocab_size, embedding.embedding_dim, mask_zero=embedding.mask_zero,
+                                   name="embedding")(inputs)
         return inputs, x
     if spec.input_shape is None or len(spec.input_shape) != 2:
         raise ConfigError(f"the numeric front end needs input_shape=(timesteps, features), got {spec.input_shape!r}")

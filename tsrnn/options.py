@@ -1,0 +1,76 @@
+"""Allowed values, written once: every choice list and every integer or fraction check that the
+library and the command line share.
+
+The CLI builds its `click.Choice` lists from these tuples, and the library's checks raise the
+same one-line `ConfigError`, so `--help` and the library cannot drift apart.
+
+Example:
+    >>> check_choice("task", "regression", TASKS)
+    'regression'
+    >>> check_int("epochs", 0, minimum=1)
+    Traceback (most recent call last):
+    ...
+    tsrnn.errors.ConfigError: epochs must be an integer >= 1, got 0
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from tsrnn.errors import ConfigError
+
+TASKS = ("regression", "classification")
+TARGET_TRANSFORMS = ("log_return", "difference", "level")
+SCALINGS = ("standard", "minmax", "none")
+FILL_POLICIES = ("ffill", "drop")
+STRATEGIES = ("none", "mirrored")
+BODIES = ("simple_rnn", "lstm", "gru")
+POOLINGS = ("last", "max", "mean")
+HEADS = ("regression", "binary", "multiclass")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
+FOLD_WINDOWS = ("expanding", "sliding")
+TRADING_RULES = ("long_flat", "long_short")
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def check_choice(name: str, value, allowed: Sequence, optional: bool = False):
+    """`value` if it is one of `allowed` (or None when `optional`), else a `ConfigError` listing them."""
+    if (optional and value is None) or value in allowed:
+        return value
+    raise ConfigError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+
+
+def check_int(name: str, value, minimum: int = 0, optional: bool = False) -> int | None:
+    """`value` if it is an integer (not a bool) >= `minimum` (or None when `optional`)."""
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) and not _is_numpy_int(value) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_fraction(name: str, value, upper_inclusive: bool = False, optional: bool = False) -> float | None:
+    """`value` if it is a finite number in [0, 1) (or [0, 1] with `upper_inclusive`)."""
+    if optional and value is None:
+        return None
+    bad = isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+    if bad or value < 0 or (value > 1 if upper_inclusive else value >= 1):
+        raise ConfigError(f"{name} must be in [0, {'1]' if upper_inclusive else '1)'}, got {value!r}")
+    return float(value)
+
+
+def check_positive(name: str, value, optional: bool = False) -> float | None:
+    """`value` if it is a finite number > 0 (learning rates, scales)."""
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _is_numpy_int(value) -> bool:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return False
+    return isinstance(value, np.integer)

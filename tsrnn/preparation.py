@@ -1,0 +1,134 @@
+"""From a checked series to what a forecaster's network sees and back: the frame of the columns a
+window spec reads, scaled step changes, scaled training targets, and forecasts in the data's units.
+
+Every scaler is fitted on the training rows only; `fit_feature_scaler` is the one place that
+chooses those rows.
+
+Example:
+    >>> import numpy as np
+    >>> from tsrnn.windowing import WindowSpec
+    >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
+    >>> features = np.array([[1.0], [2.0], [4.0], [7.0], [100.0]])
+    >>> scaler = fit_feature_scaler(features, spec, train_end=4)  # steps 1, 2, 3 of rows 1-3
+    >>> scaler.mean_.tolist()
+    [2.0]
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.data import data_sha256, read_series, select_columns
+from tsrnn.errors import DataError
+from tsrnn.scaling import fit_scaler
+from tsrnn.windowing import SplitBounds, WindowSpec, invert_targets, rises, rows_needed, step_changes, target_values
+
+__all__ = ["data_sha256", "read_frame", "arrays", "fit_feature_scaler", "scaled_steps", "fit_target_scaler",
+           "training_targets", "forecast_levels", "split_summary", "check_rows_for_split"]
+
+
+def read_frame(data, settings, trained_columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The series read from `data` and the frame of the columns `settings.window` reads, checked.
+
+    A fitted forecaster passes the data columns it was trained on (`trained_columns`): a change is
+    warned about, and the data must hold at least one input window.
+    """
+    spec = settings.window
+    series = read_series(data, settings.date_column)
+    frame = select_columns(series, spec.columns, settings.fill)
+    source = frame.attrs.get("source", "data")
+    if spec.target_transform == "log_return":
+        values = frame[list(spec.columns)].to_numpy()
+        if (values <= 0).any():
+            column = spec.columns[int(np.flatnonzero((values <= 0).any(axis=0))[0])]
+            raise DataError(f"{source}: column '{column}' has zero or negative values, which log returns cannot use; "
+                            "pass --transform difference (or level)")
+    if trained_columns is not None:
+        _warn_on_column_change(series, trained_columns, spec)
+        if len(frame) < spec.warmup + spec.lookback:
+            raise DataError(f"{source}: {len(frame)} rows are too few for one window of lookback {spec.lookback}; "
+                            f"need at least {spec.warmup + spec.lookback} rows")
+    return series, frame
+
+
+def check_rows_for_split(frame: pd.DataFrame, spec: WindowSpec, validation_fraction: float, test_fraction: float) -> None:
+    """Refuse a frame too short to give every split at least one window."""
+    needed = rows_needed(spec, validation_fraction, test_fraction)
+    if len(frame) < needed:
+        raise DataError(
+            f"{frame.attrs.get('source', 'data')}: {len(frame)} rows are too few for lookback {spec.lookback}, "
+            f"horizon {spec.horizon}, gap {spec.gap} and a {1 - validation_fraction - test_fraction:.0%}/"
+            f"{validation_fraction:.0%}/{test_fraction:.0%} split; need at least {needed} rows (or a shorter lookback)"
+        )
+
+
+def _warn_on_column_change(series: pd.DataFrame, trained: list[str], spec: WindowSpec) -> None:
+    now = [str(c) for c in series.columns]
+    missing = [c for c in trained if c not in now]
+    extra = [c for c in now if c not in trained]
+    if missing or extra:
+        warnings.warn(
+            f"{series.attrs.get('source', 'data')}: columns differ from the training data "
+            f"(missing: {', '.join(missing) or 'none'}; new: {', '.join(extra) or 'none'}); "
+            f"forecasts use only {', '.join(spec.columns)}",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The input columns and the target columns of `frame` as float64 arrays."""
+    return frame[list(spec.inputs)].to_numpy(np.float64), frame[list(spec.target_columns)].to_numpy(np.float64)
+
+
+def fit_feature_scaler(features: np.ndarray, spec: WindowSpec, train_end: int):
+    """The input scaler, fitted on the step changes of the training rows `[warmup, train_end)` only."""
+    steps = step_changes(features, spec.target_transform)
+    return fit_scaler(spec.scaling, steps[spec.warmup : train_end])
+
+
+def scaled_steps(scaler, features: np.ndarray, spec: WindowSpec) -> np.ndarray:
+    """Scaled step changes of every row, float32 (row 0's undefined change is 0; no window holds it)."""
+    steps = step_changes(features, spec.target_transform)
+    return scaler.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
+
+
+def fit_target_scaler(levels: np.ndarray, train_ends: range | None, spec: WindowSpec):
+    """The target scaler, fitted on the training windows' targets (no scaling without `train_ends`)."""
+    if train_ends is None:
+        return fit_scaler("none", levels[:1])
+    train_targets = target_values(levels, train_ends, spec)
+    return fit_scaler(spec.scaling, train_targets.reshape(-1, levels.shape[1]))
+
+
+def training_targets(target_scaler, levels: np.ndarray, ends: range, spec: WindowSpec, task: str) -> np.ndarray:
+    """What the network learns for the windows ending at `ends`: scaled transformed targets, or rises."""
+    if task == "classification":
+        return rises(levels, ends, spec).astype(np.float32)[:, None]
+    targets = target_values(levels, ends, spec)
+    shape = targets.shape
+    return target_scaler.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
+
+
+def forecast_levels(target_scaler, predicted: np.ndarray, levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """The network's scaled predictions `(windows, horizon, targets)` back in the data's units."""
+    shape = predicted.shape
+    unscaled = target_scaler.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
+    return invert_targets(unscaled, levels[np.asarray(ends)], spec.target_transform)
+
+
+def split_summary(frame: pd.DataFrame, bounds: SplitBounds, spec: WindowSpec, train_windows: int,
+                  validation_windows: int) -> dict:
+    """The split's rows, first dates and window counts, as `split_` and `run.json` record them."""
+    index = frame.index
+    return {
+        "rows": bounds.rows,
+        "train_start": index[0].isoformat(),
+        "validation_start": index[bounds.train_end].isoformat() if bounds.train_end < bounds.rows else None,
+        "test_start": index[bounds.validation_end].isoformat() if bounds.validation_end < bounds.rows else None,
+        "train_windows": train_windows,
+        "validation_windows": validation_windows,
+        "test_windows": len(bounds.ends("test", spec)),
+    }

@@ -1,0 +1,56 @@
+"""The season length of a series, read from its dates.
+
+Business days repeat every 5 rows, calendar days every 7, weeks every 52, months every 12,
+quarters every 4, hours every 24, half-hours every 48 (any regular sub-daily spacing: the rows in
+a day). Irregular dates have no season (None).
+
+Example:
+    >>> import pandas as pd
+    >>> infer_seasonal_period(pd.date_range("2020-01-01", periods=36, freq="MS"))
+    12
+    >>> infer_seasonal_period(pd.bdate_range("2020-01-01", periods=60))
+    5
+    >>> infer_seasonal_period(pd.date_range("2020-01-01", periods=200, freq="30min"))
+    48
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+_DAY = pd.Timedelta(days=1)
+
+
+def infer_seasonal_period(index: pd.DatetimeIndex) -> int | None:
+    """Rows per season for dates spaced like `index`, or None when the spacing is irregular."""
+    index = pd.DatetimeIndex(index)
+    if len(index) < 3:
+        return None
+    steps = pd.Series(index[1:] - index[:-1])
+    typical = steps.median()
+    regular = (steps == typical).mean()
+    if typical < _DAY:
+        if regular < 0.9 or _DAY % typical != pd.Timedelta(0):
+            return None
+        return int(_DAY / typical)
+    days = typical / _DAY
+    if days == 1:
+        if regular < 0.6:  # exchange days: mostly 1 day apart, some 3 (weekends) or more (holidays)
+            return None
+        weekends = (index.dayofweek >= 5).mean()
+        return 7 if weekends > 0.05 else 5
+    if days == 7 and regular >= 0.9:
+        return 52
+    if 28 <= days <= 31 and (steps / _DAY).between(28, 31).mean() >= 0.9:
+        return 12
+    if 89 <= days <= 92 and (steps / _DAY).between(89, 92).mean() >= 0.9:
+        return 4
+    return None
+
+
+def describe_period(period: int | None) -> str:
+    """A short phrase for the season, e.g. '12 rows (months in a year)'."""
+    names = {5: "business days in a week", 7: "days in a week", 52: "weeks in a year", 12: "months in a year",
+             4: "quarters in a year", 24: "hours in a day", 48: "half-hours in a day"}
+    if period is None:
+        return "none (irregular dates)"
+    return f"{period} rows ({names[period]})" if period in names else f"{period} rows"

@@ -1,0 +1,192 @@
+"""A forecaster's one record of settings, and what it runs on, derived in one function.
+
+`ForecasterParams` is the record: its fields are the `Forecaster`'s constructor arguments (the
+Forecaster inherits them), `get_params()` returns them, `run.json` stores them verbatim and
+`Forecaster.load` passes them back to the constructor. `derive_settings` checks them and derives
+the `WindowSpec`, the `ModelSpec` and the `TrainingSettings`; nothing else restates an option, and
+the CLI takes its defaults from these fields.
+
+Example:
+    >>> settings = derive_settings(ForecasterParams(lookback=10, units=[8, 4]))
+    >>> settings.window.lookback, settings.model.units, settings.training.epochs
+    (10, (8, 4), 20)
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from tsrnn import zoo
+from tsrnn.errors import ConfigError
+from tsrnn.options import FILL_POLICIES, STRATEGIES, TASKS, check_choice, check_fraction, check_int, check_positive
+from tsrnn.windowing import WindowSpec
+
+
+@dataclass(eq=False)
+class ForecasterParams:
+    """The parameters of a `Forecaster`: the whole of its configuration.
+
+    Args:
+        model: a zoo preset ("lstm", "gru", "simple_rnn", "stacked_lstm", ...) or a `ModelSpec`.
+        task: "regression" forecasts values; "classification" predicts whether the (single) target
+            rises between the window's last input and `gap + horizon` steps later.
+        lookback, horizon, stride, gap: the window (see `WindowSpec`).
+        target: the column(s) to predict; features: input columns (default: the targets).
+        target_transform: "log_return" (default), "difference" or "level".
+        scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
+        units, bidirectional, dropout, recurrent_dropout: override the preset's body; pooling:
+            what the head sees, the body's last state ("last") or the max or mean over time.
+        epochs, batch_size, learning_rate: training; patience: early stopping on the validation
+            loss (best weights restored); 0 disables it.
+        validation_fraction, test_fraction: chronological split (the rest, first, trains).
+        fill: None (refuse NaN), "ffill" or "drop". date_column: the date column (default: found by name).
+        seed: makes a CPU run repeatable. seasonal_period: period of the seasonal-naive baseline.
+        strategy: "mirrored" trains data-parallel on every local device (TensorFlow's
+            MirroredStrategy, or Keras's DataParallel on JAX); "none" (default) on one.
+        verbose: Keras's progress output (0 silent, 1 bar, 2 one line per epoch).
+
+    Example:
+        >>> ForecasterParams(lookback=10).lookback
+        10
+    """
+
+    model: str | zoo.ModelSpec = "lstm"
+    task: str = "regression"
+    lookback: int = 30
+    horizon: int = 1
+    target: str | list[str] = "Close"
+    features: list[str] | None = None
+    stride: int = 1
+    gap: int = 0
+    target_transform: str = "log_return"
+    scaling: str = "standard"
+    units: int | list[int] | None = None
+    bidirectional: bool | None = None
+    dropout: float | None = None
+    recurrent_dropout: float | None = None
+    pooling: str | None = None
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    patience: int = 5
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.15
+    fill: str | None = None
+    date_column: str | None = None
+    seed: int | None = None
+    seasonal_period: int = 5
+    strategy: str = "none"
+    verbose: int = 0
+
+    def get_params(self, deep: bool = False) -> dict:
+        """The constructor's arguments, as scikit-learn estimators report them."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(ForecasterParams)}
+
+    def set_params(self, **params):
+        """Change parameters (refit to apply them); returns self."""
+        unknown = set(params) - set(param_names())
+        if unknown:
+            raise ConfigError(f"unknown Forecaster parameter(s): {', '.join(sorted(unknown))}; "
+                              f"choose from {', '.join(param_names())}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+
+def param_names() -> list[str]:
+    """The names of every forecaster parameter, in constructor order."""
+    return [field.name for field in dataclasses.fields(ForecasterParams)]
+
+
+def param_default(name: str):
+    """The constructor's default for parameter `name` (the CLI's defaults come from here)."""
+    return next(field.default for field in dataclasses.fields(ForecasterParams) if field.name == name)
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How the network is trained (Keras's `fit` and the early-stopping policy)."""
+
+    task: str = "regression"
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    patience: int = 5
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.15
+    seed: int | None = None
+    strategy: str = "none"
+    verbose: int = 0
+
+
+@dataclass(frozen=True)
+class ForecasterSettings:
+    """Everything a forecaster runs on, derived from its parameters by `derive_settings`."""
+
+    window: WindowSpec
+    model: zoo.ModelSpec
+    training: TrainingSettings
+    seasonal_period: int
+    fill: str | None
+    date_column: str | None
+
+
+def derive_settings(params: ForecasterParams) -> ForecasterSettings:
+    """Check a forecaster's parameters and derive its window, model and training settings."""
+    p = ForecasterParams.get_params(params)
+    task = check_choice("task", p["task"], TASKS)
+    targets = _column_list("target", p["target"])
+    features = _column_list("features", p["features"]) if p["features"] is not None else ()
+    if task == "classification" and len(targets) != 1:
+        raise ConfigError(
+            f"classification predicts the direction of one target, got {len(targets)}: {', '.join(targets)}; "
+            "name a single --target"
+        )
+    window = WindowSpec(
+        lookback=p["lookback"], horizon=p["horizon"], stride=p["stride"], gap=p["gap"], feature_columns=features,
+        target_columns=targets, target_transform=p["target_transform"], scaling=p["scaling"],
+    )
+    training = TrainingSettings(
+        task=task,
+        epochs=check_int("epochs", p["epochs"], 1),
+        batch_size=check_int("batch_size", p["batch_size"], 1),
+        learning_rate=check_positive("learning_rate", p["learning_rate"]),
+        patience=check_int("patience", p["patience"], 0),
+        validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
+        test_fraction=check_fraction("test_fraction", p["test_fraction"]),
+        seed=check_int("seed", p["seed"], 0, optional=True),
+        strategy=check_choice("strategy", p["strategy"], STRATEGIES),
+        verbose=check_int("verbose", p["verbose"], 0),
+    )
+    units = p["units"]
+    units = (units,) if isinstance(units, int) else (tuple(units) if units else None)
+    model = zoo.resolve(
+        p["model"],
+        input_shape=(window.lookback, len(window.inputs)),
+        head="regression" if task == "regression" else "binary",
+        horizon=window.horizon,
+        targets=len(targets),
+        units=units,
+        bidirectional=p["bidirectional"],
+        dropout=p["dropout"],
+        recurrent_dropout=p["recurrent_dropout"],
+        pooling=p["pooling"],
+        learning_rate=training.learning_rate,
+        # Zero head: regression starts from the drift forecast (naive plus the mean change).
+        head_initializer="zeros" if task == "regression" else "glorot_uniform",
+    )
+    return ForecasterSettings(
+        window=window,
+        model=model,
+        training=training,
+        seasonal_period=check_int("seasonal_period", p["seasonal_period"], 1),
+        fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
+        date_column=p["date_column"],
+    )
+
+
+def _column_list(name: str, value) -> tuple[str, ...]:
+    columns = (value,) if isinstance(value, str) else tuple(value or ())
+    if not columns or not all(isinstance(c, str) and c for c in columns):
+        raise ConfigError(f"{name} must be a column name or a list of them, got {value!r}")
+    return columns

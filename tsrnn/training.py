@@ -1,0 +1,126 @@
+"""The Keras training loop tsrnn shares between forecasting and sentiment: seeding, early stopping
+with the best weights kept, per-epoch backup and resume, and data-parallel distribution.
+
+One early-stopping policy for every entry point: monitor the validation loss; `patience` > 0
+stops after that many epochs without improvement; `restore_best` keeps the weights of the best
+epoch. With a `backup_dir` the state survives a killed process (`BackupAndRestore` with a double
+checkpoint, the epoch log, and `ResumableEarlyStopping`), and the same call continues from the
+last completed epoch.
+
+Usage:
+    history = fit_model(model, (x, y), (x_val, y_val), epochs=5, batch_size=32, patience=2)
+    sorted(history)
+"""
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+from tsrnn.distribute import scope_of
+
+STATE_DIR = "state"
+LOG_FILE = "history.csv"
+BEST_WEIGHTS_FILE = "best.weights.npz"
+
+
+def seed_everything(seed: int | None) -> None:
+    """Seed Python, NumPy and the backend (and make TensorFlow's ops deterministic) for a repeatable run."""
+    if seed is None:
+        return
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def fit_model(
+    model,
+    train,
+    validation=None,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    validation_batch_size: int | None = None,
+    patience: int = 0,
+    restore_best: bool = True,
+    backup_dir: str | Path | None = None,
+    distribution=None,
+    callbacks: list | None = None,
+    verbose: int = 0,
+) -> dict[str, list[float]]:
+    """Train a compiled Keras `model`; return the loss and metrics per epoch (of every session of a
+    resumed run).
+
+    `train` and `validation` are `(inputs, targets)` arrays or `keras.utils.PyDataset`s. Early
+    stopping needs validation data: without it neither `patience` nor `restore_best` applies.
+    """
+    import keras
+    import pandas as pd
+
+    callbacks = list(callbacks or [])
+    log_path = None
+    if backup_dir is not None:
+        backup_dir = Path(backup_dir)
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        log_path = backup_dir / LOG_FILE
+        callbacks += [
+            # double_checkpoint: a kill while the latest state is written falls back to the one before.
+            # First: it sets the epoch to resume from, which the early stopping below reads.
+            keras.callbacks.BackupAndRestore(str(backup_dir / STATE_DIR), double_checkpoint=True, delete_checkpoint=False),
+            keras.callbacks.CSVLogger(str(log_path), append=True),
+        ]
+    stopping = early_stopping(patience, restore_best, epochs, backup_dir) if validation is not None else None
+    if stopping is not None:
+        callbacks.append(stopping)
+    arrays = isinstance(train, tuple)
+
+    def run():
+        with scope_of(distribution):
+            return model.fit(
+                *(train if arrays else (train,)),
+                validation_data=validation,
+                validation_batch_size=validation_batch_size if isinstance(validation, tuple) else None,
+                epochs=epochs,
+                batch_size=batch_size if arrays else None,
+                shuffle=arrays,
+                callbacks=callbacks,
+                verbose=verbose,
+            )
+
+    try:
+        history = run()
+    except OSError as error:
+        if backup_dir is None:
+            raise
+        # Killed while writing its very first state: nothing usable to resume from.
+        warnings.warn(f"the saved training state in {backup_dir} is unreadable ({error}); training from the first epoch",
+                      UserWarning, stacklevel=2)
+        shutil.rmtree(backup_dir / STATE_DIR, ignore_errors=True)
+        log_path.unlink(missing_ok=True)
+        (backup_dir / BEST_WEIGHTS_FILE).unlink(missing_ok=True)
+        history = run()
+    if log_path is not None and log_path.is_file():
+        # The log spans every session of a resumed run; Keras's History only the last one.
+        logged = pd.read_csv(log_path).drop_duplicates("epoch", keep="last")
+        return {k: logged[k].astype(float).tolist() for k in logged.columns if k != "epoch"}
+    return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+def early_stopping(patience: int, restore_best: bool, epochs: int, backup_dir: Path | None = None):
+    """The one early-stopping policy: monitor `val_loss`; stop after `patience` epochs without
+    improvement (0: never stop early); keep the best epoch's weights when `restore_best`. With a
+    `backup_dir`, the resumable variant. None when there is nothing to do."""
+    if not patience and not restore_best:
+        return None
+    import keras
+
+    from tsrnn.callbacks import ResumableEarlyStopping
+
+    options = {"monitor": "val_loss", "patience": patience or epochs, "restore_best_weights": restore_best}
+    if backup_dir is None:
+        return keras.callbacks.EarlyStopping(**options)
+    return ResumableEarlyStopping(Path(backup_dir) / LOG_FILE, Path(backup_dir) / BEST_WEIGHTS_FILE, **options)
