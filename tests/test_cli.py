@@ -24,10 +24,10 @@ def test_fit_then_predict(sp500_slice, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["forecast.png", "history.csv", "metrics.json", "model.keras", "run.json"]
     info = json.loads((out / "run.json").read_text())
     assert info["window_spec"]["lookback"] == 10 and info["model_spec"]["units"] == [4]
-    assert info["training"]["seed"] == 0 and len(info["data_sha256"]) == 64
+    assert info["params"]["seed"] == 0 and len(info["data_sha256"]) == 64
     assert info["scalers"]["features"]["kind"] == "standard"
     metrics = json.loads((out / "metrics.json").read_text())
-    assert {"model", "naive_last_value", "seasonal_naive"} <= set(metrics["test"])
+    assert {"model", "naive_last_value", "seasonal_naive", "drift", "ridge"} <= set(metrics["test"])
     assert len(pd.read_csv(out / "history.csv")) == 2
     assert (out / "forecast.png").read_bytes()[:4] == b"\x89PNG"
 

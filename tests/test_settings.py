@@ -135,7 +135,7 @@ def test_params_are_the_dataclass_fields_and_the_constructor_signature():
 
 def test_too_short_data_is_refused_before_anything_is_learned(tmp_path):
     frame = read_series("datasets/sp500.csv").iloc[:30]
-    forecaster = Forecaster(lookback=20)
+    forecaster = Forecaster(lookback=27)
     with pytest.raises(DataError, match="too few"):
         forecaster.fit(frame)
     assert not [name for name in vars(forecaster) if name.endswith("_")]

@@ -151,7 +151,7 @@ def _read_versioned(path: Path, version: int, rerun: str, missing: str) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RunDirError(f"{path}: not valid JSON ({error}); the file is truncated or corrupt, re-run {rerun}") from None
     if not isinstance(info, dict) or "format_version" not in info:
-        raise RunDirError(f"{path}: not a tsrnn file (no format_version); pass a directory written by {rerun}")
+        raise RunDirError(f"{path}: not a tsrnn run file (no format_version); pass a directory written by {rerun}")
     found = info["format_version"]
     if not isinstance(found, int) or found > version:
         raise RunDirError(
