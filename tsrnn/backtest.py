@@ -114,12 +114,12 @@ def backtest(
     """
     if refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
-    spec = model.make_window_spec()
     series = read_series(data, getattr(model, "date_column", None))
+    spec = model.make_window_spec(series)
     frame = select_columns(series, spec.columns, getattr(model, "fill", None))
     levels = frame[list(spec.target_columns)].to_numpy(np.float64)
     if baselines is None:
-        baselines = default_baselines(spec, getattr(model, "seasonal_period", 5))
+        baselines = default_baselines(spec)
     templates = [("model", model)] + [(b.name, b) for b in baselines]
     plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
     fitted: dict[str, object] = {}
@@ -155,8 +155,9 @@ def backtest(
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
     equity, trading = _trading(predictions, frame, spec, cost_bps, threshold, rule)
     metrics["trading"] = trading
-    metrics["settings"] = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap,
-                           "refit_every": refit_every, "cost_bps": cost_bps, "threshold": threshold, "rule": rule}
+    metrics["settings"] = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
+                           "train_size": train_size, "gap": gap, "refit_every": refit_every, "cost_bps": cost_bps,
+                           "threshold": threshold, "rule": rule}
     return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity)
 
 

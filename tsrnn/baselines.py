@@ -96,7 +96,7 @@ class Baseline:
                     params.setdefault(name, getattr(self, name))
         return params
 
-    def make_window_spec(self) -> WindowSpec:
+    def make_window_spec(self, data=None) -> WindowSpec:
         """The window spec the current parameters describe (`window_spec_` is the fitted one)."""
         targets = (self.target,) if isinstance(self.target, str) else tuple(self.target)
         return WindowSpec(lookback=self.lookback, horizon=self.horizon, gap=self.gap, target_columns=targets,

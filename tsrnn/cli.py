@@ -142,14 +142,21 @@ def _param(flag: str, name: str | None = None, choices=None, **kwargs):
 def _forecaster_options(command):
     """Every Forecaster parameter as an option (shared by fit and backtest)."""
     for option in reversed([
-        _param("--target", help="Column(s) to predict, comma-separated."),
+        _param("--target", help="Column(s) to predict, comma-separated [default: Close, else the only numeric column]."),
         _param("--features", help="Input columns, comma-separated [default: the targets]."),
         _param("--date-column", help="Date column [default: found by name]."),
-        _param("--lookback", help="Input rows per window."),
+        _param("--lookback", type=int,
+               help="Input rows per window [default: one, two or four seasons (30 rows without one), chosen on validation]."),
         _param("--horizon", help="Steps ahead to predict."),
         _param("--stride", help="Rows between training windows."),
         _param("--gap", help="Rows skipped between inputs and targets."),
         _param("--transform", "target_transform", choices=allowed.TARGET_TRANSFORMS, help="What the model learns to predict."),
+        _param("--anchor", "target_anchor", choices=allowed.TARGET_ANCHORS,
+               help="Targets measured from the window's last value or from the value a season before each target "
+                    "[default: chosen on validation when the data have a season]."),
+        _param("--linear/--no-linear", "linear",
+               help="A linear path over the window beside the recurrent body, started at the Ridge solution "
+                    "chosen on validation [default: on for regression]."),
         _param("--scaling", choices=allowed.SCALINGS, help="Scaler fitted on the training rows only."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
@@ -166,7 +173,8 @@ def _forecaster_options(command):
         _param("--validation-fraction"),
         _param("--fill", choices=allowed.FILL_POLICIES, help="Policy for NaN/inf values."),
         _param("--seed", type=int, help="Seed for a repeatable CPU run."),
-        _param("--seasonal-period", help="Period of the seasonal-naive baseline."),
+        _param("--seasonal-period", type=int,
+               help="Rows per season (seasonal naive, seasonal anchor, default lookback) [default: from the dates]."),
         _param("--strategy", choices=allowed.STRATEGIES,
                help="mirrored: data-parallel over every local device (TensorFlow or JAX backend; on JAX "
                     "--batch-size must divide by the device count)."),
@@ -222,6 +230,9 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -
         raise ConfigError("--resume needs the --out of the interrupted run")
     forecaster = _forecaster(**options)
     result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume)
+    chosen = _choices_line(result.metrics.get("choices"))
+    if chosen:
+        click.echo(chosen)
     click.echo(_metrics_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
@@ -261,7 +272,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
                               progress=lambda fold: bar.update(1))
     result.metrics["data_source"] = provenance or {"path": str(data)}
-    write_backtest(result, out, forecaster.make_window_spec().target_columns[0])
+    write_backtest(result, out, result.metrics["settings"]["target"])
     click.echo(_backtest_table(result.metrics))
     click.echo(f"backtest written to {out}")
 
@@ -295,12 +306,35 @@ def _metrics_table(metrics: dict) -> str:
             lines.append("note: the classifier did not beat always predicting the majority class")
         return "\n".join(lines)
     lines.append(f"{'forecast':<20}{'MAE':>12}{'RMSE':>12}{'MAPE':>10}{'MASE':>9}")
-    for name, label in (("model", "model"), ("naive_last_value", "naive (last value)"), ("seasonal_naive", "seasonal naive")):
+    labels = {"model": "model", "naive_last_value": "naive (last value)", "seasonal_naive": "seasonal naive",
+              "drift": "drift", "moving_average": "moving average", "ridge": "ridge"}
+    for name in [name for name in test if isinstance(test[name], dict) and "mase" in test[name]]:
         row = test[name]
-        lines.append(f"{label:<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
-    if test["model"]["mase"] > test["naive_last_value"]["mase"]:
-        lines.append("note: the model did not beat the naive last-value forecast on MASE")
+        lines.append(f"{labels.get(name, name):<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
+    from tsrnn.comparison import best_baseline
+
+    best = best_baseline(test)
+    if test["model"]["mase"] > test[best]["mase"]:
+        lines.append(f"note: the model did not beat the best baseline, {labels.get(best, best)} "
+                     f"(MASE {test['model']['mase']:.3f} vs {test[best]['mase']:.3f})")
     return "\n".join(lines)
+
+
+def _choices_line(choices: dict | None) -> str | None:
+    """One line on what the fit found in the data and chose on validation."""
+    if not choices:
+        return None
+    anchor = {"last": "the last value", "season": "the value a season earlier"}[choices["target_anchor"]]
+    parts = [f"target {', '.join(choices['target'])}", f"season {choices['season']}", f"lookback {choices['lookback']}",
+             f"targets measured from {anchor}"]
+    linear = choices.get("linear_path")
+    if linear:
+        parts.append("linear path: the anchor alone" if linear["alpha"] is None else f"linear path alpha {linear['alpha']:g}")
+    if choices.get("best_epoch") == 0:
+        parts.append("no training epoch beat the linear start on validation")
+    elif choices.get("best_epoch"):
+        parts.append(f"best epoch {choices['best_epoch']}")
+    return "chosen: " + "; ".join(parts)
 
 
 @main.command()

@@ -30,8 +30,13 @@ from tsrnn.windowing import WindowSpec, target_rows
 MOVING_AVERAGE_WINDOW = 20
 
 
-def default_baselines(spec: WindowSpec, seasonal_period: int = 5, moving_average_window: int = MOVING_AVERAGE_WINDOW) -> list:
-    """Unfitted naive, seasonal naive, drift, moving average and Ridge forecasters on `spec`'s windows."""
+def default_baselines(spec: WindowSpec, seasonal_period: int | None = None,
+                      moving_average_window: int = MOVING_AVERAGE_WINDOW) -> list:
+    """Unfitted naive, seasonal naive, drift, moving average and Ridge forecasters on `spec`'s windows.
+
+    The seasonal period is `seasonal_period`, else the spec's; without a season, seasonal naive is naive.
+    """
+    seasonal_period = seasonal_period or spec.seasonal_period or 1
     window = dict(lookback=spec.lookback, horizon=spec.horizon, target=list(spec.target_columns), gap=spec.gap,
                   target_transform=spec.target_transform)
     return [
@@ -64,4 +69,5 @@ def compare(forecasters: dict, frame: pd.DataFrame, ends: range, spec: WindowSpe
 
 def best_baseline(scores: dict[str, dict[str, float]], metric: str = "mase", model: str = "model") -> str:
     """The name of the baseline with the lowest `metric` in `compare`'s output."""
-    return min((name for name in scores if name != model), key=lambda name: scores[name][metric])
+    names = [name for name, row in scores.items() if name != model and isinstance(row, dict) and metric in row]
+    return min(names, key=lambda name: scores[name][metric])

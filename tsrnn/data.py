@@ -170,6 +170,25 @@ def _check_date_order(index: pd.DatetimeIndex, name: str) -> None:
         )
 
 
+def default_target(frame: pd.DataFrame) -> str:
+    """The column to forecast when none is named: `Close` when present, else the only numeric column.
+
+    Example:
+        >>> default_target(pd.DataFrame({"passengers": [112.0, 118.0], "note": ["a", "b"]}))
+        'passengers'
+    """
+    if "Close" in frame.columns:
+        return "Close"
+    numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    if len(numeric) == 1:
+        return numeric[0]
+    name = frame.attrs.get("source", "data")
+    if not numeric:
+        raise DataError(f"{name}: no numeric column to forecast among {_listing(frame.columns)}; name one with --target")
+    raise DataError(f"{name}: {len(numeric)} numeric columns ({_listing(numeric)}) and none named Close; "
+                    "choose one with --target")
+
+
 def select_columns(frame: pd.DataFrame, columns: Sequence[str], fill: str | None = None) -> pd.DataFrame:
     """Return `columns` of `frame` as float64, checked to be present, numeric and finite.
 

@@ -20,11 +20,14 @@ import pandas as pd
 
 from tsrnn import preparation, zoo
 from tsrnn.comparison import compare, default_baselines
+from tsrnn.data import read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
-from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings
+from tsrnn.seasons import describe_period
+from tsrnn.selection import candidate_anchors, candidate_lookbacks, choose_linear, selection_folds
+from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings, resolve_from_data
 from tsrnn.windowing import WindowSpec, ends_with_targets_in, rises, split_rows, window_ends
 
 
@@ -59,12 +62,29 @@ class Forecaster(ForecasterParams):
         from tsrnn.batches import as_input
         from tsrnn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 
-        settings = derive_settings(self)
-        spec, train = settings.window, settings.training
-        series, frame = preparation.read_frame(data, settings)
+        series = read_series(data, self.date_column)
+        resolved = resolve_from_data(self, series)
+        settings = derive_settings(self, resolved)  # every parameter checked before any work
+        train = settings.training
+        frame = preparation.select_frame(series, settings)
+        features, levels = preparation.arrays(frame, settings.window)
+        choice = None
+        if settings.model.linear:
+            bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
+            folds = selection_folds(bounds)
+            lookbacks = candidate_lookbacks(self.lookback, settings.seasonal_period,
+                                            folds[0].train_end if folds else bounds.train_end)
+            anchors = candidate_anchors(self.target_anchor, settings.seasonal_period)
+            try:
+                choice = choose_linear(features, levels, settings.window, lookbacks, anchors, bounds)
+            except ValueError:
+                choice = None  # too few rows for any candidate: the row check below says so
+            if choice is not None:
+                resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
+                settings = derive_settings(self, resolved)
+        spec = settings.window
         bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
         preparation.check_rows_for_split(frame, spec, train.validation_fraction, train.test_fraction)
-        features, levels = preparation.arrays(frame, spec)
         feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
         scaled = preparation.scaled_steps(feature_scaler, features, spec)
 
@@ -93,21 +113,25 @@ class Forecaster(ForecasterParams):
         distribution = data_parallel(train.strategy)
         with scope_of(distribution):
             model = zoo.build(settings.model)
-        history = training.fit_model(
+            if choice is not None:  # the linear path starts at the Ridge solution validation chose
+                model.get_layer("linear").set_weights([choice.coef.astype(np.float32), choice.intercept.astype(np.float32)])
+        outcome = training.fit_model(
             model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
             validation_batch_size=validation_batch_size, patience=train.patience, restore_best=train.patience > 0,
-            backup_dir=backup_dir, distribution=distribution, verbose=train.verbose,
+            backup_dir=backup_dir, distribution=distribution, keep_initial=choice is not None, verbose=train.verbose,
         )
         training_rows = frame.iloc[: bounds.train_end]
         learned.update(
             settings_=settings,
+            resolved_=resolved,
+            choices_=_choices(settings, choice, outcome),
             window_spec_=spec,
             model_spec_=settings.model,
             model_=model,
             feature_scaler_=feature_scaler,
             target_scaler_=target_scaler,
-            baselines_={b.name: b.fit(training_rows) for b in default_baselines(spec, settings.seasonal_period)},
-            history_=history,
+            baselines_={b.name: b.fit(training_rows) for b in default_baselines(spec)},
+            history_=outcome.history,
             mase_scale_=naive_scale(levels[: bounds.train_end]),
             split_=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
             data_columns_=[str(c) for c in series.columns],
@@ -192,9 +216,11 @@ class Forecaster(ForecasterParams):
         return pd.DataFrame({"actual": levels[rows, 0], "forecast": forecast, "naive": levels[np.asarray(ends, dtype=int), 0]},
                             index=frame.index[rows])
 
-    def make_window_spec(self) -> WindowSpec:
-        """The window spec the current parameters describe (`window_spec_` is the fitted one)."""
-        return derive_settings(self).window
+    def make_window_spec(self, data=None) -> WindowSpec:
+        """The window spec the current parameters describe for `data` before any fit (`window_spec_`
+        is the fitted one; a fit may choose another lookback and anchor on validation)."""
+        resolved = resolve_from_data(self, read_series(data, self.date_column)) if data is not None else None
+        return derive_settings(self, resolved).window
 
     # ------------------------------------------------------------- internals
     def _fitted_inputs(self, data) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -236,6 +262,8 @@ class Forecaster(ForecasterParams):
         self._check_fitted()
         return {
             "params": _params_to_json(self.get_params()),
+            "resolved": self.resolved_,
+            "choices": self.choices_,
             "window_spec": self.window_spec_.to_dict(),
             "model_spec": self.model_spec_.to_dict(),
             "columns": {"features": list(self.window_spec_.inputs), "targets": list(self.window_spec_.target_columns),
@@ -270,9 +298,11 @@ class Forecaster(ForecasterParams):
         path = Path(directory) / "run.json"
         try:
             forecaster = cls(**_params_from_json(info["params"]))
-            settings = derive_settings(forecaster)
+            settings = derive_settings(forecaster, info["resolved"])
             learned = {
                 "settings_": settings,
+                "resolved_": info["resolved"],
+                "choices_": info["choices"],
                 "window_spec_": settings.window,
                 "model_spec_": settings.model,
                 "model_": model,
@@ -299,6 +329,24 @@ class Forecaster(ForecasterParams):
                               f"run.json's window {expected}; the run directory was mixed up, re-run tsrnn fit")
         forecaster._set_learned(learned)
         return forecaster
+
+
+def _choices(settings: ForecasterSettings, choice, outcome) -> dict:
+    """What the fit settled on from the data and the validation split, for run.json and the CLI."""
+    spec = settings.window
+    chosen = {
+        "target": list(spec.target_columns),
+        "seasonal_period": settings.seasonal_period,
+        "season": describe_period(settings.seasonal_period),
+        "lookback": spec.lookback,
+        "target_anchor": spec.target_anchor,
+        "linear": settings.model.linear,
+        "best_epoch": outcome.best_epoch,
+        "initial_validation_loss": outcome.initial_validation_loss,
+    }
+    if choice is not None:
+        chosen["linear_path"] = choice.summary()
+    return chosen
 
 
 def _params_to_json(params: dict) -> dict:

@@ -21,6 +21,7 @@ from tsrnn.errors import ConfigError
 
 TASKS = ("regression", "classification")
 TARGET_TRANSFORMS = ("log_return", "difference", "level")
+TARGET_ANCHORS = ("last", "season")
 SCALINGS = ("standard", "minmax", "none")
 FILL_POLICIES = ("ffill", "drop")
 STRATEGIES = ("none", "mirrored")

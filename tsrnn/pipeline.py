@@ -63,7 +63,7 @@ def fit_run(
     with atomic_directory(out) as staging:
         series = read_series(data, forecaster.date_column)
         forecaster.fit(series, backup_dir=backup)
-        metrics = {"split": forecaster.split_}
+        metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
         test_start = forecaster.split_["test_start"]
         if forecaster.split_["test_windows"]:
             metrics["test"] = forecaster.evaluate(series, start=test_start)

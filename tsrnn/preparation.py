@@ -23,9 +23,9 @@ import pandas as pd
 from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.errors import DataError
 from tsrnn.scaling import fit_scaler
-from tsrnn.windowing import SplitBounds, WindowSpec, invert_targets, rises, rows_needed, step_changes, target_values
+from tsrnn.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 
-__all__ = ["data_sha256", "read_frame", "arrays", "fit_feature_scaler", "scaled_steps", "fit_target_scaler",
+__all__ = ["data_sha256", "read_frame", "select_frame", "arrays", "fit_feature_scaler", "scaled_steps", "fit_target_scaler",
            "training_targets", "forecast_levels", "split_summary", "check_rows_for_split"]
 
 
@@ -35,22 +35,28 @@ def read_frame(data, settings, trained_columns: list[str] | None = None) -> tupl
     A fitted forecaster passes the data columns it was trained on (`trained_columns`): a change is
     warned about, and the data must hold at least one input window.
     """
-    spec = settings.window
     series = read_series(data, settings.date_column)
+    frame = select_frame(series, settings)
+    spec = settings.window
+    if trained_columns is not None:
+        _warn_on_column_change(series, trained_columns, spec)
+        if len(frame) < spec.first_end + 1:
+            raise DataError(f"{frame.attrs.get('source', 'data')}: {len(frame)} rows are too few for one window of "
+                            f"lookback {spec.lookback}; need at least {spec.first_end + 1} rows")
+    return series, frame
+
+
+def select_frame(series: pd.DataFrame, settings) -> pd.DataFrame:
+    """The columns of `series` that `settings.window` reads, checked (and filled), as float64."""
+    spec = settings.window
     frame = select_columns(series, spec.columns, settings.fill)
-    source = frame.attrs.get("source", "data")
     if spec.target_transform == "log_return":
         values = frame[list(spec.columns)].to_numpy()
         if (values <= 0).any():
             column = spec.columns[int(np.flatnonzero((values <= 0).any(axis=0))[0])]
-            raise DataError(f"{source}: column '{column}' has zero or negative values, which log returns cannot use; "
-                            "pass --transform difference (or level)")
-    if trained_columns is not None:
-        _warn_on_column_change(series, trained_columns, spec)
-        if len(frame) < spec.warmup + spec.lookback:
-            raise DataError(f"{source}: {len(frame)} rows are too few for one window of lookback {spec.lookback}; "
-                            f"need at least {spec.warmup + spec.lookback} rows")
-    return series, frame
+            raise DataError(f"{frame.attrs.get('source', 'data')}: column '{column}' has zero or negative values, which "
+                            "log returns cannot use; pass --transform difference (or level)")
+    return frame
 
 
 def check_rows_for_split(frame: pd.DataFrame, spec: WindowSpec, validation_fraction: float, test_fraction: float) -> None:
@@ -116,7 +122,7 @@ def forecast_levels(target_scaler, predicted: np.ndarray, levels: np.ndarray, en
     """The network's scaled predictions `(windows, horizon, targets)` back in the data's units."""
     shape = predicted.shape
     unscaled = target_scaler.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
-    return invert_targets(unscaled, levels[np.asarray(ends)], spec.target_transform)
+    return invert_targets(unscaled, anchor_levels(levels, ends, spec), spec.target_transform)
 
 
 def split_summary(frame: pd.DataFrame, bounds: SplitBounds, spec: WindowSpec, train_windows: int,

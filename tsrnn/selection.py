@@ -1,9 +1,14 @@
 """What the default forecaster chooses on the validation split: the lookback, what targets are
 measured from (the last value, or the value one season earlier), and the linear path's shrinkage.
 
-Every candidate is scored by the validation MAE, in the data's units, of its linear path: a Ridge
-regression (closed form, scikit-learn) from the same scaled windows the network sees to the same
-scaled targets, fitted on the training windows only. The winner's weights start the network's
+Every candidate is scored by the MAE, in the data's units, of its linear path: a Ridge regression
+(closed form, scikit-learn) from the same scaled windows the network sees to the same scaled
+targets, over rolling-origin folds of the training and validation rows (the validation block and
+the blocks of the same size before it, each fitted on every row before it), so a choice rests on
+several periods rather than one. The winner is refitted on the training windows with the scalers
+the network uses, so the validation split stays held out for the linear path and the network alike. The anchors themselves (all weights zero,
+forecast = the last value or the value a season earlier: the naive and seasonal-naive forecasts)
+are candidates too, so the chosen start is never worse on validation than those baselines. The winner's weights start the network's
 linear path, so training begins at the best linear forecast that validation found, and the test
 split is never looked at.
 
@@ -24,11 +29,12 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from tsrnn import preparation
-from tsrnn.windowing import WindowSpec, input_windows, split_rows, target_rows
+from tsrnn.windowing import SplitBounds, WindowSpec, input_windows, target_rows
 
 ALPHAS = (1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
 DEFAULT_LOOKBACK = 30
 SEASONS_OF_LOOKBACK = (1, 2, 4)
+SELECTION_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class LinearChoice:
 
     lookback: int
     anchor: str
-    alpha: float
+    alpha: float | None  # None: the anchor alone (naive or seasonal naive), no linear weights
     coef: np.ndarray  # (lookback * features, horizon * targets)
     intercept: np.ndarray  # (horizon * targets,)
     validation_mae: float | None
@@ -46,7 +52,7 @@ class LinearChoice:
     def summary(self) -> dict:
         """The choice as JSON-ready data (without the weights)."""
         return {"lookback": self.lookback, "anchor": self.anchor, "alpha": self.alpha,
-                "validation_mae": self.validation_mae, "candidates": self.scores}
+                "selection_mae": self.validation_mae, "candidates": self.scores}
 
 
 def candidate_lookbacks(lookback: int | None, seasonal_period: int | None, train_rows: int) -> list[int]:
@@ -69,46 +75,105 @@ def candidate_anchors(anchor: str | None, seasonal_period: int | None) -> list[s
     return ["last", "season"] if seasonal_period and seasonal_period > 1 else ["last"]
 
 
+def selection_folds(bounds: SplitBounds, folds: int = SELECTION_FOLDS) -> list[SplitBounds]:
+    """Rolling-origin folds over the training and validation rows, oldest first: the validation
+    block and up to `folds - 1` blocks of the same size before it, each fitted on every row before
+    it. The test rows are never in any fold.
+
+    Example:
+        >>> [(f.train_end, f.validation_end) for f in selection_folds(split_rows(100))]
+        [(40, 55), (55, 70), (70, 85)]
+    """
+    size = bounds.validation_end - bounds.train_end
+    found = []
+    for k in range(folds if size else 0):
+        end = bounds.validation_end - k * size
+        if end - size <= 0:
+            break
+        found.append(SplitBounds(rows=bounds.rows, train_end=end - size, validation_end=end))
+    return found[::-1]
+
+
 def choose_linear(features: np.ndarray, levels: np.ndarray, spec: WindowSpec, lookbacks: list[int], anchors: list[str],
-                  validation_fraction: float, test_fraction: float) -> LinearChoice:
-    """Score every (lookback, anchor, alpha) on the validation windows and return the best.
+                  bounds: SplitBounds) -> LinearChoice:
+    """Score every (lookback, anchor, alpha) over the selection folds and return the best, refitted
+    on the training windows with the scalers the network uses (fitted on the training rows).
 
     `spec` gives everything else of the window (columns, horizon, gap, transform, scaling, season).
-    Without validation windows the first candidate is taken with a moderate alpha (1.0).
+    Without validation rows the first candidate is taken with a moderate alpha (1.0).
     """
-    bounds = split_rows(len(levels), validation_fraction, test_fraction)
+    folds = selection_folds(bounds)
     scores, best = [], None
     for lookback in lookbacks:
         for anchor in anchors:
             candidate = dataclasses.replace(spec, lookback=lookback, target_anchor=anchor)
-            problem = _linear_problem(features, levels, candidate, bounds)
-            if problem is None:
-                continue
-            x_train, y_train, x_valid, validation_mae = problem
-            if validation_mae is None:  # nothing to choose by: the first candidate, moderately shrunk
-                ridge = Ridge(alpha=1.0).fit(x_train, y_train)
-                return _choice(lookback, anchor, 1.0, ridge, None, scores)
-            for alpha in ALPHAS:
-                ridge = Ridge(alpha=alpha).fit(x_train, y_train)
-                mae = validation_mae(ridge.predict(x_valid))
-                scores.append({"lookback": lookback, "anchor": anchor, "alpha": alpha, "validation_mae": mae})
-                if best is None or mae < best[0]:
-                    best = (mae, lookback, anchor, alpha, ridge)
+            if not folds:
+                return _final_fit(features, levels, candidate, bounds, 1.0, None, scores)
+            errors = {alpha: [0.0, 0] for alpha in (*ALPHAS, None)}  # None: the anchor alone
+            for fold in folds:
+                problem = _linear_problem(features, levels, candidate, fold)
+                if problem is None:
+                    break
+                for alpha, total in errors.items():
+                    absolute = problem.absolute_errors(_fit(problem, alpha).predict(problem.x_valid))
+                    total[0] += float(absolute.sum())
+                    total[1] += absolute.size
+            else:
+                for alpha, (error_sum, count) in errors.items():
+                    mae = error_sum / max(count, 1)
+                    scores.append({"lookback": lookback, "anchor": anchor, "alpha": alpha, "selection_mae": mae})
+                    if best is None or mae < best[0]:
+                        best = (mae, candidate, alpha)
     if best is None:
-        raise ValueError("no candidate window has training windows")
-    mae, lookback, anchor, alpha, ridge = best
-    return _choice(lookback, anchor, alpha, ridge, mae, scores)
+        raise ValueError("no candidate window has training windows in every selection fold")
+    mae, candidate, alpha = best
+    return _final_fit(features, levels, candidate, bounds, alpha, mae, scores)
 
 
-def _choice(lookback, anchor, alpha, ridge, mae, scores) -> LinearChoice:
-    return LinearChoice(lookback=lookback, anchor=anchor, alpha=alpha, coef=np.atleast_2d(ridge.coef_).T.copy(),
-                        intercept=np.atleast_1d(ridge.intercept_).copy(), validation_mae=mae, scores=scores)
+@dataclass
+class _Problem:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    zero_target: np.ndarray  # the scaled value of a zero transformed target: predicts the anchor itself
+    x_valid: np.ndarray | None = None
+    absolute_errors: object = None  # predictions -> absolute errors in the data's units
 
 
-def _linear_problem(features, levels, spec: WindowSpec, bounds):
-    """Training arrays and a validation scorer for the linear path under `spec`, as `fit` would make them."""
+def _fit(problem: _Problem, alpha: float | None):
+    if alpha is None:
+        return _AnchorOnly(problem.zero_target, problem.x_train.shape[1])
+    return Ridge(alpha=alpha).fit(problem.x_train, problem.y_train)
+
+
+def _final_fit(features, levels, spec: WindowSpec, bounds: SplitBounds, alpha, mae, scores) -> LinearChoice:
+    """The chosen candidate fitted on the training windows, as the network will see them."""
+    problem = _linear_problem(features, levels, spec, bounds, fit_rows=bounds)
+    if problem is None:
+        raise ValueError("no training windows")
+    model = _fit(problem, alpha)
+    return LinearChoice(lookback=spec.lookback, anchor=spec.target_anchor, alpha=alpha,
+                        coef=np.atleast_2d(model.coef_).T.copy(), intercept=np.atleast_1d(model.intercept_).copy(),
+                        validation_mae=mae, scores=scores)
+
+
+class _AnchorOnly:
+    """A linear map with zero weights whose output is the scaled value of a zero target (the anchor)."""
+
+    def __init__(self, intercept: np.ndarray, features: int) -> None:
+        self.coef_ = np.zeros((len(intercept), features))
+        self.intercept_ = intercept
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.intercept_, (len(x), len(self.intercept_))).copy()
+
+
+def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit_rows: SplitBounds | None = None):
+    """The linear path's arrays under `spec`: scalers fitted on `bounds`' training rows (as `fit`
+    fits them), the regression fitted on the windows of `fit_rows` (default: the same rows) and
+    scored on `bounds`' validation windows."""
     train_ends = bounds.ends("train", spec, stride=spec.stride)
-    if not len(train_ends):
+    fit_ends = (fit_rows or bounds).ends("train", spec, stride=spec.stride)
+    if not len(train_ends) or not len(fit_ends):
         return None
     feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
     scaled = preparation.scaled_steps(feature_scaler, features, spec)
@@ -119,16 +184,20 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds):
         y = preparation.training_targets(target_scaler, levels, ends, spec, "regression").reshape(len(ends), -1)
         return x, y.astype(np.float64)
 
-    x_train, y_train = arrays(train_ends)
+    x_train, y_train = arrays(fit_ends)
+    zero_target = np.tile(target_scaler.transform(np.zeros((1, levels.shape[1]))).reshape(-1), spec.horizon)
+    problem = _Problem(x_train, y_train, zero_target)
     validation_ends = bounds.ends("validation", spec)
-    if not len(validation_ends):
-        return x_train, y_train, None, None
-    x_valid, _ = arrays(validation_ends)
-    actual = levels[target_rows(validation_ends, spec)]
-    shape = (len(validation_ends), spec.horizon, levels.shape[1])
+    if fit_rows is None and len(validation_ends):
+        problem.x_valid, _ = arrays(validation_ends)
+        actual = levels[target_rows(validation_ends, spec)]
+        shape = (len(validation_ends), spec.horizon, levels.shape[1])
 
-    def validation_mae(predicted: np.ndarray) -> float:
-        forecast = preparation.forecast_levels(target_scaler, predicted.reshape(shape), levels, validation_ends, spec)
-        return float(np.mean(np.abs(forecast - actual)))
+        def absolute_errors(predicted: np.ndarray) -> np.ndarray:
+            forecast = preparation.forecast_levels(target_scaler, predicted.reshape(shape), levels, validation_ends, spec)
+            return np.abs(forecast - actual)
 
-    return x_train, y_train, x_valid, validation_mae
+        problem.absolute_errors = absolute_errors
+    elif fit_rows is None:
+        return None
+    return problem

@@ -104,7 +104,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
             model, train_part, validation, epochs=config.epochs, batch_size=config.batch_size,
             validation_batch_size=512,  # validation only predicts: large batches, as for the test split
             patience=config.patience, restore_best=config.restore_best, callbacks=[timer], verbose=verbose,
-        )
+        ).history
         test_loss, test_accuracy = model.evaluate(x_test, splits.y_test, batch_size=512, verbose=0)
         results = {
             "test_loss": float(test_loss),

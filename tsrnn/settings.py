@@ -6,8 +6,14 @@ Forecaster inherits them), `get_params()` returns them, `run.json` stores them v
 the `WindowSpec`, the `ModelSpec` and the `TrainingSettings`; nothing else restates an option, and
 the CLI takes its defaults from these fields.
 
+Some parameters default to None, "found from the data": `target` (Close, else the only numeric
+column), `seasonal_period` (from the dates, `tsrnn.seasons`), and, chosen on the validation split
+by `tsrnn.selection`, `lookback` and `target_anchor`. `resolve_from_data` fills in the first two;
+the values a fit settled on are stored beside the parameters (`run.json`'s "resolved") so a loaded
+forecaster derives exactly the same specs.
+
 Example:
-    >>> settings = derive_settings(ForecasterParams(lookback=10, units=[8, 4]))
+    >>> settings = derive_settings(ForecasterParams(lookback=10, units=[8, 4]), {"target": "Close", "seasonal_period": 5})
     >>> settings.window.lookback, settings.model.units, settings.training.epochs
     (10, (8, 4), 20)
 """
@@ -17,9 +23,22 @@ import dataclasses
 from dataclasses import dataclass
 
 from tsrnn import zoo
+from tsrnn.data import default_target
 from tsrnn.errors import ConfigError
-from tsrnn.options import FILL_POLICIES, STRATEGIES, TASKS, check_choice, check_fraction, check_int, check_positive
+from tsrnn.options import (
+    FILL_POLICIES,
+    STRATEGIES,
+    TARGET_ANCHORS,
+    TASKS,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_positive,
+)
+from tsrnn.seasons import infer_seasonal_period
 from tsrnn.windowing import WindowSpec
+
+DEFAULT_LOOKBACK = 30
 
 
 @dataclass(eq=False)
@@ -30,9 +49,15 @@ class ForecasterParams:
         model: a zoo preset ("lstm", "gru", "simple_rnn", "stacked_lstm", ...) or a `ModelSpec`.
         task: "regression" forecasts values; "classification" predicts whether the (single) target
             rises between the window's last input and `gap + horizon` steps later.
-        lookback, horizon, stride, gap: the window (see `WindowSpec`).
-        target: the column(s) to predict; features: input columns (default: the targets).
+        lookback, horizon, stride, gap: the window (see `WindowSpec`); lookback None: one, two or
+            four seasons (30 rows without a season), chosen on the validation split.
+        target: the column(s) to predict (None: Close, else the only numeric column);
+            features: input columns (default: the targets).
         target_transform: "log_return" (default), "difference" or "level".
+        target_anchor: targets measured from the window's "last" value or from the value one
+            "season" before each target; None chooses on the validation split.
+        linear: add a linear path over the window beside the recurrent body, started at the Ridge
+            solution chosen on validation (None: on for regression, off for classification).
         scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
         units, bidirectional, dropout, recurrent_dropout: override the preset's body; pooling:
             what the head sees, the body's last state ("last") or the max or mean over time.
@@ -40,7 +65,8 @@ class ForecasterParams:
             loss (best weights restored); 0 disables it.
         validation_fraction, test_fraction: chronological split (the rest, first, trains).
         fill: None (refuse NaN), "ffill" or "drop". date_column: the date column (default: found by name).
-        seed: makes a CPU run repeatable. seasonal_period: period of the seasonal-naive baseline.
+        seed: makes a CPU run repeatable. seasonal_period: rows per season, for the seasonal-naive
+            baseline, the seasonal anchor and the default lookback (None: inferred from the dates).
         strategy: "mirrored" trains data-parallel on every local device (TensorFlow's
             MirroredStrategy, or Keras's DataParallel on JAX); "none" (default) on one.
         verbose: Keras's progress output (0 silent, 1 bar, 2 one line per epoch).
@@ -52,14 +78,16 @@ class ForecasterParams:
 
     model: str | zoo.ModelSpec = "lstm"
     task: str = "regression"
-    lookback: int = 30
+    lookback: int | None = None
     horizon: int = 1
-    target: str | list[str] = "Close"
+    target: str | list[str] | None = None
     features: list[str] | None = None
     stride: int = 1
     gap: int = 0
     target_transform: str = "log_return"
+    target_anchor: str | None = None
     scaling: str = "standard"
+    linear: bool | None = None
     units: int | list[int] | None = None
     bidirectional: bool | None = None
     dropout: float | None = None
@@ -74,7 +102,7 @@ class ForecasterParams:
     fill: str | None = None
     date_column: str | None = None
     seed: int | None = None
-    seasonal_period: int = 5
+    seasonal_period: int | None = None
     strategy: str = "none"
     verbose: int = 0
 
@@ -126,14 +154,50 @@ class ForecasterSettings:
     window: WindowSpec
     model: zoo.ModelSpec
     training: TrainingSettings
-    seasonal_period: int
+    seasonal_period: int | None
     fill: str | None
     date_column: str | None
 
 
-def derive_settings(params: ForecasterParams) -> ForecasterSettings:
-    """Check a forecaster's parameters and derive its window, model and training settings."""
+RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor")
+
+
+def resolve_from_data(params: ForecasterParams, series) -> dict:
+    """The values of the data-dependent parameters left at None: the target column and the season
+    (read from `series`), and a provisional lookback and anchor (`tsrnn.selection` chooses them
+    on validation during `fit`).
+
+    Example:
+        >>> import pandas as pd
+        >>> series = pd.DataFrame({"sales": range(40)}, index=pd.date_range("2020-01-01", periods=40, freq="MS"))
+        >>> resolve_from_data(ForecasterParams(), series)
+        {'target': 'sales', 'seasonal_period': 12, 'lookback': 24, 'target_anchor': 'last'}
+    """
+    period = params.seasonal_period if params.seasonal_period is not None else infer_seasonal_period(series.index)
+    lookback = params.lookback
+    if lookback is None:
+        lookback = 2 * period if period and period > 1 else DEFAULT_LOOKBACK
+    return {
+        "target": params.target if params.target is not None else default_target(series),
+        "seasonal_period": period,
+        "lookback": lookback,
+        "target_anchor": params.target_anchor or "last",
+    }
+
+
+def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> ForecasterSettings:
+    """Check a forecaster's parameters and derive its window, model and training settings.
+
+    `resolved` fills the parameters left at None that depend on the data (see `resolve_from_data`).
+    """
     p = ForecasterParams.get_params(params)
+    for name, value in (resolved or {}).items():
+        if name not in RESOLVED:
+            raise ConfigError(f"{name} is not a parameter resolved from the data")
+        if p[name] is None:
+            p[name] = value
+    if p["target"] is None:
+        raise ConfigError("target is found from the data at fit time; name a --target, or call fit(data) first")
     task = check_choice("task", p["task"], TASKS)
     targets = _column_list("target", p["target"])
     features = _column_list("features", p["features"]) if p["features"] is not None else ()
@@ -142,9 +206,19 @@ def derive_settings(params: ForecasterParams) -> ForecasterSettings:
             f"classification predicts the direction of one target, got {len(targets)}: {', '.join(targets)}; "
             "name a single --target"
         )
+    period = check_int("seasonal_period", p["seasonal_period"], 1, optional=True)
+    anchor = check_choice("target_anchor", p["target_anchor"] or "last", TARGET_ANCHORS)
+    if task == "classification" and anchor != "last":
+        raise ConfigError("classification predicts a rise from the last value; use target_anchor 'last'")
+    linear = task == "regression" if p["linear"] is None else p["linear"]
+    if not isinstance(linear, bool):
+        raise ConfigError(f"linear must be True, False or None, got {linear!r}")
+    if linear and task != "regression":
+        raise ConfigError("the linear path forecasts values; a classifier takes linear=False")
     window = WindowSpec(
-        lookback=p["lookback"], horizon=p["horizon"], stride=p["stride"], gap=p["gap"], feature_columns=features,
-        target_columns=targets, target_transform=p["target_transform"], scaling=p["scaling"],
+        lookback=DEFAULT_LOOKBACK if p["lookback"] is None else p["lookback"], horizon=p["horizon"], stride=p["stride"],
+        gap=p["gap"], feature_columns=features, target_columns=targets, target_transform=p["target_transform"],
+        scaling=p["scaling"], target_anchor=anchor, seasonal_period=period,
     )
     training = TrainingSettings(
         task=task,
@@ -172,14 +246,15 @@ def derive_settings(params: ForecasterParams) -> ForecasterSettings:
         recurrent_dropout=p["recurrent_dropout"],
         pooling=p["pooling"],
         learning_rate=training.learning_rate,
-        # Zero head: regression starts from the drift forecast (naive plus the mean change).
+        # Zero head: regression starts from the linear path (or, without it, from the mean change).
         head_initializer="zeros" if task == "regression" else "glorot_uniform",
+        linear=linear,
     )
     return ForecasterSettings(
         window=window,
         model=model,
         training=training,
-        seasonal_period=check_int("seasonal_period", p["seasonal_period"], 1),
+        seasonal_period=period,
         fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
         date_column=p["date_column"],
     )

@@ -5,7 +5,11 @@ One early-stopping policy for every entry point: monitor the validation loss; `p
 stops after that many epochs without improvement; `restore_best` keeps the weights of the best
 epoch. With a `backup_dir` the state survives a killed process (`BackupAndRestore` with a double
 checkpoint, the epoch log, and `ResumableEarlyStopping`), and the same call continues from the
-last completed epoch.
+last completed epoch. With `keep_initial`, the weights the model starts from count as epoch 0:
+training keeps its best epoch only when it beats them on validation by more than one standard
+error of the paired per-window difference (the one-standard-error rule: the simpler model unless
+the data clearly say otherwise), so a model started at a fitted linear solution does not trade it
+for noise on a short validation split.
 
 Usage:
     history = fit_model(model, (x, y), (x_val, y_val), epochs=5, batch_size=32, patience=2)
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsrnn.distribute import scope_of
@@ -22,6 +27,23 @@ from tsrnn.distribute import scope_of
 STATE_DIR = "state"
 LOG_FILE = "history.csv"
 BEST_WEIGHTS_FILE = "best.weights.npz"
+
+
+@dataclass
+class TrainingResult:
+    """What `fit_model` did: the loss and metrics per epoch, and which weights it returned."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    initial_validation_loss: float | None = None
+    kept_initial: bool = False
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch whose weights were kept (0: the initial weights), when validation chose."""
+        losses = self.history.get("val_loss")
+        if self.kept_initial:
+            return 0
+        return int(min(range(len(losses)), key=losses.__getitem__)) + 1 if losses else None
 
 
 def seed_everything(seed: int | None) -> None:
@@ -50,10 +72,11 @@ def fit_model(
     backup_dir: str | Path | None = None,
     distribution=None,
     callbacks: list | None = None,
+    keep_initial: bool = False,
     verbose: int = 0,
-) -> dict[str, list[float]]:
+) -> TrainingResult:
     """Train a compiled Keras `model`; return the loss and metrics per epoch (of every session of a
-    resumed run).
+    resumed run) and which weights were kept.
 
     `train` and `validation` are `(inputs, targets)` arrays or `keras.utils.PyDataset`s. Early
     stopping needs validation data: without it neither `patience` nor `restore_best` applies.
@@ -77,6 +100,10 @@ def fit_model(
     if stopping is not None:
         callbacks.append(stopping)
     arrays = isinstance(train, tuple)
+    initial = None
+    if keep_initial and validation is not None and restore_best:
+        with scope_of(distribution):
+            initial = (window_losses(model, validation, validation_batch_size), model.get_weights())
 
     def run():
         with scope_of(distribution):
@@ -106,8 +133,51 @@ def fit_model(
     if log_path is not None and log_path.is_file():
         # The log spans every session of a resumed run; Keras's History only the last one.
         logged = pd.read_csv(log_path).drop_duplicates("epoch", keep="last")
-        return {k: logged[k].astype(float).tolist() for k in logged.columns if k != "epoch"}
-    return {k: [float(v) for v in values] for k, values in history.history.items()}
+        epochs_seen = {k: logged[k].astype(float).tolist() for k in logged.columns if k != "epoch"}
+    else:
+        epochs_seen = {k: [float(v) for v in values] for k, values in history.history.items()}
+    result = TrainingResult(history=epochs_seen)
+    if initial is not None:
+        result.initial_validation_loss = float(initial[0].mean())
+        with scope_of(distribution):
+            trained = window_losses(model, validation, validation_batch_size)
+        if not keep_trained(initial[0], trained):
+            model.set_weights(initial[1])
+            result.kept_initial = True
+    return result
+
+
+def keep_trained(initial_losses, trained_losses) -> bool:
+    """The one-standard-error rule: keep the trained weights only when their per-window validation
+    losses beat the initial ones by more than one standard error of the paired difference.
+
+    Example:
+        >>> keep_trained([1.0, 1.2, 0.9, 1.1], [0.5, 0.6, 0.4, 0.55])
+        True
+        >>> keep_trained([1.0, 1.2, 0.9, 1.1], [1.1, 1.0, 1.0, 1.05])
+        False
+    """
+    import numpy as np
+
+    gain = np.asarray(initial_losses, dtype=np.float64) - np.asarray(trained_losses, dtype=np.float64)
+    if len(gain) < 2:
+        return False
+    return bool(gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)))
+
+
+def window_losses(model, data, batch_size: int | None = None):
+    """Mean squared error of each window of `data` ((inputs, targets) arrays or a PyDataset of batches)."""
+    import numpy as np
+
+    if isinstance(data, tuple):
+        inputs, targets = data
+        predicted = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+    else:
+        batches = [data[i] for i in range(len(data))]
+        targets = np.concatenate([batch[1] for batch in batches])
+        predicted = np.concatenate([np.asarray(model.predict(batch[0], verbose=0)) for batch in batches])
+    errors = (predicted.astype(np.float64) - np.asarray(targets, dtype=np.float64)) ** 2
+    return errors.reshape(len(errors), -1).mean(axis=1)
 
 
 def early_stopping(patience: int, restore_best: bool, epochs: int, backup_dir: Path | None = None):

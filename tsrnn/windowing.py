@@ -7,7 +7,9 @@ predicted from. Windows are strided views of the series (`sliding_window_view`),
 Target transforms keep models sane on trending data: with `log_return` (the default) inputs are
 the step-to-step log changes and the targets are the log change from the window's last input
 row, so a model that predicts zero reproduces the naive last-value forecast, whatever the price
-level. `invert_targets` maps predictions back to the data's units.
+level. With `target_anchor="season"` targets are measured instead from the value one season
+(`seasonal_period` rows) before each target, still seen by the window's end, so predicting zero
+reproduces the seasonal-naive forecast. `invert_targets` maps predictions back to the data's units.
 
 Example:
     >>> import numpy as np
@@ -30,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tsrnn.errors import ConfigError
-from tsrnn.options import SCALINGS, TARGET_TRANSFORMS, check_choice, check_int
+from tsrnn.options import SCALINGS, TARGET_ANCHORS, TARGET_TRANSFORMS, check_choice, check_int
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class WindowSpec:
         target_columns: columns to predict.
         target_transform: "log_return" (default), "difference" or "level".
         scaling: "standard" (default), "minmax" or "none"; fitted on training rows only.
+        target_anchor: "last" (targets relative to the window's last value) or "season" (relative to
+            the value `seasonal_period` rows before each target, seen by the window's end).
+        seasonal_period: rows per season (needed by `target_anchor="season"`).
 
     Example:
         >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
@@ -60,6 +65,8 @@ class WindowSpec:
     target_columns: tuple[str, ...] = ("Close",)
     target_transform: str = "log_return"
     scaling: str = "standard"
+    target_anchor: str = "last"
+    seasonal_period: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
@@ -70,6 +77,10 @@ class WindowSpec:
             raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
         check_choice("target_transform", self.target_transform, TARGET_TRANSFORMS)
         check_choice("scaling", self.scaling, SCALINGS)
+        check_choice("target_anchor", self.target_anchor, TARGET_ANCHORS)
+        check_int("seasonal_period", self.seasonal_period, 1, optional=True)
+        if self.target_anchor == "season" and not self.seasonal_period:
+            raise ConfigError("target_anchor 'season' needs seasonal_period (rows per season)")
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -86,9 +97,15 @@ class WindowSpec:
         """Rows consumed before the first step change exists (1 for transformed inputs)."""
         return 0 if self.target_transform == "level" else 1
 
+    @property
+    def first_end(self) -> int:
+        """The row of the first window's end: its inputs (and a season back, for that anchor) exist."""
+        reach = self.seasonal_period - 1 if self.target_anchor == "season" else 0
+        return max(self.warmup + self.lookback - 1, reach)
+
     def min_rows(self) -> int:
         """Rows needed for a single window with its targets."""
-        return self.warmup + self.lookback + self.gap + self.horizon
+        return self.first_end + 1 + self.gap + self.horizon
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
@@ -135,7 +152,7 @@ def window_ends(n_rows: int, spec: WindowSpec, with_targets: bool = True, stride
     With `with_targets`, only windows whose targets all lie inside the series; otherwise every
     window with complete inputs (used to forecast beyond the data).
     """
-    first = spec.warmup + spec.lookback - 1
+    first = spec.first_end
     last = n_rows - 1 - (spec.gap + spec.horizon if with_targets else 0)
     return range(first, max(first, last + 1), stride)
 
@@ -153,14 +170,36 @@ def target_rows(ends: range, spec: WindowSpec) -> np.ndarray:
     return np.asarray(ends)[:, None] + spec.gap + np.arange(1, spec.horizon + 1)
 
 
+def anchor_rows(ends: range, spec: WindowSpec) -> np.ndarray:
+    """Row positions `(len(ends), horizon)` each target is measured from: the window's last row, or
+    the row one season before the target that the window's end has seen (the seasonal-naive row).
+
+    Example:
+        >>> spec = WindowSpec(lookback=2, horizon=3, target_columns=("y",), target_anchor="season", seasonal_period=2)
+        >>> anchor_rows(range(5, 6), spec).tolist()
+        [[4, 5, 4]]
+    """
+    positions = np.asarray(ends)[:, None]
+    if spec.target_anchor == "last":
+        return np.repeat(positions, spec.horizon, axis=1)
+    steps = spec.gap + np.arange(1, spec.horizon + 1)
+    return positions + steps - np.ceil(steps / spec.seasonal_period).astype(int) * spec.seasonal_period
+
+
+def anchor_levels(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """The levels `(len(ends), horizon, targets)` each target is measured from (see `anchor_rows`)."""
+    return np.asarray(levels, dtype=np.float64)[anchor_rows(ends, spec)]
+
+
 def target_values(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
-    """Targets `(len(ends), horizon, targets)` under the spec's transform, relative to each window's end.
+    """Targets `(len(ends), horizon, targets)` under the spec's transform, relative to their anchors
+    (each window's last value, or the value a season before each target).
 
     `levels` are the raw target columns `(rows, targets)`.
     """
     levels = np.asarray(levels, dtype=np.float64)
     future = levels[target_rows(ends, spec)]
-    anchors = levels[np.asarray(ends)][:, None, :]
+    anchors = anchor_levels(levels, ends, spec)
     if spec.target_transform == "level":
         return future
     if spec.target_transform == "difference":
@@ -181,13 +220,16 @@ def rises(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
 
 
 def invert_targets(values: np.ndarray, anchors: np.ndarray, transform: str) -> np.ndarray:
-    """Map transformed targets `(windows, horizon, targets)` back to levels, given each window's last level.
+    """Map transformed targets `(windows, horizon, targets)` back to levels, given their anchors:
+    each window's last level `(windows, targets)`, or one anchor per step `(windows, horizon, targets)`.
 
     Example:
         >>> invert_targets(np.zeros((1, 2, 1)), np.array([[5.0]]), "log_return")[0, :, 0].tolist()
         [5.0, 5.0]
     """
-    anchors = np.asarray(anchors, dtype=np.float64)[:, None, :]
+    anchors = np.asarray(anchors, dtype=np.float64)
+    if anchors.ndim == 2:
+        anchors = anchors[:, None, :]
     if transform == "level":
         return values
     if transform == "difference":

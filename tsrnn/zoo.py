@@ -8,7 +8,10 @@ A model is front end + recurrent body + head, described by a `ModelSpec`:
   several entries, with `dropout` / `recurrent_dropout` per layer and optional Dropout between;
   the body's summary of the sequence is its last state (`pooling="last"`) or the maximum or mean
   of its states over time (`"max"`, `"mean"`);
-- heads: `regression` (`horizon x targets` values), `binary` (sigmoid) or `multiclass` (softmax).
+- heads: `regression` (`horizon x targets` values), `binary` (sigmoid) or `multiclass` (softmax);
+  a regression head over numeric windows may add a linear path (`linear=True`): a `Dense` map of
+  the flattened window added to the recurrent output, as LSTNet's autoregressive component does,
+  so the network only has to learn what a linear model leaves over.
 
 A name means one thing: each preset (`tsrnn zoo`) is a body configuration. Its reference front end
 and head (the IMDB classifier, or numeric windows for `simple_rnn`) are used only when the caller
@@ -86,6 +89,7 @@ class ModelSpec:
     targets: int = 1
     num_classes: int = 2
     head_initializer: str = "glorot_uniform"
+    linear: bool = False
     optimizer: str = "adam"
     learning_rate: float = 1e-3
 
@@ -113,6 +117,8 @@ class ModelSpec:
         if self.head == "multiclass" and self.num_classes < 2:
             raise ConfigError(f"num_classes must be >= 2 for a multiclass head, got {self.num_classes!r}")
         check_positive("learning_rate", self.learning_rate)
+        if self.linear and (self.head != "regression" or self.embedding is not None):
+            raise ConfigError("the linear path needs numeric windows and a regression head (linear=False otherwise)")
 
     @property
     def front_end(self) -> str:
@@ -138,9 +144,10 @@ class ModelSpec:
         parts.append(f"Bidirectional({layers})" if self.bidirectional else layers)
         if self.pooling != "last":
             parts.append({"max": "GlobalMaxPooling1D", "mean": "GlobalAveragePooling1D"}[self.pooling])
+        linear = f" + linear Dense({self.horizon * self.targets}) of the window" if self.linear else ""
         parts.append(
             {
-                "regression": f"Dense({self.horizon * self.targets})",
+                "regression": f"Dense({self.horizon * self.targets}){linear}",
                 "binary": "Dense(1, sigmoid)",
                 "multiclass": f"Dense({self.num_classes}, softmax)",
             }[self.head]
@@ -281,7 +288,7 @@ def build_spec(spec: ModelSpec, adapt_data=None):
         x = keras.layers.GlobalMaxPooling1D(name="max_over_time")(x)
     elif spec.pooling == "mean":
         x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
-    outputs = _head(spec, x)
+    outputs = _head(spec, x, inputs)
     name = f"{spec.body}_{spec.head}".replace("simple_rnn", "simplernn")
     return keras.Model(inputs, outputs, name=name)
 
@@ -325,7 +332,7 @@ def _front_end(spec: ModelSpec, adapt_data):
     return inputs, x
 
 
-def _head(spec: ModelSpec, x):
+def _head(spec: ModelSpec, x, inputs):
     import keras
 
     if spec.head == "binary":
@@ -333,6 +340,12 @@ def _head(spec: ModelSpec, x):
     if spec.head == "multiclass":
         return keras.layers.Dense(spec.num_classes, activation="softmax", name="head")(x)
     x = keras.layers.Dense(spec.horizon * spec.targets, kernel_initializer=spec.head_initializer, name="head")(x)
+    if spec.linear:
+        window = keras.layers.Flatten(name="flat_window")(inputs)
+        # Fitted in closed form before training (tsrnn.selection) and kept as fitted: the recurrent
+        # body learns what the linear map leaves over.
+        linear = keras.layers.Dense(spec.horizon * spec.targets, name="linear", trainable=False)(window)
+        x = keras.layers.Add(name="recurrent_plus_linear")([x, linear])
     return keras.layers.Reshape((spec.horizon, spec.targets), name="forecast")(x)
 
 

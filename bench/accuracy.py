@@ -1,0 +1,98 @@
+"""Test-split MASE of the default forecaster next to every baseline, on the shipped prices and the
+seasonal series, over several seeds.
+
+The forecaster is `Forecaster(seed=s)` with nothing else chosen (target, season, lookback and the
+linear path are found from the data and the validation split), fitted on the first 70% of rows and
+scored on the last 15%, exactly as `tsrnn fit DATA` does. Writes JSON (date, machine and library
+versions read from the process); run from the repository root:
+
+    python bench/accuracy.py [--series sp500,airpassengers,...] [--seeds 0,1,2] [--out bench/results/accuracy.json]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import statistics
+import time
+from pathlib import Path
+
+from _machine import machine
+
+from tsrnn.forecaster import Forecaster
+from tsrnn.runs import keras_backend, library_versions
+
+SERIES = {
+    "sp500": "datasets/sp500.csv",
+    "airpassengers": "datasets/seasonal/airpassengers.csv",
+    "wineind": "datasets/seasonal/wineind.csv",
+    "ausbeer": "datasets/seasonal/ausbeer.csv",
+    "woolyrnq": "datasets/seasonal/woolyrnq.csv",
+    "taylor": "datasets/seasonal/taylor.csv",
+}
+BASELINES = ("naive_last_value", "seasonal_naive", "drift", "ridge")
+
+
+def run_one(path: str, seed: int, options: dict) -> dict:
+    started = time.perf_counter()
+    forecaster = Forecaster(seed=seed, **options).fit(path)
+    test = forecaster.evaluate(path, start=forecaster.split_["test_start"])
+    mase = {name: round(test[name]["mase"], 4) for name in ("model", *BASELINES, "moving_average")}
+    best = min(BASELINES, key=lambda name: mase[name])
+    choices = forecaster.choices_
+    return {
+        "seed": seed,
+        "seconds": round(time.perf_counter() - started, 1),
+        "test_windows": test["windows"],
+        "mase": mase,
+        "best_baseline": best,
+        "ratio_to_best_baseline": round(mase["model"] / mase[best], 4),
+        "chosen": {key: choices.get(key) for key in ("seasonal_period", "lookback", "target_anchor", "best_epoch")}
+                  | {"alpha": (choices.get("linear_path") or {}).get("alpha")},
+        "epochs_trained": len(forecaster.history_.get("loss", [])),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", default=",".join(SERIES))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--options", default="{}", help="Extra Forecaster arguments as JSON, e.g. '{\"linear\": false}'.")
+    parser.add_argument("--out", default=None, help="Write the result JSON here too.")
+    args = parser.parse_args()
+    options = json.loads(args.options)
+    results = {}
+    for name in args.series.split(","):
+        runs = []
+        for seed in (int(s) for s in args.seeds.split(",")):
+            runs.append(run_one(SERIES[name], seed, options))
+            print(json.dumps({"series": name, **runs[-1]}), flush=True)
+        ratios = [run["ratio_to_best_baseline"] for run in runs]
+        results[name] = {
+            "path": SERIES[name],
+            "model_mase_mean": round(statistics.mean(run["mase"]["model"] for run in runs), 4),
+            "model_mase_min": min(run["mase"]["model"] for run in runs),
+            "model_mase_max": max(run["mase"]["model"] for run in runs),
+            "baselines_mase": {b: runs[0]["mase"][b] for b in (*BASELINES, "moving_average")},
+            "best_baseline": runs[0]["best_baseline"],
+            "ratio_to_best_baseline_mean": round(statistics.mean(ratios), 4),
+            "ratio_to_best_baseline_max": max(ratios),
+            "runs": runs,
+        }
+    summary = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "backend": keras_backend(),
+        "versions": library_versions(),
+        "forecaster": {"params": Forecaster(**options).get_params(), "note": "defaults except seed"},
+        "split": "0.70 / 0.15 / 0.15 by rows, test MASE scaled by the training rows' one-step naive error",
+        "series": results,
+    }
+    text = json.dumps(summary, indent=1)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
