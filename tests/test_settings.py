@@ -17,14 +17,14 @@ from tsrnn.settings import ForecasterParams, derive_settings, param_names
 # Configurations that, between them, give every constructor argument a value other than its default.
 REGRESSOR = dict(
     model="gru", lookback=8, horizon=2, target=["Close"], features=["Close", "Volume"], stride=2, gap=1,
-    target_transform="difference", scaling="minmax", units=[6, 3], bidirectional=True, dropout=0.1,
+    target_transform="difference", target_anchor="season", scaling="minmax", units=[6, 3], bidirectional=True, dropout=0.1,
     recurrent_dropout=0.05, pooling="max", epochs=2, batch_size=16, learning_rate=0.003, patience=1,
     validation_fraction=0.2, test_fraction=0.1, fill="ffill", date_column="Date", seed=3, seasonal_period=7,
     strategy="mirrored", verbose=2,
 )
 SPEC_MODEL = dict(
     model=zoo.ModelSpec(body="lstm", units=(5,), between_dropout=0.0), task="classification", lookback=6,
-    target="Close", scaling="none", target_transform="level", patience=0, epochs=1, seed=1,
+    target="Close", scaling="none", target_transform="level", linear=False, patience=0, epochs=1, seed=1,
 )
 
 
@@ -65,7 +65,7 @@ def test_save_load_round_trip_for_every_argument(params, tmp_path):
 
 
 def test_regression_model_spec_carries_no_embedding_settings():
-    model = derive_settings(Forecaster(model="bidirectional_lstm", lookback=12)).model
+    model = derive_settings(Forecaster(model="bidirectional_lstm", lookback=12, target="Close")).model
     assert model.embedding is None and "vocab_size" not in json.dumps(model.to_dict())
     assert model.bidirectional and model.units == (64,) and model.input_shape == (12, 1)
 
@@ -97,11 +97,13 @@ def test_unknown_and_invalid_parameters_are_one_line_errors():
     with pytest.raises(ConfigError, match="unknown Forecaster parameter"):
         Forecaster().set_params(lookbak=3)
     with pytest.raises(ConfigError, match="learning_rate must be a finite number > 0, got nan"):
-        derive_settings(Forecaster(learning_rate=float("nan")))
+        derive_settings(Forecaster(learning_rate=float("nan"), target="y"))
     with pytest.raises(ConfigError, match="task must be one of regression, classification"):
-        derive_settings(Forecaster(task="ranking"))
+        derive_settings(Forecaster(task="ranking", target="y"))
     with pytest.raises(ConfigError, match="validation_fraction must be in"):
-        derive_settings(Forecaster(validation_fraction=1.5))
+        derive_settings(Forecaster(validation_fraction=1.5, target="y"))
+    with pytest.raises(ConfigError, match="target is found from the data at fit time"):
+        derive_settings(Forecaster())
 
 
 def test_a_run_in_the_previous_format_is_refused_with_the_fix(tmp_path):

@@ -25,9 +25,8 @@ from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
-from tsrnn.seasons import describe_period
-from tsrnn.selection import candidate_anchors, candidate_lookbacks, choose_linear, selection_folds
-from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings, resolve_from_data
+from tsrnn.selection import choices_record, choose_window
+from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings, params_from_json, params_to_json, resolve_from_data
 from tsrnn.windowing import WindowSpec, ends_with_targets_in, rises, split_rows, window_ends
 
 
@@ -68,22 +67,12 @@ class Forecaster(ForecasterParams):
         train = settings.training
         frame = preparation.select_frame(series, settings)
         features, levels = preparation.arrays(frame, settings.window)
-        choice = None
-        if settings.model.linear:
-            bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
-            folds = selection_folds(bounds)
-            lookbacks = candidate_lookbacks(self.lookback, settings.seasonal_period,
-                                            folds[0].train_end if folds else bounds.train_end)
-            anchors = candidate_anchors(self.target_anchor, settings.seasonal_period)
-            try:
-                choice = choose_linear(features, levels, settings.window, lookbacks, anchors, bounds)
-            except ValueError:
-                choice = None  # too few rows for any candidate: the row check below says so
-            if choice is not None:
-                resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
-                settings = derive_settings(self, resolved)
-        spec = settings.window
         bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
+        choice = choose_window(self, settings, features, levels, bounds)
+        if choice is not None:
+            resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
+            settings = derive_settings(self, resolved)
+        spec = settings.window
         preparation.check_rows_for_split(frame, spec, train.validation_fraction, train.test_fraction)
         feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
         scaled = preparation.scaled_steps(feature_scaler, features, spec)
@@ -124,7 +113,7 @@ class Forecaster(ForecasterParams):
         learned.update(
             settings_=settings,
             resolved_=resolved,
-            choices_=_choices(settings, choice, outcome),
+            choices_=choices_record(settings, choice, outcome.best_epoch, outcome.initial_validation_loss),
             window_spec_=spec,
             model_spec_=settings.model,
             model_=model,
@@ -261,7 +250,7 @@ class Forecaster(ForecasterParams):
         verbatim, the specs derived from them, and the learned state."""
         self._check_fitted()
         return {
-            "params": _params_to_json(self.get_params()),
+            "params": params_to_json(self.get_params()),
             "resolved": self.resolved_,
             "choices": self.choices_,
             "window_spec": self.window_spec_.to_dict(),
@@ -297,7 +286,7 @@ class Forecaster(ForecasterParams):
         info, model = read_forecaster_run(directory)
         path = Path(directory) / "run.json"
         try:
-            forecaster = cls(**_params_from_json(info["params"]))
+            forecaster = cls(**params_from_json(info["params"]))
             settings = derive_settings(forecaster, info["resolved"])
             learned = {
                 "settings_": settings,
@@ -329,36 +318,6 @@ class Forecaster(ForecasterParams):
                               f"run.json's window {expected}; the run directory was mixed up, re-run tsrnn fit")
         forecaster._set_learned(learned)
         return forecaster
-
-
-def _choices(settings: ForecasterSettings, choice, outcome) -> dict:
-    """What the fit settled on from the data and the validation split, for run.json and the CLI."""
-    spec = settings.window
-    chosen = {
-        "target": list(spec.target_columns),
-        "seasonal_period": settings.seasonal_period,
-        "season": describe_period(settings.seasonal_period),
-        "lookback": spec.lookback,
-        "target_anchor": spec.target_anchor,
-        "linear": settings.model.linear,
-        "best_epoch": outcome.best_epoch,
-        "initial_validation_loss": outcome.initial_validation_loss,
-    }
-    if choice is not None:
-        chosen["linear_path"] = choice.summary()
-    return chosen
-
-
-def _params_to_json(params: dict) -> dict:
-    model = params["model"]
-    return {**params, "model": {"model_spec": model.to_dict()} if isinstance(model, zoo.ModelSpec) else model}
-
-
-def _params_from_json(params: dict) -> dict:
-    model = params.get("model")
-    if isinstance(model, dict):
-        params = {**params, "model": zoo.ModelSpec.from_dict(model["model_spec"])}
-    return params
 
 
 def _ends_with_targets_from(index: pd.Index, spec: WindowSpec, start=None) -> range:

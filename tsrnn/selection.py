@@ -17,8 +17,8 @@ Example:
     [12, 24, 48]
     >>> candidate_lookbacks(None, seasonal_period=None, train_rows=200)
     [30]
-    >>> candidate_anchors(None, seasonal_period=4)
-    ['last', 'season']
+    >>> candidate_anchors(None, seasonal_period=4)[1], candidate_anchors(None, seasonal_period=None)
+    ('season', ['last'])
 """
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from tsrnn import preparation
+from tsrnn.options import TARGET_ANCHORS
+from tsrnn.seasons import describe_period
 from tsrnn.windowing import SplitBounds, WindowSpec, input_windows, target_rows
 
 ALPHAS = (1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
@@ -72,7 +74,23 @@ def candidate_anchors(anchor: str | None, seasonal_period: int | None) -> list[s
     """The target anchors to try: the user's, or the last value and (with a season) the season before."""
     if anchor is not None:
         return [anchor]
-    return ["last", "season"] if seasonal_period and seasonal_period > 1 else ["last"]
+    return list(TARGET_ANCHORS) if seasonal_period and seasonal_period > 1 else ["last"]
+
+
+def choose_window(params, settings, features: np.ndarray, levels: np.ndarray, bounds: SplitBounds) -> LinearChoice | None:
+    """The linear path of a forecaster with `params` (a `ForecasterParams`) and derived `settings`:
+    the lookback and anchor it leaves open, chosen with the shrinkage over the selection folds.
+    None without a linear path, or when the rows allow no candidate (the forecaster's row check
+    then says what is missing)."""
+    if not settings.model.linear:
+        return None
+    folds = selection_folds(bounds)
+    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, folds[0].train_end if folds else bounds.train_end)
+    anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
+    try:
+        return choose_linear(features, levels, settings.window, lookbacks, anchors, bounds)
+    except ValueError:
+        return None
 
 
 def selection_folds(bounds: SplitBounds, folds: int = SELECTION_FOLDS) -> list[SplitBounds]:
@@ -81,6 +99,7 @@ def selection_folds(bounds: SplitBounds, folds: int = SELECTION_FOLDS) -> list[S
     it. The test rows are never in any fold.
 
     Example:
+        >>> from tsrnn.windowing import split_rows
         >>> [(f.train_end, f.validation_end) for f in selection_folds(split_rows(100))]
         [(40, 55), (55, 70), (70, 85)]
     """
@@ -201,3 +220,21 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit
     elif fit_rows is None:
         return None
     return problem
+
+
+def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None, initial_loss: float | None) -> dict:
+    """What the fit settled on from the data and the validation split, for run.json and the CLI."""
+    spec = settings.window
+    chosen = {
+        "target": list(spec.target_columns),
+        "seasonal_period": settings.seasonal_period,
+        "season": describe_period(settings.seasonal_period),
+        "lookback": spec.lookback,
+        "target_anchor": spec.target_anchor,
+        "linear": settings.model.linear,
+        "best_epoch": best_epoch,
+        "initial_validation_loss": initial_loss,
+    }
+    if choice is not None:
+        chosen["linear_path"] = choice.summary()
+    return chosen

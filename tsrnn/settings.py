@@ -265,3 +265,17 @@ def _column_list(name: str, value) -> tuple[str, ...]:
     if not columns or not all(isinstance(c, str) and c for c in columns):
         raise ConfigError(f"{name} must be a column name or a list of them, got {value!r}")
     return columns
+
+
+def params_to_json(params: dict) -> dict:
+    """Parameters as run.json stores them: verbatim, a `ModelSpec` model as `{"model_spec": {...}}`."""
+    model = params["model"]
+    return {**params, "model": {"model_spec": model.to_dict()} if isinstance(model, zoo.ModelSpec) else model}
+
+
+def params_from_json(params: dict) -> dict:
+    """The inverse of `params_to_json`."""
+    model = params.get("model")
+    if isinstance(model, dict):
+        params = {**params, "model": zoo.ModelSpec.from_dict(model["model_spec"])}
+    return params
