@@ -7,6 +7,9 @@ scored on the last 15%, exactly as `tsrnn fit DATA` does. Writes JSON (date, mac
 versions read from the process); run from the repository root:
 
     python bench/accuracy.py [--series sp500,airpassengers,...] [--seeds 0,1,2] [--out bench/results/accuracy.json]
+
+`--m4 K` also runs K series drawn (with a fixed seed) from the M4 hourly panel in
+`../shared/datasets/m4_hourly/` (not shipped): series the defaults were not developed on.
 """
 from __future__ import annotations
 
@@ -14,9 +17,12 @@ import argparse
 import datetime
 import json
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from _machine import machine
 
 from tsrnn.forecaster import Forecaster
@@ -31,6 +37,20 @@ SERIES = {
     "taylor": "datasets/seasonal/taylor.csv",
 }
 BASELINES = ("naive_last_value", "seasonal_naive", "drift", "ridge")
+M4_HOURLY = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "m4_hourly" / "m4_hourly.csv.gz"
+
+
+def m4_series(count: int, folder: Path) -> dict[str, str]:
+    """`count` M4 hourly series drawn with a fixed seed, each written as a CSV in `folder`."""
+    panel = pd.read_csv(M4_HOURLY, parse_dates=["Date"])
+    names = sorted(panel["series"].unique(), key=lambda name: int(name[1:]))
+    chosen = np.random.default_rng(2026).choice(names, size=count, replace=False)
+    paths = {}
+    for name in chosen:
+        path = folder / f"m4_{name}.csv"
+        panel[panel["series"] == name][["Date", "value"]].to_csv(path, index=False)
+        paths[f"m4_{name}"] = str(path)
+    return paths
 
 
 def run_one(path: str, seed: int, options: dict) -> dict:
@@ -58,18 +78,22 @@ def main() -> None:
     parser.add_argument("--series", default=",".join(SERIES))
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--options", default="{}", help="Extra Forecaster arguments as JSON, e.g. '{\"linear\": false}'.")
+    parser.add_argument("--m4", type=int, default=0, help="Also run this many M4 hourly series (from ../shared).")
     parser.add_argument("--out", default=None, help="Write the result JSON here too.")
     args = parser.parse_args()
     options = json.loads(args.options)
+    series = {name: SERIES[name] for name in args.series.split(",") if name}
+    if args.m4:
+        series.update(m4_series(args.m4, Path(tempfile.mkdtemp())))
     results = {}
-    for name in args.series.split(","):
+    for name, path in series.items():
         runs = []
         for seed in (int(s) for s in args.seeds.split(",")):
-            runs.append(run_one(SERIES[name], seed, options))
+            runs.append(run_one(path, seed, options))
             print(json.dumps({"series": name, **runs[-1]}), flush=True)
         ratios = [run["ratio_to_best_baseline"] for run in runs]
         results[name] = {
-            "path": SERIES[name],
+            "path": SERIES.get(name, "M4 hourly, ../shared/datasets/m4_hourly"),
             "model_mase_mean": round(statistics.mean(run["mase"]["model"] for run in runs), 4),
             "model_mase_min": min(run["mase"]["model"] for run in runs),
             "model_mase_max": max(run["mase"]["model"] for run in runs),

@@ -11,6 +11,7 @@ configuration); `--out DIR` also saves the model and its text encoder there, ato
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,25 +20,34 @@ import click
 from tsrnn.backend import load_keras_quietly
 from tsrnn.cli import OneLineCommand, parse_units
 from tsrnn.errors import ConfigError
+from tsrnn.options import POOLINGS
+from tsrnn.sentiment import SentimentConfig  # no Keras at import
+
+DEFAULTS = {field.name: field.default for field in dataclasses.fields(SentimentConfig)}
+
+
+def _option(flag: str, **kwargs):
+    """A click option whose default is SentimentConfig's."""
+    name = flag.split("/")[0].lstrip("-").replace("-", "_")
+    return click.option(flag, name, default=DEFAULTS[name], show_default=True, **kwargs)
 
 
 @click.command(cls=OneLineCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--model", default="lstm", show_default=True, help="Zoo preset (tsrnn zoo).")
-@click.option("--vocab-size", default=10000, show_default=True, type=int)
-@click.option("--maxlen", default=200, show_default=True, type=int, help="Pad/truncate (at the front) to this length.")
-@click.option("--embedding-dim", default=128, show_default=True, type=int)
-@click.option("--epochs", default=5, show_default=True, type=int)
-@click.option("--batch-size", default=64, show_default=True, type=int)
-@click.option("--validation-split", default=0.2, show_default=True, type=float)
+@_option("--model", help="Zoo preset (tsrnn zoo).")
+@_option("--vocab-size", type=int)
+@_option("--maxlen", type=int, help="Pad/truncate (at the front) to this length.")
+@_option("--embedding-dim", type=int)
+@_option("--epochs", type=int)
+@_option("--batch-size", type=int)
+@_option("--validation-split", type=float)
 @click.option("--seed", default=None, type=int)
-@click.option("--restore-best/--no-restore-best", default=True, show_default=True,
-              help="Keep the weights of the epoch with the lowest validation loss.")
-@click.option("--patience", default=0, show_default=True, type=int, help="Stop after N epochs without improvement (0: never).")
+@_option("--restore-best/--no-restore-best", help="Keep the weights of the epoch with the lowest validation loss.")
+@_option("--patience", type=int, help="Stop after N epochs without improvement (0: never).")
 @click.option("--units", default=None, help="Override the body's units, e.g. 64,32.")
 @click.option("--bidirectional/--no-bidirectional", default=None)
 @click.option("--dropout", default=None, type=float)
 @click.option("--recurrent-dropout", default=None, type=float)
-@click.option("--pooling", default=None, type=click.Choice(["last", "max", "mean"]),
+@click.option("--pooling", default=None, type=click.Choice(POOLINGS),
               help="Summarise the body's states by the last one, or their max or mean over time [default: last].")
 @click.option("--learning-rate", default=None, type=float, help="Optimizer learning rate [default: 0.001].")
 @click.option("--data", default=None, help="imdb.npz-layout file, or a training CSV (text,label) [default: Keras download].")

@@ -13,6 +13,21 @@ REPO = Path(__file__).resolve().parents[1]
 SP500 = REPO / "datasets" / "sp500.csv"
 SHARED = REPO.parent / "shared" / "datasets"
 
+def require_backend(module: str, installed: bool | None = None) -> None:
+    """Skip a test whose backend package is missing, or fail it when CI requires every backend
+    (TSRNN_REQUIRE_BACKENDS=1), so a failed install cannot turn the backend tests into skips."""
+    import importlib.util
+
+    if installed is None:
+        installed = importlib.util.find_spec(module) is not None
+    if installed:
+        return
+    message = f"the {module} backend is not installed (pip install -e '.[{module}]')"
+    if os.environ.get("TSRNN_REQUIRE_BACKENDS") == "1":
+        pytest.fail(f"{message}, and TSRNN_REQUIRE_BACKENDS=1 requires it")
+    pytest.skip(message)
+
+
 # A forecaster small enough to train in a second or two on 2 cores.
 TINY = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
 

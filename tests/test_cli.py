@@ -146,6 +146,8 @@ def test_backend_option_selects_the_keras_backend(sp500_slice, tmp_path):
         command = [sys.executable, "-m", "tsrnn.cli", "fit", str(sp500_slice), "--backend", backend, "--out", str(out), *TINY_ARGS]
         completed = subprocess.run(command, capture_output=True, text=True, env={**__import__("os").environ, "KERAS_BACKEND": ""})
         if importlib.util.find_spec(backend) is None:
+            if __import__("os").environ.get("TSRNN_REQUIRE_BACKENDS") == "1":
+                pytest.fail(f"the {backend} backend is not installed, and TSRNN_REQUIRE_BACKENDS=1 requires it")
             assert completed.returncode == 2 and f"--backend {backend} needs the {backend} package" in completed.stderr
             continue
         assert completed.returncode == 0, completed.stderr[-2000:]

@@ -12,7 +12,7 @@ from tsrnn.data import read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.windowing import step_changes
 
-from .conftest import TINY
+from .conftest import TINY, require_backend
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +229,7 @@ def test_jax_data_parallel_trains_on_two_host_devices(sp500_slice):
     import subprocess
     import sys
 
-    pytest.importorskip("jax")
+    require_backend("jax")
     environment = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
     completed = subprocess.run([sys.executable, "-c", DATA_PARALLEL_SCRIPT, str(sp500_slice)],
                                capture_output=True, text=True, timeout=300, env=environment)

@@ -17,6 +17,8 @@ import pytest
 from tsrnn import zoo
 from tsrnn.errors import ConfigError
 
+from .conftest import require_backend
+
 L = keras.layers
 
 
@@ -190,8 +192,7 @@ def _installed(module: str) -> bool:
 def test_same_weights_same_outputs_on_another_backend(name, other, tmp_path):
     if other == keras.backend.backend():
         pytest.skip(f"{other} is the backend under test")
-    if not _installed(other):
-        pytest.skip(f"the {other} backend is not installed (pip install torch==2.13.0 or jax)")
+    require_backend(other, _installed(other))
     if name == "simple_rnn":
         spec = zoo.resolve(name, input_shape=(12, 3))
         inputs = np.random.default_rng(0).normal(size=(4, 12, 3)).astype("float32")

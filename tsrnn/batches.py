@@ -21,9 +21,24 @@ import os
 import keras
 import numpy as np
 
+from tsrnn.errors import ConfigError
 from tsrnn.windowing import WindowSpec, input_windows
 
 MAX_WINDOW_BYTES = 64 * 2**20
+
+
+def max_window_bytes() -> float:
+    """The size above which windows go to Keras batch by batch: `$TSRNN_MAX_WINDOW_MB` megabytes, or 64."""
+    value = os.environ.get("TSRNN_MAX_WINDOW_MB")
+    if not value:
+        return MAX_WINDOW_BYTES
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = float("nan")
+    if not megabytes > 0 or megabytes == float("inf"):
+        raise ConfigError(f"TSRNN_MAX_WINDOW_MB must be a positive number of megabytes, got {value!r}; unset it for 64")
+    return megabytes * 2**20
 
 
 class WindowBatches(keras.utils.PyDataset):
@@ -66,7 +81,7 @@ def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4
 
 def needs_batches(ends: range, spec: WindowSpec, features: int) -> bool:
     """Whether the windows are too large to hand to Keras as one array."""
-    limit = float(os.environ["TSRNN_MAX_WINDOW_MB"]) * 2**20 if os.environ.get("TSRNN_MAX_WINDOW_MB") else MAX_WINDOW_BYTES
+    limit = max_window_bytes()
     return window_bytes(ends, spec, features) > limit
 
 

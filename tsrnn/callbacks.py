@@ -26,6 +26,47 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._started)
 
 
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training with one clear `TrainingError` when the loss becomes NaN or infinite, instead
+    of training on and writing a run of NaN forecasts.
+
+    Example:
+        >>> StopOnNonFiniteLoss().epoch
+        0
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        import math
+
+        from tsrnn.errors import TrainingError
+
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise TrainingError(
+                f"the training loss became {float(loss)} in epoch {self.epoch + 1} (batch {batch + 1}); nothing was "
+                "written. Try a smaller --learning-rate, --scaling standard, or --transform log_return/difference"
+            )
+
+
+class StateRestored(keras.callbacks.Callback):
+    """Placed right after `BackupAndRestore`: `done` becomes True once the saved state was read, so
+    a later `OSError` is a failed write (keep the state) rather than an unreadable state (start over)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = False
+
+    def on_train_begin(self, logs=None) -> None:
+        self.done = True
+
+
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
     """`EarlyStopping` whose patience, best score and best weights survive a resumed `fit`.
 

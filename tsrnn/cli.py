@@ -42,6 +42,9 @@ class OneLineErrors:
             sys.exit(130)
         except click.ClickException as error:
             _fail(error.format_message())
+        except OSError as error:  # the file system said no (permissions, a full disk, a missing folder)
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(f"{where}{error.strerror or error}; check the path, its permissions and the free space")
         if standalone_mode:
             sys.exit(code if isinstance(code, int) else 0)
         return code
@@ -351,6 +354,8 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
     load_keras_quietly()
     from tsrnn.forecaster import Forecaster
 
+    if output is not None and not output.parent.is_dir():
+        raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
     forecaster = Forecaster.load(run_dir)
     forecast = forecaster.predict(data)
     if output is None:

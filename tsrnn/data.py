@@ -63,8 +63,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: is a directory, not a CSV file")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: file is empty; give a CSV with a header and one row per date")
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except PermissionError:
+        raise DataError(f"{path}: cannot be read (permission denied); check the file's permissions") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error.strerror or error}); check the file") from None
     if b"\x00" in head:
         raise DataError(f"{path}: looks like a binary file, not a CSV; give a comma-separated text file")
     try:

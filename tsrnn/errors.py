@@ -27,5 +27,9 @@ class RunDirError(TsrnnError):
     """A run directory is missing, incomplete, corrupt or from an incompatible version."""
 
 
+class TrainingError(TsrnnError):
+    """Training cannot go on: the loss diverged, or its saved state cannot be written."""
+
+
 class NotFittedError(TsrnnError):
     """A fitted estimator was required but `fit` has not been called."""

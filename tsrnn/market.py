@@ -145,8 +145,11 @@ class YahooCache:
             if not any(pd.Timestamp(a) <= start and end <= pd.Timestamp(b) for a, b in ranges):
                 return None
             rows = pd.read_csv(rows_path, index_col="Date", parse_dates=["Date"])
-        except (ValueError, KeyError, OSError, pd.errors.ParserError):
-            return None  # a damaged cache is a miss, refetched and rewritten
+        except (ValueError, KeyError, OSError, pd.errors.ParserError) as error:
+            # A damaged cache is a miss: said once, then refetched and replaced atomically by write().
+            warnings.warn(f"damaged market-data cache {rows_path.name}/{ranges_path.name} in {self.directory} "
+                          f"({type(error).__name__}); downloading again and replacing it", UserWarning, stacklevel=2)
+            return None
         return rows[(rows.index >= start) & (rows.index < end)]
 
     def write(self, ticker: str, interval: str, rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
@@ -160,7 +163,7 @@ class YahooCache:
                 ranges = json.loads(ranges_path.read_text())["ranges"]
                 rows = pd.concat([old[(old.index < start) | (old.index >= end)], rows]).sort_index()
             except (ValueError, KeyError, OSError, pd.errors.ParserError):
-                ranges = []
+                ranges = []  # damaged: replaced whole by the rows just fetched
         ranges.append([start.isoformat(), end.isoformat()])
         atomic_write(rows_path, lambda path: rows.to_csv(path, index_label="Date"))
         atomic_write(ranges_path, lambda path: path.write_text(json.dumps({"ranges": ranges})))

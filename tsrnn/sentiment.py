@@ -17,13 +17,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from tsrnn import text, training, zoo
-from tsrnn.callbacks import EpochTimer
 from tsrnn.errors import ConfigError, DataError, RunDirError
-from tsrnn.runs import atomic_directory, read_sentiment_run, write_sentiment_run
+from tsrnn.runs import atomic_directory, keras_backend, read_sentiment_run, write_sentiment_run
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,8 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
 
     def fit_and_score(staging: Path | None) -> dict:
         model = zoo.build(model_spec)
+        from tsrnn.callbacks import EpochTimer  # Keras loads only when training starts
+
         timer = EpochTimer()
         history = training.fit_model(
             model, train_part, validation, epochs=config.epochs, batch_size=config.batch_size,
@@ -118,7 +118,7 @@ def train(config: SentimentConfig, verbose: int = 1) -> dict:
             "test_reviews": int(len(x_test)),
             "history": history,
             "data": splits.source,
-            "backend": keras.backend.backend(),
+            "backend": keras_backend(),
             "model_spec": model_spec.to_dict(),
             "config": config.to_dict(),
         }

@@ -70,12 +70,7 @@ def load_imdb_npz(path: str | os.PathLike, num_words: int = 10000, seed: int = K
     if not path.is_file():
         raise DataError(f"{path}: file not found; pass the path of an imdb.npz-layout file")
     try:
-        with np.load(path, allow_pickle=True) as archive:
-            missing = {"x_train", "y_train", "x_test", "y_test"} - set(archive.files)
-            if missing:
-                raise DataError(f"{path}: missing array(s) {', '.join(sorted(missing))}; expected Keras's imdb.npz layout")
-            x_train, y_train = archive["x_train"], archive["y_train"]
-            x_test, y_test = archive["x_test"], archive["y_test"]
+        x_train, y_train, x_test, y_test = _load_npz_safely(path)
     except (OSError, ValueError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
         raise DataError(f"{path}: not a readable .npz file ({error}); expected Keras's imdb.npz layout") from None
     rng = np.random.RandomState(seed)
@@ -83,8 +78,7 @@ def load_imdb_npz(path: str | os.PathLike, num_words: int = 10000, seed: int = K
     rng.shuffle(train_order)
     test_order = np.arange(len(x_test))
     rng.shuffle(test_order)
-    word_index_path = path.with_name("imdb_word_index.json")
-    word_index = json.loads(word_index_path.read_text()) if word_index_path.is_file() else None
+    word_index = _read_word_index(path.with_name("imdb_word_index.json"))
     return TextSplits(
         x_train=encode_ranked(x_train[train_order], num_words),
         y_train=np.asarray(y_train[train_order], dtype=np.int64),
@@ -93,6 +87,69 @@ def load_imdb_npz(path: str | os.PathLike, num_words: int = 10000, seed: int = K
         source=str(path),
         word_index=word_index,
     )
+
+
+_IMDB_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """Unpickles the object arrays of Keras's imdb.npz (NumPy arrays of Python lists of integers)
+    and refuses every other global, so a crafted file cannot run code on load."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"), ("numpy", "dtype"),
+        ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+    }
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refused to unpickle {module}.{name}: only NumPy arrays of integer lists are read")
+        return super().find_class(module, name)
+
+
+def _load_npz_safely(path: Path) -> tuple[np.ndarray, ...]:
+    """The four arrays of an imdb.npz, object arrays unpickled by `_ArraysOnly` only."""
+    arrays = []
+    with zipfile.ZipFile(path) as archive:
+        names = {Path(name).stem: name for name in archive.namelist()}
+        missing = [name for name in _IMDB_ARRAYS if name not in names]
+        if missing:
+            raise DataError(f"{path}: missing array(s) {', '.join(missing)}; expected Keras's imdb.npz layout")
+        for name in _IMDB_ARRAYS:
+            with archive.open(names[name]) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                shape, fortran, dtype = read_header(member)
+                arrays.append(_read_object_array(member, name) if dtype.hasobject else _read_plain(member, shape, fortran, dtype))
+    return tuple(arrays)
+
+
+def _read_object_array(member, name: str) -> np.ndarray:
+    array = _ArraysOnly(member).load()
+    if not isinstance(array, np.ndarray) or not all(
+            type(item) is int or isinstance(item, list) and all(type(v) is int for v in item) for item in array.ravel()):
+        raise pickle.UnpicklingError(f"{name} is not an array of integer lists")
+    return array
+
+
+def _read_plain(member, shape, fortran: bool, dtype) -> np.ndarray:
+    count = int(np.prod(shape)) if shape else 1
+    data = np.frombuffer(member.read(count * dtype.itemsize), dtype=dtype, count=count)
+    return data.reshape(shape[::-1]).transpose() if fortran else data.reshape(shape)
+
+
+def _read_word_index(path: Path) -> dict | None:
+    """`imdb_word_index.json` beside an npz (word -> rank), or None when absent; a damaged one is one line."""
+    if not path.is_file():
+        return None
+    try:
+        word_index = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"{path}: not valid JSON ({error}); remove it or replace it with Keras's imdb_word_index.json") from None
+    if not isinstance(word_index, dict) or not all(isinstance(v, int) for v in word_index.values()):
+        raise DataError(f"{path}: not a word -> rank mapping; remove it or replace it with Keras's imdb_word_index.json")
+    return word_index
 
 
 def load_imdb_keras(num_words: int = 10000, seed: int = KERAS_SEED) -> TextSplits:

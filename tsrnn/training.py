@@ -84,8 +84,11 @@ def fit_model(
     import keras
     import pandas as pd
 
-    callbacks = list(callbacks or [])
+    from tsrnn.callbacks import StateRestored, StopOnNonFiniteLoss
+
+    callbacks = [*(callbacks or []), StopOnNonFiniteLoss()]
     log_path = None
+    restored = StateRestored()
     if backup_dir is not None:
         backup_dir = Path(backup_dir)
         backup_dir.mkdir(parents=True, exist_ok=True)
@@ -94,6 +97,7 @@ def fit_model(
             # double_checkpoint: a kill while the latest state is written falls back to the one before.
             # First: it sets the epoch to resume from, which the early stopping below reads.
             keras.callbacks.BackupAndRestore(str(backup_dir / STATE_DIR), double_checkpoint=True, delete_checkpoint=False),
+            restored,  # after BackupAndRestore: its on_train_begin ran only if the saved state was read
             keras.callbacks.CSVLogger(str(log_path), append=True),
         ]
     stopping = early_stopping(patience, restore_best, epochs, backup_dir) if validation is not None else None
@@ -123,6 +127,14 @@ def fit_model(
     except OSError as error:
         if backup_dir is None:
             raise
+        if restored.done:
+            # The state was read, so writing failed (a full disk, permissions): keep what is saved.
+            from tsrnn.errors import TrainingError
+
+            raise TrainingError(
+                f"cannot save the training state in {backup_dir} ({error.strerror or error}); the state of the last "
+                "completed epoch is kept there: free space or fix permissions, then run again with --resume"
+            ) from None
         # Killed while writing its very first state: nothing usable to resume from.
         warnings.warn(f"the saved training state in {backup_dir} is unreadable ({error}); training from the first epoch",
                       UserWarning, stacklevel=2)
