@@ -25,10 +25,11 @@ from sklearn.model_selection import TimeSeriesSplit
 from tsrnn.comparison import compare, default_baselines, forecasts_of
 from tsrnn.data import read_series, select_columns
 from tsrnn.errors import ConfigError, DataError
+from tsrnn.intervals import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
 from tsrnn.metrics import forecast_metrics, naive_scale
 from tsrnn.options import FOLD_WINDOWS, check_choice
 from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns
-from tsrnn.windowing import ends_with_targets_in, target_rows
+from tsrnn.windowing import ends_with_targets_in, target_rows, target_values
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class BacktestResult:
     folds: pd.DataFrame
     metrics: dict
     equity: pd.DataFrame
+    bands: pd.DataFrame | None = None
 
 
 def _fresh(forecaster):
@@ -104,14 +106,20 @@ def backtest(
     threshold: float = 0.0,
     rule: str = "long_flat",
     progress: Callable[[Fold], None] | None = None,
+    level: list[float] | float | None = None,
 ) -> BacktestResult:
     """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.comparison.default_baselines`
     on the model's window spec, with the model's seasonal period).
 
     `refit_every=k` refits every forecaster at folds 0, k, 2k, ...; in between, the last fitted
     model (with its scalers) forecasts the later data unchanged. `progress(fold)` is called
-    after each fold.
+    after each fold. With `level` (e.g. `[80, 95]`) the model's bands are scored too: split
+    conformal (calibrated on each fold's validation part), adaptive conformal inference carried
+    across the folds, and the naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
     """
+    coverage = check_levels(level)
+    if coverage and not hasattr(model, "transformed_forecast"):
+        raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
     if refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
     series = read_series(data, getattr(model, "date_column", None))
@@ -123,7 +131,7 @@ def backtest(
     templates = [("model", model)] + [(b.name, b) for b in baselines]
     plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
     fitted: dict[str, object] = {}
-    records, fold_rows = [], []
+    records, fold_rows, band_records, adaptive_state = [], [], [], {}
     for fold in plan:
         train = frame.iloc[fold.train_start : fold.train_end]
         history = frame.iloc[: fold.test_end]
@@ -147,6 +155,8 @@ def backtest(
         for name, metrics in compare(fitted, history, ends, spec, scale, forecasts=forecasts).items():
             row.update({f"{name}_{key}": value for key, value in metrics.items()})
             records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecasts[name], scale))
+        if coverage:
+            band_records.append(_band_rows(fitted["model"], history, ends, fold, coverage, adaptive_state, scale))
         fold_rows.append(row)
         if progress:
             progress(fold)
@@ -155,10 +165,56 @@ def backtest(
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
     equity, trading = _trading(predictions, frame, spec, cost_bps, threshold, rule)
     metrics["trading"] = trading
+    bands = pd.concat(band_records, ignore_index=True) if band_records else None
+    if bands is not None:
+        metrics["intervals"] = _interval_metrics(bands)
     metrics["settings"] = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
                            "train_size": train_size, "gap": gap, "refit_every": refit_every, "cost_bps": cost_bps,
                            "threshold": threshold, "rule": rule}
-    return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity)
+    return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity, bands=bands)
+
+
+def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
+               scale: np.ndarray) -> pd.DataFrame:
+    """One fold's bands in long format: split conformal, adaptive conformal (its miscoverage rates
+    carried in `adaptive_state` from fold to fold) and the naive empirical band, per level."""
+    spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
+    levels = history[list(spec.target_columns)].to_numpy(np.float64)
+    calibration = model.calibration_
+    transformed = model.transformed_forecast(history, ends)
+    volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
+    test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
+    actual = levels[target_rows(ends, spec)]
+    methods = {"model": calibration.model_bands(transformed, levels, ends, coverage),
+               "naive_band": calibration.naive_bands(levels, ends, coverage), "model_adaptive": {}}
+    for value in coverage:
+        radii, adaptive_state[value] = adaptive_radii(calibration.scores, test_scores, value, adaptive_state.get(value),
+                                                       delay=1 + spec.gap)
+        methods["model_adaptive"][value] = band(transformed, radii, volatility_at_ends, levels, ends, spec)
+    rows = []
+    positions = np.asarray(ends)
+    for method, bands in methods.items():
+        for value, (lower, upper) in bands.items():
+            for step in range(spec.horizon):
+                for k, target in enumerate(spec.target_columns):
+                    rows.append(pd.DataFrame({"method": method, "level": level_name(value), "fold": fold.index,
+                                              "origin": history.index[positions], "step": spec.gap + step + 1,
+                                              "target": target, "actual": actual[:, step, k], "lower": lower[:, step, k],
+                                              "upper": upper[:, step, k], "mase_scale": scale[k]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _interval_metrics(bands: pd.DataFrame) -> dict:
+    """Interval scores per level and method, over all folds and per fold."""
+    result: dict = {}
+    for (level, method), group in bands.groupby(["level", "method"], sort=False):
+        scores = interval_scores(group["actual"].to_numpy(), group["lower"].to_numpy(), group["upper"].to_numpy(),
+                                 float(level), group["mase_scale"].to_numpy())
+        per_fold = {int(fold): interval_scores(part["actual"].to_numpy(), part["lower"].to_numpy(), part["upper"].to_numpy(),
+                                               float(level), part["mase_scale"].to_numpy())["coverage"]
+                    for fold, part in group.groupby("fold")}
+        result.setdefault(level, {})[method] = {**scores, "coverage_per_fold": per_fold}
+    return result
 
 
 def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale) -> pd.DataFrame:
@@ -258,5 +314,7 @@ def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) 
         result.folds.to_csv(staging / "folds.csv", index=False)
         result.predictions.to_csv(staging / "predictions.csv", index=False)
         result.equity.to_csv(staging / "equity.csv")
+        if result.bands is not None:
+            result.bands.to_csv(staging / "intervals.csv", index=False)
         backtest_forecast_plot(result.predictions, staging / "forecast.png", target)
         equity_plot(result.equity, staging / "equity.png")

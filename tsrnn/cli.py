@@ -22,6 +22,7 @@ import click
 from tsrnn import options as allowed
 from tsrnn.backend import load_keras_quietly
 from tsrnn.errors import ConfigError, TsrnnError
+from tsrnn.intervals import check_levels
 from tsrnn.settings import param_default
 
 
@@ -223,7 +224,9 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
               help="Run directory to create [default: runs/<data>-<model>-<time>].")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run with the same --out from its last completed epoch.")
-def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -> None:
+@click.option("--level", "levels", multiple=True, type=float,
+              help="Score prediction bands of this coverage (percent) on the test split; repeat for several.")
+def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, **options) -> None:
     """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
@@ -232,7 +235,8 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -
     if resume and out is None:
         raise ConfigError("--resume needs the --out of the interrupted run")
     forecaster = _forecaster(**options)
-    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume)
+    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume,
+                     level=check_levels(list(levels)) or None)
     chosen = _choices_line(result.metrics.get("choices"))
     if chosen:
         click.echo(chosen)
@@ -253,10 +257,12 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, **options) -
 @click.option("--cost-bps", default=5.0, show_default=True, type=float, help="Trading cost per unit of turnover, in bps.")
 @click.option("--threshold", default=0.0, show_default=True, type=float, help="Forecast return needed to go long.")
 @click.option("--rule", default="long_flat", show_default=True, type=click.Choice(allowed.TRADING_RULES))
+@click.option("--level", "levels", multiple=True, type=float,
+              help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
-             cost_bps, threshold, rule, out, **options) -> None:
+             cost_bps, threshold, rule, levels, out, **options) -> None:
     """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading report."""
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
@@ -273,7 +279,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
-                              progress=lambda fold: bar.update(1))
+                              progress=lambda fold: bar.update(1), level=check_levels(list(levels)) or None)
     result.metrics["data_source"] = provenance or {"path": str(data)}
     write_backtest(result, out, result.metrics["settings"]["target"])
     click.echo(_backtest_table(result.metrics))
@@ -290,6 +296,7 @@ def _backtest_table(metrics: dict) -> str:
     for name, row in trading.items():
         lines.append(f"{name:<20}{row['total_return']:>8.1%}{row['annual_return']:>9.1%}{row['sharpe']:>8.2f}"
                      f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
+    lines += _interval_lines(metrics.get("intervals"))
     if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:
         lines.append("warning: the model did not beat the naive last-value forecast on MASE")
     return "\n".join(lines)
@@ -314,6 +321,7 @@ def _metrics_table(metrics: dict) -> str:
     for name in [name for name in test if isinstance(test[name], dict) and "mase" in test[name]]:
         row = test[name]
         lines.append(f"{labels.get(name, name):<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
+    lines += _interval_lines(test.get("intervals"))
     from tsrnn.comparison import best_baseline
 
     best = best_baseline(test)
@@ -321,6 +329,18 @@ def _metrics_table(metrics: dict) -> str:
         lines.append(f"note: the model did not beat the best baseline, {labels.get(best, best)} "
                      f"(MASE {test['model']['mase']:.3f} vs {test[best]['mase']:.3f})")
     return "\n".join(lines)
+
+
+def _interval_lines(intervals: dict | None) -> list[str]:
+    """The band table: coverage, mean width and interval score of each band, per level."""
+    if not intervals:
+        return []
+    lines = [f"\n{'band':<20}{'level':>7}{'coverage':>10}{'width':>12}{'interval score':>16}"]
+    for level, bands in intervals.items():
+        for name, row in bands.items():
+            label = {"model": "model (conformal)", "naive_band": "naive (empirical)", "model_adaptive": "model (adaptive)"}.get(name, name)
+            lines.append(f"{label:<20}{level + '%':>7}{row['coverage']:>10.3f}{row['width']:>12.4f}{row['winkler']:>16.4f}")
+    return lines
 
 
 def _choices_line(choices: dict | None) -> str | None:
@@ -345,8 +365,10 @@ def _choices_line(choices: dict | None) -> str | None:
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write [default: print to stdout].")
+@click.option("--level", "levels", multiple=True, type=float,
+              help="Add a prediction band of this coverage (percent): COLUMN_lo_LEVEL, COLUMN_hi_LEVEL; repeat for several.")
 @_backend_option
-def predict(run_dir: Path, data: Path, output: Path | None) -> None:
+def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...]) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -357,7 +379,7 @@ def predict(run_dir: Path, data: Path, output: Path | None) -> None:
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
     forecaster = Forecaster.load(run_dir)
-    forecast = forecaster.predict(data)
+    forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)
         return

@@ -20,8 +20,9 @@ import pandas as pd
 
 from tsrnn import preparation, zoo
 from tsrnn.comparison import compare, default_baselines
-from tsrnn.data import read_series
+from tsrnn.data import data_sha256, read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.intervals import Calibration, band_columns, check_levels
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
@@ -110,6 +111,10 @@ class Forecaster(ForecasterParams):
             backup_dir=backup_dir, distribution=distribution, keep_initial=choice is not None, verbose=train.verbose,
         )
         training_rows = frame.iloc[: bounds.train_end]
+        if train.task == "regression":  # bands: calibrated on the validation windows only
+            validation_predicted = preparation.predict_transformed(model, scaled, validation_ends, spec, target_scaler,
+                                                                   max(train.batch_size, 1024))
+            learned["calibration_"] = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends)
         learned.update(
             settings_=settings,
             resolved_=resolved,
@@ -124,7 +129,7 @@ class Forecaster(ForecasterParams):
             mase_scale_=naive_scale(levels[: bounds.train_end]),
             split_=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
             data_columns_=[str(c) for c in series.columns],
-            data_sha256_=preparation.data_sha256(frame),
+            data_sha256_=data_sha256(frame),
         )
         self._set_learned(learned)
         return self
@@ -136,13 +141,16 @@ class Forecaster(ForecasterParams):
         vars(self).update(learned)
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, data: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
+    def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None) -> pd.DataFrame:
         """Forecasts in the data's units for every complete input window of `data`.
 
         Indexed by the date of each window's last input row; one column per target and step,
         named like `Close_t+1`. The last row is the forecast beyond the data. A classifier gives
-        `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise).
+        `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise). With `level`
+        (e.g. `[80, 95]`), each forecast column gets `{column}_lo_{level}` and `{column}_hi_{level}`:
+        conformal bands calibrated on the validation split (`tsrnn.intervals`).
         """
+        coverage = check_levels(level)
         frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
         ends = window_ends(len(frame), spec, with_targets=False)
@@ -152,19 +160,28 @@ class Forecaster(ForecasterParams):
             step, target = spec.gap + spec.horizon, spec.target_columns[0]
             return pd.DataFrame({f"{target}_up_probability_t+{step}": probability,
                                  f"{target}_up_t+{step}": (probability >= 0.5).astype(int)}, index=index)
-        forecast = self._forecast(features, levels, ends)
+        transformed = self._transformed(features, ends)
+        forecast = preparation.invert(transformed, levels, ends, spec)
         columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
-        return pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
+        table = pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
+        if coverage:
+            bands = band_columns(self.calibration_.model_bands(transformed, levels, ends, coverage), columns)
+            table = pd.concat([table, pd.DataFrame(bands, index=index)], axis=1)
+        return table
 
-    def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None) -> dict:
+    def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None,
+                 level: list[float] | float | None = None) -> dict:
         """Metrics of the model next to every baseline on the windows of `data` with known targets.
 
         `start` keeps only windows whose first target is on or after that date (e.g. the test split's
         `split_["test_start"]`). Returns `{"windows": n, "model": {...}, "naive_last_value": {...},
         "seasonal_naive": {...}, "drift": {...}, "moving_average": {...}, "ridge": {...}}` with MAE,
         RMSE, MAPE, sMAPE, MASE and direction in the data's units; for a classifier,
-        `{"model": {...}, "majority_class": {...}}` with accuracy and balanced accuracy.
+        `{"model": {...}, "majority_class": {...}}` with accuracy and balanced accuracy. With `level`,
+        also `"intervals": {level: {"model": {...}, "naive_band": {...}}}`: coverage, width, interval
+        (Winkler) score and pinball loss of the model's band and of the naive forecast's empirical band.
         """
+        coverage = check_levels(level)
         frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
         ends = _ends_with_targets_from(frame.index, spec, start)
@@ -179,9 +196,11 @@ class Forecaster(ForecasterParams):
             majority = np.full_like(actual, self.majority_class_)
             return {**period, "rise_rate": float(actual.mean()), "model": classification_metrics(actual, predicted),
                     "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_}}
-        model_forecast = self._forecast(features, levels, ends)
+        transformed = self._transformed(features, ends)
         scores = compare({"model": self, **self.baselines_}, frame, ends, spec, self.mase_scale_,
-                         forecasts={"model": model_forecast})
+                         forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
+        if coverage:
+            scores["intervals"] = self.calibration_.scores_against_naive(transformed, levels, ends, coverage, self.mase_scale_)
         return {**period, **scores}
 
     def forecast_levels(self, data, ends: range) -> np.ndarray:
@@ -190,8 +209,15 @@ class Forecaster(ForecasterParams):
         _, features, levels = self._fitted_inputs(data)
         return self._forecast(features, levels, ends)
 
-    def forecast_frame(self, data, start=None) -> pd.DataFrame:
-        """Actual and forecast one-step-ahead levels of the first target, dated by the target's row."""
+    def transformed_forecast(self, data, ends: range) -> np.ndarray:
+        """The forecasts of `forecast_levels` in the transformed target's space (what bands are drawn in)."""
+        _, features, _ = self._fitted_inputs(data)
+        return self._transformed(features, ends)
+
+    def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
+        """Actual and forecast one-step-ahead levels of the first target, dated by the target's row
+        (with `level`, also `lo_{level}` and `hi_{level}` of its band)."""
+        coverage = check_levels(level)
         self._check_fitted()
         if self.settings_.training.task != "regression":
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
@@ -200,10 +226,13 @@ class Forecaster(ForecasterParams):
         ends = _ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
-        forecast = self._forecast(features, levels, ends)[:, 0, 0]
+        transformed = self._transformed(features, ends)
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
-        return pd.DataFrame({"actual": levels[rows, 0], "forecast": forecast, "naive": levels[np.asarray(ends, dtype=int), 0]},
-                            index=frame.index[rows])
+        table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
+                 "naive": levels[np.asarray(ends, dtype=int), 0]}
+        for value, (lower, upper) in self.calibration_.model_bands(transformed, levels, ends, coverage).items():
+            table[f"lo_{value:g}"], table[f"hi_{value:g}"] = lower[:, 0, 0], upper[:, 0, 0]
+        return pd.DataFrame(table, index=frame.index[rows])
 
     def make_window_spec(self, data=None) -> WindowSpec:
         """The window spec the current parameters describe for `data` before any fit (`window_spec_`
@@ -218,27 +247,20 @@ class Forecaster(ForecasterParams):
         _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_)
         return (frame, *preparation.arrays(frame, self.window_spec_))
 
-    def _windows(self, features: np.ndarray, ends: range):
-        from tsrnn.batches import as_input
-
+    def _transformed(self, features: np.ndarray, ends: range) -> np.ndarray:
         scaled = preparation.scaled_steps(self.feature_scaler_, features, self.window_spec_)
-        windows = as_input(scaled, ends, self.window_spec_, self._predict_batch_size)
-        return np.ascontiguousarray(windows) if isinstance(windows, np.ndarray) else windows
+        return preparation.predict_transformed(self.model_, scaled, ends, self.window_spec_, self.target_scaler_,
+                                               self._predict_batch_size)
 
     @property
     def _predict_batch_size(self) -> int:
         return max(self.settings_.training.batch_size, 1024)
 
-    def _predict_model(self, windows) -> np.ndarray:
-        batch_size = self._predict_batch_size if isinstance(windows, np.ndarray) else None
-        return np.asarray(self.model_.predict(windows, batch_size=batch_size, verbose=0))
-
     def _up_probability(self, features: np.ndarray, ends: range) -> np.ndarray:
-        return self._predict_model(self._windows(features, ends))[:, 0].astype(np.float64)
+        return self._transformed(features, ends)[:, 0].astype(np.float64)
 
     def _forecast(self, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
-        predicted = self._predict_model(self._windows(features, ends))
-        return preparation.forecast_levels(self.target_scaler_, predicted, levels, ends, self.window_spec_)
+        return preparation.invert(self._transformed(features, ends), levels, ends, self.window_spec_)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -259,6 +281,7 @@ class Forecaster(ForecasterParams):
                         "data": self.data_columns_},
             "scalers": {"features": scaler_to_dict(self.feature_scaler_), "targets": scaler_to_dict(self.target_scaler_)},
             "baselines": {name: baseline.to_state() for name, baseline in self.baselines_.items()},
+            "calibration": self.calibration_.to_dict() if hasattr(self, "calibration_") else None,
             "mase_scale": self.mase_scale_.tolist(),
             "majority_class": getattr(self, "majority_class_", None),
             "split": self.split_,
@@ -306,6 +329,8 @@ class Forecaster(ForecasterParams):
             }
             if settings.training.task == "classification":
                 learned["majority_class_"] = int(info["majority_class"])
+            else:
+                learned["calibration_"] = Calibration.from_dict(settings.window, info["calibration"])
             stored = (WindowSpec.from_dict(info["window_spec"]), zoo.ModelSpec.from_dict(info["model_spec"]))
         except (KeyError, TypeError, ValueError) as error:
             raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None

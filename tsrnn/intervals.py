@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -79,23 +80,31 @@ def conformity_scores(predicted: np.ndarray, actual: np.ndarray, scale: np.ndarr
 
 def conformal_radius(scores: np.ndarray, levels: Sequence[float]) -> np.ndarray:
     """`(len(levels), horizon, targets)`: the finite-sample conformal quantile of the scores of
-    each step and target for each level (infinite when there are too few scores for that level)."""
+    each step and target for each level.
+
+    With fewer than `L / (1 - L)` scores the exact band of level L is unbounded; the largest score
+    is used instead, with a warning that says how many validation windows the level needs.
+    """
     n = scores.shape[0]
+    ordered = np.sort(scores, axis=0)
     radii = []
     for level in levels:
         rank = math.ceil((n + 1) * level / 100)
         if rank > n:
-            radii.append(np.full(scores.shape[1:], np.inf))
-        else:
-            radii.append(np.sort(scores, axis=0)[rank - 1])
+            warnings.warn(f"{n} validation windows are too few for an exact {level:g}% band (it needs "
+                          f"{math.ceil(level / (100 - level))}); using the largest validation residual, which may "
+                          "cover less", UserWarning, stacklevel=3)
+            rank = n
+        radii.append(ordered[rank - 1])
     return np.stack(radii)
 
 
 def band(predicted: np.ndarray, radius: np.ndarray, scale: np.ndarray, levels_data: np.ndarray, ends,
          spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds in the data's units for transformed predictions `(windows, horizon,
-    targets)` and one level's `radius` `(horizon, targets)`."""
-    half = radius[None, :, :] * scale[:, None, :]
+    targets)` and one level's `radius`: `(horizon, targets)`, or one per window `(windows, horizon, targets)`."""
+    radius = np.asarray(radius, dtype=np.float64)
+    half = (radius if radius.ndim == 3 else radius[None]) * scale[:, None, :]
     anchors = anchor_levels(levels_data, ends, spec)
     lower = invert_targets(predicted - half, anchors, spec.target_transform)
     upper = invert_targets(predicted + half, anchors, spec.target_transform)
@@ -108,7 +117,7 @@ def interval_scores(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, le
 
     Example:
         >>> s = interval_scores(np.array([1.0, 5.0]), np.array([0.0, 0.0]), np.array([2.0, 2.0]), 80, 1.0)
-        >>> s["coverage"], s["width"], s["winkler"]
+        >>> s["coverage"], s["width"], round(s["winkler"], 6)
         (0.5, 2.0, 17.0)
     """
     alpha = 1 - level / 100
@@ -118,13 +127,13 @@ def interval_scores(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, le
     winkler = width + (2 / alpha) * ((lower - actual) * below + (actual - upper) * above)
     low_q, high_q = alpha / 2, 1 - alpha / 2
     pinball = (_pinball(actual, lower, low_q) + _pinball(actual, upper, high_q)) / 2
-    scale = np.asarray(mase_scale, dtype=np.float64)
+    scale = np.broadcast_to(np.asarray(mase_scale, dtype=np.float64), winkler.shape) if np.ndim(mase_scale) < 2 else (
+        np.asarray(mase_scale, dtype=np.float64)[:, None, :])
     return {
         "coverage": float(np.mean(~below & ~above)),
         "width": float(np.mean(width)),
         "winkler": float(np.mean(winkler)),
-        "scaled_winkler": float(np.mean(winkler / scale)) if scale.ndim == 0 else float(np.mean(winkler / scale.reshape(1, 1, -1)))
-        if actual.ndim == 3 else float(np.mean(winkler / scale)),
+        "scaled_winkler": float(np.mean(winkler / scale)),
         "pinball": float(np.mean(pinball)),
     }
 
@@ -141,21 +150,119 @@ def empirical_band(residuals: np.ndarray, level: float) -> tuple[np.ndarray, np.
     return np.quantile(residuals, alpha / 2, axis=0), np.quantile(residuals, 1 - alpha / 2, axis=0)
 
 
-def adaptive_levels(covered: np.ndarray, level: float, gamma: float = 0.005) -> np.ndarray:
-    """Adaptive conformal inference (Gibbs and Candes, 2021): the level to use at each step, moved
-    after every outcome by `gamma` times (miss - alpha), from the misses seen so far only.
+def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: float, state: dict | None = None,
+                   gamma: float = 0.005, delay: int = 1) -> tuple[np.ndarray, dict]:
+    """Adaptive conformal inference (Gibbs and Candes, 2021) over test windows in time order.
 
-    `covered` is a boolean sequence (was the outcome inside the band at the level used); returns
-    the level (percent) used for each step, starting at `level`.
+    For every horizon step and target, the miscoverage rate used moves after each outcome by
+    `gamma * (alpha - miss)`; the outcome of window i (step h) is known `delay + h - 1` windows
+    later, so a radius only uses misses already observed. The radius is the conformal quantile of the
+    `calibration` scores at the current rate. `state` carries the rates from one call (fold) to the
+    next. Returns the radii `(windows, horizon, targets)` and the new state.
 
     Example:
-        >>> adaptive_levels(np.array([False, False, True]), 90, gamma=0.05).round(2).tolist()
-        [90.0, 94.5, 99.0]
+        >>> calibration = np.arange(1.0, 101.0).reshape(100, 1, 1)
+        >>> radii, state = adaptive_radii(calibration, np.full((30, 1, 1), 1000.0), 80, gamma=0.05)
+        >>> bool(radii[-1, 0, 0] > radii[0, 0, 0])  # every miss widens the next bands
+        True
     """
-    target_alpha = 1 - level / 100
-    alpha_t = target_alpha
-    used = []
-    for hit in np.asarray(covered, dtype=bool):
-        used.append(100 * (1 - min(max(alpha_t, 1e-4), 1.0)))
-        alpha_t = alpha_t + gamma * (target_alpha - (0.0 if hit else 1.0))
-    return np.asarray(used)
+    target = 1 - level / 100
+    windows, horizon, targets = test_scores.shape
+    rates = np.array(state["rates"], dtype=np.float64) if state else np.full((horizon, targets), target)
+    ordered = np.sort(calibration, axis=0)
+    n = len(ordered)
+    radii = np.empty_like(test_scores, dtype=np.float64)
+    for i in range(windows):
+        for step in range(horizon):
+            known = i - (delay + step)  # the latest window whose outcome at this step is observed
+            if known >= 0:
+                miss = test_scores[known, step] > radii[known, step]
+                rates[step] += gamma * (target - miss.astype(np.float64))
+            for k in range(targets):
+                rate = rates[step, k]
+                rank = math.ceil((n + 1) * (1 - rate)) if rate > 0 else n + 1
+                radii[i, step, k] = np.inf if rank > n else (0.0 if rank < 1 else ordered[rank - 1, step, k])
+    return radii, {"rates": rates.tolist()}
+
+
+class Calibration:
+    """What a fitted forecaster keeps to draw bands: the validation windows' conformity scores and
+    the naive forecast's training residuals (for the baseline band), both `(windows, horizon, targets)`
+    in the transformed target's space.
+
+    Example:
+        >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
+        >>> calibration = Calibration(spec, scores=np.ones((50, 1, 1)), naive_residuals=np.zeros((50, 1, 1)))
+        >>> Calibration.from_dict(spec, calibration.to_dict()).scores.shape
+        (50, 1, 1)
+    """
+
+    def __init__(self, spec: WindowSpec, scores: np.ndarray | None, naive_residuals: np.ndarray) -> None:
+        self.spec = spec
+        self.scores = None if scores is None else np.asarray(scores, dtype=np.float64)
+        self.naive_residuals = np.asarray(naive_residuals, dtype=np.float64)
+
+    @classmethod
+    def fit(cls, spec: WindowSpec, levels: np.ndarray, validation_ends, validation_predicted: np.ndarray, train_ends):
+        """Scores of the validation windows (None without any) and the naive training residuals."""
+        from tsrnn.windowing import target_values
+
+        scores = None
+        if len(validation_ends):
+            scale = volatility(levels, spec)[np.asarray(validation_ends)]
+            scores = conformity_scores(validation_predicted, target_values(levels, validation_ends, spec), scale)
+        last = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
+        return cls(spec, scores, target_values(levels, train_ends, last))
+
+    def to_dict(self) -> dict:
+        return {"scores": None if self.scores is None else self.scores.tolist(),
+                "naive_residuals": self.naive_residuals.tolist()}
+
+    @classmethod
+    def from_dict(cls, spec: WindowSpec, values: dict) -> Calibration:
+        return cls(spec, values["scores"], values["naive_residuals"])
+
+    def model_bands(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float]) -> dict:
+        """{level: (lower, upper)} in the data's units around transformed predictions."""
+        if self.scores is None:
+            raise ConfigError("no validation windows to calibrate bands on; fit with validation_fraction > 0")
+        scale = volatility(levels, self.spec)[np.asarray(ends)]
+        radii = conformal_radius(self.scores, coverage)
+        return {level: band(predicted, radius, scale, levels, ends, self.spec) for level, radius in zip(coverage, radii)}
+
+    def naive_bands(self, levels: np.ndarray, ends, coverage: list[float]) -> dict:
+        """{level: (lower, upper)}: the naive forecast plus the empirical quantiles of its own
+        training residuals (the baseline band)."""
+        last = WindowSpec(**{**self.spec.to_dict(), "target_anchor": "last"})
+        anchors = anchor_levels(levels, ends, last)
+        bands = {}
+        for level in coverage:
+            low, high = empirical_band(self.naive_residuals, level)
+            shape = (len(ends), *low.shape)
+            bands[level] = (invert_targets(np.broadcast_to(low, shape), anchors, last.target_transform),
+                            invert_targets(np.broadcast_to(high, shape), anchors, last.target_transform))
+        return bands
+
+
+    def scores_against_naive(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float],
+                             mase_scale) -> dict:
+        """{level: {"model": scores, "naive_band": scores}} on the windows ending at `ends`."""
+        from tsrnn.windowing import target_rows
+
+        actual = np.asarray(levels, dtype=np.float64)[target_rows(ends, self.spec)]
+        model, naive = self.model_bands(predicted, levels, ends, coverage), self.naive_bands(levels, ends, coverage)
+        return {level_name(level): {"model": interval_scores(actual, *model[level], level, mase_scale),
+                                    "naive_band": interval_scores(actual, *naive[level], level, mase_scale)}
+                for level in coverage}
+
+
+def band_columns(bands: dict, names: list[str]) -> dict[str, np.ndarray]:
+    """Columns `{name}_lo_{level}` and `{name}_hi_{level}` for forecast columns `names` (step-major,
+    as `Forecaster.predict` orders them)."""
+    columns = {}
+    for level, (lower, upper) in bands.items():
+        flat_lower, flat_upper = lower.reshape(len(lower), -1), upper.reshape(len(upper), -1)
+        for i, name in enumerate(names):
+            columns[f"{name}_lo_{level_name(level)}"] = flat_lower[:, i]
+            columns[f"{name}_hi_{level_name(level)}"] = flat_upper[:, i]
+    return columns

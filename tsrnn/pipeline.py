@@ -44,6 +44,7 @@ def fit_run(
     out: str | os.PathLike,
     provenance: dict | None = None,
     resume: bool = False,
+    level: list[float] | None = None,
 ) -> RunResult:
     """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
 
@@ -54,7 +55,8 @@ def fit_run(
 
     `metrics.json` holds the test split's metrics of the model next to every baseline (naive,
     seasonal naive, drift, moving average, Ridge; in the data's units; a classifier: next to the
-    majority class), and the split's dates.
+    majority class), and the split's dates; with `level` (e.g. `[80, 95]`) also the test split's
+    interval scores. `forecast.png` draws the bands of `level` (default 80 and 95 %) as a fan.
     """
     out = Path(out)
     backup = backup_directory(out)
@@ -66,7 +68,8 @@ def fit_run(
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
         test_start = forecaster.split_["test_start"]
         if forecaster.split_["test_windows"]:
-            metrics["test"] = forecaster.evaluate(series, start=test_start)
+            metrics["test"] = forecaster.evaluate(series, start=test_start,
+                                                  level=level if forecaster.settings_.training.task == "regression" else None)
         source = provenance or {"path": str(data) if not isinstance(data, pd.DataFrame) else None}
         forecaster.save_into(staging, extra={"data_source": source})
         write_json(staging / "metrics.json", metrics)
@@ -77,7 +80,8 @@ def fit_run(
         plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
         target = forecaster.window_spec_.target_columns[0]
         if forecaster.settings_.training.task == "regression":
-            forecast_plot(forecaster.forecast_frame(series, start=plot_start), staging / "forecast.png", target)
+            fan = (level or [80, 95]) if forecaster.calibration_.scores is not None else None
+            forecast_plot(forecaster.forecast_frame(series, start=plot_start, level=fan), staging / "forecast.png", target)
         else:
             probabilities = forecaster.predict(series)
             direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)

@@ -38,9 +38,15 @@ def _save(figure, path: Path, axes=(), dates: bool = True) -> None:
 
 
 def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
-    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`."""
+    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`; its
+    `lo_{level}` / `hi_{level}` columns, when present, are drawn as a fan (widest band palest)."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
+    levels = sorted((float(c[3:]) for c in frame.columns if c.startswith("lo_")), reverse=True)
+    for shade, level in enumerate(levels):
+        name = f"{level:g}"
+        axis.fill_between(frame.index, frame[f"lo_{name}"], frame[f"hi_{name}"], color="tab:blue",
+                          alpha=0.12 + 0.12 * shade, linewidth=0, label=f"{name}% band")
     axis.plot(frame.index, frame["actual"], label="actual", color="black", linewidth=1.2)
     axis.plot(frame.index, frame["forecast"], label="model forecast", color="tab:blue", linewidth=1)
     axis.plot(frame.index, frame["naive"], label="naive (last value)", color="tab:orange", linewidth=0.8, alpha=0.7)

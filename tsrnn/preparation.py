@@ -20,13 +20,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from tsrnn.data import data_sha256, read_series, select_columns
+from tsrnn.data import read_series, select_columns
 from tsrnn.errors import DataError
 from tsrnn.scaling import fit_scaler
 from tsrnn.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
-
-__all__ = ["data_sha256", "read_frame", "select_frame", "arrays", "fit_feature_scaler", "scaled_steps", "fit_target_scaler",
-           "training_targets", "forecast_levels", "split_summary", "check_rows_for_split"]
 
 
 def read_frame(data, settings, trained_columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -116,6 +113,24 @@ def training_targets(target_scaler, levels: np.ndarray, ends: range, spec: Windo
     targets = target_values(levels, ends, spec)
     shape = targets.shape
     return target_scaler.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
+
+
+def predict_transformed(model, scaled: np.ndarray, ends: range, spec: WindowSpec, target_scaler, batch_size: int) -> np.ndarray:
+    """The network's predictions for the windows ending at `ends`, unscaled: `(windows, horizon,
+    targets)` in the transformed target's space (log changes from the anchors, by default)."""
+    from tsrnn.batches import as_input
+
+    windows = as_input(scaled, ends, spec, batch_size)
+    arrays = isinstance(windows, np.ndarray)
+    predicted = np.asarray(model.predict(np.ascontiguousarray(windows) if arrays else windows,
+                                         batch_size=batch_size if arrays else None, verbose=0))
+    shape = predicted.shape
+    return target_scaler.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
+
+
+def invert(transformed: np.ndarray, levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
+    """Transformed forecasts `(windows, horizon, targets)` back in the data's units."""
+    return invert_targets(transformed, anchor_levels(levels, ends, spec), spec.target_transform)
 
 
 def forecast_levels(target_scaler, predicted: np.ndarray, levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
