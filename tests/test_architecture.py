@@ -18,7 +18,7 @@ LAYERS = [
     ("foundation", {"errors", "options", "backend"}),
     ("data in, storage, numerics", {"data", "market", "text", "runs", "windowing", "scaling", "metrics", "trading",
                                     "distribute", "seasons"}),
-    ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation"}),
+    ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation", "intervals"}),
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "experiments", "sentiment"}),
     ("forecaster and plots", {"forecaster", "plots"}),
     ("evaluation and runs", {"backtest", "pipeline"}),
