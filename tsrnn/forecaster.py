@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsrnn import preparation, zoo
+from tsrnn import preparation, state, zoo
 from tsrnn.comparison import compare, default_baselines
 from tsrnn.data import data_sha256, read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.intervals import Calibration, band_columns, check_levels
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
-from tsrnn.scaling import scaler_from_dict, scaler_to_dict
 from tsrnn.selection import choices_record, choose_window
 from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings, params_from_json, params_to_json, resolve_from_data
 from tsrnn.windowing import WindowSpec, ends_with_targets_in, rises, split_rows, window_ends
@@ -269,25 +268,9 @@ class Forecaster(ForecasterParams):
     # ----------------------------------------------------------- persistence
     def run_info(self) -> dict:
         """The JSON description of this fitted forecaster, as stored in `run.json`: its parameters
-        verbatim, the specs derived from them, and the learned state."""
+        verbatim, the specs derived from them, and the learned state (`tsrnn.state`)."""
         self._check_fitted()
-        return {
-            "params": params_to_json(self.get_params()),
-            "resolved": self.resolved_,
-            "choices": self.choices_,
-            "window_spec": self.window_spec_.to_dict(),
-            "model_spec": self.model_spec_.to_dict(),
-            "columns": {"features": list(self.window_spec_.inputs), "targets": list(self.window_spec_.target_columns),
-                        "data": self.data_columns_},
-            "scalers": {"features": scaler_to_dict(self.feature_scaler_), "targets": scaler_to_dict(self.target_scaler_)},
-            "baselines": {name: baseline.to_state() for name, baseline in self.baselines_.items()},
-            "calibration": self.calibration_.to_dict() if hasattr(self, "calibration_") else None,
-            "mase_scale": self.mase_scale_.tolist(),
-            "majority_class": getattr(self, "majority_class_", None),
-            "split": self.split_,
-            "epochs_trained": len(self.history_.get("loss", [])),
-            "data_sha256": self.data_sha256_,
-        }
+        return {"params": params_to_json(self.get_params()), **state.encode(self)}
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write the model and `run.json` into a new directory, atomically; returns its path."""
@@ -304,43 +287,15 @@ class Forecaster(ForecasterParams):
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a forecaster saved by `save` or `tsrnn fit`: `cls(**params)` plus the learned state
         (the model loads with `safe_mode`)."""
-        from tsrnn.baselines import baseline_from_state
-
         info, model = read_forecaster_run(directory)
         path = Path(directory) / "run.json"
         try:
             forecaster = cls(**params_from_json(info["params"]))
             settings = derive_settings(forecaster, info["resolved"])
-            learned = {
-                "settings_": settings,
-                "resolved_": info["resolved"],
-                "choices_": info["choices"],
-                "window_spec_": settings.window,
-                "model_spec_": settings.model,
-                "model_": model,
-                "feature_scaler_": scaler_from_dict(info["scalers"]["features"]),
-                "target_scaler_": scaler_from_dict(info["scalers"]["targets"]),
-                "baselines_": {name: baseline_from_state(state) for name, state in info["baselines"].items()},
-                "mase_scale_": np.asarray(info["mase_scale"], dtype=np.float64),
-                "split_": info["split"],
-                "history_": {},
-                "data_columns_": info["columns"]["data"],
-                "data_sha256_": info["data_sha256"],
-            }
-            if settings.training.task == "classification":
-                learned["majority_class_"] = int(info["majority_class"])
-            else:
-                learned["calibration_"] = Calibration.from_dict(settings.window, info["calibration"])
-            stored = (WindowSpec.from_dict(info["window_spec"]), zoo.ModelSpec.from_dict(info["model_spec"]))
+            learned = state.decode(info, settings, model)
         except (KeyError, TypeError, ValueError) as error:
             raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None
-        if stored != (settings.window, settings.model):
-            raise RunDirError(f"{path}: its window or model spec does not follow from its params (edited by hand?); "
-                              "re-run tsrnn fit")
-        expected = (None, settings.window.lookback, len(settings.window.inputs))
-        if tuple(model.input_shape) != expected:
-            raise RunDirError(f"{Path(directory) / 'model.keras'}: model input {tuple(model.input_shape)} does not match "
-                              f"run.json's window {expected}; the run directory was mixed up, re-run tsrnn fit")
+        state.check_consistent(info, settings, model, Path(directory))
         forecaster._set_learned(learned)
         return forecaster
 
