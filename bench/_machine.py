@@ -1,8 +1,11 @@
 """What every benchmark records about where it ran."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import platform
+from pathlib import Path
 
 
 def machine() -> str:
@@ -14,3 +17,19 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return f"{model}, {os.cpu_count()} cores"
+
+
+def result_header() -> dict:
+    """Date, machine, Keras backend and library versions, read from this process."""
+    from tsrnn.runs import keras_backend, library_versions
+
+    return {"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+            "backend": keras_backend(), "versions": library_versions()}
+
+
+def publish(summary: dict, out: str | None) -> None:
+    """Print the result JSON and, with `out`, write it there too."""
+    text = json.dumps(summary, indent=1)
+    print(text)
+    if out:
+        Path(out).write_text(text + "\n")

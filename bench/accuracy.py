@@ -14,7 +14,6 @@ versions read from the process); run from the repository root:
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import statistics
 import tempfile
@@ -23,10 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _machine import machine
+from _machine import publish, result_header
 
 from tsrnn.forecaster import Forecaster
-from tsrnn.runs import keras_backend, library_versions
 
 SERIES = {
     "sp500": "datasets/sp500.csv",
@@ -104,18 +102,12 @@ def main() -> None:
             "runs": runs,
         }
     summary = {
-        "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "backend": keras_backend(),
-        "versions": library_versions(),
+        **result_header(),
         "forecaster": {"params": Forecaster(**options).get_params(), "note": "defaults except seed"},
         "split": "0.70 / 0.15 / 0.15 by rows, test MASE scaled by the training rows' one-step naive error",
         "series": results,
     }
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    publish(summary, args.out)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,14 @@ Writes JSON (date, machine and library versions read from the process); run from
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import time
-from pathlib import Path
 
-from _machine import machine
+from _machine import publish, result_header
 from accuracy import SERIES
 
 from tsrnn.backtest import backtest
 from tsrnn.forecaster import Forecaster
-from tsrnn.runs import keras_backend, library_versions
 
 
 def main() -> None:
@@ -53,19 +50,13 @@ def main() -> None:
         walk_forward = {"data": SERIES["sp500"], "folds": args.backtest_folds, "test_size": 250,
                         "seconds": round(time.perf_counter() - started, 1), "intervals": result.metrics["intervals"]}
     summary = {
-        "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "backend": keras_backend(),
-        "versions": library_versions(),
+        **result_header(),
         "levels": levels,
         "method": "split conformal on the validation windows, scores normalised by an EWMA volatility (lambda 0.94)",
         "series": results,
         "walk_forward_sp500": walk_forward,
     }
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    publish(summary, args.out)
 
 
 if __name__ == "__main__":

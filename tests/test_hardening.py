@@ -19,22 +19,12 @@ from tsrnn.errors import DataError, RunDirError, TrainingError
 from tsrnn.sentiment import predict as sentiment_predict
 from tsrnn.training import fit_model
 
-from .test_bad_input import TINY, check_one_line_error, series_text
+from .test_bad_input import TINY, check_one_line_error, series_text, trained_run  # noqa: F401 (a fixture)
 from .test_market import yahoo_layout
 
 
-@pytest.fixture(scope="module")
-def fitted_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fitted")
-    data = folder / "data.csv"
-    data.write_text(series_text(80))
-    result = CliRunner().invoke(main, ["fit", str(data), "--out", str(folder / "run"), *TINY])
-    assert result.exit_code == 0, result.output
-    return folder / "run", data
-
-
-def test_predict_into_a_missing_folder_is_one_line(fitted_run, tmp_path):
-    run, data = fitted_run
+def test_predict_into_a_missing_folder_is_one_line(trained_run, tmp_path):  # noqa: F811 (the fixture)
+    run, data = trained_run
     before = set(tmp_path.rglob("*"))
     result = CliRunner().invoke(main, ["predict", str(run), str(data), "-o", str(tmp_path / "missing" / "dir" / "f.csv")])
     check_one_line_error(result, "does not exist; create it", tmp_path, before)

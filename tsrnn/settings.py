@@ -135,16 +135,17 @@ def param_default(name: str):
 class TrainingSettings:
     """How the network is trained (Keras's `fit` and the early-stopping policy)."""
 
-    task: str = "regression"
-    epochs: int = 20
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    patience: int = 5
-    validation_fraction: float = 0.15
-    test_fraction: float = 0.15
-    seed: int | None = None
-    strategy: str = "none"
-    verbose: int = 0
+    # No defaults: always derived from a ForecasterParams, whose fields hold them.
+    task: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    patience: int
+    validation_fraction: float
+    test_fraction: float
+    seed: int | None
+    strategy: str
+    verbose: int
 
 
 @dataclass(frozen=True)
