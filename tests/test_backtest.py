@@ -144,6 +144,30 @@ def test_trading_returns_are_earned_the_next_day():
     assert positions_from_forecast(np.array([100.0, 100.0]), np.array([101.0, 99.0]), rule="long_short").tolist() == [1.0, -1.0]
 
 
+def test_with_a_longer_horizon_every_position_earns_one_day_only():
+    # Origins skip days at fold boundaries when horizon > 1; no position may be credited a multi-day move.
+    prices = 100 * np.exp(np.random.default_rng(3).normal(0.001, 0.02, size=200).cumsum())
+    frame = frame_of(prices)
+    result = backtest(DriftForecaster(**window_args(horizon=3)), frame, folds=3, test_size=30, cost_bps=0.0)
+    origins = np.sort(result.predictions.query("forecaster == 'model' and step == 1")["origin_row"].to_numpy())
+    assert (np.diff(origins) > 1).any()  # the skipped days this test is about
+    rule = positions_from_forecast(prices[origins], result.predictions.query("forecaster == 'model' and step == 1")
+                                   .sort_values("origin_row")["forecast"].to_numpy())
+    expected = np.prod(1 + rule * (prices[origins + 1] / prices[origins] - 1)) - 1
+    assert result.metrics["trading"]["overall"]["model"]["total_return"] == pytest.approx(expected)
+    assert result.metrics["trading"]["overall"]["buy_and_hold"]["total_return"] == pytest.approx(
+        np.prod(prices[origins + 1] / prices[origins]) - 1)
+
+
+def test_the_trading_year_follows_the_dates():
+    monthly = pd.DataFrame({"Close": 100 + np.arange(120.0)}, index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    result = backtest(DriftForecaster(**window_args()), monthly, folds=2, test_size=24)
+    assert result.metrics["trading"]["periods_per_year"] == 12.0
+    returns = result.equity["buy_and_hold_equity"]
+    assert result.metrics["trading"]["overall"]["buy_and_hold"]["annual_return"] == pytest.approx(
+        returns.iloc[-1] ** (12 / len(returns)) - 1)
+
+
 def test_performance_figures_hand_checked():
     returns = np.array([0.01, -0.02, 0.03, 0.0])
     report = performance(returns, positions=np.array([1.0, 1.0, 1.0, 0.0]))

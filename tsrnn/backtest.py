@@ -28,7 +28,8 @@ from tsrnn.errors import ConfigError, DataError
 from tsrnn.intervals import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
 from tsrnn.metrics import forecast_metrics, naive_scale
 from tsrnn.options import FOLD_WINDOWS, check_choice
-from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns
+from tsrnn.seasons import periods_per_year
+from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
 from tsrnn.windowing import ends_with_targets_in, target_rows, target_values
 
 
@@ -263,23 +264,26 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     curves, report = {}, {"overall": {}, "folds": []}
     model_rows = first_step[first_step["forecaster"] == "model"].sort_values("origin_row")
     origins = model_rows["origin_row"].to_numpy()
-    # A position decided at the close of the origin day earns the next day's return.
-    path = prices[np.concatenate([origins, [origins[-1] + 1]])]
+    # A position decided at the close of the origin day earns that next day's return, and only it:
+    # origins may skip days (at fold boundaries when horizon > 1), so no return spans two days.
+    next_day = prices[origins + 1] / prices[origins] - 1
     signals = {"model": model_rows["forecast"].to_numpy(), "naive_last_value": prices[origins]}
     returns = {}
     for name, forecast in signals.items():
         positions = positions_from_forecast(prices[origins], forecast, threshold, rule)
-        returns[name] = (strategy_returns(path, positions, cost_bps), positions)
+        returns[name] = (strategy_returns_from(next_day, positions, cost_bps), positions)
     buy_and_hold = np.ones(len(origins))
-    returns["buy_and_hold"] = (strategy_returns(path, buy_and_hold, 0.0), buy_and_hold)
+    returns["buy_and_hold"] = (strategy_returns_from(next_day, buy_and_hold, 0.0), buy_and_hold)
+    per_year = periods_per_year(frame.index)
+    report["periods_per_year"] = per_year
     for name, (values, positions) in returns.items():
-        report["overall"][name] = performance(values, positions)
+        report["overall"][name] = performance(values, positions, per_year)
         curves[f"{name}_equity"] = np.cumprod(1 + values)
         curves[f"{name}_drawdown"] = drawdown_curve(values)
     folds = model_rows["fold"].to_numpy()
     for fold in np.unique(folds):
         mask = folds == fold
-        report["folds"].append({"fold": int(fold), **{name: performance(values[mask], positions[mask])
+        report["folds"].append({"fold": int(fold), **{name: performance(values[mask], positions[mask], per_year)
                                                       for name, (values, positions) in returns.items()}})
     equity = pd.DataFrame(curves, index=frame.index[origins + 1])
     equity.index.name = "date"

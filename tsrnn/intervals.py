@@ -224,6 +224,8 @@ class Calibration:
 
     def model_bands(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float]) -> dict:
         """{level: (lower, upper)} in the data's units around transformed predictions."""
+        if not coverage:
+            return {}
         if self.scores is None:
             raise ConfigError("no validation windows to calibrate bands on; fit with validation_fraction > 0")
         scale = volatility(levels, self.spec)[np.asarray(ends)]

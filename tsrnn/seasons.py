@@ -54,3 +54,23 @@ def describe_period(period: int | None) -> str:
     if period is None:
         return "none (irregular dates)"
     return f"{period} rows ({names[period]})" if period in names else f"{period} rows"
+
+
+def periods_per_year(index: pd.DatetimeIndex) -> float:
+    """Rows per year for dates spaced like `index`: 252 exchange days, 365 calendar days, 52 weeks,
+    12 months, 4 quarters; sub-daily rows times the days (252 without weekends, else 365). 252 when
+    the spacing is irregular (the trading report's convention).
+
+    Example:
+        >>> periods_per_year(pd.date_range("2020-01-01", periods=40, freq="MS"))
+        12.0
+    """
+    period = infer_seasonal_period(index)
+    index = pd.DatetimeIndex(index)
+    typical = pd.Series(index[1:] - index[:-1]).median() if len(index) > 1 else _DAY
+    if period is None:
+        return 252.0
+    if typical < _DAY:
+        weekdays_only = (index.dayofweek >= 5).mean() < 0.05
+        return float(period * (252 if weekdays_only else 365))
+    return float({5: 252, 7: 365, 52: 52, 12: 12, 4: 4}.get(period, 252))

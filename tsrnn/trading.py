@@ -41,13 +41,24 @@ def strategy_returns(prices: np.ndarray, positions: np.ndarray, cost_bps: float 
     `positions[t]` earns. The first position is entered from flat.
     """
     prices = np.asarray(prices, dtype=np.float64)
+    return strategy_returns_from(prices[1:] / prices[:-1] - 1, positions, cost_bps)
+
+
+def strategy_returns_from(next_returns: np.ndarray, positions: np.ndarray, cost_bps: float = 0.0) -> np.ndarray:
+    """Net returns of `positions[t]` held over the one-period return `next_returns[t]` each, with
+    costs on the change of position (the first entered from flat).
+
+    Example:
+        >>> strategy_returns_from(np.array([0.01, -0.02]), np.array([1.0, 0.0]), cost_bps=10).round(4).tolist()
+        [0.009, -0.001]
+    """
     positions = np.asarray(positions, dtype=np.float64)
-    next_returns = prices[1:] / prices[:-1] - 1
     turnover = np.abs(np.diff(positions, prepend=0.0))
-    return positions * next_returns - turnover * cost_bps / 1e4 + 0.0  # + 0.0: no negative zeros when flat
+    return positions * np.asarray(next_returns, dtype=np.float64) - turnover * cost_bps / 1e4 + 0.0  # no negative zeros
 
 
-def performance(returns: np.ndarray, positions: np.ndarray | None = None) -> dict[str, float]:
+def performance(returns: np.ndarray, positions: np.ndarray | None = None,
+                periods_per_year: float = PERIODS_PER_YEAR) -> dict[str, float]:
     """Total and annualised return, annualised volatility, Sharpe, Sortino, maximum drawdown,
     and with `positions` the turnover (units per year) and hit rate (share of invested days that gained).
 
@@ -57,7 +68,7 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None) -> dic
     """
     returns = np.asarray(returns, dtype=np.float64)
     equity = np.cumprod(1 + returns)
-    years = len(returns) / PERIODS_PER_YEAR
+    years = len(returns) / periods_per_year
     total = float(equity[-1] - 1) if len(returns) else 0.0
     deviation = returns.std(ddof=1) if len(returns) > 1 else 0.0
     downside = np.sqrt(np.mean(np.minimum(returns, 0) ** 2)) if len(returns) else 0.0
@@ -65,9 +76,9 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None) -> dic
     report = {
         "total_return": total,
         "annual_return": float((1 + total) ** (1 / years) - 1) if years > 0 and total > -1 else -1.0,
-        "annual_volatility": float(deviation * np.sqrt(PERIODS_PER_YEAR)),
-        "sharpe": float(mean / deviation * np.sqrt(PERIODS_PER_YEAR)) if deviation > 0 else 0.0,
-        "sortino": float(mean / downside * np.sqrt(PERIODS_PER_YEAR)) if downside > 0 else 0.0,
+        "annual_volatility": float(deviation * np.sqrt(periods_per_year)),
+        "sharpe": float(mean / deviation * np.sqrt(periods_per_year)) if deviation > 0 else 0.0,
+        "sortino": float(mean / downside * np.sqrt(periods_per_year)) if downside > 0 else 0.0,
         "max_drawdown": max_drawdown(equity),
     }
     if positions is not None:
