@@ -93,10 +93,24 @@ def test_evaluate_reports_model_next_to_baselines(fitted):
     forecaster, path = fitted
     metrics = forecaster.evaluate(path, start=forecaster.split_["test_start"])
     assert metrics["windows"] == forecaster.split_["test_windows"]
-    for name in ("model", "naive_last_value", "seasonal_naive"):
+    for name in ("model", "naive_last_value", "seasonal_naive", "drift", "moving_average", "ridge"):
         assert set(metrics[name]) == {"mae", "rmse", "mape", "smape", "mase", "directional_accuracy"}
-        assert metrics[name]["mae"] > 0
     assert metrics["first_target"] >= forecaster.split_["test_start"]
+    # The baselines' figures, recomputed by hand from the prices (horizon 2, every test window).
+    close = read_series(path)["Close"].to_numpy()
+    test_start = read_series(path).index.get_loc(pd.Timestamp(forecaster.split_["test_start"]))
+    ends = np.arange(test_start - 1, len(close) - 2)
+    actual = np.stack([close[ends + 1], close[ends + 2]], axis=1)
+    naive = np.abs(actual - close[ends, None])
+    period = forecaster.settings_.seasonal_period  # 5 on business days
+    seasonal = np.abs(actual - np.stack([close[ends + 1 - period], close[ends + 2 - period]], axis=1))
+    scale = np.mean(np.abs(np.diff(close[: int(round(len(close) * 0.7))])))
+    assert metrics["windows"] == len(ends)
+    assert metrics["naive_last_value"]["mae"] == pytest.approx(naive.mean())
+    assert metrics["naive_last_value"]["mase"] == pytest.approx(naive.mean() / scale)
+    assert metrics["seasonal_naive"]["mae"] == pytest.approx(seasonal.mean())
+    model = forecaster.predict(path).loc[read_series(path).index[ends], ["Close_t+1", "Close_t+2"]].to_numpy()
+    assert metrics["model"]["rmse"] == pytest.approx(np.sqrt(np.mean((model - actual) ** 2)))
 
 
 def test_save_load_gives_identical_predictions(fitted, tmp_path):
