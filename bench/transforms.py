@@ -3,16 +3,17 @@
 Shows why tsrnn's default is `log_return`: a model of price levels cannot extrapolate once test
 prices leave the training range. Prints JSON; run from the repository root:
 
-    python bench/transforms.py [--data datasets/sp500.csv] [--seeds 0,1,2] [--epochs 20]
+    python bench/transforms.py [--data datasets/sp500.csv] [--seeds 0,1,2] [--epochs 20] [--out bench/results/transforms.json]
+
+Every other setting is the current default (lookback, anchor and linear path chosen on validation).
 """
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import time
 
-from _machine import machine
+from _machine import publish, result_header
 
 from tsrnn.forecaster import Forecaster
 
@@ -24,6 +25,7 @@ def main() -> None:
     parser.add_argument("--transforms", default="log_return,difference,level")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--out", default=None)
     args = parser.parse_args()
     rows = []
     for model in args.models.split(","):
@@ -43,18 +45,21 @@ def main() -> None:
                         "mase_model": round(test["model"]["mase"], 4),
                         "mase_naive_last_value": round(test["naive_last_value"]["mase"], 4),
                         "mase_seasonal_naive": round(test["seasonal_naive"]["mase"], 4),
+                        "mase_drift": round(test["drift"]["mase"], 4),
+                        "mase_ridge": round(test["ridge"]["mase"], 4),
+                        "chosen": {k: forecaster.choices_[k] for k in ("lookback", "target_anchor", "best_epoch")},
                         "beats_naive": test["model"]["mase"] <= test["naive_last_value"]["mase"],
                     }
                 )
                 print(json.dumps(rows[-1]), flush=True)
     summary = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        **result_header(),
         "data": args.data,
-        "settings": {"lookback": 30, "horizon": 1, "split": "0.7/0.15/0.15", "epochs": args.epochs, "patience": 5},
+        "settings": {"horizon": 1, "split": "0.7/0.15/0.15", "epochs": args.epochs, "patience": 5,
+                     "other": "defaults: lookback, anchor and linear path chosen on validation"},
         "runs": rows,
     }
-    print(json.dumps(summary, indent=1))
+    publish(summary, args.out)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,18 @@ def test_every_body_head_and_front_end(body, head, front_end, bidirectional, uni
     model = zoo.build(body, units=units, bidirectional=bidirectional, head=head, horizon=3, targets=2, num_classes=4, **inputs)
     assert model.output_shape == HEADS[head]
     sample = np.random.default_rng(0).random((5, 7, 2)) if front_end == "numeric" else np.arange(35).reshape(5, 7) % 50
-    assert model.predict(sample, verbose=0).shape == (5,) + HEADS[head][1:]
+    outputs = model.predict(sample, verbose=0)
+    assert outputs.shape == (5,) + HEADS[head][1:]
+    if head == "binary":
+        assert ((outputs > 0) & (outputs < 1)).all()
+    elif head == "multiclass":
+        np.testing.assert_allclose(outputs.sum(axis=1), 1.0, rtol=1e-5)
     recurrent = [layer for layer in model.layers if isinstance(layer, (L.RNN, L.Bidirectional))]
     assert len(recurrent) == len(units)
+    for layer, width in zip(recurrent, units):
+        cell_layer = layer.forward_layer if bidirectional else layer
+        assert cell_layer.units == width and type(cell_layer).__name__ == zoo.BODIES[body]
+        assert layer.output.shape[-1] == width * (2 if bidirectional else 1)
     expected_loss = {"regression": "mse", "binary": "binary_crossentropy", "multiclass": "sparse_categorical_crossentropy"}
     assert model.loss == expected_loss[head]
 
