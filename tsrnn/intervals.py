@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from tsrnn.errors import ConfigError
 from tsrnn.windowing import WindowSpec, anchor_levels, invert_targets, step_changes
@@ -60,13 +61,11 @@ def volatility(levels: np.ndarray, spec: WindowSpec, lam: float = EWMA_LAMBDA) -
     (`(rows, targets)`), in the target transform's units; only past rows enter each value."""
     transform = "difference" if spec.target_transform == "level" else spec.target_transform
     changes = np.nan_to_num(step_changes(np.asarray(levels, dtype=np.float64), transform), nan=0.0)
-    variance = np.empty_like(changes)
+    squares = changes**2
     warm = max(1, min(len(changes) - 1, 30))
-    current = np.mean(changes[1 : warm + 1] ** 2, axis=0) if len(changes) > 1 else np.ones(changes.shape[1])
-    for row in range(len(changes)):  # a short recursion; rows are thousands at most here
-        if row > 0:
-            current = lam * current + (1 - lam) * changes[row] ** 2
-        variance[row] = current
+    # The recursion starts from the mean square of the first changes (row 0 has no change).
+    squares[0] = squares[1 : warm + 1].mean(axis=0) if len(changes) > 1 else 1.0
+    variance = pd.DataFrame(squares).ewm(alpha=1 - lam, adjust=False).mean().to_numpy()
     scale = np.sqrt(variance)
     floor = np.maximum(np.median(scale, axis=0) * 1e-3, 1e-12)
     return np.maximum(scale, floor)
