@@ -118,10 +118,16 @@ def _load_npz_safely(path: Path) -> tuple[np.ndarray, ...]:
             raise DataError(f"{path}: missing array(s) {', '.join(missing)}; expected Keras's imdb.npz layout")
         for name in _IMDB_ARRAYS:
             with archive.open(names[name]) as member:
+                try:
+                    arrays.append(np.lib.format.read_array(member, allow_pickle=False))
+                    continue
+                except ValueError:  # an object array: only the restricted unpickler may read it
+                    pass
+            with archive.open(names[name]) as member:
                 version = np.lib.format.read_magic(member)
                 read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-                shape, fortran, dtype = read_header(member)
-                arrays.append(_read_object_array(member, name) if dtype.hasobject else _read_plain(member, shape, fortran, dtype))
+                read_header(member)
+                arrays.append(_read_object_array(member, name))
     return tuple(arrays)
 
 
@@ -131,12 +137,6 @@ def _read_object_array(member, name: str) -> np.ndarray:
             type(item) is int or isinstance(item, list) and all(type(v) is int for v in item) for item in array.ravel()):
         raise pickle.UnpicklingError(f"{name} is not an array of integer lists")
     return array
-
-
-def _read_plain(member, shape, fortran: bool, dtype) -> np.ndarray:
-    count = int(np.prod(shape)) if shape else 1
-    data = np.frombuffer(member.read(count * dtype.itemsize), dtype=dtype, count=count)
-    return data.reshape(shape[::-1]).transpose() if fortran else data.reshape(shape)
 
 
 def _read_word_index(path: Path) -> dict | None:
