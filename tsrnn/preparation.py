@@ -124,6 +124,11 @@ def predict_transformed(model, scaled: np.ndarray, ends: range, spec: WindowSpec
     arrays = isinstance(windows, np.ndarray)
     predicted = np.asarray(model.predict(np.ascontiguousarray(windows) if arrays else windows,
                                          batch_size=batch_size if arrays else None, verbose=0))
+    return unscale(target_scaler, predicted)
+
+
+def unscale(target_scaler, predicted: np.ndarray) -> np.ndarray:
+    """Scaled predictions `(windows, horizon, targets)` back in the transformed target's space."""
     shape = predicted.shape
     return target_scaler.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
 
@@ -135,9 +140,7 @@ def invert(transformed: np.ndarray, levels: np.ndarray, ends: range, spec: Windo
 
 def forecast_levels(target_scaler, predicted: np.ndarray, levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
     """The network's scaled predictions `(windows, horizon, targets)` back in the data's units."""
-    shape = predicted.shape
-    unscaled = target_scaler.inverse_transform(predicted.reshape(-1, shape[-1])).reshape(shape)
-    return invert_targets(unscaled, anchor_levels(levels, ends, spec), spec.target_transform)
+    return invert(unscale(target_scaler, predicted), levels, ends, spec)
 
 
 def split_summary(frame: pd.DataFrame, bounds: SplitBounds, spec: WindowSpec, train_windows: int,
