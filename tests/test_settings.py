@@ -20,7 +20,8 @@ REGRESSOR = dict(
     target_transform="difference", target_anchor="season", scaling="minmax", units=[6, 3], bidirectional=True, dropout=0.1,
     recurrent_dropout=0.05, pooling="max", epochs=2, batch_size=16, learning_rate=0.003, patience=1,
     validation_fraction=0.2, test_fraction=0.1, fill="ffill", date_column="Date", seed=3, seasonal_period=7,
-    strategy="mirrored", verbose=2,
+    strategy="mirrored", verbose=2, input_transforms={"Volume": "log1p_difference"},
+    sep=";", decimal=",", date_format="%d.%m.%Y", timezone="UTC",  # the data file is written that way
 )
 SPEC_MODEL = dict(
     model=zoo.ModelSpec(body="lstm", units=(5,), between_dropout=0.0), task="classification", lookback=6,
@@ -28,11 +29,15 @@ SPEC_MODEL = dict(
 )
 
 
-def _data(tmp_path):
+def _data(tmp_path, params=None):
     path = tmp_path / "prices.csv"
     frame = read_series("datasets/sp500.csv").iloc[:300].reset_index()
     frame.loc[20, "Volume"] = np.nan  # fill="ffill" has something to do
-    frame.to_csv(path, index=False)
+    if params and params.get("sep"):
+        frame["Date"] = frame["Date"].dt.strftime(params["date_format"])
+        frame.to_csv(path, index=False, sep=params["sep"], decimal=params["decimal"])
+    else:
+        frame.to_csv(path, index=False)
     return path
 
 
@@ -49,7 +54,7 @@ def test_save_load_round_trip_for_every_argument(params, tmp_path):
 
         if keras.backend.backend() not in ("tensorflow", "jax"):
             params = {**params, "strategy": "none"}  # mirrored needs TF or JAX; the rest still round-trips
-    data = _data(tmp_path)
+    data = _data(tmp_path, params)
     forecaster = Forecaster(**params).fit(data)
     forecaster.save(tmp_path / "run")
     stored = json.loads((tmp_path / "run" / "run.json").read_text())["params"]

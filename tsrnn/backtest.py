@@ -29,6 +29,7 @@ from tsrnn.intervals import adaptive_radii, band, check_levels, conformity_score
 from tsrnn.metrics import forecast_metrics, naive_scale
 from tsrnn.options import FOLD_WINDOWS, check_choice
 from tsrnn.seasons import periods_per_year
+from tsrnn.settings import read_options
 from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
 from tsrnn.windowing import ends_with_targets_in, target_rows, target_values
 
@@ -123,7 +124,7 @@ def backtest(
         raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
     if refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
-    series = read_series(data, getattr(model, "date_column", None))
+    series = read_series(data, read_options(model))
     spec = model.make_window_spec(series)
     frame = select_columns(series, spec.columns, getattr(model, "fill", None))
     levels = frame[list(spec.target_columns)].to_numpy(np.float64)

@@ -149,12 +149,24 @@ def _forecaster_options(command):
         _param("--target", help="Column(s) to predict, comma-separated [default: Close, else the only numeric column]."),
         _param("--features", help="Input columns, comma-separated [default: the targets]."),
         _param("--date-column", help="Date column [default: found by name]."),
+        _param("--sep", help="Field separator [default: sniffed among , ; tab |]."),
+        _param("--decimal", choices=allowed.DECIMAL_MARKS,
+               help="Decimal mark [default: ',' when a file not separated by commas writes numbers like 1,5]."),
+        _param("--date-format",
+               help="Dates written as numbers: excel (serial days), epoch (Unix seconds) or epoch_ms; "
+                    "or a layout like %d.%m.%Y [default: written dates, found from the file]."),
+        _param("--timezone",
+               help="Timestamps with UTC offsets: local (the wall-clock time written, e.g. the exchange's), "
+                    "UTC, or a zone like America/New_York."),
         _param("--lookback", type=int,
                help="Input rows per window [default: one, two or four seasons (30 rows without one), chosen on validation]."),
         _param("--horizon", help="Steps ahead to predict."),
         _param("--stride", help="Rows between training windows."),
         _param("--gap", help="Rows skipped between inputs and targets."),
         _param("--transform", "target_transform", choices=allowed.TARGET_TRANSFORMS, help="What the model learns to predict."),
+        click.option("--input-transform", "input_transforms", multiple=True, metavar="COLUMN=TRANSFORM",
+                     help=f"Transform of an input that is not a target ({', '.join(allowed.INPUT_TRANSFORMS)}); repeat "
+                          "for several [default: chosen per column from the training rows]."),
         _param("--anchor", "target_anchor", choices=allowed.TARGET_ANCHORS,
                help="Targets measured from the window's last value or from the value a season before each target "
                     "[default: chosen on validation when the data have a season]."),
@@ -205,11 +217,23 @@ def _load_data(data, ticker, start, end, adjusted, cache_dir):
     return frame, ticker, provenance
 
 
-def _forecaster(target, features, units, quiet, **options):
+def parse_input_transforms(values: tuple[str, ...]) -> dict[str, str] | None:
+    """`("Volume=log1p_difference", ...)` as {column: transform}; None when empty."""
+    chosen = {}
+    for value in values:
+        column, sep, transform = value.partition("=")
+        if not sep or not column.strip() or transform.strip() not in allowed.INPUT_TRANSFORMS:
+            raise ConfigError(f"--input-transform takes COLUMN=TRANSFORM with TRANSFORM one of "
+                              f"{', '.join(allowed.INPUT_TRANSFORMS)}, got {value!r}")
+        chosen[column.strip()] = transform.strip()
+    return chosen or None
+
+
+def _forecaster(target, features, units, quiet, input_transforms=(), **options):
     from tsrnn.forecaster import Forecaster
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
-                      verbose=0 if quiet else 1, **options)
+                      input_transforms=parse_input_transforms(input_transforms), verbose=0 if quiet else 1, **options)
 
 
 def _default_out(kind: str, stem: str, model: str) -> Path:
@@ -357,6 +381,9 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append("no training epoch beat the linear start on validation")
     elif choices.get("best_epoch"):
         parts.append(f"best epoch {choices['best_epoch']}")
+    inputs = choices.get("input_transforms")
+    if inputs:
+        parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
     return "chosen: " + "; ".join(parts)
 
 

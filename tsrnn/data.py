@@ -16,47 +16,95 @@ Example:
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
+import re
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tsrnn.errors import DataError
-from tsrnn.options import FILL_POLICIES
+from tsrnn.dates import LOCAL_TIME, check_date_format, check_timezone, parse_dates
+from tsrnn.errors import ConfigError, DataError, DataNote
+from tsrnn.numbers import parse_numbers
+from tsrnn.options import DECIMAL_MARKS, FILL_POLICIES, check_choice
 
 DATE_COLUMN_NAMES = ("date", "datetime", "timestamp", "time")
+TARGET_NAMES = ("Close", "Price")
 _MAX_LISTED = 5
 
 
-def read_series(source: str | os.PathLike | pd.DataFrame, date_column: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a CSV file or frame; every field's None means "found from the data".
+
+    Attributes:
+        date_column: the date column (default: found by name).
+        sep: field separator (default: sniffed among , ; tab |).
+        decimal: decimal mark "." or "," (default: "," when a ;-separated file writes numbers like 1,5).
+        date_format: "excel", "epoch", "epoch_ms" or a strftime layout (default: read written dates,
+            refuse numbers).
+        timezone: for timestamps with UTC offsets: "local" (the wall-clock time as written), "UTC"
+            or a zone name.
+
+    Example:
+        >>> ReadOptions(sep=";", decimal=",").decimal
+        ','
+    """
+
+    date_column: str | None = None
+    sep: str | None = None
+    decimal: str | None = None
+    date_format: str | None = None
+    timezone: str = LOCAL_TIME
+
+    def __post_init__(self) -> None:
+        if self.sep is not None and (not isinstance(self.sep, str) or len(self.sep) != 1):
+            raise ConfigError(f"sep must be one character such as , ; or a tab, got {self.sep!r}")
+        check_choice("decimal", self.decimal, DECIMAL_MARKS, optional=True)
+        if self.sep is not None and self.sep == self.decimal:
+            raise ConfigError(f"sep and decimal cannot both be {self.sep!r}")
+        check_date_format(self.date_format)
+        check_timezone(self.timezone)
+
+
+def read_series(source: str | os.PathLike | pd.DataFrame, options: ReadOptions | None = None) -> pd.DataFrame:
     """Read a CSV file or DataFrame into a frame indexed by increasing, unique dates.
 
-    The date column is `date_column` if given, else the first column named like Date, date,
-    datetime, timestamp or time (any case), else an unnamed first column (as pandas writes its
-    index), else an existing DatetimeIndex.
+    The date column is `options.date_column` if given, else the first column named like Date,
+    date, datetime, timestamp or time (any case), else an unnamed first column (as pandas writes
+    its index), else an existing DatetimeIndex. Text columns that hold numbers written with
+    thousands separators, percentages or K/M/B suffixes become numbers (`tsrnn.numbers`); a file
+    whose dates run strictly backwards (newest first) is reversed. Each such rule is told once as
+    a `DataNote` warning.
 
     Usage:
         read_series("datasets/sp500.csv").index.is_monotonic_increasing
     """
+    options = options or ReadOptions()
     if isinstance(source, pd.DataFrame):
         name = source.attrs.get("source", "data")
         frame = source.copy()
+        decimal = options.decimal or source.attrs.get("decimal", ".")
     else:
         name = str(source)
-        frame = _read_csv(Path(source))
+        frame, decimal = _read_csv(Path(source), options)
     if frame.empty:
         raise DataError(f"{name}: no data rows (only a header?); give a file with one row per date")
-    frame = _index_by_date(frame, name, date_column)
-    _check_date_order(frame.index, name)
+    frame = _strip_header(frame, name)
+    frame = _index_by_date(frame, name, options)
+    frame = _in_date_order(frame, name, options.timezone)
     frame.attrs["source"] = name
+    frame.attrs["decimal"] = decimal
+    frame.attrs["number_styles"] = {**frame.attrs.get("number_styles", {}), **_numbers_from_text(frame, decimal, name)}
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, str]:
     if not path.exists():
         raise DataError(f"{path}: file not found; check the path")
     if path.is_dir():
@@ -65,7 +113,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: file is empty; give a CSV with a header and one row per date")
     try:
         with open(path, "rb") as handle:
-            head = handle.read(4096)
+            head = handle.read(65536)
     except PermissionError:
         raise DataError(f"{path}: cannot be read (permission denied); check the file's permissions") from None
     except OSError as error:
@@ -73,18 +121,97 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if b"\x00" in head:
         raise DataError(f"{path}: looks like a binary file, not a CSV; give a comma-separated text file")
     try:
-        return pd.read_csv(path)
+        text = head.decode("utf-8-sig", errors="strict" if len(head) < 65536 else "ignore")
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as a UTF-8 CSV") from None
+    sep, decimal = sniff_layout(text, options.sep, options.decimal)
+    if sep != "," or decimal != ".":
+        _note(f"{path}: read with fields separated by {_SEPARATOR_NAMES.get(sep, repr(sep))} and "
+              f"{'a decimal comma' if decimal == ',' else 'a decimal point'}")
+    try:
+        return pd.read_csv(path, sep=sep, decimal=decimal, encoding="utf-8-sig", skipinitialspace=True), decimal
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text; save the file as a UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: file has no columns; give a CSV with a header row") from None
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
-        raise DataError(f"{path}: not a valid CSV ({detail}); check the separators and quoting") from None
+        raise DataError(f"{path}: not a valid CSV ({detail}); check the separators and quoting, "
+                        "or pass --sep and --decimal") from None
 
 
-def _index_by_date(frame: pd.DataFrame, name: str, date_column: str | None) -> pd.DataFrame:
+SEPARATORS = (",", ";", "\t", "|")
+_SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*[%KMBkmb]?\s*$|^\s*[-+]?\d+,\d+\s*[%KMBkmb]?\s*$")
+
+
+def sniff_layout(text: str, sep: str | None = None, decimal: str | None = None) -> tuple[str, str]:
+    """The field separator and decimal mark of a CSV whose first lines are `text`.
+
+    The separator is the first of , ; tab | that splits the header and every sampled line into the
+    same number (two or more) of fields; the decimal mark is "," only when fields are not
+    separated by commas and some field reads like 1,5 or 1.234,5.
+
+    Example:
+        >>> sniff_layout("Date;Close\\n2020-01-02;1.234,5\\n")
+        (';', ',')
+        >>> sniff_layout('Date,Close\\n2020-01-02,"2,184.05"\\n')
+        (',', '.')
+    """
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    if len(lines) > 2 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line short
+    if sep is None:
+        sep = next((candidate for candidate in SEPARATORS if _splits_evenly(lines, candidate)), ",")
+    if decimal is None:
+        decimal = "."
+        if sep != ",":
+            fields = (field for row in csv.reader(lines[1:], delimiter=sep) for field in row)
+            decimal = "," if any(_DECIMAL_COMMA.match(field) for field in fields) else "."
+    return sep, decimal
+
+
+def _splits_evenly(lines: list[str], sep: str) -> bool:
+    counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
+    return len(counts) == 1 and counts.pop() > 1
+
+
+def _strip_header(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Column names without surrounding whitespace (a header written `Close ` names Close)."""
+    stripped = [str(c).strip() if isinstance(c, str) else c for c in frame.columns]
+    if stripped == list(frame.columns):
+        return frame
+    duplicated = pd.Index(stripped)[pd.Index(stripped).duplicated()]
+    if len(duplicated):
+        raise DataError(f"{name}: columns {', '.join(map(repr, duplicated))} appear twice once spaces are "
+                        "removed from the header; rename one")
+    return frame.set_axis(stripped, axis=1)
+
+
+def _numbers_from_text(frame: pd.DataFrame, decimal: str, name: str) -> dict[str, str]:
+    """Convert every text column that holds numbers of one style; return {column: style}.
+
+    Columns that are not numbers stay text: `select_columns` reports them if a model uses them.
+    """
+    styles = {}
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
+            continue
+        try:
+            values, style = parse_numbers(frame[column], decimal, name, str(column))
+        except DataError:
+            continue
+        frame[column] = values
+        if style:
+            styles[str(column)] = style
+    return styles
+
+
+def _index_by_date(frame: pd.DataFrame, name: str, options: ReadOptions) -> pd.DataFrame:
+    date_column = options.date_column
     if isinstance(frame.index, pd.DatetimeIndex) and (date_column is None or date_column not in frame.columns):
+        if frame.index.tz is not None:
+            frame = frame.set_axis(_one_zone(frame.index, options.timezone), axis=0)
         return frame
     column = date_column or _find_date_column(frame)
     if column is None:
@@ -95,57 +222,23 @@ def _index_by_date(frame: pd.DataFrame, name: str, date_column: str | None) -> p
     if column not in frame.columns:
         raise DataError(f"{name}: date column '{column}' not found; available: {_listing(frame.columns)}")
     raw = frame[column]
-    dates = _parse_dates(raw.astype("string"), dayfirst=_day_first(raw, name, column))
+    dates = parse_dates(raw, name, str(column), options.date_format, options.timezone)
     bad = dates.isna()
     if bad.any():
         rows = _rows(np.flatnonzero(bad.to_numpy()))
         examples = ", ".join(repr(str(v)) for v in raw[bad].head(3))
+        layout = f"the layout {options.date_format}" if options.date_format else "a layout like 1999-01-04 or 1/4/1999"
         raise DataError(
-            f"{name}: column '{column}' has {int(bad.sum())} unparseable date(s) at {rows} ({examples}); "
-            "use a layout like 1999-01-04 or 1/4/1999"
+            f"{name}: column '{column}' has {int(bad.sum())} unparseable date(s) at {rows} ({examples}); use {layout}"
         )
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_convert(None)
     frame = frame.drop(columns=[column])
     frame.index = pd.DatetimeIndex(dates, name=str(column) if not str(column).startswith("Unnamed") else "Date")
     return frame
 
 
-def _parse_dates(text: pd.Series, dayfirst: bool) -> pd.Series:
-    """Dates of `text`, NaT where unparseable: one format inferred for the column (fast), else each
-    value on its own (`format="mixed"`, 30x slower on a million rows)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "could not infer format": the fallback below handles it
-            return pd.to_datetime(text, errors="raise", dayfirst=dayfirst)
-    except (ValueError, TypeError, OverflowError):
-        return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
-
-
-_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
-
-
-def _day_first(raw: pd.Series, name: str, column) -> bool:
-    """Whether numeric dates like 13/04/2020 put the day first: judged over the whole column.
-
-    A first field above 12 anywhere means day-first, a second field above 12 month-first; a column
-    where every date reads both ways (all fields 1-12) is taken as month-first, like pandas.
-    """
-    text = raw.astype("string")
-    if not text.head(1000).str.match(_NUMERIC_DATE).any():  # ISO and other layouts: nothing to judge
-        return False
-    fields = text.str.extract(_NUMERIC_DATE).dropna().astype(int)
-    if fields.empty:
-        return False
-    day_first, month_first = bool((fields[0] > 12).any()), bool((fields[1] > 12).any())
-    if day_first and month_first:
-        row = int(np.flatnonzero((fields[0] > 12).to_numpy())[0])
-        other = int(np.flatnonzero((fields[1] > 12).to_numpy())[0])
-        raise DataError(
-            f"{name}: column '{column}' mixes day-first ({raw.iloc[fields.index[row]]!r}) and month-first "
-            f"({raw.iloc[fields.index[other]]!r}) dates; write every date one way, e.g. 1999-01-04"
-        )
-    return day_first
+def _one_zone(index: pd.DatetimeIndex, timezone: str) -> pd.DatetimeIndex:
+    """A zone-aware index as naive timestamps: its own wall time ("local") or converted."""
+    return index.tz_localize(None) if timezone == LOCAL_TIME else index.tz_convert(timezone).tz_localize(None)
 
 
 def _find_date_column(frame: pd.DataFrame) -> str | None:
@@ -158,39 +251,53 @@ def _find_date_column(frame: pd.DataFrame) -> str | None:
     return None
 
 
-def _check_date_order(index: pd.DatetimeIndex, name: str) -> None:
+def _in_date_order(frame: pd.DataFrame, name: str, timezone: str) -> pd.DataFrame:
+    """The frame in increasing date order: as given, or reversed when its dates run strictly backwards."""
+    index = frame.index
     duplicated = index.duplicated(keep=False)
     if duplicated.any():
         dates = sorted({d.isoformat() for d in index[duplicated]})[:_MAX_LISTED]
+        hint = (" (timestamps are read as the wall-clock time written; across a clock change pass --timezone UTC)"
+                if timezone == LOCAL_TIME and (index.hour != 0).any() else "")
         raise DataError(
             f"{name}: {int(index.duplicated().sum())} duplicate date(s), e.g. {', '.join(dates)}; "
-            "keep one row per date"
+            f"keep one row per date{hint}"
         )
     steps = np.diff(index.asi8)
+    if len(steps) > 1 and (steps < 0).all():  # three or more rows, newest first
+        _note(f"{name}: dates run newest first; read oldest first ({index[-1].date()} to {index[0].date()})")
+        return frame.iloc[::-1]
     if (steps < 0).any():
         position = int(np.flatnonzero(steps < 0)[0]) + 1
         raise DataError(
             f"{name}: dates are not in increasing order ({index[position].date()} at row {position + 1} "
             f"comes after {index[position - 1].date()}); sort the file by date"
         )
+    return frame
+
+
+def _note(message: str) -> None:
+    warnings.warn(message, DataNote, stacklevel=3)
 
 
 def default_target(frame: pd.DataFrame) -> str:
-    """The column to forecast when none is named: `Close` when present, else the only numeric column.
+    """The column to forecast when none is named: `Close` (else `Price`, as financial websites name
+    it) when present, else the only numeric column.
 
     Example:
         >>> default_target(pd.DataFrame({"passengers": [112.0, 118.0], "note": ["a", "b"]}))
         'passengers'
     """
-    if "Close" in frame.columns:
-        return "Close"
+    named = next((column for column in TARGET_NAMES if column in frame.columns), None)
+    if named is not None:
+        return named
     numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
     if len(numeric) == 1:
         return numeric[0]
     name = frame.attrs.get("source", "data")
     if not numeric:
         raise DataError(f"{name}: no numeric column to forecast among {_listing(frame.columns)}; name one with --target")
-    raise DataError(f"{name}: {len(numeric)} numeric columns ({_listing(numeric)}) and none named Close; "
+    raise DataError(f"{name}: {len(numeric)} numeric columns ({_listing(numeric)}) and none named Close or Price; "
                     "choose one with --target")
 
 
@@ -215,27 +322,15 @@ def select_columns(frame: pd.DataFrame, columns: Sequence[str], fill: str | None
             f"available: {_listing(frame.columns)}"
         )
     selected = pd.DataFrame(index=frame.index)
+    styles = frame.attrs.get("number_styles", {})
     for column in columns:
-        selected[column] = _numeric(frame[column], name, column)
+        selected[column] = parse_numbers(frame[column], frame.attrs.get("decimal", "."), name, column)[0]
+        if column in styles:
+            _note(f"{name}: column '{column}' read as numbers with {styles[column]}")
     selected = _handle_missing(selected, name, fill)
     _warn_constant(selected, name)
     selected.attrs["source"] = name
     return selected
-
-
-def _numeric(values: pd.Series, name: str, column: str) -> pd.Series:
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype("float64")
-    converted = pd.to_numeric(values, errors="coerce")
-    text = converted.isna() & values.notna()
-    if text.any():
-        rows = np.flatnonzero(text.to_numpy())
-        examples = ", ".join(repr(str(v)) for v in values[text].head(3))
-        raise DataError(
-            f"{name}: column '{column}' has {int(text.sum())} non-numeric value(s) at {_dated(values.index, rows)} "
-            f"({examples}); fix or remove those rows"
-        )
-    return converted.astype("float64")
 
 
 def _handle_missing(selected: pd.DataFrame, name: str, fill: str | None) -> pd.DataFrame:

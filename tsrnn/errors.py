@@ -33,3 +33,8 @@ class TrainingError(TsrnnError):
 
 class NotFittedError(TsrnnError):
     """A fitted estimator was required but `fit` has not been called."""
+
+
+class DataNote(UserWarning):
+    """How tsrnn read a file that was not written plainly (a decimal comma, K/M/B suffixes, dates
+    newest first...): told once per read, never an error. The CLI prints it as one line."""

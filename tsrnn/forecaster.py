@@ -26,7 +26,15 @@ from tsrnn.intervals import Calibration, band_columns, check_levels
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
 from tsrnn.selection import choices_record, choose_window
-from tsrnn.settings import ForecasterParams, ForecasterSettings, derive_settings, params_from_json, params_to_json, resolve_from_data
+from tsrnn.settings import (
+    ForecasterParams,
+    ForecasterSettings,
+    derive_settings,
+    params_from_json,
+    params_to_json,
+    read_options,
+    resolve_from_data,
+)
 from tsrnn.windowing import WindowSpec, ends_with_targets_in, rises, split_rows, window_ends
 
 
@@ -61,13 +69,16 @@ class Forecaster(ForecasterParams):
         from tsrnn.batches import as_input
         from tsrnn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 
-        series = read_series(data, self.date_column)
+        series = read_series(data, read_options(self))
         resolved = resolve_from_data(self, series)
         settings = derive_settings(self, resolved)  # every parameter checked before any work
         train = settings.training
-        frame = preparation.select_frame(series, settings)
-        features, levels = preparation.arrays(frame, settings.window)
+        frame = preparation.select_frame(series, settings, check_inputs=False)
         bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
+        resolved = {**resolved, "input_transforms": preparation.choose_input_transforms(frame, settings.window, bounds.train_end)}
+        settings = derive_settings(self, resolved)
+        preparation.check_input_domains(frame, settings.window)
+        features, levels = preparation.arrays(frame, settings.window)
         choice = choose_window(self, settings, features, levels, bounds)
         if choice is not None:
             resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
@@ -236,7 +247,7 @@ class Forecaster(ForecasterParams):
     def make_window_spec(self, data=None) -> WindowSpec:
         """The window spec the current parameters describe for `data` before any fit (`window_spec_`
         is the fitted one; a fit may choose another lookback and anchor on validation)."""
-        resolved = resolve_from_data(self, read_series(data, self.date_column)) if data is not None else None
+        resolved = resolve_from_data(self, read_series(data, read_options(self))) if data is not None else None
         return derive_settings(self, resolved).window
 
     # ------------------------------------------------------------- internals

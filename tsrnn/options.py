@@ -21,6 +21,8 @@ from tsrnn.errors import ConfigError
 
 TASKS = ("regression", "classification")
 TARGET_TRANSFORMS = ("log_return", "difference", "level")
+INPUT_TRANSFORMS = ("log_return", "log1p_difference", "difference", "level")
+DECIMAL_MARKS = (".", ",")
 TARGET_ANCHORS = ("last", "season")
 SCALINGS = ("standard", "minmax", "none")
 FILL_POLICIES = ("ffill", "drop")

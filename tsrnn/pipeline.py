@@ -21,6 +21,7 @@ from tsrnn.data import read_series
 from tsrnn.forecaster import Forecaster
 from tsrnn.plots import direction_plot, forecast_plot
 from tsrnn.runs import atomic_directory, write_json
+from tsrnn.settings import read_options
 
 
 @dataclass
@@ -63,7 +64,7 @@ def fit_run(
     if backup.exists() and not resume:
         shutil.rmtree(backup)
     with atomic_directory(out) as staging:
-        series = read_series(data, forecaster.date_column)
+        series = read_series(data, read_options(forecaster))
         forecaster.fit(series, backup_dir=backup)
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
         test_start = forecaster.split_["test_start"]

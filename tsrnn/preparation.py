@@ -32,7 +32,7 @@ def read_frame(data, settings, trained_columns: list[str] | None = None) -> tupl
     A fitted forecaster passes the data columns it was trained on (`trained_columns`): a change is
     warned about, and the data must hold at least one input window.
     """
-    series = read_series(data, settings.date_column)
+    series = read_series(data, settings.reading)
     frame = select_frame(series, settings)
     spec = settings.window
     if trained_columns is not None:
@@ -43,17 +43,68 @@ def read_frame(data, settings, trained_columns: list[str] | None = None) -> tupl
     return series, frame
 
 
-def select_frame(series: pd.DataFrame, settings) -> pd.DataFrame:
-    """The columns of `series` that `settings.window` reads, checked (and filled), as float64."""
+def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True) -> pd.DataFrame:
+    """The columns of `series` that `settings.window` reads, checked (and filled), as float64.
+
+    The targets must suit the target transform; with `check_inputs`, every input its own transform.
+    """
     spec = settings.window
     frame = select_columns(series, spec.columns, settings.fill)
+    name = frame.attrs.get("source", "data")
     if spec.target_transform == "log_return":
-        values = frame[list(spec.columns)].to_numpy()
+        values = frame[list(spec.target_columns)].to_numpy()
         if (values <= 0).any():
-            column = spec.columns[int(np.flatnonzero((values <= 0).any(axis=0))[0])]
-            raise DataError(f"{frame.attrs.get('source', 'data')}: column '{column}' has zero or negative values, which "
-                            "log returns cannot use; pass --transform difference (or level)")
+            column = spec.target_columns[int(np.flatnonzero((values <= 0).any(axis=0))[0])]
+            raise DataError(f"{name}: target '{column}' has zero or negative values, which log returns cannot use; "
+                            "pass --transform difference (or level)")
+    if check_inputs:
+        check_input_domains(frame, spec)
     return frame
+
+
+def check_input_domains(frame: pd.DataFrame, spec: WindowSpec) -> None:
+    """Refuse an input (not a target) with a value its transform cannot take, e.g. a zero under log returns."""
+    name = frame.attrs.get("source", "data")
+    for column, transform in zip(spec.inputs, spec.transforms, strict=True):
+            outside = frame[column].to_numpy() <= _LOWER_BOUNDS.get(transform, -np.inf)
+            if outside.any() and column not in spec.target_columns:
+                first = frame.index[int(np.flatnonzero(outside)[0])]
+                raise DataError(
+                    f"{name}: input '{column}' is {frame[column].iloc[int(np.flatnonzero(outside)[0])]:g} on {first.date()}, "
+                    f"which its transform {transform} cannot take (it was chosen from the training rows); "
+                    f"pass --input-transform {column}={'log1p_difference' if (frame[column] >= 0).all() else 'difference'}"
+                )
+
+
+_LOWER_BOUNDS = {"log_return": 0.0, "log1p_difference": -1.0}  # a value at or below the bound is outside
+
+
+def choose_input_transforms(frame: pd.DataFrame, spec: WindowSpec, train_end: int) -> dict[str, str]:
+    """The transform of each input that is not a target, from its training rows `[0, train_end)`.
+
+    Under a log-return target: log returns for a column positive on every training row, changes of
+    log(1 + x) for one with zeros (a volume with zero days), differences for one with negative
+    values. Under a difference or level target, inputs follow it. (Explicit choices, the
+    forecaster's `input_transforms`, are applied over these by `derive_settings`.)
+
+    Example:
+        >>> frame = pd.DataFrame({"Close": [10.0, 11.0, 12.0], "Volume": [5.0, 0.0, 7.0], "Spread": [-1.0, 1.0, 2.0]})
+        >>> spec = WindowSpec(lookback=1, feature_columns=("Close", "Volume", "Spread"))
+        >>> choose_input_transforms(frame, spec, train_end=3)
+        {'Volume': 'log1p_difference', 'Spread': 'difference'}
+    """
+    chosen = {}
+    for column in spec.inputs:
+        if column in spec.target_columns:
+            continue
+        training = frame[column].to_numpy()[:train_end]
+        if spec.target_transform != "log_return" or (training > 0).all():
+            chosen[column] = spec.target_transform
+        elif (training >= 0).all():
+            chosen[column] = "log1p_difference"
+        else:
+            chosen[column] = "difference"
+    return chosen
 
 
 def check_rows_for_split(frame: pd.DataFrame, spec: WindowSpec, validation_fraction: float, test_fraction: float) -> None:
@@ -88,13 +139,13 @@ def arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarra
 
 def fit_feature_scaler(features: np.ndarray, spec: WindowSpec, train_end: int):
     """The input scaler, fitted on the step changes of the training rows `[warmup, train_end)` only."""
-    steps = step_changes(features, spec.target_transform)
+    steps = step_changes(features, spec.transforms)
     return fit_scaler(spec.scaling, steps[spec.warmup : train_end])
 
 
 def scaled_steps(scaler, features: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Scaled step changes of every row, float32 (row 0's undefined change is 0; no window holds it)."""
-    steps = step_changes(features, spec.target_transform)
+    steps = step_changes(features, spec.transforms)
     return scaler.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
 
 

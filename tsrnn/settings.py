@@ -23,7 +23,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from tsrnn import zoo
-from tsrnn.data import default_target
+from tsrnn.data import ReadOptions, default_target
+from tsrnn.dates import LOCAL_TIME
 from tsrnn.errors import ConfigError
 from tsrnn.options import (
     FILL_POLICIES,
@@ -54,6 +55,10 @@ class ForecasterParams:
         target: the column(s) to predict (None: Close, else the only numeric column);
             features: input columns (default: the targets).
         target_transform: "log_return" (default), "difference" or "level".
+        input_transforms: {column: transform} for inputs that are not targets ("log_return",
+            "log1p_difference", "difference", "level"); the rest are chosen from the training rows
+            (under log returns: log returns where positive, log1p differences with zeros,
+            differences with negative values).
         target_anchor: targets measured from the window's "last" value or from the value one
             "season" before each target; None chooses on the validation split.
         linear: add a linear path over the window beside the recurrent body, started at the Ridge
@@ -64,7 +69,9 @@ class ForecasterParams:
         epochs, batch_size, learning_rate: training; patience: early stopping on the validation
             loss (best weights restored); 0 disables it.
         validation_fraction, test_fraction: chronological split (the rest, first, trains).
-        fill: None (refuse NaN), "ffill" or "drop". date_column: the date column (default: found by name).
+        fill: None (refuse NaN), "ffill" or "drop".
+        date_column, sep, decimal, date_format, timezone: how files are read (`tsrnn.data.ReadOptions`;
+            None finds them from the file, timezone "local" keeps the wall-clock time written).
         seed: makes a CPU run repeatable. seasonal_period: rows per season, for the seasonal-naive
             baseline, the seasonal anchor and the default lookback (None: inferred from the dates).
         strategy: "mirrored" trains data-parallel on every local device (TensorFlow's
@@ -85,6 +92,7 @@ class ForecasterParams:
     stride: int = 1
     gap: int = 0
     target_transform: str = "log_return"
+    input_transforms: dict[str, str] | None = None
     target_anchor: str | None = None
     scaling: str = "standard"
     linear: bool | None = None
@@ -101,6 +109,10 @@ class ForecasterParams:
     test_fraction: float = 0.15
     fill: str | None = None
     date_column: str | None = None
+    sep: str | None = None
+    decimal: str | None = None
+    date_format: str | None = None
+    timezone: str = LOCAL_TIME
     seed: int | None = None
     seasonal_period: int | None = None
     strategy: str = "none"
@@ -157,10 +169,10 @@ class ForecasterSettings:
     training: TrainingSettings
     seasonal_period: int | None
     fill: str | None
-    date_column: str | None
+    reading: ReadOptions
 
 
-RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor")
+RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor", "input_transforms")
 
 
 def resolve_from_data(params: ForecasterParams, series) -> dict:
@@ -195,7 +207,9 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
     for name, value in (resolved or {}).items():
         if name not in RESOLVED:
             raise ConfigError(f"{name} is not a parameter resolved from the data")
-        if p[name] is None:
+        if name == "input_transforms":
+            p[name] = {**(value or {}), **(p[name] or {})}
+        elif p[name] is None:
             p[name] = value
     if p["target"] is None:
         raise ConfigError("target is found from the data at fit time; name a --target, or call fit(data) first")
@@ -220,6 +234,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         lookback=DEFAULT_LOOKBACK if p["lookback"] is None else p["lookback"], horizon=p["horizon"], stride=p["stride"],
         gap=p["gap"], feature_columns=features, target_columns=targets, target_transform=p["target_transform"],
         scaling=p["scaling"], target_anchor=anchor, seasonal_period=period,
+        input_transforms=_input_transforms(features or targets, targets, p["target_transform"], p["input_transforms"]),
     )
     training = TrainingSettings(
         task=task,
@@ -257,8 +272,35 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         training=training,
         seasonal_period=period,
         fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
-        date_column=p["date_column"],
+        reading=read_options(params),
     )
+
+
+def read_options(params) -> ReadOptions:
+    """How the forecaster (or any object with its reading parameters) reads data files.
+
+    Example:
+        >>> read_options(ForecasterParams(sep=";")).sep
+        ';'
+    """
+    return ReadOptions(**{name: getattr(params, name, default) for name, default in
+                          (("date_column", None), ("sep", None), ("decimal", None), ("date_format", None),
+                           ("timezone", LOCAL_TIME))})
+
+
+def _input_transforms(inputs: tuple[str, ...], targets: tuple[str, ...], target_transform: str, chosen) -> tuple[str, ...]:
+    """One transform per input: a target's is the target transform, others as chosen (or the target's).
+    Empty when every input follows the target transform."""
+    if chosen is not None and not isinstance(chosen, dict):
+        raise ConfigError(f"input_transforms must be a dict like {{'Volume': 'log1p_difference'}}, got {chosen!r}")
+    chosen = chosen or {}
+    unknown = [c for c in chosen if c not in inputs or c in targets]
+    if unknown:
+        others = [c for c in inputs if c not in targets]
+        raise ConfigError(f"input_transforms names {', '.join(map(str, unknown))}, which is not an input other than a target; "
+                          f"such inputs: {', '.join(others) or 'none (name them with --features)'}")
+    transforms = tuple(target_transform if c in targets else chosen.get(c, target_transform) for c in inputs)
+    return () if all(t == target_transform for t in transforms) else transforms
 
 
 def _column_list(name: str, value) -> tuple[str, ...]:

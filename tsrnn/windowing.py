@@ -32,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tsrnn.errors import ConfigError
-from tsrnn.options import SCALINGS, TARGET_ANCHORS, TARGET_TRANSFORMS, check_choice, check_int
+from tsrnn.options import INPUT_TRANSFORMS, SCALINGS, TARGET_ANCHORS, TARGET_TRANSFORMS, check_choice, check_int
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ class WindowSpec:
         target_anchor: "last" (targets relative to the window's last value) or "season" (relative to
             the value `seasonal_period` rows before each target, seen by the window's end).
         seasonal_period: rows per season (needed by `target_anchor="season"`).
+        input_transforms: one transform per input column (`inputs` order): "log_return",
+            "log1p_difference" (changes of log(1 + x), for volumes with zero days), "difference" or
+            "level"; a target among the inputs takes `target_transform`. Empty: every input takes
+            `target_transform`.
 
     Example:
         >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
@@ -67,10 +71,12 @@ class WindowSpec:
     scaling: str = "standard"
     target_anchor: str = "last"
     seasonal_period: int | None = None
+    input_transforms: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
         object.__setattr__(self, "target_columns", tuple(self.target_columns))
+        object.__setattr__(self, "input_transforms", tuple(self.input_transforms))
         for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
             check_int(name, getattr(self, name), minimum)
         if not self.target_columns:
@@ -81,6 +87,15 @@ class WindowSpec:
         check_int("seasonal_period", self.seasonal_period, 1, optional=True)
         if self.target_anchor == "season" and not self.seasonal_period:
             raise ConfigError("target_anchor 'season' needs seasonal_period (rows per season)")
+        if self.input_transforms:
+            if len(self.input_transforms) != len(self.inputs):
+                raise ConfigError(f"input_transforms has {len(self.input_transforms)} entries for {len(self.inputs)} "
+                                  f"input columns ({', '.join(self.inputs)}); give one per input")
+            for column, transform in zip(self.inputs, self.input_transforms, strict=True):
+                check_choice(f"the transform of input '{column}'", transform, INPUT_TRANSFORMS)
+                if column in self.target_columns and transform != self.target_transform:
+                    raise ConfigError(f"input '{column}' is a target: it takes the target transform "
+                                      f"{self.target_transform}, got {transform}")
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -93,9 +108,14 @@ class WindowSpec:
         return tuple(dict.fromkeys(self.inputs + self.target_columns))
 
     @property
+    def transforms(self) -> tuple[str, ...]:
+        """The transform of each input column (`inputs` order)."""
+        return self.input_transforms or (self.target_transform,) * len(self.inputs)
+
+    @property
     def warmup(self) -> int:
-        """Rows consumed before the first step change exists (1 for transformed inputs)."""
-        return 0 if self.target_transform == "level" else 1
+        """Rows consumed before the first step change exists (1 when any input is a change)."""
+        return 0 if self.target_transform == "level" and all(t == "level" for t in self.transforms) else 1
 
     @property
     def first_end(self) -> int:
@@ -126,23 +146,37 @@ class WindowSpec:
         return cls.from_dict(json.loads(text))
 
 
-def step_changes(values: np.ndarray, transform: str) -> np.ndarray:
-    """Per-row inputs under `transform`: levels, or the change from the previous row (row 0 is NaN).
+def step_changes(values: np.ndarray, transform: str | Sequence[str]) -> np.ndarray:
+    """Per-row inputs under `transform` (one for every column, or one per column): levels, or the
+    change from the previous row (row 0 is NaN) of the values, their log, or the log of 1 + value.
 
     Example:
         >>> step_changes(np.array([[1.0], [3.0]]), "difference")[:, 0].tolist()
         [nan, 2.0]
+        >>> step_changes(np.array([[1.0, 0.0], [3.0, np.e - 1]]), ["level", "log1p_difference"])[1].tolist()
+        [3.0, 1.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    if transform == "level":
+    transforms = [transform] * values.shape[1] if isinstance(transform, str) else list(transform)
+    if all(t == "level" for t in transforms):
         return values
     changes = np.empty_like(values)
+    for name in set(transforms):
+        columns = [i for i, t in enumerate(transforms) if t == name]
+        changes[:, columns] = _changes(values[:, columns], name)
+    return changes
+
+
+def _changes(values: np.ndarray, transform: str) -> np.ndarray:
+    if transform == "level":
+        return values
+    if transform == "log_return":
+        values = np.log(values)
+    elif transform == "log1p_difference":
+        values = np.log1p(values)
+    changes = np.empty_like(values)
     changes[0] = np.nan
-    if transform == "difference":
-        np.subtract(values[1:], values[:-1], out=changes[1:])
-    else:
-        logs = np.log(values)
-        np.subtract(logs[1:], logs[:-1], out=changes[1:])
+    np.subtract(values[1:], values[:-1], out=changes[1:])
     return changes
 
 
