@@ -57,6 +57,19 @@ FIT_CASES = {
     "unknown model": (series_text(), ["--model", "transformer"], "unknown model 'transformer'"),
     "bad option value": (series_text(), ["--epochs", "many"], "'many' is not a valid integer"),
     "negative values with log returns": (with_line(5, "2020-01-07,1,1,1,-5,1,1\n"), [], "--transform difference"),
+    "percent among plain numbers": (with_line(5, "2020-01-07,1,1,1,1.5%,1,1\n"), [],
+                                    "column 'Close' mixes percentages (2020-01-07: '1.5%') with plain numbers"),
+    "K/M/B suffix among plain numbers": (with_line(5, "2020-01-07,1,1,1,3.5M,1,1\n"), [],
+                                         "column 'Close' mixes K/M/B suffixes (2020-01-07: '3.5M') with plain numbers"),
+    "dates written as numbers": (HEADER + "".join(f"{43831 + i},1,1,1,{100 + i},1,1\n" for i in range(60)), [],
+                                 "column 'Date' holds numbers ('43831'), not dates; pass --date-format excel"),
+    "UTC offsets mixed with naive times": (with_line(5, "2020-01-07T00:00:00-05:00,1,1,1,100,1,1\n"), [],
+                                           "mixes timestamps with a UTC offset"),
+    "unknown time zone": (series_text(), ["--timezone", "Mars/Olympus"], "timezone must be 'local', 'UTC' or a zone name"),
+    "bad input transform": (series_text(), ["--input-transform", "Volume"], "--input-transform takes COLUMN=TRANSFORM"),
+    "input transform of a target": (series_text(), ["--input-transform", "Close=level"],
+                                    "input_transforms names Close, which is not an input other than a target"),
+    "separator equal to the decimal mark": (series_text(), ["--sep", ",", "--decimal", ","], "sep and decimal cannot both be ','"),
 }
 
 

@@ -164,7 +164,7 @@ def _forecaster_options(command):
         _param("--stride", help="Rows between training windows."),
         _param("--gap", help="Rows skipped between inputs and targets."),
         _param("--transform", "target_transform", choices=allowed.TARGET_TRANSFORMS, help="What the model learns to predict."),
-        click.option("--input-transform", "input_transforms", multiple=True, metavar="COLUMN=TRANSFORM",
+        click.option("--input-transform", "input_transforms", multiple=True, default=None, metavar="COLUMN=TRANSFORM",
                      help=f"Transform of an input that is not a target ({', '.join(allowed.INPUT_TRANSFORMS)}); repeat "
                           "for several [default: chosen per column from the training rows]."),
         _param("--anchor", "target_anchor", choices=allowed.TARGET_ANCHORS,
@@ -394,8 +394,12 @@ def _choices_line(choices: dict | None) -> str | None:
               help="CSV to write [default: print to stdout].")
 @click.option("--level", "levels", multiple=True, type=float,
               help="Add a prediction band of this coverage (percent): COLUMN_lo_LEVEL, COLUMN_hi_LEVEL; repeat for several.")
+@click.option("--sep", default=None, help="Field separator of DATA [default: the run's, else sniffed].")
+@click.option("--decimal", default=None, type=click.Choice(allowed.DECIMAL_MARKS), help="Decimal mark of DATA [default: the run's].")
+@click.option("--date-format", default=None, help="excel, epoch, epoch_ms or a layout like %d.%m.%Y [default: the run's].")
+@click.option("--timezone", default=None, help="Zone for timestamps with UTC offsets [default: the run's].")
 @_backend_option
-def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...]) -> None:
+def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -406,6 +410,7 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
     forecaster = Forecaster.load(run_dir)
+    forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)

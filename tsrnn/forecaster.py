@@ -254,7 +254,8 @@ class Forecaster(ForecasterParams):
     def _fitted_inputs(self, data) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """The checked frame of `data` for a fitted forecaster, with its input and target arrays."""
         self._check_fitted()
-        _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_)
+        # The reading parameters describe the file, not what was learned: the current ones apply.
+        _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self))
         return (frame, *preparation.arrays(frame, self.window_spec_))
 
     def _transformed(self, features: np.ndarray, ends: range) -> np.ndarray:

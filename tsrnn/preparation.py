@@ -26,13 +26,14 @@ from tsrnn.scaling import fit_scaler
 from tsrnn.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 
 
-def read_frame(data, settings, trained_columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The series read from `data` and the frame of the columns `settings.window` reads, checked.
+def read_frame(data, settings, trained_columns: list[str] | None = None, reading=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The series read from `data` (by `reading`, default `settings.reading`) and the frame of the
+    columns `settings.window` reads, checked.
 
     A fitted forecaster passes the data columns it was trained on (`trained_columns`): a change is
     warned about, and the data must hold at least one input window.
     """
-    series = read_series(data, settings.reading)
+    series = read_series(data, reading or settings.reading)
     frame = select_frame(series, settings)
     spec = settings.window
     if trained_columns is not None:
@@ -139,13 +140,13 @@ def arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarra
 
 def fit_feature_scaler(features: np.ndarray, spec: WindowSpec, train_end: int):
     """The input scaler, fitted on the step changes of the training rows `[warmup, train_end)` only."""
-    steps = step_changes(features, spec.transforms)
+    steps = step_changes(features, spec.input_transforms or spec.target_transform)
     return fit_scaler(spec.scaling, steps[spec.warmup : train_end])
 
 
 def scaled_steps(scaler, features: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Scaled step changes of every row, float32 (row 0's undefined change is 0; no window holds it)."""
-    steps = step_changes(features, spec.transforms)
+    steps = step_changes(features, spec.input_transforms or spec.target_transform)
     return scaler.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
 
 

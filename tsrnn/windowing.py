@@ -158,6 +158,8 @@ def step_changes(values: np.ndarray, transform: str | Sequence[str]) -> np.ndarr
     """
     values = np.asarray(values, dtype=np.float64)
     transforms = [transform] * values.shape[1] if isinstance(transform, str) else list(transform)
+    if len(transforms) != values.shape[1]:
+        raise ConfigError(f"{len(transforms)} transforms for {values.shape[1]} columns; give one per column")
     if all(t == "level" for t in transforms):
         return values
     changes = np.empty_like(values)
