@@ -16,7 +16,7 @@ PACKAGE = ROOT / "tsrnn"
 # Lowest first. A module may import modules of its own layer or of lower ones, never of higher ones.
 LAYERS = [
     ("foundation", {"errors", "options", "backend"}),
-    ("data in, storage, numerics", {"data", "numbers", "dates", "market", "text", "runs", "windowing", "scaling", "metrics", "trading",
+    ("data in, storage, numerics", {"data", "numbers", "dates", "quantiles", "market", "text", "runs", "windowing", "scaling", "metrics", "trading",
                                     "distribute", "seasons"}),
     ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation", "intervals"}),
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments",

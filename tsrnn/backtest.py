@@ -183,11 +183,11 @@ def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: 
     spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
     levels = history[list(spec.target_columns)].to_numpy(np.float64)
     calibration = model.calibration_
-    transformed = model.transformed_forecast(history, ends)
+    transformed, quantiles = model.transformed_forecast(history, ends, with_quantiles=True)
     volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
     test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
     actual = levels[target_rows(ends, spec)]
-    methods = {"model": calibration.model_bands(transformed, levels, ends, coverage),
+    methods = {"model": calibration.model_bands(transformed, levels, ends, coverage, quantiles),
                "naive_band": calibration.naive_bands(levels, ends, coverage), "model_adaptive": {}}
     for value in coverage:
         radii, adaptive_state[value] = adaptive_radii(calibration.scores, test_scores, value, adaptive_state.get(value),

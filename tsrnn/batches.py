@@ -42,7 +42,8 @@ def max_window_bytes() -> float:
 
 
 class WindowBatches(keras.utils.PyDataset):
-    """Batches of windows `(batch, lookback, features)` ending at `ends`, with optional targets.
+    """Batches of windows `(batch, lookback, features)` ending at `ends`, with optional targets
+    (an array, or `{output name: array}` for a model with several outputs).
 
     With `shuffle`, the order of windows is redrawn after every epoch from `seed`.
     """
@@ -67,6 +68,8 @@ class WindowBatches(keras.utils.PyDataset):
         windows = self.series[self.ends[picked][:, None] + self.offsets]
         if self.targets is None:
             return windows
+        if isinstance(self.targets, dict):  # a model with several outputs (a quantile head)
+            return windows, {name: values[picked] for name, values in self.targets.items()}
         return windows, self.targets[picked]
 
     def on_epoch_end(self) -> None:

@@ -174,6 +174,9 @@ def _forecaster_options(command):
                help="A linear path over the window beside the recurrent body, started at the Ridge solution "
                     "chosen on validation [default: on for regression]."),
         _param("--scaling", choices=allowed.SCALINGS, help="Scaler fitted on the training rows only."),
+        _param("--quantile-levels",
+               help="A quantile head for bands of these levels, e.g. 80,95: pinball loss, ordered quantiles, "
+                    "conformalised on validation [default: conformal bands around the point forecast]."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
         _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),
@@ -229,11 +232,23 @@ def parse_input_transforms(values: tuple[str, ...]) -> dict[str, str] | None:
     return chosen or None
 
 
-def _forecaster(target, features, units, quiet, input_transforms=(), **options):
+def parse_levels(value: str | None) -> list[float] | None:
+    """`"80,95"` as [80.0, 95.0]; None when not given."""
+    items = _csv_list(value)
+    if items is None:
+        return None
+    try:
+        return [float(item) for item in items]
+    except ValueError:
+        raise ConfigError(f"--quantile-levels must be comma-separated percentages like 80,95, got {value!r}") from None
+
+
+def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, **options):
     from tsrnn.forecaster import Forecaster
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
-                      input_transforms=parse_input_transforms(input_transforms), verbose=0 if quiet else 1, **options)
+                      input_transforms=parse_input_transforms(input_transforms), quantile_levels=parse_levels(quantile_levels),
+                      verbose=0 if quiet else 1, **options)
 
 
 def _default_out(kind: str, stem: str, model: str) -> Path:

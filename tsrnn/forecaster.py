@@ -100,8 +100,9 @@ class Forecaster(ForecasterParams):
             target_scaler = preparation.fit_target_scaler(levels[:1], None, spec)
             learned["majority_class_"] = int(rises(levels, train_ends, spec).mean() >= 0.5)
 
-        def targets(ends: range) -> np.ndarray:
-            return preparation.training_targets(target_scaler, levels, ends, spec, train.task)
+        def targets(ends: range):
+            values = preparation.training_targets(target_scaler, levels, ends, spec, train.task)
+            return {"forecast": values, "quantiles": values} if settings.model.quantiles else values
 
         # Validation only predicts: large batches (named in fit too, or Keras would use the training size).
         validation_batch_size = batch_size_for(max(train.batch_size, 1024), replicas)
@@ -122,9 +123,10 @@ class Forecaster(ForecasterParams):
         )
         training_rows = frame.iloc[: bounds.train_end]
         if train.task == "regression":  # bands: calibrated on the validation windows only
-            validation_predicted = preparation.predict_transformed(model, scaled, validation_ends, spec, target_scaler,
-                                                                   max(train.batch_size, 1024))
-            learned["calibration_"] = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends)
+            validation_predicted, validation_quantiles = preparation.predict_transformed(
+                model, scaled, validation_ends, spec, target_scaler, max(train.batch_size, 1024), with_quantiles=True)
+            learned["calibration_"] = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends,
+                                                      settings.model.quantiles, validation_quantiles)
         learned.update(
             settings_=settings,
             resolved_=resolved,
@@ -170,12 +172,12 @@ class Forecaster(ForecasterParams):
             step, target = spec.gap + spec.horizon, spec.target_columns[0]
             return pd.DataFrame({f"{target}_up_probability_t+{step}": probability,
                                  f"{target}_up_t+{step}": (probability >= 0.5).astype(int)}, index=index)
-        transformed = self._transformed(features, ends)
+        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
         forecast = preparation.invert(transformed, levels, ends, spec)
         columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
         table = pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
         if coverage:
-            bands = band_columns(self.calibration_.model_bands(transformed, levels, ends, coverage), columns)
+            bands = band_columns(self.calibration_.model_bands(transformed, levels, ends, coverage, quantiles), columns)
             table = pd.concat([table, pd.DataFrame(bands, index=index)], axis=1)
         return table
 
@@ -206,11 +208,12 @@ class Forecaster(ForecasterParams):
             majority = np.full_like(actual, self.majority_class_)
             return {**period, "rise_rate": float(actual.mean()), "model": classification_metrics(actual, predicted),
                     "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_}}
-        transformed = self._transformed(features, ends)
+        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
         scores = compare({"model": self, **self.baselines_}, frame, ends, spec, self.mase_scale_,
                          forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
         if coverage:
-            scores["intervals"] = self.calibration_.scores_against_naive(transformed, levels, ends, coverage, self.mase_scale_)
+            scores["intervals"] = self.calibration_.scores_against_naive(transformed, levels, ends, coverage, self.mase_scale_,
+                                                                         quantiles)
         return {**period, **scores}
 
     def forecast_levels(self, data, ends: range) -> np.ndarray:
@@ -219,10 +222,11 @@ class Forecaster(ForecasterParams):
         _, features, levels = self._fitted_inputs(data)
         return self._forecast(features, levels, ends)
 
-    def transformed_forecast(self, data, ends: range) -> np.ndarray:
-        """The forecasts of `forecast_levels` in the transformed target's space (what bands are drawn in)."""
+    def transformed_forecast(self, data, ends: range, with_quantiles: bool = False):
+        """The forecasts of `forecast_levels` in the transformed target's space (what bands are drawn
+        in); with `with_quantiles`, `(forecasts, quantile head's predictions or None)`."""
         _, features, _ = self._fitted_inputs(data)
-        return self._transformed(features, ends)
+        return self._transformed(features, ends, with_quantiles)
 
     def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
         """Actual and forecast one-step-ahead levels of the first target, dated by the target's row
@@ -236,11 +240,11 @@ class Forecaster(ForecasterParams):
         ends = _ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
-        transformed = self._transformed(features, ends)
+        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
-        for value, (lower, upper) in self.calibration_.model_bands(transformed, levels, ends, coverage).items():
+        for value, (lower, upper) in self.calibration_.model_bands(transformed, levels, ends, coverage, quantiles).items():
             table[f"lo_{value:g}"], table[f"hi_{value:g}"] = lower[:, 0, 0], upper[:, 0, 0]
         return pd.DataFrame(table, index=frame.index[rows])
 
@@ -258,10 +262,10 @@ class Forecaster(ForecasterParams):
         _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self))
         return (frame, *preparation.arrays(frame, self.window_spec_))
 
-    def _transformed(self, features: np.ndarray, ends: range) -> np.ndarray:
+    def _transformed(self, features: np.ndarray, ends: range, with_quantiles: bool = False):
         scaled = preparation.scaled_steps(self.feature_scaler_, features, self.window_spec_)
         return preparation.predict_transformed(self.model_, scaled, ends, self.window_spec_, self.target_scaler_,
-                                               self._predict_batch_size)
+                                               self._predict_batch_size, with_quantiles)
 
     @property
     def _predict_batch_size(self) -> int:

@@ -187,7 +187,8 @@ def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: floa
 class Calibration:
     """What a fitted forecaster keeps to draw bands: the validation windows' conformity scores and
     the naive forecast's training residuals (for the baseline band), both `(windows, horizon, targets)`
-    in the transformed target's space.
+    in the transformed target's space; for a model with a quantile head, also each band level's
+    conformalised-quantile-regression scores (`quantile_scores`).
 
     Example:
         >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
@@ -196,40 +197,78 @@ class Calibration:
         (50, 1, 1)
     """
 
-    def __init__(self, spec: WindowSpec, scores: np.ndarray | None, naive_residuals: np.ndarray) -> None:
+    def __init__(self, spec: WindowSpec, scores: np.ndarray | None, naive_residuals: np.ndarray,
+                 quantiles: Sequence[float] = (), quantile_scores: dict | None = None) -> None:
         self.spec = spec
         self.scores = None if scores is None else np.asarray(scores, dtype=np.float64)
         self.naive_residuals = np.asarray(naive_residuals, dtype=np.float64)
+        self.quantiles = tuple(quantiles)
+        self.quantile_scores = None if quantile_scores is None else {
+            level: np.asarray(values, dtype=np.float64) for level, values in quantile_scores.items()}
 
     @classmethod
-    def fit(cls, spec: WindowSpec, levels: np.ndarray, validation_ends, validation_predicted: np.ndarray, train_ends):
-        """Scores of the validation windows (None without any) and the naive training residuals."""
+    def fit(cls, spec: WindowSpec, levels: np.ndarray, validation_ends, validation_predicted: np.ndarray, train_ends,
+            quantiles: Sequence[float] = (), validation_quantiles: np.ndarray | None = None):
+        """Scores of the validation windows (None without any) and the naive training residuals;
+        with a quantile head's validation predictions, the CQR scores of each of its band levels."""
         from tsrnn.windowing import target_values
 
-        scores = None
+        scores, quantile_scores = None, None
         if len(validation_ends):
+            actual = target_values(levels, validation_ends, spec)
             scale = volatility(levels, spec)[np.asarray(validation_ends)]
-            scores = conformity_scores(validation_predicted, target_values(levels, validation_ends, spec), scale)
+            scores = conformity_scores(validation_predicted, actual, scale)
+            if validation_quantiles is not None:
+                quantile_scores = {level_name(level): cqr_scores(validation_quantiles, actual, quantiles, level)
+                                   for level in quantile_band_levels(quantiles)}
         last = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
-        return cls(spec, scores, target_values(levels, train_ends, last))
+        return cls(spec, scores, target_values(levels, train_ends, last), quantiles, quantile_scores)
 
     def to_dict(self) -> dict:
-        return {"scores": None if self.scores is None else self.scores.tolist(),
-                "naive_residuals": self.naive_residuals.tolist()}
+        values = {"scores": None if self.scores is None else self.scores.tolist(),
+                  "naive_residuals": self.naive_residuals.tolist()}
+        if self.quantiles:
+            values["quantiles"] = list(self.quantiles)
+            values["quantile_scores"] = (None if self.quantile_scores is None else
+                                         {level: scores.tolist() for level, scores in self.quantile_scores.items()})
+        return values
 
     @classmethod
     def from_dict(cls, spec: WindowSpec, values: dict) -> Calibration:
-        return cls(spec, values["scores"], values["naive_residuals"])
+        return cls(spec, values["scores"], values["naive_residuals"], values.get("quantiles", ()), values.get("quantile_scores"))
 
-    def model_bands(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float]) -> dict:
-        """{level: (lower, upper)} in the data's units around transformed predictions."""
+    def model_bands(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float],
+                    quantiles: np.ndarray | None = None) -> dict:
+        """{level: (lower, upper)} in the data's units around transformed predictions (with a
+        quantile head: around its quantiles `(windows, horizon, targets, quantiles)`, conformalised)."""
         if not coverage:
             return {}
         if self.scores is None:
             raise ConfigError("no validation windows to calibrate bands on; fit with validation_fraction > 0")
+        if self.quantiles:
+            return self._quantile_bands(quantiles, levels, ends, coverage)
         scale = volatility(levels, self.spec)[np.asarray(ends)]
         radii = conformal_radius(self.scores, coverage)
         return {level: band(predicted, radius, scale, levels, ends, self.spec) for level, radius in zip(coverage, radii)}
+
+    def _quantile_bands(self, quantiles: np.ndarray | None, levels: np.ndarray, ends, coverage: list[float]) -> dict:
+        trained = quantile_band_levels(self.quantiles)
+        missing = [level for level in coverage if level_name(level) not in self.quantile_scores]
+        if missing:
+            raise ConfigError(f"the quantile head was trained for {', '.join(map(level_name, trained))} % bands, not "
+                              f"{', '.join(map(level_name, missing))}; ask for those, or refit with quantile_levels including them")
+        if quantiles is None:
+            raise ConfigError("bands of a quantile head need its quantile predictions")
+        anchors = anchor_levels(levels, ends, self.spec)
+        bands = {}
+        for level in coverage:
+            low, high = _band_quantiles(self.quantiles, level)
+            radius = conformal_radius(self.quantile_scores[level_name(level)], [level])[0]
+            lower, upper = quantiles[..., low] - radius, quantiles[..., high] + radius
+            lower, upper = np.minimum(lower, upper), np.maximum(lower, upper)
+            bands[level] = (invert_targets(lower, anchors, self.spec.target_transform),
+                            invert_targets(upper, anchors, self.spec.target_transform))
+        return bands
 
     def naive_bands(self, levels: np.ndarray, ends, coverage: list[float]) -> dict:
         """{level: (lower, upper)}: the naive forecast plus the empirical quantiles of its own
@@ -246,15 +285,47 @@ class Calibration:
 
 
     def scores_against_naive(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float],
-                             mase_scale) -> dict:
+                             mase_scale, quantiles: np.ndarray | None = None) -> dict:
         """{level: {"model": scores, "naive_band": scores}} on the windows ending at `ends`."""
         from tsrnn.windowing import target_rows
 
         actual = np.asarray(levels, dtype=np.float64)[target_rows(ends, self.spec)]
-        model, naive = self.model_bands(predicted, levels, ends, coverage), self.naive_bands(levels, ends, coverage)
+        model = self.model_bands(predicted, levels, ends, coverage, quantiles)
+        naive = self.naive_bands(levels, ends, coverage)
         return {level_name(level): {"model": interval_scores(actual, *model[level], level, mase_scale),
                                     "naive_band": interval_scores(actual, *naive[level], level, mase_scale)}
                 for level in coverage}
+
+
+def quantile_band_levels(quantiles: Sequence[float]) -> list[float]:
+    """The band levels (percent) a symmetric set of quantile probabilities draws: 0.1 and 0.9 -> 80.
+
+    Example:
+        >>> quantile_band_levels((0.025, 0.1, 0.9, 0.975))
+        [80.0, 95.0]
+    """
+    above = {round(q, 10) for q in quantiles if q > 0.5}
+    return sorted(round((1 - 2 * q) * 100, 8) for q in quantiles if q < 0.5 and round(1 - q, 10) in above)
+
+
+def _band_quantiles(quantiles: Sequence[float], level: float) -> tuple[int, int]:
+    """Positions of the lower and upper quantile of a band of `level` percent in `quantiles`."""
+    low, high = round((100 - level) / 200, 10), round((100 + level) / 200, 10)
+    rounded = [round(q, 10) for q in quantiles]
+    return rounded.index(low), rounded.index(high)
+
+
+def cqr_scores(predicted_quantiles: np.ndarray, actual: np.ndarray, quantiles: Sequence[float], level: float) -> np.ndarray:
+    """Conformalised quantile regression scores (Romano et al. 2019) of one band level:
+    `max(lower - actual, actual - upper)` per window, step and target (negative inside the band).
+
+    Example:
+        >>> q = np.array([[[[0.0, 2.0]]], [[[0.0, 2.0]]]])
+        >>> cqr_scores(q, np.array([[[1.5]], [[3.0]]]), (0.1, 0.9), 80)[:, 0, 0].tolist()
+        [-0.5, 1.0]
+    """
+    low, high = _band_quantiles(quantiles, level)
+    return np.maximum(predicted_quantiles[..., low] - actual, actual - predicted_quantiles[..., high])
 
 
 def band_columns(bands: dict, names: list[str]) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from tsrnn.data import read_series, select_columns
 from tsrnn.errors import DataError
+from tsrnn.quantiles import point_of
 from tsrnn.scaling import fit_scaler
 from tsrnn.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 
@@ -167,16 +168,29 @@ def training_targets(target_scaler, levels: np.ndarray, ends: range, spec: Windo
     return target_scaler.transform(targets.reshape(-1, shape[-1])).reshape(shape).astype(np.float32)
 
 
-def predict_transformed(model, scaled: np.ndarray, ends: range, spec: WindowSpec, target_scaler, batch_size: int) -> np.ndarray:
+def predict_transformed(model, scaled: np.ndarray, ends: range, spec: WindowSpec, target_scaler, batch_size: int,
+                        with_quantiles: bool = False):
     """The network's predictions for the windows ending at `ends`, unscaled: `(windows, horizon,
-    targets)` in the transformed target's space (log changes from the anchors, by default)."""
+    targets)` in the transformed target's space (log changes from the anchors, by default).
+
+    With `with_quantiles`, `(point, quantiles)`: the quantile head's `(windows, horizon, targets,
+    quantiles)` unscaled the same way, or None for a model without one.
+    """
     from tsrnn.batches import as_input
 
     windows = as_input(scaled, ends, spec, batch_size)
     arrays = isinstance(windows, np.ndarray)
-    predicted = np.asarray(model.predict(np.ascontiguousarray(windows) if arrays else windows,
-                                         batch_size=batch_size if arrays else None, verbose=0))
-    return unscale(target_scaler, predicted)
+    predicted = model.predict(np.ascontiguousarray(windows) if arrays else windows,
+                              batch_size=batch_size if arrays else None, verbose=0)
+    point = unscale(target_scaler, np.asarray(point_of(predicted)))
+    if not with_quantiles:
+        return point
+    if not isinstance(predicted, dict):
+        return point, None
+    quantiles = np.moveaxis(np.asarray(predicted["quantiles"]), -1, 2)  # (windows, horizon, quantiles, targets)
+    shape = quantiles.shape
+    unscaled = target_scaler.inverse_transform(quantiles.reshape(-1, shape[-1])).reshape(shape)
+    return point, np.moveaxis(unscaled, 2, -1)
 
 
 def unscale(target_scaler, predicted: np.ndarray) -> np.ndarray:

@@ -122,8 +122,10 @@ def load_keras_model(path: Path, rerun: str):
     path = Path(path)
     if not path.is_file():
         raise RunDirError(f"{path}: model file missing; {rerun} to recreate it")
+    from tsrnn.quantiles import keras_objects
+
     try:
-        return keras.saving.load_model(path, safe_mode=True)
+        return keras.saving.load_model(path, safe_mode=True, custom_objects=keras_objects())
     except Exception as error:  # Keras raises many types for corrupt archives
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RunDirError(f"{path}: cannot load the model ({detail[:160]}); {rerun}") from None

@@ -36,6 +36,7 @@ from tsrnn.options import (
     check_int,
     check_positive,
 )
+from tsrnn.quantiles import quantiles_for_levels
 from tsrnn.seasons import infer_seasonal_period
 from tsrnn.windowing import WindowSpec
 
@@ -64,6 +65,10 @@ class ForecasterParams:
         linear: add a linear path over the window beside the recurrent body, started at the Ridge
             solution chosen on validation (None: on for regression, off for classification).
         scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
+        quantile_levels: band levels in percent (e.g. [80, 95]) for a quantile head: one output per
+            quantile (1 - L) / 2 and (1 + L) / 2, trained with the pinball loss and ordered by
+            construction, so bands follow the inputs; conformalised on the validation split (None:
+            bands are the point forecast plus a conformal radius).
         units, bidirectional, dropout, recurrent_dropout: override the preset's body; pooling:
             what the head sees, the body's last state ("last") or the max or mean over time.
         epochs, batch_size, learning_rate: training; patience: early stopping on the validation
@@ -96,6 +101,7 @@ class ForecasterParams:
     target_anchor: str | None = None
     scaling: str = "standard"
     linear: bool | None = None
+    quantile_levels: list[float] | None = None
     units: int | list[int] | None = None
     bidirectional: bool | None = None
     dropout: float | None = None
@@ -265,6 +271,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         # Zero head: regression starts from the linear path (or, without it, from the mean change).
         head_initializer="zeros" if task == "regression" else "glorot_uniform",
         linear=linear,
+        quantiles=_quantiles(p["quantile_levels"], task),
     )
     return ForecasterSettings(
         window=window,
@@ -274,6 +281,14 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
         reading=read_options(params),
     )
+
+
+def _quantiles(levels, task: str) -> tuple[float, ...]:
+    if levels is None:
+        return ()
+    if task != "regression":
+        raise ConfigError("quantile_levels draw bands around value forecasts; a classifier takes none")
+    return quantiles_for_levels([levels] if isinstance(levels, (int, float)) else list(levels))
 
 
 def read_options(params) -> ReadOptions:

@@ -154,9 +154,22 @@ def fit_model(
         with scope_of(distribution):
             trained = window_losses(model, validation, validation_batch_size)
         if not keep_trained(initial[0], trained):
-            model.set_weights(initial[1])
+            _restore_all_but_quantile_head(model, initial[1])
             result.kept_initial = True
     return result
+
+
+def _restore_all_but_quantile_head(model, weights) -> None:
+    """Put back the initial weights (the point forecast the model started from), except those of a
+    quantile head: its trained spread is kept, and conformalised on validation afterwards."""
+    trained_head = model.get_layer("quantile_head").get_weights() if _has_layer(model, "quantile_head") else None
+    model.set_weights(weights)
+    if trained_head is not None:
+        model.get_layer("quantile_head").set_weights(trained_head)
+
+
+def _has_layer(model, name: str) -> bool:
+    return any(layer.name == name for layer in model.layers)
 
 
 def keep_trained(initial_losses, trained_losses) -> bool:
@@ -178,16 +191,20 @@ def keep_trained(initial_losses, trained_losses) -> bool:
 
 
 def window_losses(model, data, batch_size: int | None = None):
-    """Mean squared error of each window of `data` ((inputs, targets) arrays or a PyDataset of batches)."""
+    """Mean squared error of the point forecast of each window of `data` ((inputs, targets) arrays or
+    a PyDataset of batches)."""
     import numpy as np
+
+    from tsrnn.quantiles import point_of
 
     if isinstance(data, tuple):
         inputs, targets = data
-        predicted = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+        predicted = np.asarray(point_of(model.predict(inputs, batch_size=batch_size, verbose=0)))
+        targets = point_of(targets)
     else:
         batches = [data[i] for i in range(len(data))]
-        targets = np.concatenate([batch[1] for batch in batches])
-        predicted = np.concatenate([np.asarray(model.predict(batch[0], verbose=0)) for batch in batches])
+        targets = np.concatenate([point_of(batch[1]) for batch in batches])
+        predicted = np.concatenate([np.asarray(point_of(model.predict(batch[0], verbose=0))) for batch in batches])
     errors = (predicted.astype(np.float64) - np.asarray(targets, dtype=np.float64)) ** 2
     return errors.reshape(len(errors), -1).mean(axis=1)
 

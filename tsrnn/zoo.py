@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from tsrnn.errors import ConfigError
 from tsrnn.options import BODIES as BODY_NAMES
 from tsrnn.options import HEADS, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive
+from tsrnn.quantiles import check_quantiles, keras_objects
 
 BODIES = dict(zip(BODY_NAMES, ("SimpleRNN", "LSTM", "GRU")))
 FRONT_ENDS = ("numeric", "embedding")
@@ -90,6 +91,7 @@ class ModelSpec:
     num_classes: int = 2
     head_initializer: str = "glorot_uniform"
     linear: bool = False
+    quantiles: tuple[float, ...] = ()
     optimizer: str = "adam"
     learning_rate: float = 1e-3
 
@@ -119,6 +121,9 @@ class ModelSpec:
         check_positive("learning_rate", self.learning_rate)
         if self.linear and (self.head != "regression" or self.embedding is not None):
             raise ConfigError("the linear path needs numeric windows and a regression head (linear=False otherwise)")
+        object.__setattr__(self, "quantiles", check_quantiles(self.quantiles))
+        if self.quantiles and self.head != "regression":
+            raise ConfigError("a quantile head needs a regression head; a classifier predicts probabilities already")
 
     @property
     def front_end(self) -> str:
@@ -145,6 +150,8 @@ class ModelSpec:
         if self.pooling != "last":
             parts.append({"max": "GlobalMaxPooling1D", "mean": "GlobalAveragePooling1D"}[self.pooling])
         linear = f" + linear Dense({self.horizon * self.targets}) of the window" if self.linear else ""
+        if self.quantiles:
+            linear += f" + ordered quantiles {', '.join(f'{q:g}' for q in self.quantiles)}"
         parts.append(
             {
                 "regression": f"Dense({self.horizon * self.targets}){linear}",
@@ -303,6 +310,10 @@ def compile_model(model, spec: ModelSpec) -> None:
         "sgd": keras.optimizers.SGD,
         "adamw": keras.optimizers.AdamW,
     }[spec.optimizer](learning_rate=spec.learning_rate)
+    if spec.quantiles:
+        pinball = keras_objects()["PinballLoss"](spec.quantiles)
+        model.compile(optimizer=optimizer, loss={"forecast": "mse", "quantiles": pinball}, metrics={"forecast": ["mae"]})
+        return
     loss, metrics = {
         "regression": ("mse", ["mae"]),
         "binary": ("binary_crossentropy", ["accuracy"]),
@@ -339,6 +350,7 @@ def _head(spec: ModelSpec, x, inputs):
         return keras.layers.Dense(1, activation="sigmoid", name="head")(x)
     if spec.head == "multiclass":
         return keras.layers.Dense(spec.num_classes, activation="softmax", name="head")(x)
+    body = x
     x = keras.layers.Dense(spec.horizon * spec.targets, kernel_initializer=spec.head_initializer, name="head")(x)
     if spec.linear:
         window = keras.layers.Flatten(name="flat_window")(inputs)
@@ -346,7 +358,15 @@ def _head(spec: ModelSpec, x, inputs):
         # body learns what the linear map leaves over.
         linear = keras.layers.Dense(spec.horizon * spec.targets, name="linear", trainable=False)(window)
         x = keras.layers.Add(name="recurrent_plus_linear")([x, linear])
-    return keras.layers.Reshape((spec.horizon, spec.targets), name="forecast")(x)
+    forecast = keras.layers.Reshape((spec.horizon, spec.targets), name="forecast")(x)
+    if not spec.quantiles:
+        return forecast
+    # One output per quantile from the body's summary, ordered around the point forecast.
+    size = spec.horizon * spec.targets * len(spec.quantiles)
+    raw = keras.layers.Dense(size, kernel_initializer="zeros", name="quantile_head")(body)
+    raw = keras.layers.Reshape((spec.horizon, spec.targets, len(spec.quantiles)), name="quantile_steps")(raw)
+    quantiles = keras_objects()["OrderedQuantiles"](spec.quantiles, name="quantiles")([forecast, raw])
+    return {"forecast": forecast, "quantiles": quantiles}
 
 
 def _warn_slow_path(spec: ModelSpec) -> None:
