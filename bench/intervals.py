@@ -5,6 +5,11 @@ and a walk-forward backtest of the prices comparing split and adaptive conformal
 Writes JSON (date, machine and library versions read from the process); run from the repository root:
 
     python bench/intervals.py [--series ...] [--seeds 0,1,2] [--levels 80,95] [--out bench/results/intervals.json]
+    python bench/intervals.py --quantile-head --backtest-folds 0 --out bench/results/intervals_quantile_head.json
+
+With `--quantile-head` the forecaster trains a quantile head for the levels (`quantile_levels`),
+and its bands are the conformalised quantiles (CQR) instead of the conformal radius around the
+point forecast.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--levels", default="80,95")
     parser.add_argument("--backtest-folds", type=int, default=5, help="Folds of 250 rows on the prices (0: skip).")
+    parser.add_argument("--quantile-head", action="store_true", help="Bands from a quantile head (CQR).")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     levels = [float(v) for v in args.levels.split(",")]
@@ -33,7 +39,7 @@ def main() -> None:
         runs = []
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
-            forecaster = Forecaster(seed=seed).fit(SERIES[name])
+            forecaster = Forecaster(seed=seed, quantile_levels=levels if args.quantile_head else None).fit(SERIES[name])
             test = forecaster.evaluate(SERIES[name], start=forecaster.split_["test_start"], level=levels)
             runs.append({"seed": seed, "seconds": round(time.perf_counter() - started, 1), "test_windows": test["windows"],
                          "validation_windows": forecaster.split_["validation_windows"],
@@ -52,7 +58,9 @@ def main() -> None:
     summary = {
         **result_header(),
         "levels": levels,
-        "method": "split conformal on the validation windows, scores normalised by an EWMA volatility (lambda 0.94)",
+        "method": ("a quantile head (pinball loss, ordered quantiles) conformalised on the validation windows (CQR)"
+                   if args.quantile_head else
+                   "split conformal on the validation windows, scores normalised by an EWMA volatility (lambda 0.94)"),
         "series": results,
         "walk_forward_sp500": walk_forward,
     }

@@ -260,3 +260,13 @@ def test_jax_data_parallel_trains_on_two_host_devices(sp500_slice):
 def test_unknown_strategy_is_refused(daily_frame):
     with pytest.raises(ConfigError, match="strategy must be one of none, mirrored"):
         Forecaster(strategy="horovod", **TINY).fit(daily_frame)
+
+
+def test_a_fit_without_validation_or_test_part_trains_and_predicts(sp500_slice):
+    # Nothing to calibrate bands on, nothing to predict on validation: the fit must still work.
+    forecaster = Forecaster(lookback=10, units=4, epochs=1, validation_fraction=0.0, test_fraction=0.0, patience=0, seed=0)
+    forecaster.fit(sp500_slice)
+    assert forecaster.split_["validation_windows"] == 0 and forecaster.calibration_.scores is None
+    assert np.isfinite(forecaster.predict(sp500_slice).to_numpy()).all()
+    with pytest.raises(ConfigError, match="no validation windows to calibrate bands on"):
+        forecaster.predict(sp500_slice, level=[80])

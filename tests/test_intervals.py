@@ -14,7 +14,8 @@ from tsrnn import Forecaster
 from tsrnn.cli import main
 from tsrnn.data import read_series
 from tsrnn.errors import ConfigError
-from tsrnn.intervals import adaptive_radii, check_levels, conformal_radius, interval_scores
+from tsrnn.intervals import adaptive_radii, check_levels, conformal_radius, interval_scores, volatility
+from tsrnn.windowing import WindowSpec
 
 SEASONAL = Path(__file__).resolve().parents[1] / "datasets" / "seasonal"
 
@@ -123,3 +124,14 @@ def test_cli_predict_fit_and_backtest_take_levels(tmp_path):
     assert (tmp_path / "bt" / "intervals.csv").is_file()
     bad = runner.invoke(main, ["predict", str(tmp_path / "run"), str(data), "--level", "120"])
     assert bad.exit_code == 2 and "level must be a coverage in percent" in bad.output
+
+
+def test_volatility_even_its_floor_on_flat_stretches_uses_past_rows_only():
+    # A flat start (the floor binds there), then turbulence: changing the turbulence must not move
+    # the scale of any earlier row.
+    rng = np.random.default_rng(5)
+    flat = np.full(60, 100.0)
+    levels = np.r_[flat, 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 200)))][:, None]
+    wilder = np.r_[flat, 100 * np.exp(np.cumsum(rng.normal(0, 0.2, 200)))][:, None]
+    spec = WindowSpec(lookback=5, target_columns=("y",))
+    np.testing.assert_array_equal(volatility(levels, spec)[:60], volatility(wilder, spec)[:60])

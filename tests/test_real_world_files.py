@@ -180,6 +180,10 @@ def test_cli_fits_exports_and_says_how_it_read_them(tmp_path):
 
     result = runner.invoke(main, ["predict", str(tmp_path / "zero"), f"{FIXTURES}/excel_serial_dates.csv"])
     assert result.exit_code == 2 and "--date-format excel" in result.output and "Traceback" not in result.output
+    excel = runner.invoke(main, ["predict", str(tmp_path / "zero"), f"{FIXTURES}/excel_serial_dates.csv", "--date-format", "excel"])
+    clean = runner.invoke(main, ["predict", str(tmp_path / "zero"), f"{FIXTURES}/zero_volume_days.csv"])
+    assert excel.exit_code == 0 and clean.exit_code == 0, excel.output
+    assert excel.stdout.splitlines()[-1].split(",")[0] == clean.stdout.splitlines()[-1].split(",")[0] == "2000-03-10"
     result = runner.invoke(main, ["fit", f"{FIXTURES}/clean.csv", "--input-transform", "Volume=log", "--features", "Close,Volume"])
     assert result.exit_code == 2 and "--input-transform takes COLUMN=TRANSFORM" in result.output
 

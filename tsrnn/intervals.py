@@ -58,7 +58,9 @@ def level_name(level: float) -> str:
 
 def volatility(levels: np.ndarray, spec: WindowSpec, lam: float = EWMA_LAMBDA) -> np.ndarray:
     """Per row and target, the EWMA volatility of the one-step changes up to and including that row
-    (`(rows, targets)`), in the target transform's units; only past rows enter each value."""
+    (`(rows, targets)`), in the target transform's units. Past rows enter each value, and the
+    recursion's start: the mean square of the first 30 changes (its weight decays as 0.94 ** row,
+    below 1e-6 after 225 rows)."""
     transform = "difference" if spec.target_transform == "level" else spec.target_transform
     changes = np.nan_to_num(step_changes(np.asarray(levels, dtype=np.float64), transform), nan=0.0)
     squares = changes**2
@@ -67,7 +69,8 @@ def volatility(levels: np.ndarray, spec: WindowSpec, lam: float = EWMA_LAMBDA) -
     squares[0] = squares[1 : warm + 1].mean(axis=0) if len(changes) > 1 else 1.0
     variance = pd.DataFrame(squares).ewm(alpha=1 - lam, adjust=False).mean().to_numpy()
     scale = np.sqrt(variance)
-    floor = np.maximum(np.median(scale, axis=0) * 1e-3, 1e-12)
+    # A floor for flat stretches, from past rows only: a thousandth of the mean scale so far.
+    floor = np.maximum(pd.DataFrame(scale).expanding().mean().to_numpy() * 1e-3, 1e-12)
     return np.maximum(scale, floor)
 
 

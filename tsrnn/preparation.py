@@ -178,6 +178,9 @@ def predict_transformed(model, scaled: np.ndarray, ends: range, spec: WindowSpec
     """
     from tsrnn.batches import as_input
 
+    if not len(ends):  # Keras cannot predict zero windows
+        point = np.zeros((0, spec.horizon, len(spec.target_columns)))
+        return (point, None) if with_quantiles else point
     windows = as_input(scaled, ends, spec, batch_size)
     arrays = isinstance(windows, np.ndarray)
     predicted = model.predict(np.ascontiguousarray(windows) if arrays else windows,
