@@ -8,14 +8,13 @@ its own process (Keras picks its backend once per process), and the second epoch
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib.util
 import json
 import os
 import subprocess
 import sys
 
-from _machine import machine
+from _machine import result_header
 
 CHILD = """
 import json, sys, numpy as np, keras
@@ -52,8 +51,7 @@ def main() -> None:
         results[backend] = {k: round(v, 2) if isinstance(v, float) else v for k, v in record.items()}
     timed = {k: v["seconds_per_epoch"] for k, v in results.items() if isinstance(v, dict)}
     print(json.dumps({
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        **result_header(),
         "samples": args.samples,
         "batch_size": args.batch_size,
         "results": results,

@@ -15,12 +15,11 @@ reported for each as measured.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import time
 from pathlib import Path
 
-from _machine import machine
+from _machine import result_header
 
 from tsrnn import sentiment, zoo
 
@@ -66,8 +65,7 @@ def main() -> None:
     plans += [(spec.pop("name"), spec) for spec in (json.loads(text) for text in args.runs)]
     out = Path(args.out)
     report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        **result_header(),
         "data": "shared/datasets/imdb/imdb.npz (25,000 train / 25,000 test)",
         "reference": REFERENCE,
         "runs": [],

@@ -10,7 +10,6 @@ run's peak resident memory and seconds:
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import resource
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _machine import machine
+from _machine import result_header
 
 
 def peak_rss_of(command: list[str], environment: dict) -> tuple[float, float, int]:
@@ -56,8 +55,7 @@ def main() -> None:
         rss, seconds, code = peak_rss_of([*fit, "--out", str(folder / name)], environment)
         results[name] = {"peak_rss_mb": round(rss), "seconds": round(seconds, 1), "exit_code": code}
     print(json.dumps({
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        **result_header(),
         "rows": args.rows,
         "csv_mb": round(data.stat().st_size / 2**20),
         "full_window_copy_mb": round(windows_mb),

@@ -10,12 +10,11 @@ equal-parameter variants, then measures input gradients of a SimpleRNN and an LS
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import time
 from pathlib import Path
 
-from _machine import machine
+from _machine import result_header
 
 from tsrnn import experiments
 from tsrnn.plots import gradient_plot, long_memory_plot
@@ -46,8 +45,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
+        **result_header(),
         "backend": keras.backend.backend(),
         "budget": budget.__dict__,
         "total_seconds": round(time.perf_counter() - started),

@@ -13,16 +13,16 @@ REPO = Path(__file__).resolve().parents[1]
 SP500 = REPO / "datasets" / "sp500.csv"
 SHARED = REPO.parent / "shared" / "datasets"
 
-def require_backend(module: str, installed: bool | None = None) -> None:
-    """Skip a test whose backend package is missing, or fail it when CI requires every backend
-    (TSRNN_REQUIRE_BACKENDS=1), so a failed install cannot turn the backend tests into skips."""
+def require_backend(module: str, installed: bool | None = None, extra: str | None = None) -> None:
+    """Skip a test whose backend (or optional) package is missing, or fail it when CI requires every
+    one (TSRNN_REQUIRE_BACKENDS=1), so a failed install cannot turn those tests into skips."""
     import importlib.util
 
     if installed is None:
         installed = importlib.util.find_spec(module) is not None
     if installed:
         return
-    message = f"the {module} backend is not installed (pip install -e '.[{module}]')"
+    message = f"the {module} {'package' if extra else 'backend'} is not installed (pip install -e '.[{extra or module}]')"
     if os.environ.get("TSRNN_REQUIRE_BACKENDS") == "1":
         pytest.fail(f"{message}, and TSRNN_REQUIRE_BACKENDS=1 requires it")
     pytest.skip(message)

@@ -22,7 +22,7 @@ LAYERS = [
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments",
                                         "sentiment"}),
     ("forecaster and plots", {"forecaster", "plots"}),
-    ("evaluation and runs", {"backtest", "pipeline"}),
+    ("evaluation and runs", {"backtest", "pipeline", "export"}),
     ("interfaces", {"cli"}),
 ]
 LAYER_OF = {module: level for level, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -12,8 +12,8 @@ Keras; they are registered as serializable, so a saved model loads in safe mode.
 Example:
     >>> quantiles_for_levels([80, 95])
     (0.025, 0.1, 0.9, 0.975)
-    >>> float(pinball_loss(np.array([1.0]), np.array([[0.0, 2.0]]), (0.1, 0.9)))
-    0.1
+    >>> pinball_loss(np.array([1.0]), np.array([[0.0, 2.0]]), (0.1, 0.9)).round(6).tolist()
+    [0.1]
 """
 from __future__ import annotations
 

@@ -1,0 +1,85 @@
+"""Forecast from raw rows with an exported tsrnn forecaster, using onnxruntime and NumPy alone.
+
+`tsrnn export RUN --format onnx --out SERVING` writes `SERVING/model.onnx` and
+`SERVING/serving.json`; this file needs neither tsrnn nor TensorFlow (copy it next to a server):
+
+    python scripts/serve_onnx.py SERVING prices.csv      # prints the forecast beyond the last row
+
+In code:
+
+    served = ExportedForecaster("SERVING")
+    forecasts = served.forecast(inputs, targets)   # raw rows, oldest first: every window's forecast
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+class ExportedForecaster:
+    """An exported forecaster: `serving.json` and the ONNX network, run with onnxruntime."""
+
+    def __init__(self, directory: str | Path) -> None:
+        import onnxruntime
+
+        directory = Path(directory)
+        self.spec = json.loads((directory / "serving.json").read_text())
+        self.session = onnxruntime.InferenceSession(str(directory / self.spec["model_file"]),
+                                                    providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    def forecast(self, inputs: np.ndarray, targets: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        """Forecasts `(windows, horizon, targets)` in the data's units for every window of the raw rows.
+
+        `inputs`: `(rows, len(spec["inputs"]))` raw values of the input columns, oldest first;
+        `targets`: `(rows, len(spec["targets"]))` raw values of the target columns. Window k ends at
+        row `spec["first_end"] + k`; the last one forecasts beyond the data.
+        """
+        spec = self.spec
+        steps = np.column_stack([_changes(np.asarray(inputs[:, i], dtype=np.float64), transform)
+                                 for i, transform in enumerate(spec["input_transforms"])])
+        scaled = (np.nan_to_num(steps, nan=0.0) * spec["input_scaling"]["multiply"]
+                  + spec["input_scaling"]["add"]).astype(np.float32)
+        lookback, first = spec["lookback"], spec["first_end"]
+        windows = np.lib.stride_tricks.sliding_window_view(scaled, lookback, axis=0).transpose(0, 2, 1)
+        windows = windows[first - lookback + 1 :]
+        outputs = np.concatenate([self.session.run(None, {self.input_name: np.ascontiguousarray(windows[i : i + batch_size])})[0]
+                                  for i in range(0, len(windows), batch_size)])
+        transformed = (outputs.astype(np.float64) - spec["target_scaling"]["add"]) / spec["target_scaling"]["multiply"]
+        ends = np.arange(first, first + len(windows))
+        anchors = np.asarray(targets, dtype=np.float64)[ends[:, None] + np.asarray(spec["anchor_offsets"])]
+        if spec["target_transform"] == "log_return":
+            return anchors * np.exp(transformed)
+        if spec["target_transform"] == "difference":
+            return anchors + transformed
+        return transformed
+
+
+def _changes(values: np.ndarray, transform: str) -> np.ndarray:
+    if transform == "level":
+        return values
+    if transform == "log_return":
+        values = np.log(values)
+    elif transform == "log1p_difference":
+        values = np.log1p(values)
+    return np.concatenate([[np.nan], np.diff(values)])
+
+
+def main(directory: str, csv_path: str) -> None:
+    served = ExportedForecaster(directory)
+    table = np.genfromtxt(csv_path, delimiter=",", names=True, dtype=None, encoding="utf-8-sig",
+                          deletechars="", replace_space=" ")
+    names = {name.strip(): name for name in table.dtype.names}
+    inputs = np.column_stack([table[names[column]].astype(float) for column in served.spec["inputs"]])
+    targets = np.column_stack([table[names[column]].astype(float) for column in served.spec["targets"]])
+    last = served.forecast(inputs, targets)[-1]
+    for step in range(served.spec["horizon"]):
+        for column, value in zip(served.spec["targets"], last[step]):
+            print(f"{column}_t+{served.spec['gap'] + step + 1},{value:.6f}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,109 @@
+"""Export for serving: the network as ONNX (or a SavedModel) plus serving.json, so that raw rows
+are forecast with onnxruntime and NumPy alone, equal to `tsrnn predict`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tsrnn import Forecaster
+from tsrnn.cli import main
+from tsrnn.data import read_series
+
+from .conftest import REPO, require_backend
+
+sys.path.insert(0, str(REPO / "scripts"))
+
+
+@pytest.fixture(autouse=True)
+def _export_packages():
+    for module in ("onnxruntime", "tf2onnx", "onnx"):
+        require_backend(module, extra="export")
+
+
+def _served_forecasts(directory: Path, frame: pd.DataFrame, spec: dict) -> np.ndarray:
+    from serve_onnx import ExportedForecaster
+
+    served = ExportedForecaster(directory)
+    return served.forecast(frame[spec["inputs"]].to_numpy(), frame[spec["targets"]].to_numpy())
+
+
+@pytest.mark.parametrize("params", [
+    dict(features=["Close", "Volume"], horizon=2),  # log returns from the last value
+    dict(target_transform="difference", target_anchor="season", seasonal_period=5, gap=1, horizon=3,
+         features=["Close", "Volume"], input_transforms={"Volume": "log1p_difference"}, scaling="minmax"),
+    dict(quantile_levels=[80]),  # the point forecast is exported, the quantile head left out
+], ids=["log_returns", "season_anchor_difference_minmax", "quantile_head"])
+def test_onnx_export_forecasts_raw_rows_like_tsrnn_predict(params, tmp_path, sp500_slice):
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models; the other backends export through their own tools")
+    forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0, **params).fit(sp500_slice)
+    forecaster.save(tmp_path / "run")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "serving").iterdir()) == ["model.onnx", "serving.json"]
+    spec = json.loads((tmp_path / "serving" / "serving.json").read_text())
+    frame = read_series(sp500_slice)
+    served = _served_forecasts(tmp_path / "serving", frame, spec)
+    expected = forecaster.predict(sp500_slice).to_numpy()
+    np.testing.assert_allclose(served.reshape(len(served), -1), expected, rtol=1e-4)
+    assert spec["input_transforms"] == list(forecaster.window_spec_.transforms)
+
+
+def test_the_serving_script_needs_neither_tsrnn_nor_tensorflow(tmp_path, sp500_slice):
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models")
+    forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
+    forecaster.save(tmp_path / "run")
+    from tsrnn.export import export_run
+
+    export_run(tmp_path / "run", tmp_path / "serving")
+    blocked = "import sys; [sys.modules.__setitem__(m, None) for m in ('tsrnn', 'tensorflow', 'keras', 'pandas', 'sklearn')]"
+    command = [sys.executable, "-c", f"{blocked}; sys.argv = ['serve_onnx.py', {str(tmp_path / 'serving')!r}, "
+               f"{str(sp500_slice)!r}]; exec(open({str(REPO / 'scripts' / 'serve_onnx.py')!r}).read())"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    name, value = completed.stdout.strip().splitlines()[-1].split(",")
+    assert name == "Close_t+1"
+    assert float(value) == pytest.approx(forecaster.predict(sp500_slice)["Close_t+1"].iloc[-1], rel=1e-4)
+
+
+def test_savedmodel_export_serves_the_same_network(tmp_path, sp500_slice):
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a SavedModel is written by the TensorFlow backend")
+    import tensorflow as tf
+
+    forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
+    forecaster.save(tmp_path / "run")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--format", "savedmodel", "--out", str(tmp_path / "sm")])
+    assert result.exit_code == 0, result.output
+    windows = np.random.default_rng(0).normal(size=(7, 10, 1)).astype("float32")
+    loaded = tf.saved_model.load(str(tmp_path / "sm" / "savedmodel"))  # kept: its variables live with it
+    served = loaded.serve(windows).numpy()
+    np.testing.assert_allclose(served, forecaster.model_.predict(windows, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_export_mistakes_are_one_line(tmp_path, sp500_slice):
+    forecaster = Forecaster(task="classification", lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
+    forecaster.save(tmp_path / "classifier")
+    runner = CliRunner()
+    for args, message in [
+        (["export", str(tmp_path / "missing"), "--out", str(tmp_path / "a")], "missing"),
+        (["export", str(tmp_path / "classifier"), "--out", str(tmp_path / "b")], "this run is a classifier"),
+        (["export", str(tmp_path / "classifier"), "--out", str(tmp_path / "classifier")], "already exists"),
+    ]:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
