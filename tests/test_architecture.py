@@ -16,12 +16,13 @@ PACKAGE = ROOT / "tsrnn"
 # Lowest first. A module may import modules of its own layer or of lower ones, never of higher ones.
 LAYERS = [
     ("foundation", {"errors", "options", "backend"}),
-    ("data in, storage, numerics", {"data", "numbers", "dates", "quantiles", "market", "text", "runs", "windowing", "scaling", "metrics", "trading",
+    ("data in, storage, numerics", {"data", "numbers", "dates", "quantiles", "panels", "market", "text", "runs",
+                                    "windowing", "scaling", "metrics", "trading",
                                     "distribute", "seasons"}),
     ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation", "intervals"}),
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments",
                                         "sentiment"}),
-    ("forecaster and plots", {"forecaster", "plots"}),
+    ("forecaster and plots", {"forecaster", "panel", "plots"}),
     ("evaluation and runs", {"backtest", "pipeline", "export"}),
     ("interfaces", {"cli"}),
 ]

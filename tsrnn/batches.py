@@ -77,6 +77,54 @@ class WindowBatches(keras.utils.PyDataset):
             self.order = self.rng.permutation(len(self.ends))
 
 
+class PanelBatches(keras.utils.PyDataset):
+    """Batches of windows drawn from many series at once (a panel), each cut from its own series'
+    scaled rows on the fly: no window is copied before its batch, and no series is concatenated
+    with another.
+
+    `parts` is a list of `(scaled rows, window ends, targets or None)`, one per series. With
+    `shuffle`, windows of every series are mixed in a new order after every epoch.
+    """
+
+    def __init__(self, parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
+                 shuffle: bool = False, seed: int | None = None) -> None:
+        super().__init__()
+        self.series = [np.asarray(scaled) for scaled, _, _ in parts]
+        self.targets = [targets for _, _, targets in parts]
+        self.which = np.concatenate([np.full(len(ends), i, dtype=np.int64) for i, (_, ends, _) in enumerate(parts)])
+        self.ends = np.concatenate([np.asarray(ends, dtype=np.int64) for _, ends, _ in parts])
+        self.position = np.concatenate([np.arange(len(ends)) for _, ends, _ in parts])
+        self.offsets = np.arange(1 - spec.lookback, 1)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+        self.with_targets = all(t is not None for t in self.targets) and len(parts) > 0
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.ends) / self.batch_size)
+
+    def __getitem__(self, index: int):
+        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        which, ends, positions = self.which[picked], self.ends[picked], self.position[picked]
+        first = self.series[0]
+        windows = np.empty((len(picked), len(self.offsets), first.shape[1]), dtype=first.dtype)
+        targets = None
+        for series in np.unique(which):
+            rows = which == series
+            windows[rows] = self.series[series][ends[rows][:, None] + self.offsets]
+            if self.with_targets:
+                values = self.targets[series][positions[rows]]
+                if targets is None:
+                    targets = np.empty((len(picked), *values.shape[1:]), dtype=values.dtype)
+                targets[rows] = values
+        return (windows, targets) if self.with_targets else windows
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.ends))
+
+
 def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4) -> int:
     """Bytes a full copy of the windows would take."""
     return len(ends) * spec.lookback * features * itemsize

@@ -119,7 +119,7 @@ _backend_option = click.option(
 def _data_options(command):
     """DATA or --ticker: where the series comes from."""
     for option in reversed([
-        click.argument("data", type=click.Path(dir_okay=False, path_type=Path), required=False),
+        click.argument("data", type=click.Path(path_type=Path), required=False),
         click.option("--ticker", default=None, help="Use Yahoo Finance data of this ticker instead of DATA."),
         click.option("--start", default=None, help="With --ticker: first date, YYYY-MM-DD."),
         click.option("--end", default=None, help="With --ticker: end date (exclusive) [default: today]."),
@@ -243,8 +243,11 @@ def parse_levels(value: str | None) -> list[float] | None:
         raise ConfigError(f"--quantile-levels must be comma-separated percentages like 80,95, got {value!r}") from None
 
 
-def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, **options):
-    from tsrnn.forecaster import Forecaster
+def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, panel=False, **options):
+    if panel:
+        from tsrnn.panel import PanelForecaster as Forecaster
+    else:
+        from tsrnn.forecaster import Forecaster
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
                       input_transforms=parse_input_transforms(input_transforms), quantile_levels=parse_levels(quantile_levels),
@@ -265,8 +268,18 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
               help="Continue an interrupted run with the same --out from its last completed epoch.")
 @click.option("--level", "levels", multiple=True, type=float,
               help="Score prediction bands of this coverage (percent) on the test split; repeat for several.")
-def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, **options) -> None:
-    """Train a forecaster on DATA (a CSV with a date column), or on --ticker, and write a run directory."""
+@click.option("--id-column", default=None,
+              help="DATA is a long table of many series told apart by this column: fit one global model (a panel).")
+def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_column, **options) -> None:
+    """Train a forecaster on DATA (a CSV with a date column; a folder of CSVs, or a long CSV with
+    --id-column, trains one global model over the series), or on --ticker, and write a run directory."""
+    from tsrnn.panels import is_panel
+
+    if data is not None and is_panel(data, id_column):
+        _fit_panel(data, out, resume, levels, id_column, options)
+        return
+    if data is not None and data.is_dir():
+        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.pipeline import fit_run
@@ -281,6 +294,40 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, **op
         click.echo(chosen)
     click.echo(_metrics_table(result.metrics))
     click.echo(f"run written to {result.directory}")
+
+
+def _fit_panel(data: Path, out, resume, levels, id_column, options) -> None:
+    """`tsrnn fit` on a panel: one global model, per-series and pooled scores."""
+    if resume or levels:
+        raise ConfigError("--resume and --level are not built for panels yet; fit the panel without them")
+    load_keras_quietly()
+    from tsrnn.pipeline import fit_panel_run
+
+    forecaster = _forecaster(**options, panel=True)
+    result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column)
+    click.echo(_panel_table(result.metrics))
+    click.echo(f"run written to {result.directory}")
+
+
+def _panel_table(metrics: dict) -> str:
+    test = metrics.get("test")
+    split = metrics["split"]
+    lines = [f"panel of {len(metrics['series'])} series; validation from {split['validation_start'][:10]}, "
+             f"test from {split['test_start'][:10]}"]
+    if not test:
+        return "\n".join([*lines, "no series reaches the test period: no test scores"])
+    methods = list(test["pooled"])
+    lines.append(f"{'test MASE':<20}" + "".join(f"{labels_of(m):>18}" for m in methods))
+    for name, scores in test["series"].items():
+        lines.append(f"{name:<20}" + "".join(f"{scores[m]['mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    return "\n".join(lines)
+
+
+def labels_of(method: str) -> str:
+    """Short column labels of the panel table."""
+    return {"naive_last_value": "naive", "seasonal_naive": "seasonal naive", "moving_average": "moving average"}.get(method, method)
 
 
 @main.command()
@@ -303,6 +350,8 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, **op
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
              cost_bps, threshold, rule, levels, out, **options) -> None:
     """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading report."""
+    if data is not None and data.is_dir():
+        raise ConfigError(f"{data}: is a folder; backtests of panels are not built yet, give one CSV file")
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.backtest import backtest as run_backtest
@@ -404,7 +453,7 @@ def _choices_line(choices: dict | None) -> str | None:
 
 @main.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write [default: print to stdout].")
 @click.option("--level", "levels", multiple=True, type=float,
@@ -424,9 +473,20 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
 
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
-    forecaster = Forecaster.load(run_dir)
-    forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
-    forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
+    from tsrnn.runs import is_panel_run
+
+    if is_panel_run(run_dir):
+        from tsrnn.panel import PanelForecaster
+
+        if levels:
+            raise ConfigError("--level is not built for panels yet; predict the panel without it")
+        forecaster = PanelForecaster.load(run_dir)
+        forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
+        forecast = forecaster.predict(data).set_index(["series", "date"])
+    else:
+        forecaster = Forecaster.load(run_dir)
+        forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
+        forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)
         return

@@ -92,7 +92,7 @@ def read_series(source: str | os.PathLike | pd.DataFrame, options: ReadOptions |
         decimal = options.decimal or source.attrs.get("decimal", ".")
     else:
         name = str(source)
-        frame, decimal = _read_csv(Path(source), options)
+        frame, decimal = read_table(Path(source), options)
     if frame.empty:
         raise DataError(f"{name}: no data rows (only a header?); give a file with one row per date")
     frame = _strip_header(frame, name)
@@ -104,7 +104,9 @@ def read_series(source: str | os.PathLike | pd.DataFrame, options: ReadOptions |
     return frame
 
 
-def _read_csv(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, str]:
+def read_table(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, str]:
+    """The raw table of a CSV file (separator and decimal mark sniffed unless given) and its
+    decimal mark; every problem reading it is one `DataError`."""
     if not path.exists():
         raise DataError(f"{path}: file not found; check the path")
     if path.is_dir():

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from tsrnn.data import read_series
+from tsrnn.errors import DataError
 from tsrnn.forecaster import Forecaster
 from tsrnn.plots import direction_plot, forecast_plot
 from tsrnn.runs import atomic_directory, write_json
@@ -88,3 +89,24 @@ def fit_run(
             direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)
     shutil.rmtree(backup, ignore_errors=True)
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)
+
+
+def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None) -> RunResult:
+    """Fit a `PanelForecaster` on a panel and write its run directory atomically: `model.keras`,
+    `panel.json`, `metrics.json` (the test period of every series next to its baselines, and
+    pooled) and `history.csv`."""
+    out = Path(out)
+    with atomic_directory(out) as staging:
+        forecaster.fit(data, id_column=id_column)
+        metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_)}
+        try:
+            metrics["test"] = forecaster.evaluate(data, part="test", id_column=id_column)
+        except DataError:
+            metrics["test"] = None  # no series reaches the test period
+        forecaster.save_into(staging)
+        write_json(staging / "metrics.json", metrics)
+        history = pd.DataFrame(forecaster.history_)
+        history.index.name = "epoch"
+        history.index += 1
+        history.to_csv(staging / "history.csv")
+    return RunResult(directory=out, metrics=metrics, forecaster=forecaster)

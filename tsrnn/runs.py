@@ -35,6 +35,8 @@ FORMAT_VERSION = 2
 SENTIMENT_FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 RUN_FILE = "run.json"
+PANEL_FILE = "panel.json"
+PANEL_FORMAT_VERSION = 1  # panel runs (tsrnn.panel)
 SENTIMENT_CONFIG_FILE = "config.json"
 SENTIMENT_RESULTS_FILE = "results.json"
 VOCABULARY_FILE = "vocabulary.json"
@@ -180,6 +182,28 @@ def read_forecaster_run(directory: str | os.PathLike) -> tuple[dict, object]:
     directory = Path(directory)
     info = read_run_json(directory)
     return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit")
+
+
+def write_panel_run(directory: Path, model, info: dict) -> None:
+    """Write `model.keras` and `panel.json` (`info` plus format, versions and backend) into `directory`."""
+    model.save(Path(directory) / MODEL_FILE)
+    write_json(Path(directory) / PANEL_FILE, {"format_version": PANEL_FORMAT_VERSION, "tsrnn_version": __version__,
+                                              **info, "backend": keras_backend(), "versions": library_versions()})
+
+
+def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
+    """`panel.json` (checked) and the Keras model of a panel run directory."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RunDirError(f"{directory}: run directory not found; pass the --out directory of a tsrnn fit on a panel")
+    info = _read_versioned(directory / PANEL_FILE, PANEL_FORMAT_VERSION, "tsrnn fit on the panel",
+                           f"{directory} is not a complete panel run")
+    return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit on the panel")
+
+
+def is_panel_run(directory: str | os.PathLike) -> bool:
+    """Whether `directory` holds a panel run (`panel.json`) rather than a single-series run."""
+    return (Path(directory) / PANEL_FILE).is_file()
 
 
 def write_sentiment_run(directory: Path, model, config: dict, results: dict, vocabulary: list | None = None,

@@ -1,0 +1,179 @@
+"""Many series, one model: panel input in every form, a split by date for all series, per-series
+scalers, one global model whose batches mix series, predictions for seen and unseen series,
+per-series and pooled scores, save and load, and the CLI."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tsrnn.batches import PanelBatches
+from tsrnn.cli import main
+from tsrnn.data import read_series
+from tsrnn.errors import ConfigError, DataError
+from tsrnn.panel import PanelForecaster, pooled_scores
+from tsrnn.panels import read_panel, split_by_date
+from tsrnn.windowing import WindowSpec, input_windows, target_rows
+
+TINY = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
+
+
+def _walk(index: pd.DatetimeIndex, seed: int, level: float) -> pd.DataFrame:
+    steps = np.random.default_rng(seed).normal(0, 0.01, len(index))
+    return pd.DataFrame({"Close": level * np.exp(np.cumsum(steps)), "Volume": 1e6 * (1 + seed)}, index=index)
+
+
+@pytest.fixture(scope="module")
+def panel() -> dict[str, pd.DataFrame]:
+    prices = read_series("datasets/sp500.csv").iloc[:400]
+    index = prices.index
+    return {"SPX": prices[["Close", "Volume"]], "SMALL": prices[["Close", "Volume"]] * 0.01,
+            "WALK": _walk(index, 1, 50.0), "LATE": _walk(index[150:], 2, 5.0)}
+
+
+@pytest.fixture(scope="module")
+def folder(panel, tmp_path_factory):
+    path = tmp_path_factory.mktemp("panel")
+    for name, frame in panel.items():
+        frame.to_csv(path / f"{name}.csv")
+    return path
+
+
+@pytest.fixture(scope="module")
+def fitted(folder):
+    return PanelForecaster(**TINY).fit(folder)
+
+
+def test_a_panel_reads_from_a_folder_a_long_csv_a_dict_and_a_long_frame(panel, folder, tmp_path):
+    long = pd.concat([frame.assign(ticker=name).reset_index() for name, frame in panel.items()])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    forms = [read_panel(folder), read_panel(tmp_path / "long.csv", id_column="ticker"), read_panel(panel),
+             read_panel(long, id_column="ticker")]
+    for read in forms:
+        assert list(read) == sorted(panel)
+        for name, frame in panel.items():
+            np.testing.assert_allclose(read[name]["Close"].to_numpy(), frame["Close"].to_numpy())
+            assert read[name].index.equals(frame.index)
+
+
+def test_panel_errors_name_the_series(panel, tmp_path):
+    long = pd.concat([frame.assign(ticker=name).reset_index() for name, frame in panel.items()])
+    long["Close"] = long["Close"].astype(object)
+    long.iloc[np.flatnonzero(long["ticker"] == "WALK")[3], long.columns.get_loc("Close")] = "oops"
+    long.to_csv(tmp_path / "long.csv", index=False)
+    with pytest.raises(DataError, match=r"long.csv \[WALK\]: column 'Close' has 1 non-numeric value"):
+        PanelForecaster(**TINY).fit(tmp_path / "long.csv", id_column="ticker")
+    with pytest.raises(DataError, match="id column 'symbol' not found"):
+        read_panel(tmp_path / "long.csv", id_column="symbol")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="folder holds no .csv file"):
+        read_panel(tmp_path / "empty")
+
+
+def test_the_split_is_by_date_for_every_series(panel, fitted):
+    split = split_by_date(panel, 0.15, 0.15)
+    assert split == fitted.split_
+    spec = fitted.window_spec_
+    for frame in panel.values():
+        bounds = split.bounds(frame.index)
+        rows = target_rows(bounds.ends("train", spec), spec)
+        assert (frame.index[rows.ravel()] < split.validation_start).all()
+        assert (frame.index[target_rows(bounds.ends("test", spec), spec).ravel()] >= split.test_start).all()
+
+
+def test_each_series_scalers_come_from_its_own_training_rows(panel, fitted):
+    spec = fitted.window_spec_
+    for name in ("SPX", "SMALL"):
+        train_end = fitted.split_.bounds(panel[name].index).train_end
+        changes = np.diff(np.log(panel[name]["Close"].to_numpy()[:train_end]))
+        np.testing.assert_allclose(fitted.series_[name]["feature_scaler"].mean_, [changes.mean()], rtol=1e-9)
+    # SMALL is SPX / 100: the same log changes, so the same scalers and forecasts 1/100 of SPX's.
+    forecast = fitted.predict({"SPX": panel["SPX"], "SMALL": panel["SMALL"]})
+    by_series = {name: table["Close_t+1"].to_numpy() for name, table in forecast.groupby("series")}
+    np.testing.assert_allclose(by_series["SMALL"], by_series["SPX"] * 0.01, rtol=1e-5)
+    assert spec.lookback == 10
+
+
+def test_batches_mix_series_and_cut_windows_from_each_series_own_rows():
+    rng = np.random.default_rng(3)
+    spec = WindowSpec(lookback=3, target_columns=("y",))
+    parts = [(rng.normal(size=(20, 2)).astype("float32"), range(2, 19), rng.normal(size=(17, 1, 1))),
+             (rng.normal(size=(30, 2)).astype("float32"), range(5, 29), rng.normal(size=(24, 1, 1)))]
+    batches = PanelBatches(parts, spec, batch_size=16, shuffle=True, seed=0)
+    seen = {0: 0, 1: 0}
+    for index in range(len(batches)):
+        windows, targets = batches[index]
+        picked = batches.order[index * 16 : (index + 1) * 16]
+        for row, position in enumerate(picked):
+            series, end = batches.which[position], batches.ends[position]
+            scaled, ends, values = parts[series]
+            expected = input_windows(scaled, range(end, end + 1), spec)[0]
+            np.testing.assert_array_equal(windows[row], expected)
+            np.testing.assert_array_equal(targets[row], values[end - ends.start])
+            seen[series] += 1
+        assert len(set(batches.which[picked])) == 2  # every batch draws from both series here
+    assert seen == {0: 17, 1: 24}
+
+
+def test_predict_covers_seen_and_unseen_series(fitted, folder, panel):
+    table = fitted.predict(folder)
+    assert list(table.columns) == ["series", "date", "Close_t+1"]
+    assert set(table["series"]) == set(panel) and np.isfinite(table["Close_t+1"]).all()
+    last = table.groupby("series").tail(1).set_index("series")["date"]
+    assert (last == panel["SPX"].index[-1]).all()
+    unseen = _walk(panel["SPX"].index, 9, 20.0)
+    new = fitted.predict({"NEW": unseen})
+    assert len(new) == len(unseen) - fitted.window_spec_.first_end and np.isfinite(new["Close_t+1"]).all()
+    assert new["Close_t+1"].between(unseen["Close"].min() * 0.9, unseen["Close"].max() * 1.1).all()
+    scores = fitted.evaluate({"NEW": unseen})
+    assert scores["series"]["NEW"]["seen_in_training"] is False
+
+
+def test_scores_per_series_and_pooled(fitted, folder):
+    scores = fitted.evaluate(folder)
+    assert set(scores["series"]) == {"SPX", "SMALL", "WALK", "LATE"}
+    mase = [s["model"]["mase"] for s in scores["series"].values()]
+    assert scores["pooled"]["model"]["mean_mase"] == pytest.approx(np.mean(mase))
+    windows = [s["windows"] for s in scores["series"].values()]
+    assert scores["pooled"]["model"]["weighted_mase"] == pytest.approx(np.average(mase, weights=windows))
+    assert {"naive_last_value", "seasonal_naive", "drift", "ridge"} <= set(scores["pooled"])
+    assert pooled_scores({"a": {"windows": 1, "m": {"mase": 2.0}}})["m"]["mean_mase"] == 2.0
+
+
+def test_save_and_load_give_identical_forecasts(fitted, folder, tmp_path):
+    fitted.save(tmp_path / "run")
+    loaded = PanelForecaster.load(tmp_path / "run")
+    pd.testing.assert_frame_equal(loaded.predict(folder), fitted.predict(folder))
+    assert loaded.get_params() == fitted.get_params()
+
+
+def test_what_panels_do_not_have_yet_is_one_line(folder):
+    with pytest.raises(ConfigError, match="quantile heads are not built for panels yet"):
+        PanelForecaster(quantile_levels=[80]).fit(folder)
+    with pytest.raises(ConfigError, match="linear path is not built for panels yet"):
+        PanelForecaster(linear=True).fit(folder)
+
+
+def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["fit", str(folder), "--out", str(tmp_path / "run"), "--lookback", "10", "--units", "4",
+                                  "--epochs", "1", "--seed", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "panel of 4 series" in result.output and "pooled (mean)" in result.output and "LATE" in result.output
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert set(metrics["test"]["series"]) == set(panel)
+    result = runner.invoke(main, ["predict", str(tmp_path / "run"), str(folder), "-o", str(tmp_path / "forecast.csv")])
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(tmp_path / "forecast.csv")
+    assert list(forecast.columns[:2]) == ["series", "date"] and set(forecast["series"]) == set(panel)
+
+    long = pd.concat([frame.assign(ticker=name).reset_index() for name, frame in panel.items()])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    result = runner.invoke(main, ["fit", str(tmp_path / "long.csv"), "--id-column", "ticker", "--out", str(tmp_path / "run2"),
+                                  "--lookback", "10", "--units", "4", "--epochs", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["backtest", str(folder)])
+    assert result.exit_code == 2 and "backtests of panels are not built yet" in result.output

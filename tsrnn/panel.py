@@ -1,0 +1,269 @@
+"""`PanelForecaster`: one global recurrent model over many series (a panel).
+
+Every series keeps its own scalers, fitted on its own training rows, so series of any level share
+one network; windows of all series are mixed in every batch (`tsrnn.batches.PanelBatches`, cut
+per series on the fly). The split is by date for the whole panel (`tsrnn.panels.split_by_date`).
+`predict` works for the training series and for a series the model never saw: its scalers are
+fitted on its own rows before the panel's validation start (on all its rows when it has too few
+there). `evaluate` scores the model next to every baseline per series, and pooled: the mean of the
+per-series MASE, and that mean weighted by each series' number of windows.
+
+The parameters are those of `Forecaster` (`tsrnn.settings.ForecasterParams`). Not built yet for
+panels: the linear path (a panel's default is `linear=False`), the choice of lookback and anchor
+on validation, quantile heads and bands, a learned series embedding, and covariates.
+
+Example:
+    >>> PanelForecaster(lookback=10, units=4).get_params()["lookback"]
+    10
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tsrnn import preparation, zoo
+from tsrnn.baselines import baseline_from_state
+from tsrnn.comparison import compare, default_baselines
+from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.metrics import naive_scale
+from tsrnn.panels import DateSplit, read_panel, split_by_date
+from tsrnn.runs import atomic_directory, read_panel_run, write_panel_run
+from tsrnn.scaling import scaler_from_dict, scaler_to_dict
+from tsrnn.settings import (
+    ForecasterParams,
+    derive_settings,
+    params_from_json,
+    params_to_json,
+    read_options,
+    resolve_from_data,
+)
+from tsrnn.windowing import window_ends
+
+_GENERALITY = {"level": 0, "log_return": 1, "log1p_difference": 2, "difference": 3}
+
+
+class PanelForecaster(ForecasterParams):
+    """One global forecaster over a panel of series (see the module's docstring).
+
+    Attributes after `fit` (or `load`): settings_, window_spec_, model_, split_ (a `DateSplit`),
+    series_ ({name: {"feature_scaler", "target_scaler", "baselines", "mase_scale", "windows"}}),
+    history_, id_column_.
+    """
+
+    def fit(self, panel, id_column: str | None = None) -> PanelForecaster:
+        """Train one model on the training windows of every series of `panel`; returns self."""
+        from tsrnn import training
+        from tsrnn.batches import PanelBatches
+
+        frames = read_panel(panel, read_options(self), id_column)
+        params = self._panel_params()
+        resolved = resolve_from_data(params, next(iter(frames.values())))
+        settings = derive_settings(params, resolved)
+        train = settings.training
+        split = split_by_date(frames, train.validation_fraction, train.test_fraction)
+        selected = {name: preparation.select_frame(series, settings, check_inputs=False) for name, series in frames.items()}
+        resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
+        settings = derive_settings(params, resolved)
+        spec = settings.window
+        parts, validation_parts, series_state = [], [], {}
+        for name, frame in selected.items():
+            preparation.check_input_domains(frame, spec)
+            bounds = split.bounds(frame.index)
+            features, levels = preparation.arrays(frame, spec)
+            train_ends, validation_ends = bounds.ends("train", spec, stride=spec.stride), bounds.ends("validation", spec)
+            if not len(train_ends):
+                raise DataError(f"{frame.attrs.get('source', name)}: no training window before the panel's validation "
+                                f"start {split.validation_start.date()}; drop the series or shorten the lookback")
+            feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
+            target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
+            scaled = preparation.scaled_steps(feature_scaler, features, spec)
+
+            def targets(ends, target_scaler=target_scaler, levels=levels):
+                return preparation.training_targets(target_scaler, levels, ends, spec, "regression")
+
+            parts.append((scaled, train_ends, targets(train_ends)))
+            if len(validation_ends):
+                validation_parts.append((scaled, validation_ends, targets(validation_ends)))
+            training_rows = frame.iloc[: bounds.train_end]
+            series_state[name] = {
+                "feature_scaler": feature_scaler, "target_scaler": target_scaler,
+                "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
+                "mase_scale": naive_scale(levels[: bounds.train_end]),
+                "windows": {"train": len(train_ends), "validation": len(validation_ends)},
+            }
+        train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
+        validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
+        training.seed_everything(train.seed)
+        model = zoo.build(settings.model)
+        outcome = training.fit_model(model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
+                                     validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
+                                     restore_best=train.patience > 0 and validation is not None, verbose=train.verbose)
+        self._set_learned(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
+                          series_=series_state, history_=outcome.history, id_column_=id_column)
+        return self
+
+    def _panel_params(self) -> ForecasterParams:
+        if self.task != "regression":
+            raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
+        if self.quantile_levels is not None:
+            raise ConfigError("quantile heads are not built for panels yet; fit without quantile_levels")
+        if self.linear:
+            raise ConfigError("the linear path is not built for panels yet; use linear=False (the panel default)")
+        values = ForecasterParams.get_params(self)
+        return ForecasterParams(**{**values, "linear": False, "target_anchor": values["target_anchor"] or "last"})
+
+    def _set_learned(self, **learned) -> None:
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
+            delattr(self, name)
+        vars(self).update(learned)
+
+    # ------------------------------------------------------------- forecasts
+    def predict(self, panel, id_column: str | None = None) -> pd.DataFrame:
+        """One long table: a `series` column, the date of each window's last input row, and one
+        column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data."""
+        self._check_fitted()
+        tables = []
+        for name, frame in self._frames(panel, id_column).items():
+            state = self._state_of(name, frame)
+            spec = self.window_spec_
+            features, levels = preparation.arrays(frame, spec)
+            ends = window_ends(len(frame), spec, with_targets=False)
+            forecast = self._forecast(state, features, levels, ends)
+            columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
+            table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
+            table.insert(0, "date", frame.index[np.asarray(ends)])
+            table.insert(0, "series", name)
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
+
+    def evaluate(self, panel, part: str = "test", id_column: str | None = None) -> dict:
+        """Per series and pooled metrics of the model next to every baseline on `part` ("train",
+        "validation" or "test") of each series, by the panel's dates."""
+        self._check_fitted()
+        spec, per_series = self.window_spec_, {}
+        for name, frame in self._frames(panel, id_column).items():
+            state = self._state_of(name, frame)
+            ends = self.split_.bounds(frame.index).ends(part, spec)
+            if not len(ends):
+                continue
+            features, levels = preparation.arrays(frame, spec)
+            scores = compare({"model": None, **state["baselines"]}, frame, ends, spec, state["mase_scale"],
+                             forecasts={"model": self._forecast(state, features, levels, ends)})
+            per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
+        if not per_series:
+            raise DataError(f"no series has a window in the {part} period; give longer series")
+        return {"part": part, "split": self.split_.to_dict(), "series": per_series, "pooled": pooled_scores(per_series)}
+
+    def _frames(self, panel, id_column) -> dict[str, pd.DataFrame]:
+        frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+        return {name: preparation.select_frame(series, self.settings_) for name, series in frames.items()}
+
+    def _state_of(self, name: str, frame: pd.DataFrame) -> dict:
+        """The series' fitted scalers and baselines, or, for a series not seen in training, ones
+        fitted now on its rows before the panel's validation start (all its rows if too few)."""
+        if name in self.series_:
+            return self.series_[name]
+        spec = self.window_spec_
+        features, levels = preparation.arrays(frame, spec)
+        bounds = self.split_.bounds(frame.index)
+        train_end = bounds.train_end
+        if not len(bounds.ends("train", spec)):
+            train_end = len(frame)
+        ends = window_ends(train_end, spec)
+        if not len(ends):
+            raise DataError(f"{frame.attrs.get('source', name)}: {len(frame)} rows are too few for one window of "
+                            f"lookback {spec.lookback} with its targets")
+        rows = frame.iloc[:train_end]
+        return {"feature_scaler": preparation.fit_feature_scaler(features, spec, train_end),
+                "target_scaler": preparation.fit_target_scaler(levels, ends, spec),
+                "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
+                "mase_scale": naive_scale(levels[:train_end])}
+
+    def _forecast(self, state: dict, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
+        spec = self.window_spec_
+        scaled = preparation.scaled_steps(state["feature_scaler"], features, spec)
+        transformed = preparation.predict_transformed(self.model_, scaled, ends, spec, state["target_scaler"],
+                                                      max(self.settings_.training.batch_size, 1024))
+        return preparation.invert(transformed, levels, ends, spec)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this PanelForecaster is not fitted yet; call fit(panel) first or PanelForecaster.load(run_dir)")
+
+    # ----------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write `model.keras` and `panel.json` (parameters, split, every series' scalers and
+        baselines) into a new directory, atomically."""
+        with atomic_directory(path) as staging:
+            self.save_into(staging)
+        return Path(path)
+
+    def save_into(self, directory: Path) -> None:
+        """Write the run's files into an existing (staging) directory."""
+        self._check_fitted()
+        write_panel_run(directory, self.model_, self.to_record())
+
+    def to_record(self) -> dict:
+        """The fitted panel forecaster as JSON-ready data (what `panel.json` holds)."""
+        return {
+            "params": params_to_json(self.get_params()), "resolved": self.resolved_,
+            "window_spec": self.window_spec_.to_dict(), "split": self.split_.to_dict(), "id_column": self.id_column_,
+            "series": {name: {"feature_scaler": scaler_to_dict(s["feature_scaler"]),
+                              "target_scaler": scaler_to_dict(s["target_scaler"]),
+                              "baselines": {k: b.to_state() for k, b in s["baselines"].items()},
+                              "mase_scale": s["mase_scale"].tolist(), "windows": s["windows"]}
+                       for name, s in self.series_.items()},
+            "history": self.history_,
+        }
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> PanelForecaster:
+        """The panel forecaster saved at `path`, ready to predict."""
+        path = Path(path)
+        record, model = read_panel_run(path)
+        forecaster = cls(**params_from_json(record["params"]))
+        settings = derive_settings(forecaster._panel_params(), record["resolved"])
+        if settings.window.to_dict() != record["window_spec"]:
+            raise RunDirError(f"{path}: the panel's window spec does not follow from its parameters; re-run tsrnn fit")
+        series = {name: {"feature_scaler": scaler_from_dict(s["feature_scaler"]),
+                         "target_scaler": scaler_from_dict(s["target_scaler"]),
+                         "baselines": {k: baseline_from_state(b) for k, b in s["baselines"].items()},
+                         "mase_scale": np.asarray(s["mase_scale"]), "windows": s["windows"]}
+                  for name, s in record["series"].items()}
+        forecaster._set_learned(settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
+                                split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
+                                id_column_=record["id_column"])
+        return forecaster
+
+
+def _panel_input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit) -> dict[str, str]:
+    """One transform per non-target input for the whole panel: each series chooses from its own
+    training rows, and the most general choice wins (differences over log1p over log returns)."""
+    chosen: dict[str, str] = {}
+    for frame in selected.values():
+        for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index).train_end).items():
+            if column not in chosen or _GENERALITY[transform] > _GENERALITY[chosen[column]]:
+                chosen[column] = transform
+    return chosen
+
+
+def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
+    """For the model and every baseline: the mean of the per-series MASE and MAE-free figures that
+    pool across scales (mean MASE, and MASE weighted by each series' windows).
+
+    Example:
+        >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
+        {'model': {'mean_mase': 1.5, 'weighted_mase': 1.75, 'series': 2}}
+    """
+    methods = [k for k in next(iter(per_series.values())) if isinstance(next(iter(per_series.values()))[k], dict)]
+    pooled = {}
+    for method in methods:
+        mase = np.array([s[method]["mase"] for s in per_series.values()], dtype=np.float64)
+        weights = np.array([s["windows"] for s in per_series.values()], dtype=np.float64)
+        pooled[method] = {"mean_mase": float(mase.mean()), "weighted_mase": float((mase * weights).sum() / weights.sum()),
+                          "series": len(mase)}
+    return pooled
+
