@@ -141,3 +141,26 @@ def test_the_table_names_the_best_baseline_when_the_model_loses():
     assert "did not beat the best baseline, seasonal naive (MASE 0.900 vs 0.500)" in _metrics_table(metrics)
     metrics["test"]["model"] = row(0.4)
     assert "note" not in _metrics_table(metrics)
+
+
+def test_minute_bars_get_a_bounded_default_window_and_a_sampled_linear_problem(monkeypatch):
+    # A day of minute bars is 1,440 rows: one to four such seasons would be no window for a
+    # recurrent net, and their Ridge problem would not fit in memory on a long series.
+    from tsrnn import selection
+
+    index = pd.date_range("2024-01-01", periods=6000, freq="min")
+    frame = pd.DataFrame({"price": 100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 1e-3, len(index))))}, index=index)
+    sizes = []
+    original = selection.input_windows
+
+    def recording(step_values, ends, spec):
+        windows = original(step_values, ends, spec)
+        sizes.append(windows.size)
+        return windows
+
+    monkeypatch.setattr(selection, "input_windows", recording)
+    monkeypatch.setattr(selection, "MAX_LINEAR_VALUES", 3000)
+    forecaster = Forecaster(units=4, epochs=1, seed=0).fit(frame)
+    assert forecaster.choices_["seasonal_period"] == 1440 and forecaster.choices_["lookback"] == 30
+    assert sizes and max(sizes) <= 3000
+    assert np.isfinite(forecaster.predict(frame).to_numpy()).all()

@@ -37,6 +37,8 @@ ALPHAS = (1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
 DEFAULT_LOOKBACK = 30
 SEASONS_OF_LOOKBACK = (1, 2, 4)
 SELECTION_FOLDS = 3
+MAX_DEFAULT_LOOKBACK = 512  # a day of minute bars (1,440 rows) is no default window for a recurrent net
+MAX_LINEAR_VALUES = 20_000_000  # windows x lookback x inputs in one Ridge problem (160 MB of float64)
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,18 @@ class LinearChoice:
 
 
 def candidate_lookbacks(lookback: int | None, seasonal_period: int | None, train_rows: int) -> list[int]:
-    """The lookbacks to try: the user's, or one, two and four seasons (30 rows without a season),
-    keeping those that leave at least two thirds of the training rows as windows."""
+    """The lookbacks to try: the user's, or one, two and four seasons (30 rows without a season, or
+    when even one season is longer than 512 rows), keeping those of at most 512 rows that leave at
+    least two thirds of the training rows as windows.
+
+    Example:
+        >>> candidate_lookbacks(None, 24, 10_000), candidate_lookbacks(None, 1440, 700_000)
+        ([24, 48, 96], [30])
+    """
     if lookback is not None:
         return [lookback]
-    if not seasonal_period or seasonal_period < 2:
-        options = [DEFAULT_LOOKBACK]
-    else:
-        options = [k * seasonal_period for k in SEASONS_OF_LOOKBACK]
+    options = [k * seasonal_period for k in SEASONS_OF_LOOKBACK] if seasonal_period and seasonal_period >= 2 else []
+    options = [value for value in options if value <= MAX_DEFAULT_LOOKBACK] or [DEFAULT_LOOKBACK]
     fitting = [value for value in options if value <= train_rows // 3]
     return fitting or [min(options[0], max(1, train_rows // 3))]
 
@@ -199,6 +205,7 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit
     target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
 
     def arrays(ends):
+        ends = thinned(ends, spec.lookback * features.shape[1])
         x = input_windows(scaled, ends, spec).reshape(len(ends), -1).astype(np.float64)
         y = preparation.training_targets(target_scaler, levels, ends, spec, "regression").reshape(len(ends), -1)
         return x, y.astype(np.float64)
@@ -206,7 +213,7 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit
     x_train, y_train = arrays(fit_ends)
     zero_target = np.tile(target_scaler.transform(np.zeros((1, levels.shape[1]))).reshape(-1), spec.horizon)
     problem = _Problem(x_train, y_train, zero_target)
-    validation_ends = bounds.ends("validation", spec)
+    validation_ends = thinned(bounds.ends("validation", spec), spec.lookback * features.shape[1])
     if fit_rows is None and len(validation_ends):
         problem.x_valid, _ = arrays(validation_ends)
         actual = levels[target_rows(validation_ends, spec)]
@@ -220,6 +227,21 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit
     elif fit_rows is None:
         return None
     return problem
+
+
+def thinned(ends, width: int, limit: int | None = None):
+    """`ends`, or evenly spaced ends among them when their windows (`width` values each) would
+    exceed `limit` values: a long series' linear path is fitted and scored on a sample of windows.
+
+    Example:
+        >>> thinned(range(0, 10), width=4, limit=20)
+        array([0, 2, 4, 6, 9])
+    """
+    limit = MAX_LINEAR_VALUES if limit is None else limit
+    if len(ends) * width <= limit:
+        return ends
+    keep = max(limit // width, 2)
+    return np.asarray(ends)[np.linspace(0, len(ends) - 1, keep).astype(int)]
 
 
 def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None, initial_loss: float | None) -> dict:

@@ -193,9 +193,12 @@ def window_ends(n_rows: int, spec: WindowSpec, with_targets: bool = True, stride
     return range(first, max(first, last + 1), stride)
 
 
-def input_windows(step_values: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
-    """Windows `(len(ends), lookback, features)` of `step_values`, as a view where possible."""
+def input_windows(step_values: np.ndarray, ends: range | np.ndarray, spec: WindowSpec) -> np.ndarray:
+    """Windows `(len(ends), lookback, features)` of `step_values`: a view for a range of ends, a
+    copy for an array of them (a sample)."""
     views = sliding_window_view(step_values, spec.lookback, axis=0)  # (rows - lookback + 1, F, lookback)
+    if not isinstance(ends, range):
+        return np.swapaxes(views[np.asarray(ends, dtype=np.int64) - spec.lookback + 1], 1, 2)
     start = ends.start - spec.lookback + 1
     picked = views[start : start + len(ends) * ends.step : ends.step]
     return np.swapaxes(picked, 1, 2)
