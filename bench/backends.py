@@ -27,7 +27,10 @@ y = rng.integers(0, 2, size=samples).astype("float32")
 model = zoo.build("lstm")
 timer = EpochTimer()
 model.fit(x, y, epochs=2, batch_size=batch_size, callbacks=[timer], verbose=0)
-print(json.dumps({"backend": keras.backend.backend(), "seconds_first_epoch": timer.seconds[0], "seconds_per_epoch": timer.seconds[1]}))
+import importlib
+backend = keras.backend.backend()
+print(json.dumps({"backend": backend, "backend_version": importlib.import_module(backend).__version__,
+                  "seconds_first_epoch": timer.seconds[0], "seconds_per_epoch": timer.seconds[1]}))
 """
 
 
