@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError
+from tsrnn.quantiles import level_quantiles
 from tsrnn.windowing import WindowSpec, anchor_levels, invert_targets, step_changes
 
 EWMA_LAMBDA = 0.94  # RiskMetrics (J.P. Morgan, 1996) daily volatility decay
@@ -313,7 +314,7 @@ def quantile_band_levels(quantiles: Sequence[float]) -> list[float]:
 
 def _band_quantiles(quantiles: Sequence[float], level: float) -> tuple[int, int]:
     """Positions of the lower and upper quantile of a band of `level` percent in `quantiles`."""
-    low, high = round((100 - level) / 200, 10), round((100 + level) / 200, 10)
+    low, high = level_quantiles(level)
     rounded = [round(q, 10) for q in quantiles]
     return rounded.index(low), rounded.index(high)
 

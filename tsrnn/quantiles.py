@@ -32,7 +32,7 @@ def quantiles_for_levels(levels: Sequence[float]) -> tuple[float, ...]:
     for level in levels:
         if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 100:
             raise ConfigError(f"quantile levels are band coverages in percent, strictly between 0 and 100; got {level!r}")
-        quantiles.update((round((100 - level) / 200, 10), round((100 + level) / 200, 10)))
+        quantiles.update(level_quantiles(level))
     return tuple(sorted(quantiles))
 
 
