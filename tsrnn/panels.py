@@ -24,7 +24,7 @@ import pandas as pd
 
 from tsrnn.data import ReadOptions, read_series, read_table
 from tsrnn.errors import DataError
-from tsrnn.windowing import SplitBounds, check_fractions
+from tsrnn.windowing import SplitBounds, split_rows
 
 
 def is_panel(source, id_column: str | None = None) -> bool:
@@ -109,13 +109,10 @@ def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0
         >>> str(split.validation_start.date()), str(split.test_start.date())
         ('2020-03-11', '2020-03-26')
     """
-    check_fractions(validation_fraction, test_fraction)
     dates = np.unique(np.concatenate([frame.index.to_numpy(dtype="datetime64[ns]") for frame in panel.values()]))
-    test_rows = int(round(len(dates) * test_fraction))
-    validation_rows = int(round(len(dates) * validation_fraction))
-    train_end = len(dates) - test_rows - validation_rows
+    rows = split_rows(len(dates), validation_fraction, test_fraction)  # the single-series split of the union
 
     def at(position: int) -> pd.Timestamp:  # past the last date: an empty period
         return pd.Timestamp(dates[position]) if position < len(dates) else pd.Timestamp(dates[-1]) + pd.Timedelta(1)
 
-    return DateSplit(validation_start=at(train_end), test_start=at(train_end + validation_rows))
+    return DateSplit(validation_start=at(rows.train_end), test_start=at(rows.validation_end))

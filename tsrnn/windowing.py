@@ -317,7 +317,14 @@ def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: floa
         >>> split_rows(100)
         SplitBounds(rows=100, train_end=70, validation_end=85)
     """
-    check_fractions(validation_fraction, test_fraction)
+    for name, value in (("validation_fraction", validation_fraction), ("test_fraction", test_fraction)):
+        if not 0 <= value < 1:
+            raise ConfigError(f"{name} must be in [0, 1), got {value!r}")
+    if validation_fraction + test_fraction >= 1:
+        raise ConfigError(
+            f"validation_fraction + test_fraction must be below 1 (got {validation_fraction} + {test_fraction}); "
+            "leave rows for training"
+        )
     test_rows = int(round(rows * test_fraction))
     validation_rows = int(round(rows * validation_fraction))
     train_end = rows - test_rows - validation_rows
@@ -343,14 +350,3 @@ def columns_of(frame_columns: Sequence[str], wanted: Sequence[str]) -> list[int]
     positions = {name: i for i, name in enumerate(frame_columns)}
     return [positions[name] for name in wanted]
 
-
-def check_fractions(validation_fraction: float, test_fraction: float) -> None:
-    """Refuse split fractions outside [0, 1) or leaving no rows for training."""
-    for name, value in (("validation_fraction", validation_fraction), ("test_fraction", test_fraction)):
-        if not 0 <= value < 1:
-            raise ConfigError(f"{name} must be in [0, 1), got {value!r}")
-    if validation_fraction + test_fraction >= 1:
-        raise ConfigError(
-            f"validation_fraction + test_fraction must be below 1 (got {validation_fraction} + {test_fraction}); "
-            "leave rows for training"
-        )
