@@ -75,10 +75,7 @@ def fit_run(
         source = provenance or {"path": str(data) if not isinstance(data, pd.DataFrame) else None}
         forecaster.save_into(staging, extra={"data_source": source})
         write_json(staging / "metrics.json", metrics)
-        history = pd.DataFrame(forecaster.history_)
-        history.index.name = "epoch"
-        history.index += 1
-        history.to_csv(staging / "history.csv")
+        _write_history(forecaster.history_, staging)
         plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
         target = forecaster.window_spec_.target_columns[0]
         if forecaster.settings_.training.task == "regression":
@@ -105,8 +102,13 @@ def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | Non
             metrics["test"] = None  # no series reaches the test period
         forecaster.save_into(staging)
         write_json(staging / "metrics.json", metrics)
-        history = pd.DataFrame(forecaster.history_)
-        history.index.name = "epoch"
-        history.index += 1
-        history.to_csv(staging / "history.csv")
+        _write_history(forecaster.history_, staging)
     return RunResult(directory=out, metrics=metrics, forecaster=forecaster)
+
+
+def _write_history(history: dict, directory: Path) -> None:
+    """`history.csv`: the loss and metrics of every epoch, numbered from 1."""
+    table = pd.DataFrame(history)
+    table.index.name = "epoch"
+    table.index += 1
+    table.to_csv(directory / "history.csv")

@@ -172,9 +172,14 @@ def _read_versioned(path: Path, version: int, rerun: str, missing: str) -> dict:
 
 def write_forecaster_run(directory: Path, model, info: dict) -> None:
     """Write `model.keras` and `run.json` (`info` plus format, versions and backend) into `directory`."""
+    _write_model_run(directory, model, RUN_FILE, FORMAT_VERSION, info)
+
+
+def _write_model_run(directory: Path, model, file: str, version: int, info: dict) -> None:
+    """The model and its record: `info` between the format and the backend and library versions."""
     model.save(Path(directory) / MODEL_FILE)
-    write_json(Path(directory) / RUN_FILE, {"format_version": FORMAT_VERSION, "tsrnn_version": __version__,
-                                            **info, "backend": keras_backend(), "versions": library_versions()})
+    write_json(Path(directory) / file, {"format_version": version, "tsrnn_version": __version__,
+                                        **info, "backend": keras_backend(), "versions": library_versions()})
 
 
 def read_forecaster_run(directory: str | os.PathLike) -> tuple[dict, object]:
@@ -186,9 +191,7 @@ def read_forecaster_run(directory: str | os.PathLike) -> tuple[dict, object]:
 
 def write_panel_run(directory: Path, model, info: dict) -> None:
     """Write `model.keras` and `panel.json` (`info` plus format, versions and backend) into `directory`."""
-    model.save(Path(directory) / MODEL_FILE)
-    write_json(Path(directory) / PANEL_FILE, {"format_version": PANEL_FORMAT_VERSION, "tsrnn_version": __version__,
-                                              **info, "backend": keras_backend(), "versions": library_versions()})
+    _write_model_run(directory, model, PANEL_FILE, PANEL_FORMAT_VERSION, info)
 
 
 def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
