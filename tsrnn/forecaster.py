@@ -143,14 +143,8 @@ class Forecaster(ForecasterParams):
             data_columns_=[str(c) for c in series.columns],
             data_sha256_=data_sha256(frame),
         )
-        self._set_learned(learned)
+        state.replace_learned(self, learned)
         return self
-
-    def _set_learned(self, learned: dict) -> None:
-        """Replace the whole fitted state at once (so a failed fit leaves the previous one whole)."""
-        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
-            delattr(self, name)
-        vars(self).update(learned)
 
     # ------------------------------------------------------------- forecasts
     def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None) -> pd.DataFrame:
@@ -312,7 +306,7 @@ class Forecaster(ForecasterParams):
         except (KeyError, TypeError, ValueError) as error:
             raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None
         state.check_consistent(info, settings, model, Path(directory))
-        forecaster._set_learned(learned)
+        state.replace_learned(forecaster, learned)
         return forecaster
 
 

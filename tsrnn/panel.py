@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsrnn import preparation, zoo
+from tsrnn import preparation, state, zoo
 from tsrnn.baselines import baseline_from_state
 from tsrnn.comparison import compare, default_baselines
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
@@ -101,8 +101,8 @@ class PanelForecaster(ForecasterParams):
         outcome = training.fit_model(model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
                                      restore_best=train.patience > 0 and validation is not None, verbose=train.verbose)
-        self._set_learned(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
-                          series_=series_state, history_=outcome.history, id_column_=id_column)
+        state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
+                                         series_=series_state, history_=outcome.history, id_column_=id_column))
         return self
 
     def _panel_params(self) -> ForecasterParams:
@@ -115,11 +115,6 @@ class PanelForecaster(ForecasterParams):
         values = ForecasterParams.get_params(self)
         return ForecasterParams(**{**values, "linear": False, "target_anchor": values["target_anchor"] or "last"})
 
-    def _set_learned(self, **learned) -> None:
-        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
-            delattr(self, name)
-        vars(self).update(learned)
-
     # ------------------------------------------------------------- forecasts
     def predict(self, panel, id_column: str | None = None) -> pd.DataFrame:
         """One long table: a `series` column, the date of each window's last input row, and one
@@ -127,11 +122,11 @@ class PanelForecaster(ForecasterParams):
         self._check_fitted()
         tables = []
         for name, frame in self._frames(panel, id_column).items():
-            state = self._state_of(name, frame)
+            fitted = self._state_of(name, frame)
             spec = self.window_spec_
             features, levels = preparation.arrays(frame, spec)
             ends = window_ends(len(frame), spec, with_targets=False)
-            forecast = self._forecast(state, features, levels, ends)
+            forecast = self._forecast(fitted, features, levels, ends)
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
             table.insert(0, "date", frame.index[np.asarray(ends)])
@@ -145,13 +140,13 @@ class PanelForecaster(ForecasterParams):
         self._check_fitted()
         spec, per_series = self.window_spec_, {}
         for name, frame in self._frames(panel, id_column).items():
-            state = self._state_of(name, frame)
+            fitted = self._state_of(name, frame)
             ends = self.split_.bounds(frame.index).ends(part, spec)
             if not len(ends):
                 continue
             features, levels = preparation.arrays(frame, spec)
-            scores = compare({"model": None, **state["baselines"]}, frame, ends, spec, state["mase_scale"],
-                             forecasts={"model": self._forecast(state, features, levels, ends)})
+            scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
+                             forecasts={"model": self._forecast(fitted, features, levels, ends)})
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
         if not per_series:
             raise DataError(f"no series has a window in the {part} period; give longer series")
@@ -182,10 +177,10 @@ class PanelForecaster(ForecasterParams):
                 "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
                 "mase_scale": naive_scale(levels[:train_end])}
 
-    def _forecast(self, state: dict, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
+    def _forecast(self, fitted: dict, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
         spec = self.window_spec_
-        scaled = preparation.scaled_steps(state["feature_scaler"], features, spec)
-        transformed = preparation.predict_transformed(self.model_, scaled, ends, spec, state["target_scaler"],
+        scaled = preparation.scaled_steps(fitted["feature_scaler"], features, spec)
+        transformed = preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
                                                       max(self.settings_.training.batch_size, 1024))
         return preparation.invert(transformed, levels, ends, spec)
 
@@ -233,9 +228,10 @@ class PanelForecaster(ForecasterParams):
                          "baselines": {k: baseline_from_state(b) for k, b in s["baselines"].items()},
                          "mase_scale": np.asarray(s["mase_scale"]), "windows": s["windows"]}
                   for name, s in record["series"].items()}
-        forecaster._set_learned(settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
-                                split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
-                                id_column_=record["id_column"])
+        state.replace_learned(forecaster, dict(
+            settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
+            split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
+            id_column_=record["id_column"]))
         return forecaster
 
 

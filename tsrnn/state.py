@@ -1,6 +1,7 @@
 """A fitted forecaster's learned state as plain JSON for `run.json`, and back: the specs, scalers,
 baselines, band calibration, split and choices. Nothing is pickled; `Forecaster.run_info` and
-`Forecaster.load` are the only callers.
+`Forecaster.load` are the only callers. `replace_learned` swaps a fitted estimator's whole learned
+state at once (the Forecaster's and the PanelForecaster's).
 
 Usage:
     info = {"params": ..., **encode(forecaster)}
@@ -18,6 +19,21 @@ from tsrnn.errors import RunDirError
 from tsrnn.intervals import Calibration
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
 from tsrnn.windowing import WindowSpec
+
+
+def replace_learned(estimator, learned: dict) -> None:
+    """Replace every learned attribute (`name_`) of `estimator` by `learned`, at once, so a fit that
+    fails before this call leaves the previous fitted state whole.
+
+    Example:
+        >>> class Fitted: pass
+        >>> fitted = Fitted(); fitted.old_ = 1; fitted.param = 2
+        >>> replace_learned(fitted, {"new_": 3}); sorted(vars(fitted))
+        ['new_', 'param']
+    """
+    for name in [n for n in vars(estimator) if n.endswith("_") and not n.startswith("_")]:
+        delattr(estimator, name)
+    vars(estimator).update(learned)
 
 
 def encode(forecaster) -> dict:
