@@ -475,17 +475,17 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
         raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
     from tsrnn.runs import is_panel_run
 
-    if is_panel_run(run_dir):
-        from tsrnn.panel import PanelForecaster
+    panel = is_panel_run(run_dir)
+    if panel:
+        from tsrnn.panel import PanelForecaster as Forecaster
 
         if levels:
             raise ConfigError("--level is not built for panels yet; predict the panel without it")
-        forecaster = PanelForecaster.load(run_dir)
-        forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
+    forecaster = Forecaster.load(run_dir)
+    forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
+    if panel:
         forecast = forecaster.predict(data).set_index(["series", "date"])
     else:
-        forecaster = Forecaster.load(run_dir)
-        forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
         forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)

@@ -68,14 +68,15 @@ def check_input_domains(frame: pd.DataFrame, spec: WindowSpec) -> None:
     """Refuse an input (not a target) with a value its transform cannot take, e.g. a zero under log returns."""
     name = frame.attrs.get("source", "data")
     for column, transform in zip(spec.inputs, spec.transforms, strict=True):
-            outside = frame[column].to_numpy() <= _LOWER_BOUNDS.get(transform, -np.inf)
-            if outside.any() and column not in spec.target_columns:
-                first = frame.index[int(np.flatnonzero(outside)[0])]
-                raise DataError(
-                    f"{name}: input '{column}' is {frame[column].iloc[int(np.flatnonzero(outside)[0])]:g} on {first.date()}, "
-                    f"which its transform {transform} cannot take (it was chosen from the training rows); "
-                    f"pass --input-transform {column}={'log1p_difference' if (frame[column] >= 0).all() else 'difference'}"
-                )
+        values = frame[column].to_numpy()
+        outside = np.flatnonzero(values <= _LOWER_BOUNDS.get(transform, -np.inf))
+        if len(outside) and column not in spec.target_columns:
+            first = int(outside[0])
+            raise DataError(
+                f"{name}: input '{column}' is {values[first]:g} on {frame.index[first].date()}, "
+                f"which its transform {transform} cannot take (it was chosen from the training rows); "
+                f"pass --input-transform {column}={'log1p_difference' if (values >= 0).all() else 'difference'}"
+            )
 
 
 _LOWER_BOUNDS = {"log_return": 0.0, "log1p_difference": -1.0}  # a value at or below the bound is outside
