@@ -20,10 +20,10 @@ LAYERS = [
                                     "windowing", "scaling", "metrics", "trading",
                                     "distribute", "seasons"}),
     ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation", "intervals"}),
-    ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments",
+    ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments", "search_space",
                                         "sentiment"}),
     ("forecaster and plots", {"forecaster", "panel", "plots"}),
-    ("evaluation and runs", {"backtest", "pipeline", "export"}),
+    ("evaluation and runs", {"backtest", "pipeline", "export", "tuning"}),
     ("interfaces", {"cli"}),
 ]
 LAYER_OF = {module: level for level, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -107,17 +107,20 @@ def backtest(
     cost_bps: float = 5.0,
     threshold: float = 0.0,
     rule: str = "long_flat",
-    progress: Callable[[Fold], None] | None = None,
+    progress: Callable[[Fold, dict], None] | None = None,
     level: list[float] | float | None = None,
 ) -> BacktestResult:
     """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.comparison.default_baselines`
     on the model's window spec, with the model's seasonal period).
 
     `refit_every=k` refits every forecaster at folds 0, k, 2k, ...; in between, the last fitted
-    model (with its scalers) forecasts the later data unchanged. `progress(fold)` is called
-    after each fold. With `level` (e.g. `[80, 95]`) the model's bands are scored too: split
-    conformal (calibrated on each fold's validation part), adaptive conformal inference carried
-    across the folds, and the naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
+    model (with its scalers) forecasts the later data unchanged. `progress(fold, scores)` is called
+    after each fold with that fold's row of the folds table (e.g. `scores["model_mase"]`); an
+    exception it raises stops the backtest (a tuner prunes a poor trial that way).
+
+    With `level` (e.g. `[80, 95]`) the model's bands are scored too: split conformal (calibrated on
+    each fold's validation part), adaptive conformal inference carried across the folds, and the
+    naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
     """
     coverage = check_levels(level)
     if coverage and not hasattr(model, "transformed_forecast"):
@@ -161,7 +164,7 @@ def backtest(
             band_records.append(_band_rows(fitted["model"], history, ends, fold, coverage, adaptive_state, scale))
         fold_rows.append(row)
         if progress:
-            progress(fold)
+            progress(fold, row)
     predictions = pd.concat(records, ignore_index=True)
     folds_table = pd.DataFrame(fold_rows)
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}

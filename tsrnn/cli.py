@@ -367,11 +367,74 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
-                              progress=lambda fold: bar.update(1), level=check_levels(list(levels)) or None)
+                              progress=lambda fold, scores: bar.update(1), level=check_levels(list(levels)) or None)
     result.metrics["data_source"] = provenance or {"path": str(data)}
     write_backtest(result, out, result.metrics["settings"]["target"])
     click.echo(_backtest_table(result.metrics))
     click.echo(f"backtest written to {out}")
+
+
+@main.command()
+@_data_options
+@_forecaster_options
+@_param("--test-fraction")
+@click.option("--trials", default=20, show_default=True, type=int,
+              help="Finished trials the study should hold, counted over every process that shares it.")
+@click.option("--folds", default=3, show_default=True, type=int,
+              help="Walk-forward folds scoring each trial, on the rows before the test split.")
+@click.option("--test-size", default=None, type=int, help="Rows per fold's test period [default: rows / (folds + 1)].")
+@click.option("--space", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="A JSON or YAML search space replacing the default one (see the README).")
+@click.option("--storage", default=None,
+              help="Optuna storage URL shared by several processes, e.g. postgresql://user@host/db "
+                   "[default: sqlite study.db in --out].")
+@click.option("--study-name", default="tsrnn", show_default=True, help="The study within the storage.")
+@click.option("--no-pruning", is_flag=True, help="Score every trial on every fold.")
+@click.option("--sampler-seed", default=None, type=int,
+              help="Seed of Optuna's sampler (give each process sharing a study its own).")
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; give an existing one to resume its study [default: runs/<data>-<model>-tune-<time>].")
+def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size, space, storage, study_name, no_pruning,
+         sampler_seed, out, **options) -> None:
+    """Search hyperparameters on Optuna: each trial scored by a walk-forward backtest on the rows
+    before the test split; the best configuration refitted as a run in OUT/best, next to its baselines."""
+    if data is not None and data.is_dir():
+        raise ConfigError(f"{data}: is a folder; tuning of panels is not built yet, give one CSV file")
+    data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
+    from tsrnn.search_space import read_space
+
+    chosen_space = read_space(space) if space is not None else None
+    load_keras_quietly()
+    from tsrnn.tuning import TuneSettings
+    from tsrnn.tuning import tune as run_tune
+
+    quiet = options["quiet"]
+    forecaster = _forecaster(**{**options, "quiet": True})
+    settings = TuneSettings(trials=trials, folds=folds, test_size=test_size, storage=storage, study_name=study_name,
+                            space=chosen_space, seed=sampler_seed, pruning=not no_pruning)
+    out = out or _default_out("tune-", stem, options["model"])
+
+    def show(record: dict) -> None:
+        if not quiet:
+            click.echo(_trial_line(record), err=True)
+
+    result = run_tune(forecaster, data, out, settings, on_trial=show)
+    click.echo(f"best trial: mean fold MASE {result.best_value:.4f}; " +
+               ", ".join(f"{name} {value}" for name, value in result.best_params.items()))
+    click.echo(_metrics_table(result.metrics))
+    click.echo(f"tuning written to {result.directory} (best run: {result.directory / 'best'})")
+
+
+def _trial_line(record: dict) -> str:
+    """One line per ended trial: its state, score next to the naive forecast's, and parameters."""
+    params = ", ".join(f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
+                       for name, value in record["params"].items())
+    if record["state"] == "complete":
+        naive = f" (naive {record['naive']:.4f})" if record.get("naive") is not None else ""
+        return f"trial {record['number']}: mean fold MASE {record['value']:.4f}{naive}; {params}"
+    if record["state"] == "fail":
+        return f"trial {record['number']} failed: {record.get('error') or 'see the log'}; {params}"
+    return f"trial {record['number']} {record['state']}; {params}"
 
 
 def _backtest_table(metrics: dict) -> str:

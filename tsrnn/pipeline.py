@@ -47,6 +47,7 @@ def fit_run(
     provenance: dict | None = None,
     resume: bool = False,
     level: list[float] | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
 
@@ -59,12 +60,13 @@ def fit_run(
     seasonal naive, drift, moving average, Ridge; in the data's units; a classifier: next to the
     majority class), and the split's dates; with `level` (e.g. `[80, 95]`) also the test split's
     interval scores. `forecast.png` draws the bands of `level` (default 80 and 95 %) as a fan.
+    `overwrite=True` replaces an existing `out` once the new run is complete.
     """
     out = Path(out)
     backup = backup_directory(out)
     if backup.exists() and not resume:
         shutil.rmtree(backup)
-    with atomic_directory(out) as staging:
+    with atomic_directory(out, overwrite=overwrite) as staging:
         series = read_series(data, read_options(forecaster))
         forecaster.fit(series, backup_dir=backup)
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}

@@ -33,7 +33,7 @@ def _save(figure, path: Path, axes=(), dates: bool = True) -> None:
     if dates:
         figure.autofmt_xdate()
     figure.tight_layout()
-    figure.savefig(path)
+    figure.savefig(path, format="png")
     plt.close(figure)
 
 
@@ -130,3 +130,24 @@ def gradient_plot(view: dict, path: Path) -> None:
     axis.set_title(f"Input gradients, {view['task']} task, T = {view['length']}")
     axis.legend(fontsize=8)
     _save(figure, path, [axis], dates=False)
+
+
+def tuning_plot(trials: pd.DataFrame, importances: dict, path: Path) -> None:
+    """Left: each complete trial's mean fold MASE, the best so far and the naive forecast's; right:
+    the parameter importances."""
+    plt = _pyplot()
+    figure, (history, bars) = plt.subplots(1, 2, figsize=(11, 4), dpi=100, gridspec_kw={"width_ratios": [3, 2]})
+    complete = trials[trials["state"] == "complete"].sort_values("number")
+    history.plot(complete["number"], complete["mean_fold_mase"], "o", markersize=4, label="trial")
+    history.plot(complete["number"], complete["mean_fold_mase"].cummin(), "-", linewidth=1.5, label="best so far")
+    naive = complete["naive_mean_fold_mase"].dropna()
+    if len(naive):
+        history.axhline(float(naive.median()), linestyle="--", color="gray", linewidth=1, label="naive last value")
+    history.set_xlabel("trial")
+    history.set_ylabel("mean MASE over the folds (lower is better)")
+    history.legend(fontsize=8)
+    names = list(importances)[::-1]
+    bars.barh(names, [importances[name] for name in names])
+    bars.set_xlabel("importance (Optuna)")
+    bars.set_title("parameter importances" if names else "parameter importances: too few trials")
+    _save(figure, path, [history], dates=False)
