@@ -23,7 +23,7 @@ LAYERS = [
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments", "search_space",
                                         "sentiment"}),
     ("forecaster and plots", {"forecaster", "panel", "plots"}),
-    ("evaluation and runs", {"backtest", "pipeline", "export", "tuning"}),
+    ("evaluation and runs", {"backtest", "panel_backtest", "pipeline", "export", "tuning"}),
     ("interfaces", {"cli"}),
 ]
 LAYER_OF = {module: level for level, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -175,5 +175,56 @@ def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
     result = runner.invoke(main, ["fit", str(tmp_path / "long.csv"), "--id-column", "ticker", "--out", str(tmp_path / "run2"),
                                   "--lookback", "10", "--units", "4", "--epochs", "1", "-q"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["backtest", str(folder)])
-    assert result.exit_code == 2 and "backtests of panels are not built yet" in result.output
+
+
+# --------------------------------------------------------------- walk-forward backtests of panels
+def _expected_windows(frame: pd.DataFrame, start, end, spec) -> int:
+    """Windows of `frame` whose targets all fall in [start, end), counted directly from the dates."""
+    ends = [t for t in range(spec.lookback - 1, len(frame)) if t + spec.gap + spec.horizon < len(frame)]
+    return sum(1 for t in ends if all(start <= frame.index[t + spec.gap + h] < end for h in range(1, spec.horizon + 1)))
+
+
+def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
+    from tsrnn.panel_backtest import backtest_panel
+
+    result = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
+    spec = WindowSpec(lookback=10, horizon=1, target_columns=("Close",))
+    assert [f["fold"] for f in result.metrics["folds"]] == [0, 1]
+    for fold in result.metrics["folds"]:
+        start, last = pd.Timestamp(fold["test_start"]), pd.Timestamp(fold["test_end"])
+        rows = result.scores[(result.scores["fold"] == fold["fold"]) & (result.scores["forecaster"] == "model")]
+        for row in rows.itertuples():
+            assert row.windows == _expected_windows(panel[row.series], start, last + pd.Timedelta(days=1), spec)
+    model = result.scores[result.scores["forecaster"] == "model"]
+    per_series = {name: np.average(g["mase"], weights=g["windows"]) for name, g in model.groupby("series")}
+    pooled = result.metrics["overall"]["pooled"]
+    assert pooled["model"]["mean_mase"] == pytest.approx(np.mean(list(per_series.values())))
+    assert pooled["model"]["weighted_mase"] == pytest.approx(np.average(model["mase"], weights=model["windows"]))
+    assert {"naive_last_value", "drift", "ridge"} <= set(pooled)
+
+
+def test_a_panel_fold_never_sees_rows_after_its_test_period(panel):
+    """Changing every row after fold 0's test period leaves fold 0's scores exactly as they were."""
+    from tsrnn.panel_backtest import backtest_panel
+
+    first = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
+    cut = pd.Timestamp(first.metrics["folds"][0]["test_end"])
+    changed = {name: frame.mul(np.where(frame.index <= cut, 1.0, 1.5), axis=0) for name, frame in panel.items()}
+    second = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), changed, folds=2, test_size=60)
+    fold0 = [r[r["fold"] == 0].sort_values(["series", "forecaster"])[["mase", "mae"]].to_numpy()
+             for r in (first.scores, second.scores)]
+    np.testing.assert_allclose(fold0[0], fold0[1], rtol=1e-6)
+    fold1 = [r[r["fold"] == 1].sort_values(["series", "forecaster"])["mae"].to_numpy() for r in (first.scores, second.scores)]
+    assert not np.allclose(fold1[0], fold1[1])
+
+
+def test_cli_backtests_a_panel(folder, tmp_path):
+    result = CliRunner().invoke(main, ["backtest", str(folder), "--folds", "2", "--test-size", "60", "--lookback", "10",
+                                       "--units", "4", "--epochs", "1", "--seed", "0", "-q", "--out", str(tmp_path / "bt")])
+    assert result.exit_code == 0, result.output
+    assert "pooled (mean)" in result.output and "WALK" in result.output
+    metrics = json.loads((tmp_path / "bt" / "metrics.json").read_text())
+    scores = pd.read_csv(tmp_path / "bt" / "scores.csv")
+    assert metrics["overall"]["pooled"]["model"]["series"] == scores[scores["forecaster"] == "model"]["series"].nunique()
+    result = CliRunner().invoke(main, ["backtest", str(folder), "--level", "80", "--out", str(tmp_path / "bt2")])
+    assert result.exit_code == 2 and "--level are not built for panel backtests yet" in result.output

@@ -28,6 +28,7 @@ from tsrnn.errors import ConfigError, DataError
 from tsrnn.intervals import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
 from tsrnn.metrics import forecast_metrics, naive_scale
 from tsrnn.options import FOLD_WINDOWS, check_choice
+from tsrnn.runs import jsonable
 from tsrnn.seasons import periods_per_year
 from tsrnn.settings import read_options
 from tsrnn.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
@@ -176,7 +177,7 @@ def backtest(
     metrics["settings"] = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
                            "train_size": train_size, "gap": gap, "refit_every": refit_every, "cost_bps": cost_bps,
                            "threshold": threshold, "rule": rule}
-    return BacktestResult(predictions=predictions, folds=folds_table, metrics=_jsonable(metrics), equity=equity, bands=bands)
+    return BacktestResult(predictions=predictions, folds=folds_table, metrics=jsonable(metrics), equity=equity, bands=bands)
 
 
 def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
@@ -293,22 +294,6 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     equity.index.name = "date"
     equity["fold"] = folds
     return equity, report
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) -> None:

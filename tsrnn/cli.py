@@ -347,11 +347,20 @@ def labels_of(method: str) -> str:
               help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
+@click.option("--id-column", default=None,
+              help="DATA is a long table of many series told apart by this column: backtest one global model per fold.")
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
-             cost_bps, threshold, rule, levels, out, **options) -> None:
-    """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading report."""
+             cost_bps, threshold, rule, levels, out, id_column, **options) -> None:
+    """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading
+    report; on a panel (a folder of CSVs, or a long CSV with --id-column), one global model per fold,
+    scored per series and pooled."""
+    from tsrnn.panels import is_panel
+
+    if data is not None and is_panel(data, id_column):
+        _backtest_panel(data, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column, options)
+        return
     if data is not None and data.is_dir():
-        raise ConfigError(f"{data}: is a folder; backtests of panels are not built yet, give one CSV file")
+        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.backtest import backtest as run_backtest
@@ -435,6 +444,42 @@ def _trial_line(record: dict) -> str:
     if record["state"] == "fail":
         return f"trial {record['number']} failed: {record.get('error') or 'see the log'}; {params}"
     return f"trial {record['number']} {record['state']}; {params}"
+
+
+def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column,
+                    options) -> None:
+    """`tsrnn backtest` on a panel: a global model per fold, per-series and pooled scores."""
+    if refit_every != 1 or levels:
+        raise ConfigError("--refit-every and --level are not built for panel backtests yet; leave them out")
+    load_keras_quietly()
+    from tsrnn.panel_backtest import backtest_panel, write_panel_backtest
+
+    forecaster = _forecaster(**{**options, "quiet": True}, panel=True)
+    out = out or _default_out("panel-backtest-", data.stem, options["model"])
+    if out.exists():
+        raise ConfigError(f"{out}: already exists; choose another --out or remove it first")
+    with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=options["quiet"]) as bar:
+        result = backtest_panel(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
+                                gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1))
+    result.metrics["data_source"] = {"path": str(data), "id_column": id_column}
+    write_panel_backtest(result, out)
+    click.echo(_panel_backtest_table(result.metrics))
+    click.echo(f"backtest written to {out}")
+
+
+def _panel_backtest_table(metrics: dict) -> str:
+    overall = metrics["overall"]
+    methods = list(overall["pooled"])
+    lines = [f"{len(metrics['folds'])} folds; MASE per series over every fold (weighted by windows)",
+             f"{'series':<20}" + "".join(f"{labels_of(m):>18}" for m in methods)]
+    for name, scores in overall["series"].items():
+        lines.append(f"{name:<20}" + "".join(f"{scores.get(m, float('nan')):>18.3f}" for m in methods))
+    lines.append(f"{'pooled (mean)':<20}" + "".join(f"{overall['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{overall['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
+    if skipped:
+        lines.append(f"sat out a fold for lack of training rows: {', '.join(skipped)}")
+    return "\n".join(lines)
 
 
 def _backtest_table(metrics: dict) -> str:

@@ -10,7 +10,8 @@ per-series MASE, and that mean weighted by each series' number of windows.
 
 The parameters are those of `Forecaster` (`tsrnn.settings.ForecasterParams`). Not built yet for
 panels: the linear path (a panel's default is `linear=False`), the choice of lookback and anchor
-on validation, quantile heads and bands, a learned series embedding, and covariates.
+on validation, quantile heads and bands, a learned series embedding, and covariates. Walk-forward
+backtests of panels: `tsrnn.panel_backtest`.
 
 Example:
     >>> PanelForecaster(lookback=10, units=4).get_params()["lookback"]
@@ -40,7 +41,7 @@ from tsrnn.settings import (
     read_options,
     resolve_from_data,
 )
-from tsrnn.windowing import window_ends
+from tsrnn.windowing import ends_with_targets_in, window_ends
 
 _GENERALITY = {"level": 0, "log_return": 1, "log1p_difference": 2, "difference": 3}
 
@@ -50,11 +51,15 @@ class PanelForecaster(ForecasterParams):
 
     Attributes after `fit` (or `load`): settings_, window_spec_, model_, split_ (a `DateSplit`),
     series_ ({name: {"feature_scaler", "target_scaler", "baselines", "mase_scale", "windows"}}),
-    history_, id_column_.
+    history_, id_column_, skipped_ (series left out by `fit(skip_short=True)`).
     """
 
-    def fit(self, panel, id_column: str | None = None) -> PanelForecaster:
-        """Train one model on the training windows of every series of `panel`; returns self."""
+    def fit(self, panel, id_column: str | None = None, skip_short: bool = False) -> PanelForecaster:
+        """Train one model on the training windows of every series of `panel`; returns self.
+
+        A series without a training window before the panel's validation start is an error, or,
+        with `skip_short` (as walk-forward folds need), left out and listed in `skipped_`.
+        """
         from tsrnn import training
         from tsrnn.batches import PanelBatches
 
@@ -68,12 +73,15 @@ class PanelForecaster(ForecasterParams):
         resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
         settings = derive_settings(params, resolved)
         spec = settings.window
-        parts, validation_parts, series_state = [], [], {}
+        parts, validation_parts, series_state, skipped = [], [], {}, []
         for name, frame in selected.items():
             preparation.check_input_domains(frame, spec)
             bounds = split.bounds(frame.index)
             features, levels = preparation.arrays(frame, spec)
             train_ends, validation_ends = bounds.ends("train", spec, stride=spec.stride), bounds.ends("validation", spec)
+            if not len(train_ends) and skip_short:
+                skipped.append(name)
+                continue
             if not len(train_ends):
                 raise DataError(f"{frame.attrs.get('source', name)}: no training window before the panel's validation "
                                 f"start {split.validation_start.date()}; drop the series or shorten the lookback")
@@ -94,6 +102,9 @@ class PanelForecaster(ForecasterParams):
                 "mase_scale": naive_scale(levels[: bounds.train_end]),
                 "windows": {"train": len(train_ends), "validation": len(validation_ends)},
             }
+        if not parts:
+            raise DataError(f"no series has a training window before the panel's validation start "
+                            f"{split.validation_start.date()}; give longer series or a shorter lookback")
         train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
         validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
         training.seed_everything(train.seed)
@@ -102,7 +113,8 @@ class PanelForecaster(ForecasterParams):
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
                                      restore_best=train.patience > 0 and validation is not None, verbose=train.verbose)
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
-                                         series_=series_state, history_=outcome.history, id_column_=id_column))
+                                         series_=series_state, history_=outcome.history, id_column_=id_column,
+                                         skipped_=skipped))
         return self
 
     def _panel_params(self) -> ForecasterParams:
@@ -134,23 +146,34 @@ class PanelForecaster(ForecasterParams):
             tables.append(table)
         return pd.concat(tables, ignore_index=True)
 
-    def evaluate(self, panel, part: str = "test", id_column: str | None = None) -> dict:
+    def evaluate(self, panel, part: str = "test", id_column: str | None = None,
+                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dict:
         """Per series and pooled metrics of the model next to every baseline on `part` ("train",
-        "validation" or "test") of each series, by the panel's dates."""
+        "validation" or "test") of each series, by the panel's dates; or, with `period=(start, end)`,
+        on the windows whose targets lie in `[start, end)`, from each training series' rows before
+        `end` (a walk-forward fold's test period)."""
         self._check_fitted()
         spec, per_series = self.window_spec_, {}
         for name, frame in self._frames(panel, id_column).items():
-            fitted = self._state_of(name, frame)
-            ends = self.split_.bounds(frame.index).ends(part, spec)
+            if period is not None:
+                if name not in self.series_:
+                    continue  # scalers fitted now could see the period: only training series are scored
+                frame = frame[frame.index < period[1]]
+                ends = ends_with_targets_in(len(frame), spec, int(frame.index.searchsorted(period[0])), len(frame))
+            else:
+                ends = self.split_.bounds(frame.index).ends(part, spec)
             if not len(ends):
                 continue
+            fitted = self._state_of(name, frame)
             features, levels = preparation.arrays(frame, spec)
             scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
                              forecasts={"model": self._forecast(fitted, features, levels, ends)})
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
+        where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
         if not per_series:
-            raise DataError(f"no series has a window in the {part} period; give longer series")
-        return {"part": part, "split": self.split_.to_dict(), "series": per_series, "pooled": pooled_scores(per_series)}
+            raise DataError(f"no series has a window in {where}; give longer series")
+        return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
+                "pooled": pooled_scores(per_series)}
 
     def _frames(self, panel, id_column) -> dict[str, pd.DataFrame]:
         frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
@@ -211,7 +234,7 @@ class PanelForecaster(ForecasterParams):
                               "baselines": {k: b.to_state() for k, b in s["baselines"].items()},
                               "mase_scale": s["mase_scale"].tolist(), "windows": s["windows"]}
                        for name, s in self.series_.items()},
-            "history": self.history_,
+            "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
         }
 
     @classmethod
@@ -231,7 +254,7 @@ class PanelForecaster(ForecasterParams):
         state.replace_learned(forecaster, dict(
             settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
             split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
-            id_column_=record["id_column"]))
+            id_column_=record["id_column"], skipped_=record.get("skipped", [])))
         return forecaster
 
 

@@ -113,6 +113,6 @@ def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0
     rows = split_rows(len(dates), validation_fraction, test_fraction)  # the single-series split of the union
 
     def at(position: int) -> pd.Timestamp:  # past the last date: an empty period
-        return pd.Timestamp(dates[position]) if position < len(dates) else pd.Timestamp(dates[-1]) + pd.Timedelta(1)
+        return pd.Timestamp(dates[position]) if position < len(dates) else pd.Timestamp(dates[-1]) + pd.Timedelta(seconds=1)
 
     return DateSplit(validation_start=at(rows.train_end), test_start=at(rows.validation_end))

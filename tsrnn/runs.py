@@ -133,6 +133,31 @@ def load_keras_model(path: Path, rerun: str):
         raise RunDirError(f"{path}: cannot load the model ({detail[:160]}); {rerun}") from None
 
 
+def jsonable(value):
+    """`value` with NumPy scalars, timestamps and objects that have `to_dict` made plain JSON values.
+
+    Example:
+        >>> import numpy as np
+        >>> jsonable({"a": np.float32(0.5), "b": (np.int64(2), np.bool_(True))})
+        {'a': 0.5, 'b': [2, True]}
+    """
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if hasattr(value, "isoformat") and hasattr(value, "tzinfo"):  # pandas and datetime timestamps
+        return value.isoformat()
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return jsonable(value.to_dict())
+    return value
+
+
 def write_json(path: Path, payload: dict) -> None:
     """Write `payload` as indented JSON."""
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")

@@ -35,7 +35,7 @@ from tsrnn.errors import ConfigError, TsrnnError
 from tsrnn.forecaster import Forecaster
 from tsrnn.pipeline import fit_run
 from tsrnn.plots import tuning_plot
-from tsrnn.runs import atomic_write, write_json
+from tsrnn.runs import atomic_write, jsonable, write_json
 from tsrnn.search_space import check_space, default_space, forecaster_params, sample
 from tsrnn.settings import derive_settings, read_options, resolve_from_data
 from tsrnn.windowing import split_rows
@@ -146,7 +146,7 @@ def tune(forecaster: Forecaster, data, out: str | os.PathLike, settings: TuneSet
         "scored_on": {"rows": len(history), "first": str(history.index[0]), "last": str(history.index[-1])},
         "test": refit.metrics.get("test"),
     }
-    atomic_write(out / "tune.json", lambda path: write_json(path, _jsonable(summary)))
+    atomic_write(out / "tune.json", lambda path: write_json(path, jsonable(summary)))
     return TuneResult(directory=out, best_params=best_params, best_value=float(best.value), trials=trials,
                       metrics=refit.metrics)
 
@@ -209,7 +209,7 @@ def _study(settings: TuneSettings, out: Path, space: dict, base: dict):
 
 
 def _canonical(value) -> str:
-    return json.dumps(_jsonable(value), sort_keys=True)
+    return json.dumps(jsonable(value), sort_keys=True)
 
 
 def _objective(space: dict, base: dict, history: pd.DataFrame, settings: TuneSettings):
@@ -305,15 +305,3 @@ def _public_url(url: str | None) -> str | None:
     scheme, rest = url.split("://", 1)
     credentials, host = rest.rsplit("@", 1)
     return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    if hasattr(value, "to_dict") and not isinstance(value, pd.DataFrame):
-        return _jsonable(value.to_dict())
-    return value
