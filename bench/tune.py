@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,10 @@ def main() -> None:
         pd.read_csv(ROOT / "datasets" / "sp500.csv").iloc[-args.rows:].to_csv(data, index=False)
         one = run_processes(1, data, folder, args.trials)
         two = run_processes(2, data, folder, args.trials)
+    header = result_header()
+    header["versions"]["optuna"] = version("optuna")
     summary = {
-        **result_header(),
+        **header,
         "data": f"datasets/sp500.csv, last {args.rows} rows",
         "command": "tsrnn tune DATA --space SPACE --trials N --storage sqlite:///... " + " ".join(FIXED),
         "space": SPACE,

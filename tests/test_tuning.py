@@ -203,3 +203,28 @@ def test_tune_mistakes_are_one_line(prices, tmp_path, arguments, message):
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "tune").exists()
+
+
+def test_tune_searches_a_panel_on_pooled_scores_and_refits_a_panel_run(tmp_path, space_file):
+    """A folder of series: trials are panel backtests before the panel's test start; the best is a panel run."""
+    from tsrnn.cli import main
+    from tsrnn.panel import PanelForecaster
+
+    prices = pd.read_csv(SP500, parse_dates=["Date"]).iloc[-330:]
+    folder = tmp_path / "panel"
+    folder.mkdir()
+    for name, scale in (("BIG", 1.0), ("SMALL", 0.01), ("LATE", 0.5)):
+        part = prices.iloc[60:] if name == "LATE" else prices
+        part.assign(Close=part["Close"] * scale).to_csv(folder / f"{name}.csv", index=False)
+    result = CliRunner().invoke(main, ["tune", str(folder), "--space", str(space_file), "--trials", "2", "--folds", "2",
+                                       "--out", str(tmp_path / "tune"), *FIXED])
+    assert result.exit_code == 0, result.output
+    assert "pooled (mean)" in result.output and "SMALL" in result.output
+    summary = json.loads((tmp_path / "tune" / "tune.json").read_text())
+    assert summary["scored_on"]["series"] == 3
+    assert pd.Timestamp(summary["scored_on"]["last"]) < pd.Timestamp(summary["test"]["split"]["test_start"])
+    best = PanelForecaster.load(tmp_path / "tune" / "best")
+    assert best.units == summary["best"]["params"]["units"] and set(best.series_) == {"BIG", "SMALL", "LATE"}
+    trials = pd.read_csv(tmp_path / "tune" / "trials.csv")
+    complete = trials[trials["state"] == "complete"]
+    assert summary["best"]["mean_fold_mase"] == pytest.approx(complete["mean_fold_mase"].min())

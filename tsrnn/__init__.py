@@ -23,8 +23,10 @@ __all__ = [
     "NotFittedError",
     "RunDirError",
     "TsrnnError",
+    "TuneSettings",
     "WindowSpec",
     "read_series",
+    "tune",
     "__version__",
 ]
 
@@ -39,6 +41,10 @@ def __getattr__(name: str):
         from tsrnn.zoo import ModelSpec
 
         return ModelSpec
+    if name in ("tune", "TuneSettings"):
+        from tsrnn import tuning
+
+        return getattr(tuning, name)
     if name == "read_series":
         from tsrnn.data import read_series
 

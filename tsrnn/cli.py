@@ -403,12 +403,18 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
               help="Seed of Optuna's sampler (give each process sharing a study its own).")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder; give an existing one to resume its study [default: runs/<data>-<model>-tune-<time>].")
+@click.option("--id-column", default=None, help="DATA is a long table of many series told apart by this column (a panel).")
 def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size, space, storage, study_name, no_pruning,
-         sampler_seed, out, **options) -> None:
+         sampler_seed, out, id_column, **options) -> None:
     """Search hyperparameters on Optuna: each trial scored by a walk-forward backtest on the rows
-    before the test split; the best configuration refitted as a run in OUT/best, next to its baselines."""
-    if data is not None and data.is_dir():
-        raise ConfigError(f"{data}: is a folder; tuning of panels is not built yet, give one CSV file")
+    before the test split; the best configuration refitted as a run in OUT/best, next to its baselines.
+    On a panel (a folder of CSVs, or a long CSV with --id-column), trials are panel backtests scored
+    by the pooled mean MASE."""
+    from tsrnn.panels import is_panel
+
+    panel = data is not None and is_panel(data, id_column)
+    if data is not None and data.is_dir() and not panel:
+        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
     data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
     from tsrnn.search_space import read_space
 
@@ -418,7 +424,7 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
     from tsrnn.tuning import tune as run_tune
 
     quiet = options["quiet"]
-    forecaster = _forecaster(**{**options, "quiet": True})
+    forecaster = _forecaster(**{**options, "quiet": True}, panel=panel)
     settings = TuneSettings(trials=trials, folds=folds, test_size=test_size, storage=storage, study_name=study_name,
                             space=chosen_space, seed=sampler_seed, pruning=not no_pruning)
     out = out or _default_out("tune-", stem, options["model"])
@@ -427,10 +433,10 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
         if not quiet:
             click.echo(_trial_line(record), err=True)
 
-    result = run_tune(forecaster, data, out, settings, on_trial=show)
+    result = run_tune(forecaster, data, out, settings, on_trial=show, id_column=id_column)
     click.echo(f"best trial: mean fold MASE {result.best_value:.4f}; " +
                ", ".join(f"{name} {value}" for name, value in result.best_params.items()))
-    click.echo(_metrics_table(result.metrics))
+    click.echo(_panel_table(result.metrics) if panel else _metrics_table(result.metrics))
     click.echo(f"tuning written to {result.directory} (best run: {result.directory / 'best'})")
 
 

@@ -90,12 +90,13 @@ def fit_run(
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)
 
 
-def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None) -> RunResult:
+def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None,
+                  overwrite: bool = False) -> RunResult:
     """Fit a `PanelForecaster` on a panel and write its run directory atomically: `model.keras`,
     `panel.json`, `metrics.json` (the test period of every series next to its baselines, and
-    pooled) and `history.csv`."""
+    pooled) and `history.csv`. `overwrite=True` replaces an existing `out` once the new run is complete."""
     out = Path(out)
-    with atomic_directory(out) as staging:
+    with atomic_directory(out, overwrite=overwrite) as staging:
         forecaster.fit(data, id_column=id_column)
         metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_)}
         try:

@@ -33,9 +33,12 @@ from tsrnn.backtest import backtest
 from tsrnn.data import read_series
 from tsrnn.errors import ConfigError, TsrnnError
 from tsrnn.forecaster import Forecaster
-from tsrnn.pipeline import fit_run
+from tsrnn.panel import PanelForecaster
+from tsrnn.panel_backtest import backtest_panel
+from tsrnn.panels import read_panel, split_by_date
+from tsrnn.pipeline import fit_panel_run, fit_run
 from tsrnn.plots import tuning_plot
-from tsrnn.runs import atomic_write, jsonable, write_json
+from tsrnn.runs import atomic_write, jsonable, library_versions, write_json
 from tsrnn.search_space import check_space, default_space, forecaster_params, sample
 from tsrnn.settings import derive_settings, read_options, resolve_from_data
 from tsrnn.windowing import split_rows
@@ -88,24 +91,26 @@ class TuneResult:
     metrics: dict
 
 
-def tune(forecaster: Forecaster, data, out: str | os.PathLike, settings: TuneSettings = TuneSettings(),
-         on_trial: Callable[[dict], None] | None = None) -> TuneResult:
+def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = TuneSettings(),
+         on_trial: Callable[[dict], None] | None = None, id_column: str | None = None) -> TuneResult:
     """Search `settings.space` around `forecaster`'s parameters and write the output folder `out`:
     `study.db` (unless `storage` is given), `trials.csv`, `importances.json`, `tuning.png`,
     `tune.json`, and `best/`, an ordinary run directory of the best configuration refitted on the
     whole training part with its test metrics next to the baselines. `on_trial(record)` is called
     as each trial of this process ends.
+
+    A `PanelForecaster` is tuned on a panel (`data` a folder, a dict of frames, or a long table
+    with `id_column`): each trial is scored by `tsrnn.panel_backtest` (the pooled mean of the
+    per-series MASE), and the best is refitted as a panel run.
     """
     import optuna
 
-    if not isinstance(forecaster, Forecaster) or forecaster.task != "regression":
-        raise ConfigError("tune searches value forecasters of one series (task regression); panels and classifiers "
-                          "are not tuned yet")
+    if forecaster.task != "regression":
+        raise ConfigError("tune searches value forecasters (task regression); classifiers are not tuned yet")
     if settings.trials < 1 or settings.folds < 1:
         raise ConfigError(f"trials and folds must be >= 1, got {settings.trials} and {settings.folds}")
-    series = read_series(data, read_options(forecaster))
-    history = _training_part(forecaster, series)
-    space = check_space(settings.space) if settings.space is not None else _default_space_for(forecaster, series, history)
+    subject = (_PanelSubject if isinstance(forecaster, PanelForecaster) else _SeriesSubject)(forecaster, data, id_column)
+    space = check_space(settings.space) if settings.space is not None else default_space(*subject.space_hints())
     base = {**forecaster.get_params(), "verbose": 0}
     out = Path(out)
     created = not out.exists()
@@ -120,7 +125,7 @@ def tune(forecaster: Forecaster, data, out: str | os.PathLike, settings: TuneSet
     finished = _finished(study)
     if finished < settings.trials:
         study.optimize(
-            _objective(space, base, history, settings), n_trials=settings.trials - finished, catch=(TsrnnError,),
+            _objective(space, base, subject, settings), n_trials=settings.trials - finished, catch=(TsrnnError,),
             callbacks=[optuna.study.MaxTrialsCallback(settings.trials, states=_finished_states()), _reporter(on_trial)],
             gc_after_trial=True,
         )
@@ -131,7 +136,7 @@ def tune(forecaster: Forecaster, data, out: str | os.PathLike, settings: TuneSet
                          + (f"; the first failed with: {errors[0]}" if errors else ""))
     best = study.best_trial
     best_params = forecaster_params(best.params)
-    refit = fit_run(Forecaster(**{**forecaster.get_params(), **best_params}), series, out / BEST_RUN, overwrite=True)
+    refit = subject.refit({**forecaster.get_params(), **best_params}, out / BEST_RUN)
     trials = trials_table(study)
     atomic_write(out / "trials.csv", lambda path: trials.to_csv(path, index=False))
     importances = _importances(study)
@@ -143,27 +148,69 @@ def tune(forecaster: Forecaster, data, out: str | os.PathLike, settings: TuneSet
         "trials": trials["state"].value_counts().to_dict(),
         "best": {"trial": best.number, "mean_fold_mase": best.value, "params": best_params,
                  "naive_mean_fold_mase": best.user_attrs.get("naive_mean_fold_mase")},
-        "scored_on": {"rows": len(history), "first": str(history.index[0]), "last": str(history.index[-1])},
+        "scored_on": subject.scored_on(),
         "test": refit.metrics.get("test"),
+        "versions": {**library_versions(), "optuna": optuna.__version__},
     }
     atomic_write(out / "tune.json", lambda path: write_json(path, jsonable(summary)))
     return TuneResult(directory=out, best_params=best_params, best_value=float(best.value), trials=trials,
                       metrics=refit.metrics)
 
 
-def _training_part(forecaster: Forecaster, series: pd.DataFrame) -> pd.DataFrame:
-    """The rows before the test split that `forecaster.fit` would make: trials never see the test."""
-    settings = derive_settings(forecaster, resolve_from_data(forecaster, series))
-    frame = preparation.select_frame(series, settings, check_inputs=False)
-    bounds = split_rows(len(frame), settings.training.validation_fraction, settings.training.test_fraction)
-    return frame.iloc[: bounds.validation_end]
+class _SeriesSubject:
+    """One series: trials are walk-forward backtests on the rows before the test split that
+    `Forecaster.fit` would make; the best is refitted by `fit_run`."""
+
+    def __init__(self, forecaster: Forecaster, data, id_column: str | None = None):
+        self.series = read_series(data, read_options(forecaster))
+        self.resolved = resolve_from_data(forecaster, self.series)
+        settings = derive_settings(forecaster, self.resolved)
+        frame = preparation.select_frame(self.series, settings, check_inputs=False)
+        bounds = split_rows(len(frame), settings.training.validation_fraction, settings.training.test_fraction)
+        self.history = frame.iloc[: bounds.validation_end]
+
+    def space_hints(self) -> tuple[int | None, bool]:
+        targets = self.resolved["target"] if isinstance(self.resolved["target"], list) else [self.resolved["target"]]
+        return self.resolved["seasonal_period"], bool((self.history[targets].to_numpy() > 0).all())
+
+    def score(self, params: dict, settings: TuneSettings, after_fold: Callable[[int, float, float], None]) -> None:
+        backtest(Forecaster(**params), self.history, folds=settings.folds, test_size=settings.test_size,
+                 progress=lambda fold, scores: after_fold(fold.index, scores["model_mase"], scores["naive_last_value_mase"]))
+
+    def refit(self, params: dict, out: Path):
+        return fit_run(Forecaster(**params), self.series, out, overwrite=True)
+
+    def scored_on(self) -> dict:
+        return {"rows": len(self.history), "first": str(self.history.index[0]), "last": str(self.history.index[-1])}
 
 
-def _default_space_for(forecaster: Forecaster, series: pd.DataFrame, history: pd.DataFrame) -> dict:
-    resolved = resolve_from_data(forecaster, series)
-    targets = resolved["target"] if isinstance(resolved["target"], list) else [resolved["target"]]
-    positive = bool((history[targets].to_numpy() > 0).all())
-    return default_space(resolved["seasonal_period"], positive)
+class _PanelSubject:
+    """A panel: trials are panel backtests on every series' rows before the panel's test start;
+    the best is refitted by `fit_panel_run`."""
+
+    def __init__(self, forecaster: PanelForecaster, data, id_column: str | None = None):
+        self.data, self.id_column = data, id_column
+        frames = read_panel(data, read_options(forecaster), id_column)
+        test_start = split_by_date(frames, forecaster.validation_fraction, forecaster.test_fraction).test_start
+        self.history = {name: frame[frame.index < test_start] for name, frame in frames.items()}
+        self.resolved = resolve_from_data(forecaster, next(iter(frames.values())))
+
+    def space_hints(self) -> tuple[int | None, bool]:
+        targets = self.resolved["target"] if isinstance(self.resolved["target"], list) else [self.resolved["target"]]
+        positive = all((frame[targets].to_numpy() > 0).all() for frame in self.history.values())
+        return self.resolved["seasonal_period"], positive
+
+    def score(self, params: dict, settings: TuneSettings, after_fold: Callable[[int, float, float], None]) -> None:
+        backtest_panel(PanelForecaster(**params), self.history, folds=settings.folds, test_size=settings.test_size,
+                       progress=lambda fold, pooled: after_fold(fold.index, pooled["model"]["mean_mase"],
+                                                                pooled["naive_last_value"]["mean_mase"]))
+
+    def refit(self, params: dict, out: Path):
+        return fit_panel_run(PanelForecaster(**params), self.data, out, id_column=self.id_column, overwrite=True)
+
+    def scored_on(self) -> dict:
+        return {"series": len(self.history), "first": str(min(f.index[0] for f in self.history.values() if len(f))),
+                "last": str(max(f.index[-1] for f in self.history.values() if len(f)))}
 
 
 def _finished_states():
@@ -212,7 +259,7 @@ def _canonical(value) -> str:
     return json.dumps(jsonable(value), sort_keys=True)
 
 
-def _objective(space: dict, base: dict, history: pd.DataFrame, settings: TuneSettings):
+def _objective(space: dict, base: dict, subject, settings: TuneSettings):
     import keras
     import optuna
 
@@ -221,17 +268,16 @@ def _objective(space: dict, base: dict, history: pd.DataFrame, settings: TuneSet
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         fold_mase, naive_mase = [], []
 
-        def after_fold(fold, scores: dict) -> None:
-            fold_mase.append(float(scores["model_mase"]))
-            naive_mase.append(float(scores["naive_last_value_mase"]))
-            trial.report(float(np.mean(fold_mase)), fold.index)
+        def after_fold(index: int, model: float, naive: float) -> None:
+            fold_mase.append(float(model))
+            naive_mase.append(float(naive))
+            trial.report(float(np.mean(fold_mase)), index)
             if trial.should_prune():
                 trial.set_user_attr("fold_mase", fold_mase)
-                raise optuna.TrialPruned(f"mean MASE {np.mean(fold_mase):.4f} after fold {fold.index}")
+                raise optuna.TrialPruned(f"mean MASE {np.mean(fold_mase):.4f} after fold {index}")
 
         try:
-            backtest(Forecaster(**params), history, folds=settings.folds, test_size=settings.test_size,
-                     progress=after_fold)
+            subject.score(params, settings, after_fold)
         except TsrnnError as error:
             trial.set_user_attr("error", str(error))
             raise
