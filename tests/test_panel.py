@@ -153,8 +153,33 @@ def test_save_and_load_give_identical_forecasts(fitted, folder, tmp_path):
 def test_what_panels_do_not_have_yet_is_one_line(folder):
     with pytest.raises(ConfigError, match="quantile heads are not built for panels yet"):
         PanelForecaster(quantile_levels=[80]).fit(folder)
-    with pytest.raises(ConfigError, match="linear path is not built for panels yet"):
-        PanelForecaster(linear=True).fit(folder)
+
+
+def _mean_reverting(index: pd.DatetimeIndex, seed: int, level: float) -> pd.DataFrame:
+    """Levels that revert to `level` (AR(1), phi 0.3): the naive forecast is poor, a linear one good."""
+    rng = np.random.default_rng(seed)
+    values = np.empty(len(index))
+    values[0] = level
+    for t in range(1, len(index)):
+        values[t] = level + 0.3 * (values[t - 1] - level) + rng.normal(0, 0.02 * level)
+    return pd.DataFrame({"Close": values}, index=index)
+
+
+def test_the_panel_linear_path_starts_at_the_pooled_ridge_choice_and_beats_naive():
+    index = pd.bdate_range("2015-01-01", periods=300)
+    panel = {f"S{i}": _mean_reverting(index, i, level) for i, level in enumerate((10.0, 100.0, 1000.0))}
+    settings = dict(lookback=10, units=4, epochs=1, batch_size=32, seed=0)
+    default = PanelForecaster(**settings).fit(panel)
+    chosen = default.choices_["linear_path"]
+    assert chosen["alpha"] is not None and default.choices_["linear"] is True
+    # at its start (a learning rate too small to move it) the network forecasts what the selection scored
+    start = PanelForecaster(**{**settings, "learning_rate": 1e-9}).fit(panel)
+    scores = start.evaluate(panel, part="validation")["pooled"]
+    assert scores["model"]["weighted_mase"] == pytest.approx(start.choices_["linear_path"]["selection_mase"], rel=1e-4)
+    test = default.evaluate(panel, part="test")["pooled"]
+    without = PanelForecaster(**settings, linear=False).fit(panel).evaluate(panel, part="test")["pooled"]
+    assert test["model"]["mean_mase"] < 0.9 * test["naive_last_value"]["mean_mase"]
+    assert test["model"]["mean_mase"] < without["model"]["mean_mase"]
 
 
 def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):

@@ -314,6 +314,13 @@ def _panel_table(metrics: dict) -> str:
     split = metrics["split"]
     lines = [f"panel of {len(metrics['series'])} series; validation from {split['validation_start'][:10]}, "
              f"test from {split['test_start'][:10]}"]
+    choices = metrics.get("choices") or {}
+    linear = choices.get("linear_path")
+    if linear:
+        kept = "; no training epoch beat the linear start on validation" if choices.get("kept_initial") else ""
+        alpha = "the anchor alone" if linear["alpha"] is None else f"alpha {linear['alpha']:g}"
+        score = "" if linear["selection_mase"] is None else f" (pooled validation MASE {linear['selection_mase']:.3f})"
+        lines.append(f"chosen: lookback {choices['lookback']}; linear path {alpha}{score}{kept}")
     if not test:
         return "\n".join([*lines, "no series reaches the test period: no test scores"])
     methods = list(test["pooled"])

@@ -8,9 +8,11 @@ fitted on its own rows before the panel's validation start (on all its rows when
 there). `evaluate` scores the model next to every baseline per series, and pooled: the mean of the
 per-series MASE, and that mean weighted by each series' number of windows.
 
-The parameters are those of `Forecaster` (`tsrnn.settings.ForecasterParams`). Not built yet for
-panels: the linear path (a panel's default is `linear=False`), the choice of lookback and anchor
-on validation, quantile heads and bands, a learned series embedding, and covariates. Walk-forward
+The parameters are those of `Forecaster` (`tsrnn.settings.ForecasterParams`). The linear path (on
+by default, as for one series) is one Ridge regression over the training windows of every series,
+its shrinkage chosen by the pooled validation MASE (`tsrnn.selection.choose_panel_linear`); the
+lookback and anchor are not searched (two seasons or 30 rows, the last value). Not built yet for
+panels: quantile heads and bands, a learned series embedding, and covariates. Walk-forward
 backtests of panels: `tsrnn.panel_backtest`.
 
 Example:
@@ -33,6 +35,7 @@ from tsrnn.metrics import naive_scale
 from tsrnn.panels import DateSplit, read_panel, split_by_date
 from tsrnn.runs import atomic_directory, read_panel_run, write_panel_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
+from tsrnn.selection import PanelPart, choose_panel_linear
 from tsrnn.settings import (
     ForecasterParams,
     derive_settings,
@@ -73,7 +76,7 @@ class PanelForecaster(ForecasterParams):
         resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
         settings = derive_settings(params, resolved)
         spec = settings.window
-        parts, validation_parts, series_state, skipped = [], [], {}, []
+        parts, validation_parts, series_state, skipped, linear_parts = [], [], {}, [], []
         for name, frame in selected.items():
             preparation.check_input_domains(frame, spec)
             bounds = split.bounds(frame.index)
@@ -96,10 +99,12 @@ class PanelForecaster(ForecasterParams):
             if len(validation_ends):
                 validation_parts.append((scaled, validation_ends, targets(validation_ends)))
             training_rows = frame.iloc[: bounds.train_end]
+            mase_scale = naive_scale(levels[: bounds.train_end])
+            linear_parts.append(PanelPart(scaled, levels, train_ends, validation_ends, target_scaler, mase_scale))
             series_state[name] = {
                 "feature_scaler": feature_scaler, "target_scaler": target_scaler,
                 "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
-                "mase_scale": naive_scale(levels[: bounds.train_end]),
+                "mase_scale": mase_scale,
                 "windows": {"train": len(train_ends), "validation": len(validation_ends)},
             }
         if not parts:
@@ -107,14 +112,22 @@ class PanelForecaster(ForecasterParams):
                             f"{split.validation_start.date()}; give longer series or a shorter lookback")
         train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
         validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
+        choice = choose_panel_linear(linear_parts, spec) if settings.model.linear else None
         training.seed_everything(train.seed)
         model = zoo.build(settings.model)
+        if choice is not None:  # the linear path starts at the pooled Ridge solution validation chose
+            model.get_layer("linear").set_weights([choice.coef.astype(np.float32), choice.intercept.astype(np.float32)])
         outcome = training.fit_model(model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
-                                     restore_best=train.patience > 0 and validation is not None, verbose=train.verbose)
+                                     restore_best=train.patience > 0 and validation is not None,
+                                     keep_initial=choice is not None, verbose=train.verbose)
+        choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
+                   "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
+                                                               "candidates": choice.scores},
+                   "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial}
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
-                                         skipped_=skipped))
+                                         skipped_=skipped, choices_=choices))
         return self
 
     def _panel_params(self) -> ForecasterParams:
@@ -122,10 +135,8 @@ class PanelForecaster(ForecasterParams):
             raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
         if self.quantile_levels is not None:
             raise ConfigError("quantile heads are not built for panels yet; fit without quantile_levels")
-        if self.linear:
-            raise ConfigError("the linear path is not built for panels yet; use linear=False (the panel default)")
         values = ForecasterParams.get_params(self)
-        return ForecasterParams(**{**values, "linear": False, "target_anchor": values["target_anchor"] or "last"})
+        return ForecasterParams(**{**values, "target_anchor": values["target_anchor"] or "last"})
 
     # ------------------------------------------------------------- forecasts
     def predict(self, panel, id_column: str | None = None) -> pd.DataFrame:
@@ -235,6 +246,7 @@ class PanelForecaster(ForecasterParams):
                               "mase_scale": s["mase_scale"].tolist(), "windows": s["windows"]}
                        for name, s in self.series_.items()},
             "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
+            "choices": getattr(self, "choices_", None),
         }
 
     @classmethod
@@ -254,7 +266,7 @@ class PanelForecaster(ForecasterParams):
         state.replace_learned(forecaster, dict(
             settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
             split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
-            id_column_=record["id_column"], skipped_=record.get("skipped", [])))
+            id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices")))
         return forecaster
 
 

@@ -98,7 +98,7 @@ def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | Non
     out = Path(out)
     with atomic_directory(out, overwrite=overwrite) as staging:
         forecaster.fit(data, id_column=id_column)
-        metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_)}
+        metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_), "choices": forecaster.choices_}
         try:
             metrics["test"] = forecaster.evaluate(data, part="test", id_column=id_column)
         except DataError:

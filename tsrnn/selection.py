@@ -229,6 +229,71 @@ def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit
     return problem
 
 
+@dataclass(frozen=True)
+class PanelPart:
+    """One series of a panel as its linear path sees it: scaled inputs, levels, window ends, the
+    target scaler and the series' MASE scale (its in-sample naive error)."""
+
+    scaled: np.ndarray
+    levels: np.ndarray
+    train_ends: range
+    validation_ends: range
+    target_scaler: object
+    mase_scale: np.ndarray
+
+
+def choose_panel_linear(parts: list[PanelPart], spec: WindowSpec) -> LinearChoice:
+    """One linear path for every series of a panel: a Ridge regression over the training windows of
+    all series (each scaled by its own scalers), its shrinkage chosen, with the anchor alone as a
+    candidate, by the pooled validation MASE (each window's absolute error over its series' naive
+    scale, averaged over all windows). Without validation windows alpha is 1.0. The one layer
+    serves every series, so the anchor-only candidate predicts the mean of the series' scaled zero
+    changes: the naive forecast up to each series' mean change over its standard deviation.
+
+    The lookback and anchor are the panel's own (not searched). Each series' windows are thinned
+    so that the whole problem stays within `MAX_LINEAR_VALUES`.
+    """
+    width = spec.lookback * parts[0].scaled.shape[1]
+    limit = max(MAX_LINEAR_VALUES // len(parts), 2 * width)
+
+    def arrays(part: PanelPart, ends):
+        x = input_windows(part.scaled, ends, spec).reshape(len(ends), -1).astype(np.float64)
+        y = preparation.training_targets(part.target_scaler, part.levels, ends, spec, "regression")
+        return x, y.reshape(len(ends), -1).astype(np.float64)
+
+    fitted = [arrays(part, thinned(part.train_ends, width, limit)) for part in parts if len(part.train_ends)]
+    x_train, y_train = np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted])
+    # One linear layer serves every series: the anchor-only candidate's intercept is the mean of the
+    # series' scaled zero changes (each series' own would need a layer per series).
+    zeros = [part.target_scaler.transform(np.zeros((1, part.levels.shape[1]))).reshape(-1) for part in parts]
+    problem = _Problem(x_train, y_train, np.tile(np.mean(zeros, axis=0), spec.horizon))
+    checks = [(part, thinned(part.validation_ends, width, limit)) for part in parts if len(part.validation_ends)]
+    if not checks:
+        return _linear_choice(spec, problem, 1.0, None, [])
+    scores, best = [], None
+    for alpha in (*ALPHAS, None):
+        model = _fit(problem, alpha)
+        errors = []
+        for part, ends in checks:
+            x, _ = arrays(part, ends)
+            shape = (len(ends), spec.horizon, part.levels.shape[1])
+            forecast = preparation.forecast_levels(part.target_scaler, model.predict(x).reshape(shape), part.levels, ends, spec)
+            errors.append((np.abs(forecast - part.levels[target_rows(ends, spec)]) / part.mase_scale).reshape(-1))
+        mase = float(np.concatenate(errors).mean())
+        scores.append({"lookback": spec.lookback, "anchor": spec.target_anchor, "alpha": alpha, "selection_mase": mase})
+        if best is None or mase < best[0]:
+            best = (mase, alpha, model)
+    mase, alpha, _ = best
+    return _linear_choice(spec, problem, alpha, mase, scores)
+
+
+def _linear_choice(spec: WindowSpec, problem: _Problem, alpha, score, scores) -> LinearChoice:
+    model = _fit(problem, alpha)
+    return LinearChoice(lookback=spec.lookback, anchor=spec.target_anchor, alpha=alpha,
+                        coef=np.atleast_2d(model.coef_).T.copy(), intercept=np.atleast_1d(model.intercept_).copy(),
+                        validation_mae=score, scores=scores)
+
+
 def thinned(ends, width: int, limit: int | None = None):
     """`ends`, or evenly spaced ends among them when their windows (`width` values each) would
     exceed `limit` values: a long series' linear path is fitted and scored on a sample of windows.
