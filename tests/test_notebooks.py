@@ -10,7 +10,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-QUICK = {"TSRNN_EPOCHS": "1", "TSRNN_ROWS": "600", "TSRNN_FOLDS": "2", "TSRNN_TEST_SIZE": "60", "TSRNN_LENGTHS": "10",
+QUICK = {"TSRNN_EPOCHS": "1", "TSRNN_ROWS": "600", "TSRNN_SERIES": "3", "TSRNN_FOLDS": "2", "TSRNN_TEST_SIZE": "60", "TSRNN_LENGTHS": "10",
          "TSRNN_SEEDS": "0", "TSRNN_SAMPLES": "128", "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "tensorflow")}
 
 
