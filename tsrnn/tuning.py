@@ -20,6 +20,7 @@ import math
 import os
 import shutil
 import socket
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -47,6 +48,8 @@ STUDY_FILE = "study.db"
 BEST_RUN = "best"
 # A process killed mid-trial leaves it "running"; without a heartbeat for this long it counts as failed.
 HEARTBEAT_SECONDS, GRACE_SECONDS = 30, 120
+STORAGE_ATTEMPTS = 4
+_KNOWN_SCHEMES = {"sqlite", "postgresql", "postgresql+psycopg2", "postgresql+psycopg", "mysql", "mysql+pymysql"}
 
 
 @dataclass(frozen=True)
@@ -231,14 +234,20 @@ def _study(settings: TuneSettings, out: Path, space: dict, base: dict):
 
     url = settings.storage or f"sqlite:///{(out / STUDY_FILE).resolve()}"
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    try:
-        with warnings.catch_warnings():  # the heartbeat is marked experimental
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            storage = RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
-                                 grace_period=GRACE_SECONDS)
-    except Exception as error:  # SQLAlchemy reports a bad URL or an unreachable database in its own types
-        raise ConfigError(f"storage {_public_url(url)}: {str(error).splitlines()[0]}; give a database URL such as "
-                          "sqlite:///study.db or postgresql://user@host/db") from None
+    for attempt in range(STORAGE_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():  # the heartbeat is marked experimental
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                storage = RDBStorage(url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_SECONDS,
+                                     grace_period=GRACE_SECONDS)
+            break
+        except Exception as error:  # SQLAlchemy reports a bad URL or an unreachable database in its own types
+            # Processes starting together race to create a new storage's tables; the loser retries.
+            if attempt + 1 < STORAGE_ATTEMPTS and "://" in url and url.split("://")[0] in _KNOWN_SCHEMES:
+                time.sleep(1.0 + attempt)
+                continue
+            raise ConfigError(f"storage {_public_url(url)}: {str(error).splitlines()[0]}; give a database URL such as "
+                              "sqlite:///study.db or postgresql://user@host/db") from None
     pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0) if settings.pruning else optuna.pruners.NopPruner()
     study = optuna.create_study(study_name=settings.study_name, storage=storage, load_if_exists=True, direction="minimize",
                                 sampler=optuna.samplers.TPESampler(seed=settings.seed), pruner=pruner)
