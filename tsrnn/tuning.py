@@ -160,6 +160,11 @@ def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = Tune
                       metrics=refit.metrics)
 
 
+def _targets(resolved: dict) -> list[str]:
+    """The resolved target column(s) as a list."""
+    return resolved["target"] if isinstance(resolved["target"], list) else [resolved["target"]]
+
+
 class _SeriesSubject:
     """One series: trials are walk-forward backtests on the rows before the test split that
     `Forecaster.fit` would make; the best is refitted by `fit_run`."""
@@ -173,7 +178,7 @@ class _SeriesSubject:
         self.history = frame.iloc[: bounds.validation_end]
 
     def space_hints(self) -> tuple[int | None, bool]:
-        targets = self.resolved["target"] if isinstance(self.resolved["target"], list) else [self.resolved["target"]]
+        targets = _targets(self.resolved)
         return self.resolved["seasonal_period"], bool((self.history[targets].to_numpy() > 0).all())
 
     def score(self, params: dict, settings: TuneSettings, after_fold: Callable[[int, float, float], None]) -> None:
@@ -199,7 +204,7 @@ class _PanelSubject:
         self.resolved = resolve_from_data(forecaster, next(iter(frames.values())))
 
     def space_hints(self) -> tuple[int | None, bool]:
-        targets = self.resolved["target"] if isinstance(self.resolved["target"], list) else [self.resolved["target"]]
+        targets = _targets(self.resolved)
         positive = all((frame[targets].to_numpy() > 0).all() for frame in self.history.values())
         return self.resolved["seasonal_period"], positive
 
