@@ -17,7 +17,7 @@ PACKAGE = ROOT / "tsrnn"
 LAYERS = [
     ("foundation", {"errors", "options", "backend"}),
     ("data in, storage, numerics", {"data", "numbers", "dates", "quantiles", "panels", "market", "text", "runs",
-                                    "windowing", "scaling", "metrics", "trading",
+                                    "windowing", "covariates", "scaling", "metrics", "trading",
                                     "distribute", "seasons"}),
     ("models and baselines", {"zoo", "batches", "callbacks", "baselines", "preparation", "intervals"}),
     ("settings, training, comparison", {"settings", "training", "comparison", "selection", "state", "experiments", "search_space",

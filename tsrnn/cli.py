@@ -148,6 +148,16 @@ def _forecaster_options(command):
     for option in reversed([
         _param("--target", help="Column(s) to predict, comma-separated [default: Close, else the only numeric column]."),
         _param("--features", help="Input columns, comma-separated [default: the targets]."),
+        _param("--future-features",
+               help="Future covariates: columns known in advance (holidays, promotions), comma-separated; the model "
+                    "sees their values at the target dates, and predict needs their rows after the data (--future)."),
+        click.option("--calendar", "calendar", is_flag=False, flag_value="auto", default=param_default("calendar"), type=str,
+                     metavar="[ENCODINGS]",
+                     help="Cyclic encodings of the target dates as future covariates: alone, those suited to the "
+                          f"data's spacing; or a comma-separated choice of {', '.join(allowed.CALENDAR_ENCODINGS)}."),
+        _param("--calendar-name",
+               help="Exchange calendar (e.g. XNYS) that dates the rows after the data: the next trading session "
+                    "after a Friday or a holiday [default: the data's own spacing]."),
         _param("--date-column", help="Date column [default: found by name]."),
         _param("--sep", help="Field separator [default: sniffed among , ; tab |]."),
         _param("--decimal", choices=allowed.DECIMAL_MARKS,
@@ -243,13 +253,29 @@ def parse_levels(value: str | None) -> list[float] | None:
         raise ConfigError(f"--quantile-levels must be comma-separated percentages like 80,95, got {value!r}") from None
 
 
-def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, panel=False, **options):
+def parse_calendar(value) -> bool | list[str]:
+    """`--calendar` as the `calendar` parameter: alone ("auto") True, a list of encodings, or False.
+
+    Example:
+        >>> parse_calendar("auto"), parse_calendar("month, hour"), parse_calendar(None)
+        (True, ['month', 'hour'], False)
+    """
+    if value in (None, False, "False", ""):
+        return False
+    if value in (True, "auto", "True"):
+        return True
+    return _csv_list(value)
+
+
+def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, panel=False,
+                future_features=None, calendar=False, **options):
     if panel:
         from tsrnn.panel import PanelForecaster as Forecaster
     else:
         from tsrnn.forecaster import Forecaster
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
+                      future_features=_csv_list(future_features), calendar=parse_calendar(calendar),
                       input_transforms=parse_input_transforms(input_transforms), quantile_levels=parse_levels(quantile_levels),
                       verbose=0 if quiet else 1, **options)
 
@@ -583,8 +609,15 @@ def _choices_line(choices: dict | None) -> str | None:
 @click.option("--decimal", default=None, type=click.Choice(allowed.DECIMAL_MARKS), help="Decimal mark of DATA [default: the run's].")
 @click.option("--date-format", default=None, help="excel, epoch, epoch_ms or a layout like %d.%m.%Y [default: the run's].")
 @click.option("--timezone", default=None, help="Zone for timestamps with UTC offsets [default: the run's].")
+@click.option("--future", type=click.Path(path_type=Path), default=None,
+              help="CSV (for a panel: a folder, or a long CSV with the id column) of the future covariates on the "
+                   "dates after DATA; needed by runs fitted with --future-features.")
+@click.option("--dates", is_flag=True,
+              help="Add date_t+K columns: each step's date (after the data, the run's --calendar-name sessions, "
+                   "else the data's spacing).")
 @_backend_option
-def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], **reading) -> None:
+def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
+            dates: bool, **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -605,9 +638,9 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     forecaster = Forecaster.load(run_dir)
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
-        forecast = forecaster.predict(data).set_index(["series", "date"])
+        forecast = forecaster.predict(data, future=future, dates=dates).set_index(["series", "date"])
     else:
-        forecast = forecaster.predict(data, level=check_levels(list(levels)) or None)
+        forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)
         return

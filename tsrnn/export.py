@@ -42,6 +42,9 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     forecaster = Forecaster.load(run_dir)
     if forecaster.settings_.training.task != "regression":
         raise ConfigError("export serves value forecasts; this run is a classifier (export a --task regression run)")
+    if forecaster.window_spec_.future_inputs:
+        raise ConfigError("export of runs with future covariates or --calendar is not built yet (serving.json has no "
+                          "place for future rows); export a run fitted without them")
     with atomic_directory(out) as staging:
         network = _point_network(forecaster.model_)
         name = "model.onnx" if fmt == "onnx" else "savedmodel"

@@ -147,7 +147,8 @@ class Forecaster(ForecasterParams):
         return self
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None) -> pd.DataFrame:
+    def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None,
+                future: str | os.PathLike | pd.DataFrame | None = None, dates: bool = False) -> pd.DataFrame:
         """Forecasts in the data's units for every complete input window of `data`.
 
         Indexed by the date of each window's last input row; one column per target and step,
@@ -155,11 +156,17 @@ class Forecaster(ForecasterParams):
         `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise). With `level`
         (e.g. `[80, 95]`), each forecast column gets `{column}_lo_{level}` and `{column}_hi_{level}`:
         conformal bands calibrated on the validation split (`tsrnn.intervals`).
+
+        With future covariates (`future_features`), `future` holds their values on the dates after
+        the data (a DataFrame or CSV); forecasts beyond the data refuse to run without them. With
+        `dates`, a column `date_t+{k}` gives each forecast step's date (after the data: the next
+        sessions of `calendar_name`, else the data's spacing).
         """
         coverage = check_levels(level)
-        frame, features, levels = self._fitted_inputs(data)
+        frame, features, levels = self._fitted_inputs(data, future)
         spec = self.window_spec_
         ends = window_ends(len(frame), spec, with_targets=False)
+        preparation.check_future_known(frame, spec, ends)
         index = frame.index[np.asarray(ends)]
         if self.settings_.training.task == "classification":
             probability = self._up_probability(features, ends)
@@ -173,6 +180,8 @@ class Forecaster(ForecasterParams):
         if coverage:
             bands = band_columns(self.calibration_.model_bands(transformed, levels, ends, coverage, quantiles), columns)
             table = pd.concat([table, pd.DataFrame(bands, index=index)], axis=1)
+        if dates:
+            table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)], axis=1)
         return table
 
     def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None,
@@ -249,11 +258,12 @@ class Forecaster(ForecasterParams):
         return derive_settings(self, resolved).window
 
     # ------------------------------------------------------------- internals
-    def _fitted_inputs(self, data) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def _fitted_inputs(self, data, future=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """The checked frame of `data` for a fitted forecaster, with its input and target arrays."""
         self._check_fitted()
         # The reading parameters describe the file, not what was learned: the current ones apply.
-        _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self))
+        _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self),
+                                          future=future)
         return (frame, *preparation.arrays(frame, self.window_spec_))
 
     def _transformed(self, features: np.ndarray, ends: range, with_quantiles: bool = False):

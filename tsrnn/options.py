@@ -35,6 +35,7 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
 FOLD_WINDOWS = ("expanding", "sliding")
 TRADING_RULES = ("long_flat", "long_short")
 BACKENDS = ("tensorflow", "jax", "torch")
+CALENDAR_ENCODINGS = ("hour", "day_of_week", "day_of_month", "month")
 
 
 def check_choice(name: str, value, allowed: Sequence, optional: bool = False):

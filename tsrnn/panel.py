@@ -139,19 +139,28 @@ class PanelForecaster(ForecasterParams):
         return ForecasterParams(**{**values, "target_anchor": values["target_anchor"] or "last"})
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, panel, id_column: str | None = None) -> pd.DataFrame:
+    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False) -> pd.DataFrame:
         """One long table: a `series` column, the date of each window's last input row, and one
-        column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data."""
+        column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data.
+
+        With future covariates, `future` holds each series' rows after its data, in any panel layout
+        (a folder, a dict of DataFrames, or a long table with the id column); `dates` adds `date_t+K`.
+        """
         self._check_fitted()
         tables = []
-        for name, frame in self._frames(panel, id_column).items():
+        futures = {} if future is None else read_panel(future, read_options(self), id_column or self.id_column_)
+        for name, frame in self._frames(panel, id_column, futures).items():
             fitted = self._state_of(name, frame)
             spec = self.window_spec_
             features, levels = preparation.arrays(frame, spec)
             ends = window_ends(len(frame), spec, with_targets=False)
+            preparation.check_future_known(frame, spec, ends)
             forecast = self._forecast(fitted, features, levels, ends)
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
+            if dates:
+                table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)
+                                   .reset_index(drop=True)], axis=1)
             table.insert(0, "date", frame.index[np.asarray(ends)])
             table.insert(0, "series", name)
             tables.append(table)
@@ -186,9 +195,10 @@ class PanelForecaster(ForecasterParams):
         return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
                 "pooled": pooled_scores(per_series)}
 
-    def _frames(self, panel, id_column) -> dict[str, pd.DataFrame]:
+    def _frames(self, panel, id_column, futures: dict | None = None) -> dict[str, pd.DataFrame]:
         frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
-        return {name: preparation.select_frame(series, self.settings_) for name, series in frames.items()}
+        return {name: preparation.select_frame(series, self.settings_, future=(futures or {}).get(name))
+                for name, series in frames.items()}
 
     def _state_of(self, name: str, frame: pd.DataFrame) -> dict:
         """The series' fitted scalers and baselines, or, for a series not seen in training, ones

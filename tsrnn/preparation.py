@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from tsrnn.covariates import add_future_inputs, future_dates, missing_future
 from tsrnn.data import read_series, select_columns
 from tsrnn.errors import DataError
 from tsrnn.quantiles import point_of
@@ -27,7 +28,8 @@ from tsrnn.scaling import fit_scaler
 from tsrnn.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 
 
-def read_frame(data, settings, trained_columns: list[str] | None = None, reading=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_frame(data, settings, trained_columns: list[str] | None = None, reading=None,
+               future=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The series read from `data` (by `reading`, default `settings.reading`) and the frame of the
     columns `settings.window` reads, checked.
 
@@ -35,7 +37,9 @@ def read_frame(data, settings, trained_columns: list[str] | None = None, reading
     warned about, and the data must hold at least one input window.
     """
     series = read_series(data, reading or settings.reading)
-    frame = select_frame(series, settings)
+    if future is not None and not isinstance(future, pd.DataFrame):
+        future = read_series(future, reading or settings.reading)
+    frame = select_frame(series, settings, future=future)
     spec = settings.window
     if trained_columns is not None:
         _warn_on_column_change(series, trained_columns, spec)
@@ -45,13 +49,17 @@ def read_frame(data, settings, trained_columns: list[str] | None = None, reading
     return series, frame
 
 
-def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True) -> pd.DataFrame:
-    """The columns of `series` that `settings.window` reads, checked (and filled), as float64.
+def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True, future: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The columns of `series` that `settings.window` reads, checked (and filled), as float64, with
+    the derived inputs of its future covariates (`tsrnn.covariates`; their values after the data
+    from the `future` rows, or NaN where unknown).
 
     The targets must suit the target transform; with `check_inputs`, every input its own transform.
     """
     spec = settings.window
     frame = select_columns(series, spec.columns, settings.fill)
+    frame = add_future_inputs(frame, spec.future_columns, spec.calendar, spec.gap, spec.horizon, future,
+                              getattr(settings, "calendar_name", None))
     name = frame.attrs.get("source", "data")
     if spec.target_transform == "log_return":
         values = frame[list(spec.target_columns)].to_numpy()
@@ -62,6 +70,34 @@ def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True) -> p
     if check_inputs:
         check_input_domains(frame, spec)
     return frame
+
+
+def check_future_known(frame: pd.DataFrame, spec: WindowSpec, ends: range) -> None:
+    """Refuse windows whose future covariates are unknown: a forecast beyond the data needs the
+    future rows of every `future_columns` entry (the calendar's dates are always known)."""
+    unknown = missing_future(frame, spec.future_inputs, ends)
+    if unknown:
+        name = frame.attrs.get("source", "data")
+        steps = spec.gap + spec.horizon
+        raise DataError(f"{name}: forecasts after {frame.index[unknown[0]].date()} need the future covariate(s) "
+                        f"{', '.join(spec.future_columns)} on the {steps} row(s) after it; pass their future rows "
+                        f"(predict(future=...), CLI --future FILE) dated after {frame.index[-1].date()}")
+
+
+def step_dates(index: pd.DatetimeIndex, ends: range, spec: WindowSpec, calendar_name: str | None = None) -> pd.DataFrame:
+    """The date of every forecast step of the windows ending at `ends`: `date_t+{k}` columns, from
+    the data's rows and, after them, `future_dates` (an exchange calendar's sessions or the data's spacing).
+
+    Example:
+        >>> spec = WindowSpec(lookback=1, target_columns=("y",), target_transform="level")
+        >>> index = pd.DatetimeIndex(["2024-07-02", "2024-07-03"])
+        >>> step_dates(index, range(0, 2), spec, "XNYS")["date_t+1"].dt.strftime("%m-%d").tolist()
+        ['07-03', '07-05']
+    """
+    steps = spec.gap + spec.horizon
+    every = index.append(future_dates(index, steps, calendar_name))
+    rows = np.asarray(ends, dtype=int)
+    return pd.DataFrame({f"date_t+{k}": every[rows + k] for k in range(spec.gap + 1, steps + 1)}, index=index[rows])
 
 
 def check_input_domains(frame: pd.DataFrame, spec: WindowSpec) -> None:
@@ -97,7 +133,7 @@ def choose_input_transforms(frame: pd.DataFrame, spec: WindowSpec, train_end: in
         {'Volume': 'log1p_difference', 'Spread': 'difference'}
     """
     chosen = {}
-    for column in spec.inputs:
+    for column in spec.past_inputs:
         if column in spec.target_columns:
             continue
         training = frame[column].to_numpy()[:train_end]
@@ -142,13 +178,13 @@ def arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarra
 
 def fit_feature_scaler(features: np.ndarray, spec: WindowSpec, train_end: int):
     """The input scaler, fitted on the step changes of the training rows `[warmup, train_end)` only."""
-    steps = step_changes(features, spec.input_transforms or spec.target_transform)
+    steps = step_changes(features, spec.transforms)
     return fit_scaler(spec.scaling, steps[spec.warmup : train_end])
 
 
 def scaled_steps(scaler, features: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Scaled step changes of every row, float32 (row 0's undefined change is 0; no window holds it)."""
-    steps = step_changes(features, spec.input_transforms or spec.target_transform)
+    steps = step_changes(features, spec.transforms)
     return scaler.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
 
 

@@ -319,7 +319,8 @@ def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None
         "lookback": spec.lookback,
         "target_anchor": spec.target_anchor,
         "linear": settings.model.linear,
-        "input_transforms": {c: t for c, t in zip(spec.inputs, spec.transforms, strict=True) if c not in spec.target_columns},
+        "input_transforms": {c: t for c, t in zip(spec.inputs, spec.transforms, strict=True)
+                             if c in spec.past_inputs and c not in spec.target_columns},
         "best_epoch": best_epoch,
         "initial_validation_loss": initial_loss,
     }

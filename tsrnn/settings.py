@@ -23,6 +23,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from tsrnn import zoo
+from tsrnn.covariates import check_encodings, default_encodings
 from tsrnn.data import ReadOptions, default_target
 from tsrnn.dates import LOCAL_TIME
 from tsrnn.errors import ConfigError
@@ -55,6 +56,14 @@ class ForecasterParams:
             four seasons (30 rows without a season), chosen on the validation split.
         target: the column(s) to predict (None: Close, else the only numeric column);
             features: input columns (default: the targets).
+        future_features: future covariates, columns known in advance (a holiday flag, a planned
+            promotion): the network sees their values at the target dates (`tsrnn.covariates`);
+            forecasts beyond the data need their future rows (`predict(future=...)`).
+        calendar: True adds cyclic encodings of the target dates suited to the data's spacing (hour
+            and day of week; or day of week, day of month and month; or month), a list names them;
+            future covariates computed from the dates.
+        calendar_name: an exchange calendar (e.g. "XNYS") whose sessions date the rows after the
+            data (else the data's own spacing): the day after a Friday or a holiday is the next session.
         target_transform: "log_return" (default), "difference" or "level".
         input_transforms: {column: transform} for inputs that are not targets ("log_return",
             "log1p_difference", "difference", "level"); the rest are chosen from the training rows
@@ -94,6 +103,9 @@ class ForecasterParams:
     horizon: int = 1
     target: str | list[str] | None = None
     features: list[str] | None = None
+    future_features: list[str] | None = None
+    calendar: bool | list[str] = False
+    calendar_name: str | None = None
     stride: int = 1
     gap: int = 0
     target_transform: str = "log_return"
@@ -176,9 +188,10 @@ class ForecasterSettings:
     seasonal_period: int | None
     fill: str | None
     reading: ReadOptions
+    calendar_name: str | None = None
 
 
-RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor", "input_transforms")
+RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor", "input_transforms", "calendar")
 
 
 def resolve_from_data(params: ForecasterParams, series) -> dict:
@@ -190,7 +203,7 @@ def resolve_from_data(params: ForecasterParams, series) -> dict:
         >>> import pandas as pd
         >>> series = pd.DataFrame({"sales": range(40)}, index=pd.date_range("2020-01-01", periods=40, freq="MS"))
         >>> resolve_from_data(ForecasterParams(), series)
-        {'target': 'sales', 'seasonal_period': 12, 'lookback': 24, 'target_anchor': 'last'}
+        {'target': 'sales', 'seasonal_period': 12, 'lookback': 24, 'target_anchor': 'last', 'calendar': []}
     """
     period = params.seasonal_period if params.seasonal_period is not None else infer_seasonal_period(series.index)
     lookback = params.lookback
@@ -201,6 +214,7 @@ def resolve_from_data(params: ForecasterParams, series) -> dict:
         "seasonal_period": period,
         "lookback": lookback,
         "target_anchor": params.target_anchor or "last",
+        "calendar": list(default_encodings(series.index)) if params.calendar is True else [],
     }
 
 
@@ -215,6 +229,8 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
             raise ConfigError(f"{name} is not a parameter resolved from the data")
         if name == "input_transforms":
             p[name] = {**(value or {}), **(p[name] or {})}
+        elif name == "calendar":
+            p[name] = value if p[name] is True else p[name]
         elif p[name] is None:
             p[name] = value
     if p["target"] is None:
@@ -222,6 +238,10 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
     task = check_choice("task", p["task"], TASKS)
     targets = _column_list("target", p["target"])
     features = _column_list("features", p["features"]) if p["features"] is not None else ()
+    future = _column_list("future_features", p["future_features"]) if p["future_features"] else ()
+    calendar = _calendar(p["calendar"])
+    if (future or calendar) and task != "regression":
+        raise ConfigError("future covariates and --calendar feed value forecasts; a classifier takes none")
     if task == "classification" and len(targets) != 1:
         raise ConfigError(
             f"classification predicts the direction of one target, got {len(targets)}: {', '.join(targets)}; "
@@ -241,6 +261,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         gap=p["gap"], feature_columns=features, target_columns=targets, target_transform=p["target_transform"],
         scaling=p["scaling"], target_anchor=anchor, seasonal_period=period,
         input_transforms=_input_transforms(features or targets, targets, p["target_transform"], p["input_transforms"]),
+        future_columns=future, calendar=calendar,
     )
     training = TrainingSettings(
         task=task,
@@ -280,7 +301,26 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         seasonal_period=period,
         fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
         reading=read_options(params),
+        calendar_name=_calendar_name(p["calendar_name"]),
     )
+
+
+def _calendar(value) -> tuple[str, ...]:
+    if value is True:
+        raise ConfigError("calendar=True is resolved from the data's dates at fit time; call fit(data) first")
+    if value is None or value is False:
+        return ()
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"calendar must be True, False or a list of encodings, got {value!r}")
+    return check_encodings(value)
+
+
+def _calendar_name(value) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"calendar_name must be an exchange calendar's name such as 'XNYS', got {value!r}")
+    return value
 
 
 def _quantiles(levels, task: str) -> tuple[float, ...]:

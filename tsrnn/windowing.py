@@ -51,10 +51,14 @@ class WindowSpec:
         target_anchor: "last" (targets relative to the window's last value) or "season" (relative to
             the value `seasonal_period` rows before each target, seen by the window's end).
         seasonal_period: rows per season (needed by `target_anchor="season"`).
-        input_transforms: one transform per input column (`inputs` order): "log_return",
+        input_transforms: one transform per past input column (`past_inputs` order): "log_return",
             "log1p_difference" (changes of log(1 + x), for volumes with zero days), "difference" or
             "level"; a target among the inputs takes `target_transform`. Empty: every input takes
             `target_transform`.
+        future_columns: future covariates, known in advance; each enters at every target step as
+            `column@t+k` (`tsrnn.covariates`), as levels.
+        calendar: calendar encodings of the target dates ("hour", "day_of_week", "day_of_month",
+            "month"), future covariates too.
 
     Example:
         >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
@@ -72,11 +76,19 @@ class WindowSpec:
     target_anchor: str = "last"
     seasonal_period: int | None = None
     input_transforms: tuple[str, ...] = ()
+    future_columns: tuple[str, ...] = ()
+    calendar: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
-        object.__setattr__(self, "target_columns", tuple(self.target_columns))
-        object.__setattr__(self, "input_transforms", tuple(self.input_transforms))
+        from tsrnn.covariates import check_encodings
+
+        for name in ("feature_columns", "target_columns", "input_transforms", "future_columns", "calendar"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        check_encodings(self.calendar)
+        overlap = [c for c in self.future_columns if c in self.past_inputs or c in self.target_columns]
+        if overlap:
+            raise ConfigError(f"{', '.join(overlap)} cannot be both a future covariate and a past input or target; "
+                              "name each column once")
         for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
             check_int(name, getattr(self, name), minimum)
         if not self.target_columns:
@@ -88,29 +100,42 @@ class WindowSpec:
         if self.target_anchor == "season" and not self.seasonal_period:
             raise ConfigError("target_anchor 'season' needs seasonal_period (rows per season)")
         if self.input_transforms:
-            if len(self.input_transforms) != len(self.inputs):
-                raise ConfigError(f"input_transforms has {len(self.input_transforms)} entries for {len(self.inputs)} "
-                                  f"input columns ({', '.join(self.inputs)}); give one per input")
-            for column, transform in zip(self.inputs, self.input_transforms, strict=True):
+            if len(self.input_transforms) != len(self.past_inputs):
+                raise ConfigError(f"input_transforms has {len(self.input_transforms)} entries for {len(self.past_inputs)} "
+                                  f"input columns ({', '.join(self.past_inputs)}); give one per input")
+            for column, transform in zip(self.past_inputs, self.input_transforms, strict=True):
                 check_choice(f"the transform of input '{column}'", transform, INPUT_TRANSFORMS)
                 if column in self.target_columns and transform != self.target_transform:
                     raise ConfigError(f"input '{column}' is a target: it takes the target transform "
                                       f"{self.target_transform}, got {transform}")
 
     @property
-    def inputs(self) -> tuple[str, ...]:
-        """The input columns: `feature_columns`, or the targets when none are named."""
+    def past_inputs(self) -> tuple[str, ...]:
+        """The inputs known up to the window's last row: `feature_columns`, or the targets when none are named."""
         return self.feature_columns or self.target_columns
 
     @property
+    def future_inputs(self) -> tuple[str, ...]:
+        """The derived inputs of the future covariates and calendar, one per target step (`c@t+k`)."""
+        from tsrnn.covariates import future_input_names
+
+        return future_input_names(self.future_columns, self.calendar, self.gap, self.horizon)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every input column the network sees: the past inputs, then the future ones."""
+        return self.past_inputs + self.future_inputs
+
+    @property
     def columns(self) -> tuple[str, ...]:
-        """Every column the spec reads, inputs first, without repeats."""
-        return tuple(dict.fromkeys(self.inputs + self.target_columns))
+        """Every column the spec reads from the data, inputs first, without repeats."""
+        return tuple(dict.fromkeys(self.past_inputs + self.target_columns + self.future_columns))
 
     @property
     def transforms(self) -> tuple[str, ...]:
-        """The transform of each input column (`inputs` order)."""
-        return self.input_transforms or (self.target_transform,) * len(self.inputs)
+        """The transform of each input column (`inputs` order); future inputs enter as levels."""
+        past = self.input_transforms or (self.target_transform,) * len(self.past_inputs)
+        return past + ("level",) * len(self.future_inputs)
 
     @property
     def warmup(self) -> int:

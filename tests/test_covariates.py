@@ -1,0 +1,175 @@
+"""Future covariates and calendars (`tsrnn.covariates`): what the window sees, that nothing after a
+window's end other than known-in-advance values reaches the model, forecasts that need future rows,
+and dates after the data from an exchange calendar."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import require_backend
+from tsrnn import Forecaster
+from tsrnn.covariates import add_future_inputs, default_encodings, encode_dates, future_dates
+from tsrnn.errors import ConfigError, DataError
+from tsrnn.panel import PanelForecaster
+
+FAST = dict(model="gru", units=4, epochs=2, batch_size=32, seed=0, lookback=7, target_transform="difference")
+
+
+def promo_series(rows: int = 400, seed: int = 0, start: str = "2020-01-01") -> pd.DataFrame:
+    """Daily sales lifted by 20 on promotion days (known in advance), with a weekly cycle and a past
+    covariate (the weather) that does not matter."""
+    rng = np.random.default_rng(seed)
+    index = pd.date_range(start, periods=rows, freq="D")
+    promo = (rng.random(rows) < 0.25).astype(float)
+    sales = 100 + 20 * promo + 5 * np.sin(2 * np.pi * index.dayofweek / 7) + rng.normal(0, 1, rows)
+    return pd.DataFrame({"sales": sales, "promo": promo, "weather": rng.normal(size=rows)}, index=index)
+
+
+def test_leads_hold_the_covariate_at_each_target_step_and_future_rows_after_the_data():
+    frame = promo_series(10)[["sales", "promo"]]
+    future = pd.DataFrame({"promo": [7.0, 8.0]}, index=frame.index[-1] + pd.to_timedelta([1, 2], unit="D"))
+    derived = add_future_inputs(frame, ("promo",), (), gap=1, horizon=2, future=future)
+    promo = np.r_[frame["promo"].to_numpy(), 7.0, 8.0, np.nan]  # two future rows given, the third unknown
+    np.testing.assert_array_equal(derived["promo@t+2"], promo[2:12])
+    np.testing.assert_array_equal(derived["promo@t+3"], promo[3:13])
+    assert "promo@t+1" not in derived  # a gap step has no target: no input for it
+    unknown = add_future_inputs(frame, ("promo",), (), gap=0, horizon=2)["promo@t+2"]
+    assert unknown.isna().tolist() == [False] * 8 + [True] * 2
+
+
+def test_calendar_encodings_follow_the_spacing_and_the_dates():
+    assert default_encodings(pd.date_range("2024-01-01", periods=5, freq="30min")) == ("hour", "day_of_week")
+    assert default_encodings(pd.bdate_range("2024-01-01", periods=5)) == ("day_of_week", "day_of_month", "month")
+    assert default_encodings(pd.date_range("2024-01-01", periods=5, freq="QS")) == ("month",)
+    with pytest.raises(DataError, match="yearly"):
+        default_encodings(pd.date_range("2000-01-01", periods=5, freq="YS"))
+    encoded = encode_dates(pd.DatetimeIndex(["2024-01-01 06:00", "2024-01-03 18:00"]), ["hour", "day_of_week"])
+    np.testing.assert_allclose(encoded["hour_sin"], [1.0, -1.0], atol=1e-12)  # 6h and 18h: a quarter and three quarters
+    np.testing.assert_allclose(encoded["day_of_week_cos"], np.cos(2 * np.pi * np.array([0, 2]) / 7))
+
+
+def test_dates_after_the_data_follow_the_exchange_calendar_or_the_spacing():
+    require_backend("exchange_calendars", extra="calendars")
+    friday = pd.bdate_range("2024-11-18", "2024-11-29")  # Thanksgiving (Thu 28th) inside: the spacing is irregular
+    assert future_dates(friday, 3, "XNYS").strftime("%Y-%m-%d").tolist() == ["2024-12-02", "2024-12-03", "2024-12-04"]
+    before_holiday = pd.DatetimeIndex(["2024-12-20", "2024-12-23", "2024-12-24"])
+    assert future_dates(before_holiday, 2, "XNYS").strftime("%m-%d").tolist() == ["12-26", "12-27"]
+    assert future_dates(before_holiday, 2).strftime("%m-%d").tolist() == ["12-25", "12-26"]  # weekdays, no holidays
+    assert future_dates(pd.date_range("2024-01-31", periods=3, freq="ME"), 1)[0] == pd.Timestamp("2024-04-30")
+    with pytest.raises(ConfigError, match="unknown exchange calendar"):
+        future_dates(friday, 1, "NOPE")
+
+
+@pytest.fixture(scope="module")
+def promo_forecasters():
+    data = promo_series()
+    with_future = Forecaster(target="sales", features=["sales", "weather"], future_features=["promo"], calendar=True,
+                             calendar_name=None, **FAST).fit(data)
+    without = Forecaster(target="sales", features=["sales", "weather"], **FAST).fit(data)
+    return data, with_future, without
+
+
+def test_a_known_future_covariate_is_used_and_beats_the_model_without_it(promo_forecasters):
+    data, with_future, without = promo_forecasters
+    assert with_future.window_spec_.inputs == ("sales", "weather", "promo@t+1", "day_of_week_sin@t+1",
+                                              "day_of_week_cos@t+1", "day_of_month_sin@t+1", "day_of_month_cos@t+1",
+                                              "month_sin@t+1", "month_cos@t+1")
+    start = with_future.split_["test_start"]
+    covariate = with_future.evaluate(data, start=start)["model"]["mase"]
+    plain = without.evaluate(data, start=start)["model"]["mase"]
+    assert covariate < 0.5 * plain, (covariate, plain)
+
+
+def _next_day(frame: pd.DataFrame, promo: float = 0.0) -> pd.DataFrame:
+    return pd.DataFrame({"promo": [promo]}, index=[frame.index[-1] + pd.Timedelta(days=1)])
+
+
+def test_no_past_value_after_a_window_end_reaches_the_model_only_known_future_ones(promo_forecasters):
+    data, forecaster, _ = promo_forecasters
+    end = 300  # the window ending at row 300 forecasts row 301
+    base = forecaster.predict(data.iloc[:340], future=_next_day(data.iloc[:340])).loc[data.index[end]]
+    changed = data.iloc[:340].copy()
+    changed.iloc[end + 1:, changed.columns.get_loc("sales")] *= 3.0  # targets and the past covariate after the end
+    changed.iloc[end + 1:, changed.columns.get_loc("weather")] += 50.0
+    changed.iloc[end + 2:, changed.columns.get_loc("promo")] = 1 - changed["promo"].iloc[end + 2:]  # beyond the horizon
+    pd.testing.assert_series_equal(forecaster.predict(changed, future=_next_day(changed)).loc[data.index[end]], base)
+    flipped = data.iloc[:340].copy()
+    flipped.iloc[end + 1, flipped.columns.get_loc("promo")] = 1 - flipped["promo"].iloc[end + 1]  # the target's own day
+    moved = forecaster.predict(flipped, future=_next_day(flipped)).loc[data.index[end], "sales_t+1"] - base["sales_t+1"]
+    assert abs(moved) > 5.0, moved  # a promotion is worth about 20
+
+
+def test_forecasts_beyond_the_data_need_the_future_rows(promo_forecasters, tmp_path):
+    data, forecaster, _ = promo_forecasters
+    with pytest.raises(DataError, match=r"future covariate\(s\) promo .*--future"):
+        forecaster.predict(data)
+    after = data.index[-1] + pd.Timedelta(days=1)
+    on = forecaster.predict(data, future=pd.DataFrame({"promo": [1.0]}, index=[after]), dates=True).iloc[-1]
+    off = forecaster.predict(data, future=pd.DataFrame({"promo": [0.0]}, index=[after])).iloc[-1]
+    assert on["date_t+1"] == after and on["sales_t+1"] - off["sales_t+1"] > 5.0
+    with pytest.raises(DataError, match="lack the future covariate"):
+        forecaster.predict(data, future=pd.DataFrame({"other": [1.0]}, index=[after]))
+    saved = Forecaster.load(forecaster.save(tmp_path / "run"))
+    assert saved.window_spec_.calendar == ("day_of_week", "day_of_month", "month")
+    future_csv = tmp_path / "future.csv"
+    pd.DataFrame({"Date": [after.date()], "promo": [1.0]}).to_csv(future_csv, index=False)
+    assert saved.predict(data, future=future_csv).iloc[-1]["sales_t+1"] == pytest.approx(on["sales_t+1"], rel=1e-5)
+
+
+def test_covariates_are_refused_where_they_cannot_apply(tmp_path):
+    data = promo_series(200)
+    with pytest.raises(ConfigError, match="classifier takes none"):
+        Forecaster(target="sales", task="classification", future_features=["promo"], **FAST).fit(data)
+    with pytest.raises(ConfigError, match="both a future covariate and a past input"):
+        Forecaster(target="sales", features=["sales", "promo"], future_features=["promo"], **FAST).fit(data)
+    with pytest.raises(ConfigError, match="unknown calendar encoding"):
+        Forecaster(target="sales", calendar=["weekday"], **FAST).fit(data)
+    with pytest.raises(DataError, match="'holiday' not found"):
+        Forecaster(target="sales", future_features=["holiday"], **FAST).fit(data)
+
+
+def test_a_panel_takes_future_covariates_per_series():
+    panel = {"a": promo_series(300, seed=1), "b": promo_series(260, seed=2, start="2020-02-01")}
+    forecaster = PanelForecaster(target="sales", future_features=["promo"], **FAST).fit(panel)
+    with pytest.raises(DataError, match="series a: forecasts after"):
+        forecaster.predict(panel)
+    future = {name: pd.DataFrame({"promo": [1.0]}, index=[frame.index[-1] + pd.Timedelta(days=1)])
+              for name, frame in panel.items()}
+    table = forecaster.predict(panel, future=future, dates=True)
+    last = table.groupby("series").tail(1).set_index("series")
+    assert last.loc["b", "date_t+1"] == panel["b"].index[-1] + pd.Timedelta(days=1)
+    pooled = forecaster.evaluate(panel)["pooled"]
+    assert pooled["model"]["mean_mase"] < 0.6 * pooled["naive_last_value"]["mean_mase"]
+
+
+def test_cli_fits_with_covariates_and_predicts_with_future_rows(tmp_path):
+    require_backend("exchange_calendars", extra="calendars")
+    data = promo_series(302, start="2023-06-01")  # to Thursday 2024-03-28, the eve of Good Friday
+    data = data[data.index.dayofweek < 5]
+    data.rename_axis("Date").to_csv(tmp_path / "sales.csv")
+    run = tmp_path / "run"
+    cli = [sys.executable, "-m", "tsrnn.cli"]
+    fitted = subprocess.run(cli + ["fit", str(tmp_path / "sales.csv"), "--target", "sales", "--future-features", "promo",
+                                   "--calendar", "--calendar-name", "XNYS", "--lookback", "5", "--units", "4",
+                                   "--epochs", "1", "--seed", "0", "-q", "--out", str(run)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    assert json.loads((run / "run.json").read_text())["window_spec"]["future_columns"] == ["promo"]
+    refused = subprocess.run(cli + ["predict", str(run), str(tmp_path / "sales.csv"), "-o", str(tmp_path / "f.csv")],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr and "--future FILE" in refused.stderr
+    assert not (tmp_path / "f.csv").exists()
+    last = data.index[-1]
+    following = future_dates(data.index, 1, "XNYS")[0]
+    assert following == pd.Timestamp("2024-04-01")  # after Good Friday and the weekend
+    pd.DataFrame({"Date": [following.date()], "promo": [1.0]}).to_csv(tmp_path / "future.csv", index=False)
+    done = subprocess.run(cli + ["predict", str(run), str(tmp_path / "sales.csv"), "--future", str(tmp_path / "future.csv"),
+                                 "--dates", "-o", str(tmp_path / "f.csv")], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    forecast = pd.read_csv(tmp_path / "f.csv", index_col=0, parse_dates=[0, 2])
+    assert forecast.index[-1] == last and forecast["date_t+1"].iloc[-1] == following > last + pd.Timedelta(days=1)
