@@ -3,6 +3,7 @@ window's end other than known-in-advance values reaches the model, forecasts tha
 and dates after the data from an exchange calendar."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -173,3 +174,93 @@ def test_cli_fits_with_covariates_and_predicts_with_future_rows(tmp_path):
     assert done.returncode == 0, done.stderr
     forecast = pd.read_csv(tmp_path / "f.csv", index_col=0, parse_dates=[0, 2])
     assert forecast.index[-1] == last and forecast["date_t+1"].iloc[-1] == following > last + pd.Timedelta(days=1)
+
+
+# ---------------------------------------------------------------- static covariates and series embedding
+def two_kinds(count: int = 6, rows: int = 400, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Series whose daily changes follow AR(1) with +0.8 (kind 1) or -0.8 (kind -1): from a short
+    window one global model cannot tell the kinds apart, a static covariate or a series vector can."""
+    rng, panel = np.random.default_rng(seed), {}
+    for i in range(count):
+        phi = 0.8 if i % 2 == 0 else -0.8
+        changes = np.zeros(rows)
+        for t in range(1, rows):
+            changes[t] = phi * changes[t - 1] + rng.normal()
+        panel[f"s{i}"] = pd.DataFrame({"y": 100 + np.cumsum(changes), "kind": np.sign(phi)},
+                                      index=pd.date_range("2020-01-01", periods=rows, freq="D"))
+    return panel
+
+
+KINDS = dict(target="y", lookback=3, target_transform="difference", model="gru", units=8, epochs=15, seed=0, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def kinds_fitted():
+    panel = two_kinds()
+    return panel, {name: PanelForecaster(**KINDS, **extra).fit(panel) for name, extra in
+                   (("plain", {}), ("static", {"static_features": ["kind"]}), ("embedding", {"series_embedding": 2}))}
+
+
+def test_a_static_covariate_or_a_series_embedding_tells_the_series_apart(kinds_fitted):
+    panel, fitted = kinds_fitted
+    mase = {name: forecaster.evaluate(panel)["pooled"]["model"]["mean_mase"] for name, forecaster in fitted.items()}
+    assert mase["static"] < 0.92 * mase["plain"] and mase["embedding"] < 0.92 * mase["plain"], mase
+    assert fitted["static"].identity_.mean == (0.0,) and fitted["static"].identity_.scale == (1.0,)
+    assert fitted["embedding"].model_.get_layer("series_embedding").slots == 7  # six series and the unknown one
+
+
+def test_static_covariates_reach_the_model_and_unseen_series_need_theirs(kinds_fitted, tmp_path):
+    panel, fitted = kinds_fitted
+    forecaster = fitted["static"]
+    new = {"new": panel["s0"].drop(columns="kind")}
+    with pytest.raises(DataError, match="series new: static covariate"):
+        forecaster.predict(new)
+    table = tmp_path / "static.csv"
+    pd.DataFrame({"series": ["new"], "kind": [1.0]}).to_csv(table, index=False)
+    as_kind = forecaster.predict(new, static=table)
+    pd.testing.assert_frame_equal(as_kind.drop(columns="series"), forecaster.predict(panel).query("series == 's0'")
+                                  .drop(columns="series").reset_index(drop=True))
+    other = forecaster.predict(new, static=pd.DataFrame({"kind": [-1.0]}, index=["new"]))
+    assert np.abs(other["y_t+1"] - as_kind["y_t+1"]).mean() > 0.1
+    changing = {"bad": panel["s1"].assign(kind=np.arange(len(panel["s1"])))}
+    with pytest.raises(DataError, match="takes 400 values over time"):
+        PanelForecaster(**{**KINDS, "epochs": 1}, static_features=["kind"]).fit({**panel, **changing})
+    with pytest.raises(ConfigError, match="fit a PanelForecaster"):
+        Forecaster(target="y", static_features=["kind"]).fit(panel["s0"])
+
+
+def test_an_embedded_panel_saves_loads_and_forecasts_an_unseen_series(kinds_fitted, tmp_path):
+    panel, fitted = kinds_fitted
+    forecaster = fitted["embedding"]
+    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(loaded.predict(panel), forecaster.predict(panel))
+    unseen = loaded.predict({"new": panel["s2"]})
+    seen = loaded.predict(panel).query("series == 's2'")
+    assert np.isfinite(unseen["y_t+1"]).all()
+    assert not np.allclose(unseen["y_t+1"].to_numpy(), seen["y_t+1"].to_numpy())  # slot 0, not s2's vector
+
+
+def test_cli_fits_a_panel_with_static_covariates_and_an_embedding(tmp_path):
+    folder = tmp_path / "panel"
+    folder.mkdir()
+    for name, frame in two_kinds(4, 200).items():
+        frame.rename_axis("Date").to_csv(folder / f"{name}.csv")
+    cli = [sys.executable, "-m", "tsrnn.cli"]
+    run = tmp_path / "run"
+    fitted = subprocess.run(cli + ["fit", str(folder), "--target", "y", "--static-features", "kind", "--series-embedding", "2",
+                                   "--lookback", "3", "--units", "4", "--epochs", "1", "-q", "--out", str(run)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    identity = json.loads((run / "panel.json").read_text())["identity"]
+    assert identity["static_columns"] == ["kind"] and sorted(identity["slots"].values()) == [1, 2, 3, 4]
+    new = tmp_path / "new"
+    new.mkdir()
+    two_kinds(1, 60, seed=5)["s0"].drop(columns="kind").rename_axis("Date").to_csv(new / "fresh.csv")
+    refused = subprocess.run(cli + ["predict", str(run), str(new)], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr and "series fresh: static covariate" in refused.stderr
+    pd.DataFrame({"series": ["fresh"], "kind": [1.0]}).to_csv(tmp_path / "static.csv", index=False)
+    done = subprocess.run(cli + ["predict", str(run), str(new), "--static", str(tmp_path / "static.csv")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    forecast = pd.read_csv(io.StringIO(done.stdout))
+    assert set(forecast["series"]) == {"fresh"} and np.isfinite(forecast["y_t+1"]).all()

@@ -155,6 +155,11 @@ def _forecaster_options(command):
                      metavar="[ENCODINGS]",
                      help="Cyclic encodings of the target dates as future covariates: alone, those suited to the "
                           f"data's spacing; or a comma-separated choice of {', '.join(allowed.CALENDAR_ENCODINGS)}."),
+        _param("--static-features",
+               help="Panels: columns constant within each series (or of the --static table), comma-separated; "
+                    "one value per series, fed at every step."),
+        _param("--series-embedding", type=int,
+               help="Panels: size of a learned vector per series fed at every step (0: none)."),
         _param("--calendar-name",
                help="Exchange calendar (e.g. XNYS) that dates the rows after the data: the next trading session "
                     "after a Friday or a holiday [default: the data's own spacing]."),
@@ -268,7 +273,7 @@ def parse_calendar(value) -> bool | list[str]:
 
 
 def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, panel=False,
-                future_features=None, calendar=False, **options):
+                future_features=None, calendar=False, static_features=None, **options):
     if panel:
         from tsrnn.panel import PanelForecaster as Forecaster
     else:
@@ -276,6 +281,7 @@ def _forecaster(target, features, units, quiet, input_transforms=(), quantile_le
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
                       future_features=_csv_list(future_features), calendar=parse_calendar(calendar),
+                      static_features=_csv_list(static_features),
                       input_transforms=parse_input_transforms(input_transforms), quantile_levels=parse_levels(quantile_levels),
                       verbose=0 if quiet else 1, **options)
 
@@ -296,14 +302,18 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
               help="Score prediction bands of this coverage (percent) on the test split; repeat for several.")
 @click.option("--id-column", default=None,
               help="DATA is a long table of many series told apart by this column: fit one global model (a panel).")
-def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_column, **options) -> None:
+@click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Panels: a CSV of static covariates, one row per series (first column: the series name).")
+def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_column, static, **options) -> None:
     """Train a forecaster on DATA (a CSV with a date column; a folder of CSVs, or a long CSV with
     --id-column, trains one global model over the series), or on --ticker, and write a run directory."""
     from tsrnn.panels import is_panel
 
     if data is not None and is_panel(data, id_column):
-        _fit_panel(data, out, resume, levels, id_column, options)
+        _fit_panel(data, out, resume, levels, id_column, options, static)
         return
+    if static is not None:
+        raise ConfigError("--static gives the static covariates of a panel's series; DATA is one series")
     if data is not None and data.is_dir():
         raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
@@ -322,7 +332,7 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_c
     click.echo(f"run written to {result.directory}")
 
 
-def _fit_panel(data: Path, out, resume, levels, id_column, options) -> None:
+def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None) -> None:
     """`tsrnn fit` on a panel: one global model, per-series and pooled scores."""
     if resume or levels:
         raise ConfigError("--resume and --level are not built for panels yet; fit the panel without them")
@@ -330,7 +340,8 @@ def _fit_panel(data: Path, out, resume, levels, id_column, options) -> None:
     from tsrnn.pipeline import fit_panel_run
 
     forecaster = _forecaster(**options, panel=True)
-    result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column)
+    result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column,
+                           static=static)
     click.echo(_panel_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
@@ -612,12 +623,14 @@ def _choices_line(choices: dict | None) -> str | None:
 @click.option("--future", type=click.Path(path_type=Path), default=None,
               help="CSV (for a panel: a folder, or a long CSV with the id column) of the future covariates on the "
                    "dates after DATA; needed by runs fitted with --future-features.")
+@click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Panels: static covariates of series the run never saw, one row per series (first column: its name).")
 @click.option("--dates", is_flag=True,
               help="Add date_t+K columns: each step's date (after the data, the run's --calendar-name sessions, "
                    "else the data's spacing).")
 @_backend_option
 def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
-            dates: bool, **reading) -> None:
+            static: Path | None, dates: bool, **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -638,8 +651,10 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     forecaster = Forecaster.load(run_dir)
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
-        forecast = forecaster.predict(data, future=future, dates=dates).set_index(["series", "date"])
+        forecast = forecaster.predict(data, future=future, dates=dates, static=static).set_index(["series", "date"])
     else:
+        if static is not None:
+            raise ConfigError("--static gives the static covariates of a panel's series; this run forecasts one series")
         forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
     if output is None:
         click.echo(forecast.to_csv(), nl=False)

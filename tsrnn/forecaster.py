@@ -69,6 +69,9 @@ class Forecaster(ForecasterParams):
         from tsrnn.batches import as_input
         from tsrnn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 
+        if self.static_features or self.series_embedding:
+            raise ConfigError("static_features and series_embedding describe the series of a panel; fit a "
+                              "PanelForecaster (a folder of CSVs, or a long CSV with --id-column)")
         series = read_series(data, read_options(self))
         resolved = resolve_from_data(self, series)
         settings = derive_settings(self, resolved)  # every parameter checked before any work

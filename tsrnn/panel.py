@@ -21,6 +21,7 @@ Example:
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from tsrnn.baselines import baseline_from_state
 from tsrnn.comparison import compare, default_baselines
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.metrics import naive_scale
-from tsrnn.panels import DateSplit, read_panel, split_by_date
+from tsrnn.panels import DateSplit, SeriesIdentity, read_panel, split_by_date
 from tsrnn.runs import atomic_directory, read_panel_run, write_panel_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
 from tsrnn.selection import PanelPart, choose_panel_linear
@@ -57,11 +58,14 @@ class PanelForecaster(ForecasterParams):
     history_, id_column_, skipped_ (series left out by `fit(skip_short=True)`).
     """
 
-    def fit(self, panel, id_column: str | None = None, skip_short: bool = False) -> PanelForecaster:
+    def fit(self, panel, id_column: str | None = None, skip_short: bool = False, static=None) -> PanelForecaster:
         """Train one model on the training windows of every series of `panel`; returns self.
 
         A series without a training window before the panel's validation start is an error, or,
         with `skip_short` (as walk-forward folds need), left out and listed in `skipped_`.
+        `static` is a table of static covariates, one row per series (a DataFrame indexed by the
+        series' names, or a CSV whose first column names them); without it they are read from
+        columns constant within each series.
         """
         from tsrnn import training
         from tsrnn.batches import PanelBatches
@@ -77,6 +81,12 @@ class PanelForecaster(ForecasterParams):
         settings = derive_settings(params, resolved)
         spec = settings.window
         parts, validation_parts, series_state, skipped, linear_parts = [], [], {}, [], []
+        trained = [name for name, frame in selected.items()
+                   if len(split.bounds(frame.index).ends("train", spec, stride=spec.stride)) or not skip_short]
+        identity = SeriesIdentity.fit({name: frames[name] for name in trained}, self.static_features, static,
+                                      self.series_embedding)
+        if identity.static_columns and not identity.static:
+            raise DataError("no series has a training window to read its static covariates from")
         for name, frame in selected.items():
             preparation.check_input_domains(frame, spec)
             bounds = split.bounds(frame.index)
@@ -90,7 +100,8 @@ class PanelForecaster(ForecasterParams):
                                 f"start {split.validation_start.date()}; drop the series or shorten the lookback")
             feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
             target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
-            scaled = preparation.scaled_steps(feature_scaler, features, spec)
+            values = identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec))
+            scaled = identity.with_id(name, values)
 
             def targets(ends, target_scaler=target_scaler, levels=levels):
                 return preparation.training_targets(target_scaler, levels, ends, spec, "regression")
@@ -100,7 +111,7 @@ class PanelForecaster(ForecasterParams):
                 validation_parts.append((scaled, validation_ends, targets(validation_ends)))
             training_rows = frame.iloc[: bounds.train_end]
             mase_scale = naive_scale(levels[: bounds.train_end])
-            linear_parts.append(PanelPart(scaled, levels, train_ends, validation_ends, target_scaler, mase_scale))
+            linear_parts.append(PanelPart(values, levels, train_ends, validation_ends, target_scaler, mase_scale))
             series_state[name] = {
                 "feature_scaler": feature_scaler, "target_scaler": target_scaler,
                 "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
@@ -112,6 +123,7 @@ class PanelForecaster(ForecasterParams):
                             f"{split.validation_start.date()}; give longer series or a shorter lookback")
         train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
         validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
+        settings = _with_identity(settings, identity)
         choice = choose_panel_linear(linear_parts, spec) if settings.model.linear else None
         training.seed_everything(train.seed)
         model = zoo.build(settings.model)
@@ -127,7 +139,7 @@ class PanelForecaster(ForecasterParams):
                    "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial}
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
-                                         skipped_=skipped, choices_=choices))
+                                         skipped_=skipped, choices_=choices, identity_=identity))
         return self
 
     def _panel_params(self) -> ForecasterParams:
@@ -139,15 +151,17 @@ class PanelForecaster(ForecasterParams):
         return ForecasterParams(**{**values, "target_anchor": values["target_anchor"] or "last"})
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False) -> pd.DataFrame:
+    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None) -> pd.DataFrame:
         """One long table: a `series` column, the date of each window's last input row, and one
         column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data.
 
         With future covariates, `future` holds each series' rows after its data, in any panel layout
         (a folder, a dict of DataFrames, or a long table with the id column); `dates` adds `date_t+K`.
+        `static` gives the static covariates of series never seen in training (as in `fit`).
         """
         self._check_fitted()
         tables = []
+        identity = self._identity_for(panel, id_column, static)
         futures = {} if future is None else read_panel(future, read_options(self), id_column or self.id_column_)
         for name, frame in self._frames(panel, id_column, futures).items():
             fitted = self._state_of(name, frame)
@@ -155,7 +169,7 @@ class PanelForecaster(ForecasterParams):
             features, levels = preparation.arrays(frame, spec)
             ends = window_ends(len(frame), spec, with_targets=False)
             preparation.check_future_known(frame, spec, ends)
-            forecast = self._forecast(fitted, features, levels, ends)
+            forecast = self._forecast(name, fitted, features, levels, ends, identity)
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
             if dates:
@@ -167,13 +181,14 @@ class PanelForecaster(ForecasterParams):
         return pd.concat(tables, ignore_index=True)
 
     def evaluate(self, panel, part: str = "test", id_column: str | None = None,
-                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dict:
+                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None, static=None) -> dict:
         """Per series and pooled metrics of the model next to every baseline on `part` ("train",
         "validation" or "test") of each series, by the panel's dates; or, with `period=(start, end)`,
         on the windows whose targets lie in `[start, end)`, from each training series' rows before
         `end` (a walk-forward fold's test period)."""
         self._check_fitted()
         spec, per_series = self.window_spec_, {}
+        identity = self._identity_for(panel, id_column, static)
         for name, frame in self._frames(panel, id_column).items():
             if period is not None:
                 if name not in self.series_:
@@ -187,7 +202,7 @@ class PanelForecaster(ForecasterParams):
             fitted = self._state_of(name, frame)
             features, levels = preparation.arrays(frame, spec)
             scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
-                             forecasts={"model": self._forecast(fitted, features, levels, ends)})
+                             forecasts={"model": self._forecast(name, fitted, features, levels, ends, identity)})
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
         where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
         if not per_series:
@@ -221,9 +236,17 @@ class PanelForecaster(ForecasterParams):
                 "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
                 "mase_scale": naive_scale(levels[:train_end])}
 
-    def _forecast(self, fitted: dict, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
+    def _identity_for(self, panel, id_column, static) -> SeriesIdentity:
+        """The fitted series identity, plus the static covariates of the series of `panel` training did not see."""
+        if not self.identity_.static_columns:
+            return self.identity_
+        frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+        return self.identity_.with_unseen(frames, static)
+
+    def _forecast(self, name: str, fitted: dict, features: np.ndarray, levels: np.ndarray, ends: range,
+                  identity: SeriesIdentity) -> np.ndarray:
         spec = self.window_spec_
-        scaled = preparation.scaled_steps(fitted["feature_scaler"], features, spec)
+        scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted["feature_scaler"], features, spec)))
         transformed = preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
                                                       max(self.settings_.training.batch_size, 1024))
         return preparation.invert(transformed, levels, ends, spec)
@@ -256,7 +279,7 @@ class PanelForecaster(ForecasterParams):
                               "mase_scale": s["mase_scale"].tolist(), "windows": s["windows"]}
                        for name, s in self.series_.items()},
             "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
-            "choices": getattr(self, "choices_", None),
+            "choices": getattr(self, "choices_", None), "identity": self.identity_.to_dict(),
         }
 
     @classmethod
@@ -265,7 +288,8 @@ class PanelForecaster(ForecasterParams):
         path = Path(path)
         record, model = read_panel_run(path)
         forecaster = cls(**params_from_json(record["params"]))
-        settings = derive_settings(forecaster._panel_params(), record["resolved"])
+        identity = SeriesIdentity.from_dict(record.get("identity") or {})
+        settings = _with_identity(derive_settings(forecaster._panel_params(), record["resolved"]), identity)
         if settings.window.to_dict() != record["window_spec"]:
             raise RunDirError(f"{path}: the panel's window spec does not follow from its parameters; re-run tsrnn fit")
         series = {name: {"feature_scaler": scaler_from_dict(s["feature_scaler"]),
@@ -276,8 +300,21 @@ class PanelForecaster(ForecasterParams):
         state.replace_learned(forecaster, dict(
             settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
             split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
-            id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices")))
+            id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices"),
+            identity_=identity))
         return forecaster
+
+
+def _with_identity(settings, identity: SeriesIdentity):
+    """The settings with a model that reads the series identity's columns: the static covariates
+    after the inputs and, with an embedding, the series id last (`zoo.ModelSpec.series_slots`)."""
+    if not identity.extra_columns:
+        return settings
+    lookback, features = settings.model.input_shape
+    model = dataclasses.replace(settings.model, input_shape=(lookback, features + identity.extra_columns),
+                                series_slots=len(identity.slots) + 1 if identity.embedding_dim else 0,
+                                series_embedding_dim=identity.embedding_dim)
+    return dataclasses.replace(settings, model=model)
 
 
 def _panel_input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit) -> dict[str, str]:

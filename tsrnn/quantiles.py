@@ -66,7 +66,8 @@ _OBJECTS: dict[str, type] = {}
 
 
 def keras_objects() -> dict[str, type]:
-    """`{"OrderedQuantiles": layer class, "PinballLoss": loss class}`, made and registered once."""
+    """tsrnn's own Keras classes, made and registered once: `{"OrderedQuantiles": layer class,
+    "PinballLoss": loss class, "SeriesEmbedding": layer class}`."""
     if _OBJECTS:
         return _OBJECTS
     import keras
@@ -113,7 +114,40 @@ def keras_objects() -> dict[str, type]:
         def get_config(self):
             return {**super().get_config(), "quantiles": list(self.quantiles)}
 
-    _OBJECTS.update(OrderedQuantiles=OrderedQuantiles, PinballLoss=PinballLoss)
+    @keras.saving.register_keras_serializable(package="tsrnn")
+    class SeriesEmbedding(keras.layers.Layer):
+        """Windows `(batch, steps, features + 1)` whose last column is a series id (0: a series never
+        seen) -> `[values (batch, steps, features), values joined by the series' learned vector at
+        every step]`. While training, a share `unknown_rate` of windows is shown as id 0, so slot 0
+        learns a vector for the series the model will meet later."""
+
+        def __init__(self, slots, dim, unknown_rate=0.1, **kwargs):
+            super().__init__(**kwargs)
+            self.slots, self.dim, self.unknown_rate = int(slots), int(dim), float(unknown_rate)
+            self.vectors = keras.layers.Embedding(self.slots, self.dim, name="vectors")
+            self.seed_generator = keras.random.SeedGenerator()
+
+        def build(self, input_shape):
+            self.vectors.build((None,))
+
+        def call(self, inputs, training=None):
+            values = inputs[..., :-1]
+            ids = ops.clip(ops.cast(ops.round(inputs[:, -1, -1]), "int32"), 0, self.slots - 1)
+            if training and self.unknown_rate > 0:
+                hidden = keras.random.uniform(ops.shape(ids), seed=self.seed_generator) < self.unknown_rate
+                ids = ops.where(hidden, ops.zeros_like(ids), ids)
+            vectors = ops.cast(ops.expand_dims(self.vectors(ids), 1), values.dtype)
+            repeated = ops.broadcast_to(vectors, (ops.shape(values)[0], inputs.shape[1], self.dim))
+            return values, ops.concatenate([values, repeated], axis=-1)
+
+        def compute_output_shape(self, input_shape):
+            *lead, features = input_shape
+            return tuple(lead) + (features - 1,), tuple(lead) + (features - 1 + self.dim,)
+
+        def get_config(self):
+            return {**super().get_config(), "slots": self.slots, "dim": self.dim, "unknown_rate": self.unknown_rate}
+
+    _OBJECTS.update(OrderedQuantiles=OrderedQuantiles, PinballLoss=PinballLoss, SeriesEmbedding=SeriesEmbedding)
     return _OBJECTS
 
 

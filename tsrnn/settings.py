@@ -64,6 +64,11 @@ class ForecasterParams:
             future covariates computed from the dates.
         calendar_name: an exchange calendar (e.g. "XNYS") whose sessions date the rows after the
             data (else the data's own spacing): the day after a Friday or a holiday is the next session.
+        static_features: (panels) columns constant within each series (a sector code, a size), or
+            the columns of a table given to `PanelForecaster.fit(static=...)`: one value per series,
+            scaled across the panel's series and fed at every step.
+        series_embedding: (panels) the size of a learned vector per training series fed at every
+            step (0: none); a series never seen in training gets the vector learned for unknown series.
         target_transform: "log_return" (default), "difference" or "level".
         input_transforms: {column: transform} for inputs that are not targets ("log_return",
             "log1p_difference", "difference", "level"); the rest are chosen from the training rows
@@ -106,6 +111,8 @@ class ForecasterParams:
     future_features: list[str] | None = None
     calendar: bool | list[str] = False
     calendar_name: str | None = None
+    static_features: list[str] | None = None
+    series_embedding: int = 0
     stride: int = 1
     gap: int = 0
     target_transform: str = "log_return"

@@ -94,6 +94,8 @@ class ModelSpec:
     quantiles: tuple[float, ...] = ()
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    series_slots: int = 0
+    series_embedding_dim: int = 0
 
     def __post_init__(self) -> None:
         units = (self.units,) if isinstance(self.units, int) else tuple(int(u) for u in self.units)
@@ -124,6 +126,12 @@ class ModelSpec:
         object.__setattr__(self, "quantiles", check_quantiles(self.quantiles))
         if self.quantiles and self.head != "regression":
             raise ConfigError("a quantile head needs a regression head; a classifier predicts probabilities already")
+        check_int("series_slots", self.series_slots, 0)
+        check_int("series_embedding_dim", self.series_embedding_dim, 0)
+        if (self.series_slots > 0) != (self.series_embedding_dim > 0):
+            raise ConfigError("a series embedding needs both series_slots (series + 1) and series_embedding_dim")
+        if self.series_slots and (self.input_shape is None or self.normalize):
+            raise ConfigError("a series embedding reads the series id from the last column of numeric windows")
 
     @property
     def front_end(self) -> str:
@@ -142,6 +150,8 @@ class ModelSpec:
             parts.append(f"Embedding({self.embedding.vocab_size}, {self.embedding.embedding_dim})")
         else:
             parts.append(f"numeric input {self.input_shape}")
+        if self.series_slots:
+            parts.append(f"series Embedding({self.series_slots}, {self.series_embedding_dim}) at every step")
         options = "".join(
             f", {name}={getattr(self, name)}" for name in ("dropout", "recurrent_dropout") if getattr(self, name)
         )
@@ -275,7 +285,7 @@ def build_spec(spec: ModelSpec, adapt_data=None):
     import keras
 
     _warn_slow_path(spec)
-    inputs, x = _front_end(spec, adapt_data)
+    inputs, x, window = _front_end(spec, adapt_data)
     layer_class = getattr(keras.layers, BODIES[spec.body])
     last = len(spec.units) - 1
     for i, units in enumerate(spec.units):
@@ -295,7 +305,7 @@ def build_spec(spec: ModelSpec, adapt_data=None):
         x = keras.layers.GlobalMaxPooling1D(name="max_over_time")(x)
     elif spec.pooling == "mean":
         x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
-    outputs = _head(spec, x, inputs)
+    outputs = _head(spec, x, window)
     name = f"{spec.body}_{spec.head}".replace("simple_rnn", "simplernn")
     return keras.Model(inputs, outputs, name=name)
 
@@ -330,7 +340,7 @@ def _front_end(spec: ModelSpec, adapt_data):
         inputs = keras.Input(shape=(embedding.sequence_length,), dtype="int32", name="tokens")
         x = keras.layers.Embedding(embedding.vocab_size, embedding.embedding_dim, mask_zero=embedding.mask_zero,
                                    name="embedding")(inputs)
-        return inputs, x
+        return inputs, x, inputs
     if spec.input_shape is None or len(spec.input_shape) != 2:
         raise ConfigError(f"the numeric front end needs input_shape=(timesteps, features), got {spec.input_shape!r}")
     inputs = keras.Input(shape=spec.input_shape, name="windows")
@@ -340,10 +350,14 @@ def _front_end(spec: ModelSpec, adapt_data):
         if adapt_data is not None:
             normalization.adapt(adapt_data)
         x = normalization(x)
-    return inputs, x
+    if spec.series_slots:  # the last column holds the series id: its learned vector joins every step
+        window, x = keras_objects()["SeriesEmbedding"](spec.series_slots, spec.series_embedding_dim,
+                                                        name="series_embedding")(inputs)
+        return inputs, x, window
+    return inputs, x, x
 
 
-def _head(spec: ModelSpec, x, inputs):
+def _head(spec: ModelSpec, x, window):
     import keras
 
     if spec.head == "binary":
@@ -353,7 +367,7 @@ def _head(spec: ModelSpec, x, inputs):
     body = x
     x = keras.layers.Dense(spec.horizon * spec.targets, kernel_initializer=spec.head_initializer, name="head")(x)
     if spec.linear:
-        window = keras.layers.Flatten(name="flat_window")(inputs)
+        window = keras.layers.Flatten(name="flat_window")(window)
         # Fitted in closed form before training (tsrnn.selection) and kept as fitted: the recurrent
         # body learns what the linear map leaves over.
         linear = keras.layers.Dense(spec.horizon * spec.targets, name="linear", trainable=False)(window)
