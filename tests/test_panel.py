@@ -251,5 +251,47 @@ def test_cli_backtests_a_panel(folder, tmp_path):
     metrics = json.loads((tmp_path / "bt" / "metrics.json").read_text())
     scores = pd.read_csv(tmp_path / "bt" / "scores.csv")
     assert metrics["overall"]["pooled"]["model"]["series"] == scores[scores["forecaster"] == "model"]["series"].nunique()
-    result = CliRunner().invoke(main, ["backtest", str(folder), "--level", "80", "--out", str(tmp_path / "bt2")])
-    assert result.exit_code == 2 and "--level are not built for panel backtests yet" in result.output
+    result = CliRunner().invoke(main, ["backtest", str(folder), "--refit-every", "2", "--out", str(tmp_path / "bt2")])
+    assert result.exit_code == 2 and "--refit-every is not built for panel backtests yet" in result.output
+    assert not (tmp_path / "bt2").exists()
+
+
+def _volatile_walks(count: int = 8, rows: int = 800) -> dict[str, pd.DataFrame]:
+    """Random walks with heavy-tailed steps whose volatility differs fivefold across the series."""
+    rng = np.random.default_rng(0)
+    return {f"s{i}": pd.DataFrame({"Close": 100 * np.exp(np.cumsum(rng.standard_t(5, rows) * 0.005 * (1 + i / 2)))},
+                                  index=pd.bdate_range("2018-01-01", periods=rows)) for i in range(count)}
+
+
+def test_panel_bands_pool_the_validation_scores_and_cover_on_test(tmp_path):
+    walks = _volatile_walks()
+    forecaster = PanelForecaster(**TINY).fit(walks)
+    scores = forecaster.evaluate(walks, level=[80, 95])
+    pooled = scores["pooled"]["intervals"]
+    assert abs(pooled["80"]["model"]["coverage"] - 0.80) < 0.05 and abs(pooled["95"]["model"]["coverage"] - 0.95) < 0.03
+    widths = [scores["series"][name]["intervals"]["80"]["model"]["width"] / walks[name]["Close"].iloc[-1] for name in walks]
+    assert widths[-1] > 2.5 * widths[0]  # one pool of scores, yet each band follows its own series' volatility
+    forecast = forecaster.predict(walks, level=[80])
+    assert (forecast["Close_t+1_lo_80"] < forecast["Close_t+1"]).all() and (forecast["Close_t+1"] < forecast["Close_t+1_hi_80"]).all()
+    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(loaded.predict(walks, level=[80]), forecast)
+
+
+def test_cli_scores_panel_bands_in_fit_and_backtest(tmp_path):
+    folder = tmp_path / "walks"
+    folder.mkdir()
+    for name, frame in _volatile_walks(3, 500).items():
+        frame.rename_axis("Date").to_csv(folder / f"{name}.csv")
+    options = ["--lookback", "10", "--units", "4", "--epochs", "1", "--seed", "0", "-q", "--level", "80"]
+    fitted = CliRunner().invoke(main, ["fit", str(folder), *options, "--out", str(tmp_path / "run")])
+    assert fitted.exit_code == 0, fitted.output
+    assert "bands (mean over the series)" in fitted.output and "80%" in fitted.output
+    test = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+    assert set(test["series"]["s0"]["intervals"]["80"]) == {"model", "naive_band"}
+    predicted = CliRunner().invoke(main, ["predict", str(tmp_path / "run"), str(folder), "--level", "80"])
+    assert predicted.exit_code == 0 and "Close_t+1_hi_80" in predicted.output.splitlines()[0]
+    backtested = CliRunner().invoke(main, ["backtest", str(folder), "--folds", "2", "--test-size", "50", *options,
+                                           "--out", str(tmp_path / "bt")])
+    assert backtested.exit_code == 0, backtested.output
+    overall = json.loads((tmp_path / "bt" / "metrics.json").read_text())["overall"]["intervals"]["80"]
+    assert 0.5 < overall["model"]["coverage"] <= 1.0 and overall["naive_band"]["scaled_winkler"] > 0

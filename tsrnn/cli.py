@@ -334,14 +334,14 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_c
 
 def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None) -> None:
     """`tsrnn fit` on a panel: one global model, per-series and pooled scores."""
-    if resume or levels:
-        raise ConfigError("--resume and --level are not built for panels yet; fit the panel without them")
+    if resume:
+        raise ConfigError("--resume is not built for panels yet; fit the panel without it")
     load_keras_quietly()
     from tsrnn.pipeline import fit_panel_run
 
     forecaster = _forecaster(**options, panel=True)
     result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column,
-                           static=static)
+                           static=static, level=check_levels(list(levels)) or None)
     click.echo(_panel_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
@@ -360,13 +360,26 @@ def _panel_table(metrics: dict) -> str:
         lines.append(f"chosen: lookback {choices['lookback']}; linear path {alpha}{score}{kept}")
     if not test:
         return "\n".join([*lines, "no series reaches the test period: no test scores"])
-    methods = list(test["pooled"])
+    methods = [m for m in test["pooled"] if m != "intervals"]
     lines.append(f"{'test MASE':<20}" + "".join(f"{labels_of(m):>18}" for m in methods))
     for name, scores in test["series"].items():
         lines.append(f"{name:<20}" + "".join(f"{scores[m]['mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    lines += _panel_band_lines(test["pooled"].get("intervals"), "mean over the series")
     return "\n".join(lines)
+
+
+def _panel_band_lines(intervals: dict | None, how: str) -> list[str]:
+    """The bands' coverage and scaled interval score, the model's next to the naive band's."""
+    if not intervals:
+        return []
+    lines = [f"\nbands ({how}){'coverage':>17}{'naive band':>12}{'interval score':>16}{'naive band':>12}"]
+    for level, bands in intervals.items():
+        model, naive = bands["model"], bands["naive_band"]
+        lines.append(f"{level + '%':<33}{model['coverage']:>8.3f}{naive['coverage']:>12.3f}"
+                     f"{model['scaled_winkler']:>16.3f}{naive['scaled_winkler']:>12.3f}")
+    return lines
 
 
 def labels_of(method: str) -> str:
@@ -499,8 +512,8 @@ def _trial_line(record: dict) -> str:
 def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column,
                     options) -> None:
     """`tsrnn backtest` on a panel: a global model per fold, per-series and pooled scores."""
-    if refit_every != 1 or levels:
-        raise ConfigError("--refit-every and --level are not built for panel backtests yet; leave them out")
+    if refit_every != 1:
+        raise ConfigError("--refit-every is not built for panel backtests yet; leave it out")
     load_keras_quietly()
     from tsrnn.panel_backtest import backtest_panel, write_panel_backtest
 
@@ -510,7 +523,8 @@ def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, r
         raise ConfigError(f"{out}: already exists; choose another --out or remove it first")
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=options["quiet"]) as bar:
         result = backtest_panel(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
-                                gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1))
+                                gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1),
+                                level=check_levels(list(levels)) or None)
     result.metrics["data_source"] = {"path": str(data), "id_column": id_column}
     write_panel_backtest(result, out)
     click.echo(_panel_backtest_table(result.metrics))
@@ -526,6 +540,7 @@ def _panel_backtest_table(metrics: dict) -> str:
         lines.append(f"{name:<20}" + "".join(f"{scores.get(m, float('nan')):>18.3f}" for m in methods))
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{overall['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{overall['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    lines += _panel_band_lines(overall.get("intervals"), "every fold's windows")
     skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
     if skipped:
         lines.append(f"sat out a fold for lack of training rows: {', '.join(skipped)}")
@@ -645,13 +660,11 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     panel = is_panel_run(run_dir)
     if panel:
         from tsrnn.panel import PanelForecaster as Forecaster
-
-        if levels:
-            raise ConfigError("--level is not built for panels yet; predict the panel without it")
     forecaster = Forecaster.load(run_dir)
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
-        forecast = forecaster.predict(data, future=future, dates=dates, static=static).set_index(["series", "date"])
+        forecast = forecaster.predict(data, future=future, dates=dates, static=static,
+                                      level=check_levels(list(levels)) or None).set_index(["series", "date"])
     else:
         if static is not None:
             raise ConfigError("--static gives the static covariates of a panel's series; this run forecasts one series")

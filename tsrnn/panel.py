@@ -32,6 +32,7 @@ from tsrnn import preparation, state, zoo
 from tsrnn.baselines import baseline_from_state
 from tsrnn.comparison import compare, default_baselines
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.intervals import Calibration, band_columns, check_levels, conformity_scores, volatility
 from tsrnn.metrics import naive_scale
 from tsrnn.panels import DateSplit, SeriesIdentity, read_panel, split_by_date
 from tsrnn.runs import atomic_directory, read_panel_run, write_panel_run
@@ -45,7 +46,7 @@ from tsrnn.settings import (
     read_options,
     resolve_from_data,
 )
-from tsrnn.windowing import ends_with_targets_in, window_ends
+from tsrnn.windowing import WindowSpec, ends_with_targets_in, target_values, window_ends
 
 _GENERALITY = {"level": 0, "log_return": 1, "log1p_difference": 2, "difference": 3}
 
@@ -80,7 +81,7 @@ class PanelForecaster(ForecasterParams):
         resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
         settings = derive_settings(params, resolved)
         spec = settings.window
-        parts, validation_parts, series_state, skipped, linear_parts = [], [], {}, [], []
+        parts, validation_parts, series_state, skipped, linear_parts, calibrating = [], [], {}, [], [], []
         trained = [name for name, frame in selected.items()
                    if len(split.bounds(frame.index).ends("train", spec, stride=spec.stride)) or not skip_short]
         identity = SeriesIdentity.fit({name: frames[name] for name in trained}, self.static_features, static,
@@ -109,6 +110,7 @@ class PanelForecaster(ForecasterParams):
             parts.append((scaled, train_ends, targets(train_ends)))
             if len(validation_ends):
                 validation_parts.append((scaled, validation_ends, targets(validation_ends)))
+                calibrating.append((scaled, levels, validation_ends, target_scaler))
             training_rows = frame.iloc[: bounds.train_end]
             mase_scale = naive_scale(levels[: bounds.train_end])
             linear_parts.append(PanelPart(values, levels, train_ends, validation_ends, target_scaler, mase_scale))
@@ -133,13 +135,15 @@ class PanelForecaster(ForecasterParams):
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
                                      restore_best=train.patience > 0 and validation is not None,
                                      keep_initial=choice is not None, verbose=train.verbose)
+        calibration_scores = _pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024))
         choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
                    "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
                                                                "candidates": choice.scores},
                    "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial}
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
-                                         skipped_=skipped, choices_=choices, identity_=identity))
+                                         skipped_=skipped, choices_=choices, identity_=identity,
+                                         calibration_scores_=calibration_scores))
         return self
 
     def _panel_params(self) -> ForecasterParams:
@@ -151,14 +155,18 @@ class PanelForecaster(ForecasterParams):
         return ForecasterParams(**{**values, "target_anchor": values["target_anchor"] or "last"})
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None) -> pd.DataFrame:
+    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None,
+                level: list[float] | float | None = None) -> pd.DataFrame:
         """One long table: a `series` column, the date of each window's last input row, and one
         column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data.
 
         With future covariates, `future` holds each series' rows after its data, in any panel layout
         (a folder, a dict of DataFrames, or a long table with the id column); `dates` adds `date_t+K`.
-        `static` gives the static covariates of series never seen in training (as in `fit`).
+        `static` gives the static covariates of series never seen in training (as in `fit`). With
+        `level` (e.g. `[80, 95]`), each forecast column gets `{column}_lo_{level}` and
+        `{column}_hi_{level}`: conformal bands from the pooled validation scores of every series.
         """
+        coverage = check_levels(level)
         self._check_fitted()
         tables = []
         identity = self._identity_for(panel, id_column, static)
@@ -169,9 +177,13 @@ class PanelForecaster(ForecasterParams):
             features, levels = preparation.arrays(frame, spec)
             ends = window_ends(len(frame), spec, with_targets=False)
             preparation.check_future_known(frame, spec, ends)
-            forecast = self._forecast(name, fitted, features, levels, ends, identity)
+            transformed = self._transformed(name, fitted, features, ends, identity)
+            forecast = preparation.invert(transformed, levels, ends, spec)
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
+            if coverage:
+                bands = self._calibration(frame).model_bands(transformed, levels, ends, coverage)
+                table = pd.concat([table, pd.DataFrame(band_columns(bands, columns))], axis=1)
             if dates:
                 table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)
                                    .reset_index(drop=True)], axis=1)
@@ -181,11 +193,15 @@ class PanelForecaster(ForecasterParams):
         return pd.concat(tables, ignore_index=True)
 
     def evaluate(self, panel, part: str = "test", id_column: str | None = None,
-                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None, static=None) -> dict:
+                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None, static=None,
+                 level: list[float] | float | None = None) -> dict:
         """Per series and pooled metrics of the model next to every baseline on `part` ("train",
         "validation" or "test") of each series, by the panel's dates; or, with `period=(start, end)`,
         on the windows whose targets lie in `[start, end)`, from each training series' rows before
-        `end` (a walk-forward fold's test period)."""
+        `end` (a walk-forward fold's test period). With `level`, every series also gets
+        `"intervals"` (coverage, width and interval score of the model's band and of the naive band),
+        and `pooled["intervals"]` their means over the series."""
+        coverage = check_levels(level)
         self._check_fitted()
         spec, per_series = self.window_spec_, {}
         identity = self._identity_for(panel, id_column, static)
@@ -201,14 +217,21 @@ class PanelForecaster(ForecasterParams):
                 continue
             fitted = self._state_of(name, frame)
             features, levels = preparation.arrays(frame, spec)
+            transformed = self._transformed(name, fitted, features, ends, identity)
             scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
-                             forecasts={"model": self._forecast(name, fitted, features, levels, ends, identity)})
+                             forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
+            if coverage:
+                scores["intervals"] = self._calibration(frame).scores_against_naive(transformed, levels, ends, coverage,
+                                                                                   fitted["mase_scale"])
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
         where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
         if not per_series:
             raise DataError(f"no series has a window in {where}; give longer series")
+        pooled = pooled_scores(per_series)
+        if coverage:
+            pooled["intervals"] = pooled_interval_scores(per_series)
         return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
-                "pooled": pooled_scores(per_series)}
+                "pooled": pooled}
 
     def _frames(self, panel, id_column, futures: dict | None = None) -> dict[str, pd.DataFrame]:
         frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
@@ -243,13 +266,25 @@ class PanelForecaster(ForecasterParams):
         frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
         return self.identity_.with_unseen(frames, static)
 
-    def _forecast(self, name: str, fitted: dict, features: np.ndarray, levels: np.ndarray, ends: range,
-                  identity: SeriesIdentity) -> np.ndarray:
+    def _calibration(self, frame: pd.DataFrame) -> Calibration:
+        """Bands for one series: the pooled validation scores, and the naive band from the series' own
+        training windows (its rows before the panel's validation start, all its rows if too few)."""
+        if self.calibration_scores_ is None:
+            raise ConfigError("no series had validation windows to calibrate bands on; fit with validation_fraction > 0")
+        spec = self.window_spec_
+        _, levels = preparation.arrays(frame, spec)
+        naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
+        train_ends = self.split_.bounds(frame.index).ends("train", naive)
+        if not len(train_ends):
+            train_ends = window_ends(len(frame), naive)
+        return Calibration(spec, self.calibration_scores_, target_values(levels, train_ends, naive))
+
+    def _transformed(self, name: str, fitted: dict, features: np.ndarray, ends: range, identity: SeriesIdentity) -> np.ndarray:
+        """The network's forecasts for the windows ending at `ends`, in the transformed target's space."""
         spec = self.window_spec_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted["feature_scaler"], features, spec)))
-        transformed = preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
-                                                      max(self.settings_.training.batch_size, 1024))
-        return preparation.invert(transformed, levels, ends, spec)
+        return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
+                                               max(self.settings_.training.batch_size, 1024))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -280,6 +315,7 @@ class PanelForecaster(ForecasterParams):
                        for name, s in self.series_.items()},
             "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
             "choices": getattr(self, "choices_", None), "identity": self.identity_.to_dict(),
+            "calibration_scores": None if self.calibration_scores_ is None else self.calibration_scores_.tolist(),
         }
 
     @classmethod
@@ -301,8 +337,32 @@ class PanelForecaster(ForecasterParams):
             settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
             split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
             id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices"),
-            identity_=identity))
+            identity_=identity, calibration_scores_=None if record.get("calibration_scores") is None
+            else np.asarray(record["calibration_scores"], dtype=np.float64)))
         return forecaster
+
+
+def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int) -> np.ndarray | None:
+    """The conformity scores of every series' validation windows, pooled: residuals in the transformed
+    target's space over the volatility known at each window's end, which no series' level or scale
+    enters (`tsrnn.intervals`)."""
+    scores = []
+    for scaled, levels, ends, target_scaler in calibrating:
+        predicted = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size)
+        scores.append(conformity_scores(predicted, target_values(levels, ends, spec), volatility(levels, spec)[np.asarray(ends)]))
+    return np.concatenate(scores) if scores else None
+
+
+def pooled_interval_scores(per_series: dict) -> dict:
+    """For each band level, the mean over the series of the model band's and the naive band's
+    coverage and scaled interval score (each series' windows weigh alike)."""
+    scored = [s["intervals"] for s in per_series.values() if "intervals" in s]
+    pooled = {}
+    for level in scored[0]:
+        pooled[level] = {band: {name: float(np.mean([s[level][band][name] for s in scored]))
+                                for name in ("coverage", "scaled_winkler")} | {"series": len(scored)}
+                         for band in ("model", "naive_band")}
+    return pooled
 
 
 def _with_identity(settings, identity: SeriesIdentity):
@@ -336,7 +396,8 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
         >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
         {'model': {'mean_mase': 1.5, 'weighted_mase': 1.75, 'series': 2}}
     """
-    methods = [k for k in next(iter(per_series.values())) if isinstance(next(iter(per_series.values()))[k], dict)]
+    first = next(iter(per_series.values()))
+    methods = [k for k in first if isinstance(first[k], dict) and k != "intervals"]
     pooled = {}
     for method in methods:
         mase = np.array([s[method]["mase"] for s in per_series.values()], dtype=np.float64)

@@ -37,15 +37,18 @@ class PanelBacktestResult:
 
 def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, window: str = "expanding",
                    train_size: int | None = None, gap: int = 0, id_column: str | None = None,
-                   progress: Callable[[Fold, dict], None] | None = None) -> PanelBacktestResult:
+                   progress: Callable[[Fold, dict], None] | None = None,
+                   level: list[float] | float | None = None) -> PanelBacktestResult:
     """Walk-forward evaluation of the `PanelForecaster` `model` over `panel` (a folder of CSVs, a
     dict of frames, or a long table with `id_column`); `test_size` and `train_size` count dates of
-    the panel. `progress(fold, pooled)` is called after each fold with its pooled scores."""
+    the panel. `progress(fold, pooled)` is called after each fold with its pooled scores. With
+    `level` (e.g. `[80, 95]`) every fold also scores the model's conformal bands, calibrated on
+    that fold's validation windows, and the naive band (`metrics["overall"]["intervals"]`)."""
     frames = read_panel(panel, read_options(model), id_column)
     dates = pd.DatetimeIndex(np.unique(np.concatenate([f.index.to_numpy(dtype="datetime64[ns]") for f in frames.values()])))
     plan = walk_forward_folds(len(dates), folds, test_size, window, train_size, gap)
     params = {**model.get_params(), "test_fraction": 0.0}
-    rows, fold_records = [], []
+    rows, fold_records, band_rows = [], [], []
     for fold in plan:
         train_first, train_end = dates[fold.train_start], dates[fold.train_end]
         test_start = dates[fold.test_start]
@@ -54,10 +57,14 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
         empty = [name for name, frame in training.items() if not len(frame)]
         fitted = type(model)(**params).fit({n: f for n, f in training.items() if len(f)}, skip_short=True)
         history = {name: frame[frame.index >= train_first] for name, frame in frames.items() if name in fitted.series_}
-        scored = fitted.evaluate(history, period=(test_start, test_end))
+        scored = fitted.evaluate(history, period=(test_start, test_end), level=level)
         for name, record in scored["series"].items():
+            for band_level, bands in record.get("intervals", {}).items():
+                for band, values in bands.items():
+                    band_rows.append({"fold": fold.index, "series": name, "level": band_level, "band": band,
+                                      "windows": record["windows"], **values})
             for method, values in record.items():
-                if isinstance(values, dict):
+                if isinstance(values, dict) and method != "intervals":
                     rows.append({"fold": fold.index, "series": name, "forecaster": method, "windows": record["windows"],
                                  **values})
         fold_records.append({"fold": fold.index, "train_start": train_first.isoformat(),
@@ -68,8 +75,29 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
             progress(fold, scored["pooled"])
     scores = pd.DataFrame(rows)
     settings = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap}
-    return PanelBacktestResult(scores=scores, metrics={"overall": overall_scores(scores), "folds": fold_records,
-                                                       "settings": settings})
+    overall = overall_scores(scores)
+    if band_rows:
+        overall["intervals"] = overall_band_scores(pd.DataFrame(band_rows))
+    return PanelBacktestResult(scores=scores, metrics={"overall": overall, "folds": fold_records, "settings": settings})
+
+
+def overall_band_scores(bands: pd.DataFrame) -> dict:
+    """Over every fold and series, per level and band (the model's, the naive one): the coverage of
+    all windows together (each (fold, series) weighted by its windows) and the mean scaled interval score.
+
+    Example:
+        >>> table = pd.DataFrame({"level": ["80", "80"], "band": ["model"] * 2, "windows": [1, 3],
+        ...                       "coverage": [1.0, 0.5], "scaled_winkler": [2.0, 4.0]})
+        >>> overall_band_scores(table)["80"]["model"]
+        {'coverage': 0.625, 'scaled_winkler': 3.5}
+    """
+    result: dict = {}
+    for (band_level, band), group in bands.groupby(["level", "band"], sort=False):
+        weights = group["windows"].to_numpy(dtype=np.float64)
+        result.setdefault(band_level, {})[band] = {
+            "coverage": float((group["coverage"] * weights).sum() / weights.sum()),
+            "scaled_winkler": float((group["scaled_winkler"] * weights).sum() / weights.sum())}
+    return result
 
 
 def overall_scores(scores: pd.DataFrame) -> dict:

@@ -91,17 +91,18 @@ def fit_run(
 
 
 def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None,
-                  overwrite: bool = False, static=None) -> RunResult:
+                  overwrite: bool = False, static=None, level: list[float] | None = None) -> RunResult:
     """Fit a `PanelForecaster` on a panel and write its run directory atomically: `model.keras`,
     `panel.json`, `metrics.json` (the test period of every series next to its baselines, and
     pooled) and `history.csv`. `overwrite=True` replaces an existing `out` once the new run is complete.
-    `static`: the static covariate table (see `PanelForecaster.fit`)."""
+    `static`: the static covariate table (see `PanelForecaster.fit`); `level`: band levels scored on
+    the test period (coverage and interval score per series and pooled)."""
     out = Path(out)
     with atomic_directory(out, overwrite=overwrite) as staging:
         forecaster.fit(data, id_column=id_column, static=static)
         metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_), "choices": forecaster.choices_}
         try:
-            metrics["test"] = forecaster.evaluate(data, part="test", id_column=id_column)
+            metrics["test"] = forecaster.evaluate(data, part="test", id_column=id_column, static=static, level=level)
         except DataError:
             metrics["test"] = None  # no series reaches the test period
         forecaster.save_into(staging)
