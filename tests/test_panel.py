@@ -251,9 +251,25 @@ def test_cli_backtests_a_panel(folder, tmp_path):
     metrics = json.loads((tmp_path / "bt" / "metrics.json").read_text())
     scores = pd.read_csv(tmp_path / "bt" / "scores.csv")
     assert metrics["overall"]["pooled"]["model"]["series"] == scores[scores["forecaster"] == "model"]["series"].nunique()
-    result = CliRunner().invoke(main, ["backtest", str(folder), "--refit-every", "2", "--out", str(tmp_path / "bt2")])
-    assert result.exit_code == 2 and "--refit-every is not built for panel backtests yet" in result.output
+    result = CliRunner().invoke(main, ["backtest", str(folder), "--refit-every", "0", "--out", str(tmp_path / "bt2")])
+    assert result.exit_code == 2 and "refit_every must be >= 1" in result.output
     assert not (tmp_path / "bt2").exists()
+
+
+def test_a_panel_backtest_refits_every_k_folds_and_reuses_the_model_between(panel):
+    from tsrnn.panel_backtest import backtest_panel
+
+    model = PanelForecaster(**{**TINY, "epochs": 1})
+    every = backtest_panel(model, panel, folds=3, test_size=40)
+    reused = backtest_panel(model, panel, folds=3, test_size=40, refit_every=2)
+    assert [f["fitted_on_fold"] for f in reused.metrics["folds"]] == [0, 0, 2]
+    pick = ["fold", "series", "forecaster"]
+    both = every.scores.merge(reused.scores, on=pick, suffixes=("_every", "_reused"))
+    model_rows = both[both["forecaster"] == "model"]
+    same = model_rows[model_rows["fold"] != 1]
+    np.testing.assert_allclose(same["mase_every"], same["mase_reused"], rtol=1e-6)  # folds 0 and 2 fitted alike
+    changed = model_rows[model_rows["fold"] == 1]
+    assert not np.allclose(changed["mase_every"], changed["mase_reused"])
 
 
 def _volatile_walks(count: int = 8, rows: int = 800) -> dict[str, pd.DataFrame]:

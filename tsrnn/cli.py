@@ -512,8 +512,6 @@ def _trial_line(record: dict) -> str:
 def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column,
                     options) -> None:
     """`tsrnn backtest` on a panel: a global model per fold, per-series and pooled scores."""
-    if refit_every != 1:
-        raise ConfigError("--refit-every is not built for panel backtests yet; leave it out")
     load_keras_quietly()
     from tsrnn.panel_backtest import backtest_panel, write_panel_backtest
 
@@ -524,7 +522,7 @@ def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, r
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=options["quiet"]) as bar:
         result = backtest_panel(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                                 gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1),
-                                level=check_levels(list(levels)) or None)
+                                level=check_levels(list(levels)) or None, refit_every=refit_every)
     result.metrics["data_source"] = {"path": str(data), "id_column": id_column}
     write_panel_backtest(result, out)
     click.echo(_panel_backtest_table(result.metrics))

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.backtest import Fold, walk_forward_folds
+from tsrnn.errors import ConfigError
 from tsrnn.panels import read_panel
 from tsrnn.settings import read_options
 
@@ -38,12 +39,16 @@ class PanelBacktestResult:
 def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, window: str = "expanding",
                    train_size: int | None = None, gap: int = 0, id_column: str | None = None,
                    progress: Callable[[Fold, dict], None] | None = None,
-                   level: list[float] | float | None = None) -> PanelBacktestResult:
+                   level: list[float] | float | None = None, refit_every: int = 1) -> PanelBacktestResult:
     """Walk-forward evaluation of the `PanelForecaster` `model` over `panel` (a folder of CSVs, a
     dict of frames, or a long table with `id_column`); `test_size` and `train_size` count dates of
     the panel. `progress(fold, pooled)` is called after each fold with its pooled scores. With
     `level` (e.g. `[80, 95]`) every fold also scores the model's conformal bands, calibrated on
-    that fold's validation windows, and the naive band (`metrics["overall"]["intervals"]`)."""
+    that fold's validation windows, and the naive band (`metrics["overall"]["intervals"]`). With
+    `refit_every=k` a model is fitted on folds 0, k, 2k, ... and reused, unchanged, on the folds
+    between (their scores come from a model that saw none of their rows either)."""
+    if not isinstance(refit_every, int) or refit_every < 1:
+        raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
     frames = read_panel(panel, read_options(model), id_column)
     dates = pd.DatetimeIndex(np.unique(np.concatenate([f.index.to_numpy(dtype="datetime64[ns]") for f in frames.values()])))
     plan = walk_forward_folds(len(dates), folds, test_size, window, train_size, gap)
@@ -55,7 +60,9 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
         test_end = dates[fold.test_end] if fold.test_end < len(dates) else dates[-1] + pd.Timedelta(seconds=1)
         training = {name: frame[(frame.index >= train_first) & (frame.index < train_end)] for name, frame in frames.items()}
         empty = [name for name, frame in training.items() if not len(frame)]
-        fitted = type(model)(**params).fit({n: f for n, f in training.items() if len(f)}, skip_short=True)
+        if fold.index % refit_every == 0:
+            fitted = type(model)(**params).fit({n: f for n, f in training.items() if len(f)}, skip_short=True)
+            fitted_on = fold.index
         history = {name: frame[frame.index >= train_first] for name, frame in frames.items() if name in fitted.series_}
         scored = fitted.evaluate(history, period=(test_start, test_end), level=level)
         for name, record in scored["series"].items():
@@ -69,12 +76,14 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
                                  **values})
         fold_records.append({"fold": fold.index, "train_start": train_first.isoformat(),
                              "test_start": test_start.isoformat(), "test_end": dates[fold.test_end - 1].isoformat(),
+                             "fitted_on_fold": fitted_on,
                              "series_scored": len(scored["series"]), "series_skipped": sorted(empty + list(fitted.skipped_)),
                              "pooled": scored["pooled"]})
         if progress:
             progress(fold, scored["pooled"])
     scores = pd.DataFrame(rows)
-    settings = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap}
+    settings = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap,
+                "refit_every": refit_every}
     overall = overall_scores(scores)
     if band_rows:
         overall["intervals"] = overall_band_scores(pd.DataFrame(band_rows))
