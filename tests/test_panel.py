@@ -306,6 +306,11 @@ def test_cli_scores_panel_bands_in_fit_and_backtest(tmp_path):
     assert set(test["series"]["s0"]["intervals"]["80"]) == {"model", "naive_band"}
     predicted = CliRunner().invoke(main, ["predict", str(tmp_path / "run"), str(folder), "--level", "80"])
     assert predicted.exit_code == 0 and "Close_t+1_hi_80" in predicted.output.splitlines()[0]
+    split = CliRunner().invoke(main, ["predict", str(tmp_path / "run"), str(folder), "--per-series", str(tmp_path / "each")])
+    assert split.exit_code == 0, split.output
+    assert sorted(p.name for p in (tmp_path / "each").iterdir()) == ["s0.csv", "s1.csv", "s2.csv"]
+    one = pd.read_csv(tmp_path / "each" / "s1.csv", index_col=0, parse_dates=True)
+    assert len(one) == len(pd.read_csv(folder / "s1.csv")) - 10 and list(one.columns) == ["Close_t+1"]  # a warm-up row
     backtested = CliRunner().invoke(main, ["backtest", str(folder), "--folds", "2", "--test-size", "50", *options,
                                            "--out", str(tmp_path / "bt")])
     assert backtested.exit_code == 0, backtested.output

@@ -638,12 +638,14 @@ def _choices_line(choices: dict | None) -> str | None:
                    "dates after DATA; needed by runs fitted with --future-features.")
 @click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Panels: static covariates of series the run never saw, one row per series (first column: its name).")
+@click.option("--per-series", "per_series", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Panels: write one CSV per series into this new folder (SERIES.csv) instead of one long table.")
 @click.option("--dates", is_flag=True,
               help="Add date_t+K columns: each step's date (after the data, the run's --calendar-name sessions, "
                    "else the data's spacing).")
 @_backend_option
 def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
-            static: Path | None, dates: bool, **reading) -> None:
+            static: Path | None, per_series: Path | None, dates: bool, **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -658,6 +660,9 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     panel = is_panel_run(run_dir)
     if panel:
         from tsrnn.panel import PanelForecaster as Forecaster
+    if per_series is not None and (not panel or output is not None or per_series.exists()):
+        raise ConfigError(f"--per-series {per_series}: give it instead of -o, for a panel run, as a folder that does not "
+                          "exist yet")
     forecaster = Forecaster.load(run_dir)
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
@@ -667,6 +672,15 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
         if static is not None:
             raise ConfigError("--static gives the static covariates of a panel's series; this run forecasts one series")
         forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
+    if per_series is not None:
+        from tsrnn.runs import atomic_directory
+
+        with atomic_directory(per_series) as staging:
+            for name, table in forecast.groupby(level="series", sort=False):
+                table.droplevel("series").to_csv(staging / f"{name}.csv")
+        click.echo(f"{len(forecast)} forecasts of {forecast.index.get_level_values('series').nunique()} series "
+                   f"written to {per_series}", err=True)
+        return
     if output is None:
         click.echo(forecast.to_csv(), nl=False)
         return
