@@ -182,6 +182,24 @@ def test_the_panel_linear_path_starts_at_the_pooled_ridge_choice_and_beats_naive
     assert test["model"]["mean_mase"] < without["model"]["mean_mase"]
 
 
+def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_validation_mase(tmp_path):
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2012-01-01", periods=120, freq="MS")
+    seasonal = {f"s{i}": pd.DataFrame({"y": 100 + 20 * np.sin(2 * np.pi * (index.month + i) / 12) + rng.normal(0, 2, 120)},
+                                      index=index) for i in range(4)}
+    forecaster = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0).fit(seasonal)
+    candidates = forecaster.choices_["window_candidates"]
+    assert {(c["lookback"], c["anchor"]) for c in candidates} == {(12, "last"), (12, "season"), (24, "last"), (24, "season")}
+    best = min(candidates, key=lambda c: c["selection_mase"])
+    spec = forecaster.window_spec_
+    assert (spec.lookback, spec.target_anchor) == (best["lookback"], best["anchor"])
+    assert forecaster.choices_["linear_path"]["selection_mase"] == pytest.approx(best["selection_mase"])
+    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    assert loaded.window_spec_ == spec
+    fixed = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0, lookback=12, target_anchor="last")
+    assert fixed.fit(seasonal).choices_["window_candidates"] is None and fixed.window_spec_.lookback == 12
+
+
 def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["fit", str(folder), "--out", str(tmp_path / "run"), "--lookback", "10", "--units", "4",

@@ -357,7 +357,8 @@ def _panel_table(metrics: dict) -> str:
         kept = "; no training epoch beat the linear start on validation" if choices.get("kept_initial") else ""
         alpha = "the anchor alone" if linear["alpha"] is None else f"alpha {linear['alpha']:g}"
         score = "" if linear["selection_mase"] is None else f" (pooled validation MASE {linear['selection_mase']:.3f})"
-        lines.append(f"chosen: lookback {choices['lookback']}; linear path {alpha}{score}{kept}")
+        anchor = "the season before" if choices.get("target_anchor") == "season" else "the last value"
+        lines.append(f"chosen: lookback {choices['lookback']}; targets from {anchor}; linear path {alpha}{score}{kept}")
     if not test:
         return "\n".join([*lines, "no series reaches the test period: no test scores"])
     methods = [m for m in test["pooled"] if m != "intervals"]

@@ -11,9 +11,11 @@ per-series MASE, and that mean weighted by each series' number of windows.
 The parameters are those of `Forecaster` (`tsrnn.settings.ForecasterParams`). The linear path (on
 by default, as for one series) is one Ridge regression over the training windows of every series,
 its shrinkage chosen by the pooled validation MASE (`tsrnn.selection.choose_panel_linear`); the
-lookback and anchor are not searched (two seasons or 30 rows, the last value). Not built yet for
-panels: quantile heads and bands, a learned series embedding, and covariates. Walk-forward
-backtests of panels: `tsrnn.panel_backtest`.
+lookback and anchor left open are chosen the same way among one, two and four seasons and the
+last value or the season before. Bands are conformal, from the validation scores of every series
+pooled. Covariates: past (`features`), future (`future_features`, `calendar`: `tsrnn.covariates`)
+and static (`static_features`), and a learned series embedding (`series_embedding`). Not built
+yet for panels: quantile heads. Walk-forward backtests of panels: `tsrnn.panel_backtest`.
 
 Example:
     >>> PanelForecaster(lookback=10, units=4).get_params()["lookback"]
@@ -37,7 +39,7 @@ from tsrnn.metrics import naive_scale
 from tsrnn.panels import DateSplit, SeriesIdentity, read_panel, split_by_date
 from tsrnn.runs import atomic_directory, read_panel_run, write_panel_run
 from tsrnn.scaling import scaler_from_dict, scaler_to_dict
-from tsrnn.selection import PanelPart, choose_panel_linear
+from tsrnn.selection import PanelPart, candidate_anchors, candidate_lookbacks, choose_panel_linear
 from tsrnn.settings import (
     ForecasterParams,
     derive_settings,
@@ -88,6 +90,11 @@ class PanelForecaster(ForecasterParams):
                                       self.series_embedding)
         if identity.static_columns and not identity.static:
             raise DataError("no series has a training window to read its static covariates from")
+        window_choice = _choose_window(params, settings, {name: selected[name] for name in trained}, split, identity)
+        if window_choice is not None:
+            resolved = {**resolved, "lookback": window_choice["lookback"], "target_anchor": window_choice["anchor"]}
+            settings = derive_settings(params, resolved)
+            spec = settings.window
         for name, frame in selected.items():
             preparation.check_input_domains(frame, spec)
             bounds = split.bounds(frame.index)
@@ -139,7 +146,8 @@ class PanelForecaster(ForecasterParams):
         choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
                    "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
                                                                "candidates": choice.scores},
-                   "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial}
+                   "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial,
+                   "window_candidates": None if window_choice is None else window_choice["candidates"]}
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
                                          skipped_=skipped, choices_=choices, identity_=identity,
@@ -151,8 +159,7 @@ class PanelForecaster(ForecasterParams):
             raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
         if self.quantile_levels is not None:
             raise ConfigError("quantile heads are not built for panels yet; fit without quantile_levels")
-        values = ForecasterParams.get_params(self)
-        return ForecasterParams(**{**values, "target_anchor": values["target_anchor"] or "last"})
+        return ForecasterParams(**ForecasterParams.get_params(self))
 
     # ------------------------------------------------------------- forecasts
     def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None,
@@ -340,6 +347,44 @@ class PanelForecaster(ForecasterParams):
             identity_=identity, calibration_scores_=None if record.get("calibration_scores") is None
             else np.asarray(record["calibration_scores"], dtype=np.float64)))
         return forecaster
+
+
+def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit,
+                   identity: SeriesIdentity) -> dict | None:
+    """The lookback and anchor the parameters leave open (one, two or four seasons; the last value or
+    the season before), chosen by the pooled validation MASE of each candidate's linear path
+    (`choose_panel_linear`), as a single series chooses them; None when there is nothing to choose,
+    no linear path, or no validation window."""
+    if not settings.model.linear:
+        return None
+    train_rows = int(np.median([split.bounds(frame.index).train_end for frame in selected.values()]))
+    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, train_rows)
+    anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
+    if len(lookbacks) * len(anchors) < 2:
+        return None
+    candidates = []
+    for lookback in lookbacks:
+        for anchor in anchors:
+            spec = dataclasses.replace(settings.window, lookback=lookback, target_anchor=anchor)
+            parts = []
+            for name, frame in selected.items():
+                bounds = split.bounds(frame.index)
+                train_ends = bounds.ends("train", spec, stride=spec.stride)
+                if not len(train_ends):
+                    continue
+                features, levels = preparation.arrays(frame, spec)
+                scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
+                parts.append(PanelPart(identity.values_of(name, preparation.scaled_steps(scaler, features, spec)), levels,
+                                       train_ends, bounds.ends("validation", spec),
+                                       preparation.fit_target_scaler(levels, train_ends, spec),
+                                       naive_scale(levels[: bounds.train_end])))
+            choice = choose_panel_linear(parts, spec) if parts else None
+            if choice is None or choice.validation_mae is None:
+                return None
+            candidates.append({"lookback": lookback, "anchor": anchor, "alpha": choice.alpha,
+                               "selection_mase": choice.validation_mae})
+    best = min(candidates, key=lambda candidate: candidate["selection_mase"])
+    return {"lookback": best["lookback"], "anchor": best["anchor"], "candidates": candidates}
 
 
 def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int) -> np.ndarray | None:

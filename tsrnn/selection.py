@@ -250,7 +250,7 @@ def choose_panel_linear(parts: list[PanelPart], spec: WindowSpec) -> LinearChoic
     serves every series, so the anchor-only candidate predicts the mean of the series' scaled zero
     changes: the naive forecast up to each series' mean change over its standard deviation.
 
-    The lookback and anchor are the panel's own (not searched). Each series' windows are thinned
+    The lookback and anchor are `spec`'s (the panel tries each candidate through this function). Each series' windows are thinned
     so that the whole problem stays within `MAX_LINEAR_VALUES`.
     """
     width = spec.lookback * parts[0].scaled.shape[1]
