@@ -32,7 +32,7 @@ def promo_series(seed: int, rows: int = 730) -> pd.DataFrame:
     rng = np.random.default_rng(1000 + seed)
     index = pd.date_range("2022-01-01", periods=rows, freq="D")
     promo = (rng.random(rows) < 0.25).astype(float)
-    sales = 100 + 20 * promo + 5 * np.sin(2 * np.pi * index.dayofweek / 7) + rng.normal(0, 2, rows)
+    sales = 100 + 20 * promo + 5 * np.sin(2 * np.pi * index.day_of_week / 7) + rng.normal(0, 2, rows)
     return pd.DataFrame({"sales": sales, "promo": promo}, index=index.rename("Date"))
 
 

@@ -27,7 +27,7 @@ def promo_series(rows: int = 400, seed: int = 0, start: str = "2020-01-01") -> p
     rng = np.random.default_rng(seed)
     index = pd.date_range(start, periods=rows, freq="D")
     promo = (rng.random(rows) < 0.25).astype(float)
-    sales = 100 + 20 * promo + 5 * np.sin(2 * np.pi * index.dayofweek / 7) + rng.normal(0, 1, rows)
+    sales = 100 + 20 * promo + 5 * np.sin(2 * np.pi * index.day_of_week / 7) + rng.normal(0, 1, rows)
     return pd.DataFrame({"sales": sales, "promo": promo, "weather": rng.normal(size=rows)}, index=index)
 
 
@@ -151,7 +151,7 @@ def test_a_panel_takes_future_covariates_per_series():
 def test_cli_fits_with_covariates_and_predicts_with_future_rows(tmp_path):
     require_backend("exchange_calendars", extra="calendars")
     data = promo_series(302, start="2023-06-01")  # to Thursday 2024-03-28, the eve of Good Friday
-    data = data[data.index.dayofweek < 5]
+    data = data[data.index.day_of_week < 5]
     data.rename_axis("Date").to_csv(tmp_path / "sales.csv")
     run = tmp_path / "run"
     cli = [sys.executable, "-m", "tsrnn.cli"]

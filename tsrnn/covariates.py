@@ -97,8 +97,8 @@ def encode_dates(dates: pd.DatetimeIndex, encodings: Sequence[str]) -> pd.DataFr
     """Sine and cosine of each encoding's position in its cycle, one row per date.
 
     Example:
-        >>> encode_dates(pd.DatetimeIndex(["2024-04-01"]), ["month"]).round(6).iloc[0].tolist()
-        [0.0, -1.0]
+        >>> encode_dates(pd.DatetimeIndex(["2024-04-01"]), ["month"]).round(6).iloc[0].tolist()  # a quarter of the year
+        [1.0, 0.0]
     """
     dates = pd.DatetimeIndex(dates)
     columns = {}
@@ -106,7 +106,7 @@ def encode_dates(dates: pd.DatetimeIndex, encodings: Sequence[str]) -> pd.DataFr
         if name == "hour":
             position, length = dates.hour + dates.minute / 60, 24.0
         elif name == "day_of_week":
-            position, length = dates.dayofweek, 7.0
+            position, length = dates.day_of_week, 7.0
         elif name == "day_of_month":
             position, length = dates.day - 1, dates.days_in_month
         else:
@@ -136,8 +136,8 @@ def future_dates(index: pd.DatetimeIndex, count: int, calendar_name: str | None 
         return pd.date_range(index[-1], periods=count + 1, freq=frequency)[1:]
     steps = pd.Series(tail[1:] - tail[:-1])
     typical = steps.mode().iloc[0] if len(steps) else _DAY
-    if typical == _DAY and (tail.dayofweek < 5).all():
-        return pd.bdate_range(index[-1], periods=count + 1, tz=index.tz)[1:] if index[-1].dayofweek < 5 else \
+    if typical == _DAY and (tail.day_of_week < 5).all():
+        return pd.bdate_range(index[-1], periods=count + 1, tz=index.tz)[1:] if index[-1].day_of_week < 5 else \
             pd.bdate_range(index[-1] + _DAY, periods=count, tz=index.tz)
     return pd.DatetimeIndex([index[-1] + typical * k for k in range(1, count + 1)])
 

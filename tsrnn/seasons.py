@@ -36,7 +36,7 @@ def infer_seasonal_period(index: pd.DatetimeIndex) -> int | None:
     if days == 1:
         if regular < 0.6:  # exchange days: mostly 1 day apart, some 3 (weekends) or more (holidays)
             return None
-        weekends = (index.dayofweek >= 5).mean()
+        weekends = (index.day_of_week >= 5).mean()
         return 7 if weekends > 0.05 else 5
     if days == 7 and regular >= 0.9:
         return 52
@@ -71,6 +71,6 @@ def periods_per_year(index: pd.DatetimeIndex) -> float:
     if period is None:
         return 252.0
     if typical < _DAY:
-        weekdays_only = (index.dayofweek >= 5).mean() < 0.05
+        weekdays_only = (index.day_of_week >= 5).mean() < 0.05
         return float(period * (252 if weekdays_only else 365))
     return float({5: 252, 7: 365, 52: 52, 12: 12, 4: 4}.get(period, 252))
