@@ -135,3 +135,22 @@ def test_volatility_even_its_floor_on_flat_stretches_uses_past_rows_only():
     wilder = np.r_[flat, 100 * np.exp(np.cumsum(rng.normal(0, 0.2, 200)))][:, None]
     spec = WindowSpec(lookback=5, target_columns=("y",))
     np.testing.assert_array_equal(volatility(levels, spec)[:60], volatility(wilder, spec)[:60])
+
+
+def test_calibration_folds_add_earlier_blocks_each_scored_out_of_sample():
+    data = read_series("datasets/sp500.csv").iloc[:600][["Close"]]
+    settings = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
+    one = Forecaster(**settings).fit(data)
+    three = Forecaster(**settings, calibration_folds=3).fit(data)
+    blocks = three.calibration_.scores
+    assert three.choices_["calibration_blocks"] == 3 and len(blocks) == 3 * len(one.calibration_.scores)
+    np.testing.assert_array_equal(blocks[-len(one.calibration_.scores):], one.calibration_.scores)  # the validation block
+    # The first block: a forecaster fitted on the rows before it, validated on it, with no test split.
+    size = one.split_["validation_windows"]
+    cut = 600 - 90 - 2 * 90  # rows before the test split, less two validation blocks
+    earlier = Forecaster(**settings, test_fraction=0.0, validation_fraction=90 / cut).fit(data.iloc[:cut])
+    np.testing.assert_allclose(blocks[:size], earlier.calibration_.scores, rtol=1e-6)
+    changed = data.copy()
+    changed.iloc[510:] *= 1.5  # the test rows
+    again = Forecaster(**settings, calibration_folds=3).fit(changed)
+    np.testing.assert_allclose(again.calibration_.scores, blocks, rtol=1e-6)

@@ -22,7 +22,10 @@ REGRESSOR = dict(
     validation_fraction=0.2, test_fraction=0.1, fill="ffill", date_column="Date", seed=3, seasonal_period=7,
     strategy="mirrored", verbose=2, input_transforms={"Volume": "log1p_difference"}, quantile_levels=[80],
     sep=";", decimal=",", date_format="%d.%m.%Y", timezone="UTC",  # the data file is written that way
+    calendar=["day_of_week", "month"], calendar_name="XNYS", calibration_folds=2,
 )
+PANEL = dict(target="Close", future_features=["Open"], static_features=["size"], series_embedding=2, lookback=5, units=4,
+             epochs=1, seed=0)
 SPEC_MODEL = dict(
     model=zoo.ModelSpec(body="lstm", units=(5,), between_dropout=0.0), task="classification", lookback=6,
     target="Close", scaling="none", target_transform="level", linear=False, patience=0, epochs=1, seed=1,
@@ -43,7 +46,7 @@ def _data(tmp_path, params=None):
 
 def test_the_configurations_cover_every_constructor_argument():
     defaults = ForecasterParams().get_params()
-    changed = {name for config in (REGRESSOR, SPEC_MODEL) for name, value in config.items() if value != defaults[name]}
+    changed = {name for config in (REGRESSOR, SPEC_MODEL, PANEL) for name, value in config.items() if value != defaults[name]}
     assert changed == set(param_names()), f"not covered: {set(param_names()) - changed}"
 
 
@@ -67,6 +70,18 @@ def test_save_load_round_trip_for_every_argument(params, tmp_path):
     clone = Forecaster(**loaded.get_params())
     assert zoo.build(derive_settings(clone).model).count_params() == forecaster.model_.count_params()
     assert loaded.model_spec_ == forecaster.model_spec_ and loaded.window_spec_ == forecaster.window_spec_
+
+
+def test_save_load_round_trip_of_the_panel_only_arguments(tmp_path):
+    from tsrnn.panel import PanelForecaster
+
+    prices = read_series("datasets/sp500.csv").iloc[:300][["Open", "Close"]]
+    panel = {"big": prices.assign(size=2.0), "small": (prices * 0.1).assign(size=1.0)}
+    forecaster = PanelForecaster(**PANEL).fit(panel)
+    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    assert loaded.get_params() == forecaster.get_params() == {**ForecasterParams().get_params(), **PANEL}
+    future = {name: frame[["Open"]].iloc[-1:].set_axis([frame.index[-1] + pd.Timedelta(days=3)]) for name, frame in panel.items()}
+    pd.testing.assert_frame_equal(loaded.predict(panel, future=future), forecaster.predict(panel, future=future))
 
 
 def test_regression_model_spec_carries_no_embedding_settings():

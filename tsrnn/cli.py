@@ -192,6 +192,9 @@ def _forecaster_options(command):
         _param("--quantile-levels",
                help="A quantile head for bands of these levels, e.g. 80,95: pinball loss, ordered quantiles, "
                     "conformalised on validation [default: conformal bands around the point forecast]."),
+        _param("--calibration-folds",
+               help="Calibrate bands on the validation block and the k - 1 blocks before it, each scored by a "
+                    "network fitted on the rows before it (k times the training time)."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
         _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),

@@ -24,6 +24,7 @@ Example:
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -143,9 +144,9 @@ def future_dates(index: pd.DatetimeIndex, count: int, calendar_name: str | None 
 
 
 def _exchange_sessions(index: pd.DatetimeIndex, count: int, calendar_name: str) -> pd.DatetimeIndex:
-    calendar = exchange_calendar(calendar_name)
     last = index[-1].tz_localize(None) if index.tz is not None else index[-1]
     last = last.normalize()
+    calendar = exchange_calendar(calendar_name, start_year=last.year - 1)
     if last > calendar.last_session or last < calendar.first_session:
         raise DataError(f"the data ends on {last.date()}, outside the {calendar_name} calendar's sessions "
                         f"({calendar.first_session.date()} .. {calendar.last_session.date()}); "
@@ -159,17 +160,22 @@ def _exchange_sessions(index: pd.DatetimeIndex, count: int, calendar_name: str) 
     return dates.tz_localize(index.tz) if index.tz is not None else dates
 
 
-def exchange_calendar(name: str):
-    """The exchange calendar `name` (e.g. "XNYS", "XLON") from the `exchange-calendars` package."""
+@functools.lru_cache(maxsize=16)
+def exchange_calendar(name: str, start_year: int | None = None):
+    """The exchange calendar `name` (e.g. "XNYS", "XLON") from the `exchange-calendars` package,
+    with sessions from `start_year` on where the calendar reaches that far back (its default: 20 years)."""
     try:
         import exchange_calendars
     except ImportError as error:
         raise ConfigError("--calendar-name needs the exchange-calendars package: pip install 'tsrnn[calendars]'") from error
     try:
-        return exchange_calendars.get_calendar(name)
+        return exchange_calendars.get_calendar(name, start=pd.Timestamp(year=start_year, month=1, day=1)) \
+            if start_year is not None else exchange_calendars.get_calendar(name)
     except exchange_calendars.errors.InvalidCalendarName:
         raise ConfigError(f"unknown exchange calendar {name!r}; choose one of exchange_calendars.get_calendar_names(), "
                           "e.g. XNYS, XLON, XTKS") from None
+    except ValueError:  # a start before the calendar's first possible date: its default range
+        return exchange_calendars.get_calendar(name)
 
 
 def add_future_inputs(frame: pd.DataFrame, future_columns: Sequence[str], calendar: Sequence[str], gap: int,

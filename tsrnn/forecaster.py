@@ -22,7 +22,7 @@ from tsrnn import preparation, state, zoo
 from tsrnn.comparison import compare, default_baselines
 from tsrnn.data import data_sha256, read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
-from tsrnn.intervals import Calibration, band_columns, check_levels
+from tsrnn.intervals import Calibration, band_columns, check_levels, with_earlier_blocks
 from tsrnn.metrics import classification_metrics, naive_scale
 from tsrnn.runs import atomic_directory, read_forecaster_run, write_forecaster_run
 from tsrnn.selection import choices_record, choose_window
@@ -35,7 +35,7 @@ from tsrnn.settings import (
     read_options,
     resolve_from_data,
 )
-from tsrnn.windowing import WindowSpec, ends_with_targets_in, rises, split_rows, window_ends
+from tsrnn.windowing import WindowSpec, ends_with_targets_from, rises, split_rows, window_ends
 
 
 class Forecaster(ForecasterParams):
@@ -128,12 +128,19 @@ class Forecaster(ForecasterParams):
         if train.task == "regression":  # bands: calibrated on the validation windows only
             validation_predicted, validation_quantiles = preparation.predict_transformed(
                 model, scaled, validation_ends, spec, target_scaler, max(train.batch_size, 1024), with_quantiles=True)
-            learned["calibration_"] = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends,
-                                                      settings.model.quantiles, validation_quantiles)
+            calibration = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends,
+                                          settings.model.quantiles, validation_quantiles)
+            def fit_earlier(cut: int, fraction: float) -> Calibration:  # a forecaster validated on an earlier block
+                params = {**self.get_params(), "calibration_folds": 1, "test_fraction": 0.0,
+                          "validation_fraction": fraction, "verbose": 0}
+                return type(self)(**params).fit(series.loc[: frame.index[cut - 1]]).calibration_
+
+            learned["calibration_"], blocks = with_earlier_blocks(calibration, bounds, train.calibration_folds, fit_earlier)
         learned.update(
             settings_=settings,
             resolved_=resolved,
-            choices_=choices_record(settings, choice, outcome.best_epoch, outcome.initial_validation_loss),
+            choices_={**choices_record(settings, choice, outcome.best_epoch, outcome.initial_validation_loss),
+                      **({"calibration_blocks": blocks} if train.task == "regression" else {})},
             window_spec_=spec,
             model_spec_=settings.model,
             model_=model,
@@ -202,7 +209,7 @@ class Forecaster(ForecasterParams):
         coverage = check_levels(level)
         frame, features, levels = self._fitted_inputs(data)
         spec = self.window_spec_
-        ends = _ends_with_targets_from(frame.index, spec, start)
+        ends = ends_with_targets_from(frame.index, spec, start)
         if not len(ends):
             raise DataError(f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
                             f"need at least {spec.min_rows()} rows")
@@ -243,7 +250,7 @@ class Forecaster(ForecasterParams):
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
         frame, features, levels = self._fitted_inputs(data)
-        ends = _ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
+        ends = ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
@@ -321,14 +328,6 @@ class Forecaster(ForecasterParams):
         state.check_consistent(info, settings, model, Path(directory))
         state.replace_learned(forecaster, learned)
         return forecaster
-
-
-def _ends_with_targets_from(index: pd.Index, spec: WindowSpec, start=None) -> range:
-    """Ends of the windows with known targets whose first target is dated on or after `start`."""
-    if start is None:
-        return window_ends(len(index), spec)
-    first_row = int(index.searchsorted(pd.Timestamp(start)))  # the index is sorted (read_series checks)
-    return ends_with_targets_in(len(index), spec, first_row, len(index))
 
 
 __all__ = ["Forecaster", "ForecasterParams", "ForecasterSettings"]

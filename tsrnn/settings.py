@@ -83,6 +83,10 @@ class ForecasterParams:
             quantile (1 - L) / 2 and (1 + L) / 2, trained with the pinball loss and ordered by
             construction, so bands follow the inputs; conformalised on the validation split (None:
             bands are the point forecast plus a conformal radius).
+        calibration_folds: bands are calibrated on the validation windows and, with k > 1, on the
+            k - 1 blocks of the same size before them too, each scored by a network fitted on the
+            rows before it (cross-validated conformal, as NeuralForecast's `PredictionIntervals(n_windows=k)`):
+            k times the calibration windows for k times the training time; never the test rows.
         units, bidirectional, dropout, recurrent_dropout: override the preset's body; pooling:
             what the head sees, the body's last state ("last") or the max or mean over time.
         epochs, batch_size, learning_rate: training; patience: early stopping on the validation
@@ -121,6 +125,7 @@ class ForecasterParams:
     scaling: str = "standard"
     linear: bool | None = None
     quantile_levels: list[float] | None = None
+    calibration_folds: int = 1
     units: int | list[int] | None = None
     bidirectional: bool | None = None
     dropout: float | None = None
@@ -175,6 +180,7 @@ class TrainingSettings:
     # No defaults: always derived from a ForecasterParams, whose fields hold them.
     task: str
     epochs: int
+    calibration_folds: int
     batch_size: int
     learning_rate: float
     patience: int
@@ -273,6 +279,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
     training = TrainingSettings(
         task=task,
         epochs=check_int("epochs", p["epochs"], 1),
+        calibration_folds=check_int("calibration_folds", p["calibration_folds"], 1),
         batch_size=check_int("batch_size", p["batch_size"], 1),
         learning_rate=check_positive("learning_rate", p["learning_rate"]),
         patience=check_int("patience", p["patience"], 0),

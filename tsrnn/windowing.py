@@ -335,6 +335,17 @@ def ends_with_targets_in(rows: int, spec: WindowSpec, lower: int, upper: int, st
     return range(first, max(first, last + 1), stride)
 
 
+def ends_with_targets_from(index, spec: WindowSpec, start=None) -> range:
+    """Ends of the windows with known targets of a series dated by `index` (sorted) whose first
+    target is dated on or after `start` (every such window without `start`)."""
+    import pandas as pd
+
+    if start is None:
+        return window_ends(len(index), spec)
+    first_row = int(index.searchsorted(pd.Timestamp(start)))
+    return ends_with_targets_in(len(index), spec, first_row, len(index))
+
+
 def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: float = 0.15) -> SplitBounds:
     """Chronological split of `rows` by fractions; training gets the rest, first.
 
