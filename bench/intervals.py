@@ -9,7 +9,11 @@ Writes JSON (date, machine and library versions read from the process); run from
 
 With `--quantile-head` the forecaster trains a quantile head for the levels (`quantile_levels`),
 and its bands are the conformalised quantiles (CQR) instead of the conformal radius around the
-point forecast.
+point forecast. With `--calibration-folds k` the bands are calibrated on the validation block and
+the k - 1 blocks before it, each scored by a forecaster fitted on the rows before it:
+
+    python bench/intervals.py --series airpassengers,wineind,ausbeer,woolyrnq --calibration-folds 3 \
+        --backtest-folds 0 --out bench/results/intervals_calibration_folds.json
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ def main() -> None:
     parser.add_argument("--levels", default="80,95")
     parser.add_argument("--backtest-folds", type=int, default=5, help="Folds of 250 rows on the prices (0: skip).")
     parser.add_argument("--quantile-head", action="store_true", help="Bands from a quantile head (CQR).")
+    parser.add_argument("--calibration-folds", type=int, default=1, help="Validation blocks that calibrate the bands.")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     levels = [float(v) for v in args.levels.split(",")]
@@ -39,10 +44,12 @@ def main() -> None:
         runs = []
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
-            forecaster = Forecaster(seed=seed, quantile_levels=levels if args.quantile_head else None).fit(SERIES[name])
+            forecaster = Forecaster(seed=seed, quantile_levels=levels if args.quantile_head else None,
+                                    calibration_folds=args.calibration_folds).fit(SERIES[name])
             test = forecaster.evaluate(SERIES[name], start=forecaster.split_["test_start"], level=levels)
             runs.append({"seed": seed, "seconds": round(time.perf_counter() - started, 1), "test_windows": test["windows"],
                          "validation_windows": forecaster.split_["validation_windows"],
+                         "calibration_windows": len(forecaster.calibration_.scores),
                          "model_mase": round(test["model"]["mase"], 4), "naive_mase": round(test["naive_last_value"]["mase"], 4),
                          "intervals": test["intervals"]})
             print(json.dumps({"series": name, **{k: v for k, v in runs[-1].items() if k != "intervals"},
@@ -61,6 +68,7 @@ def main() -> None:
         "method": ("a quantile head (pinball loss, ordered quantiles) conformalised on the validation windows (CQR)"
                    if args.quantile_head else
                    "split conformal on the validation windows, scores normalised by an EWMA volatility (lambda 0.94)"),
+        "calibration_folds": args.calibration_folds,
         "series": results,
         "walk_forward_sp500": walk_forward,
     }
