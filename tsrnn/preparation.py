@@ -178,13 +178,18 @@ def arrays(frame: pd.DataFrame, spec: WindowSpec) -> tuple[np.ndarray, np.ndarra
 
 def fit_feature_scaler(features: np.ndarray, spec: WindowSpec, train_end: int):
     """The input scaler, fitted on the step changes of the training rows `[warmup, train_end)` only."""
-    steps = step_changes(features, spec.transforms)
+    steps = step_changes(features, _input_transforms(spec))
     return fit_scaler(spec.scaling, steps[spec.warmup : train_end])
+
+
+def _input_transforms(spec: WindowSpec):
+    """Each input's transform; one name for all when every input follows the target transform."""
+    return spec.transforms if spec.input_transforms or spec.future_inputs else spec.target_transform
 
 
 def scaled_steps(scaler, features: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Scaled step changes of every row, float32 (row 0's undefined change is 0; no window holds it)."""
-    steps = step_changes(features, spec.transforms)
+    steps = step_changes(features, _input_transforms(spec))
     return scaler.transform(np.nan_to_num(steps, nan=0.0)).astype(np.float32)
 
 
