@@ -160,6 +160,25 @@ def test_saved_model_loads_with_identical_outputs(tmp_path):
     np.testing.assert_allclose(model.predict(tokens, verbose=0), loaded.predict(tokens, verbose=0), rtol=1e-6)
 
 
+def test_the_series_embedding_joins_each_series_vector_and_saves(tmp_path):
+    from tsrnn.runs import load_keras_model
+
+    spec = zoo.ModelSpec(body="gru", units=(4,), input_shape=(5, 3), series_slots=4, series_embedding_dim=2, learning_rate=0.02)
+    model = zoo.build(spec)
+    with_linear = zoo.build(zoo.ModelSpec(**{**spec.to_dict(), "linear": True}))
+    assert with_linear.get_layer("linear").input.shape[-1] == 5 * 2  # the linear path reads the values, not the id
+    windows = np.random.default_rng(0).normal(size=(64, 5, 3)).astype("float32")
+    windows[:, :, -1] = (np.arange(64) % 4)[:, None]  # the last column: each window's series id
+    targets = np.where(windows[:, -1, -1] == 1, 1.0, -1.0).reshape(-1, 1, 1).astype("float32")  # depends on the series only
+    model.fit(windows, targets, epochs=40, batch_size=16, verbose=0)
+    predicted = model.predict(windows, verbose=0)
+    assert predicted[windows[:, -1, -1] == 1].mean() > predicted[windows[:, -1, -1] == 2].mean() + 0.5
+    assert model.get_layer("series_embedding").get_weights()[0].shape == (4, 2)
+    model.save(tmp_path / "model.keras")
+    loaded = load_keras_model(tmp_path / "model.keras", rerun="refit")
+    np.testing.assert_allclose(loaded.predict(windows, verbose=0), predicted, rtol=1e-5)
+
+
 def test_classifier_and_regressor_learn():
     rng = np.random.default_rng(0)
     keras.utils.set_random_seed(0)
