@@ -23,10 +23,14 @@ LENGTHS = (10, 20, 50, 100, 200, 500)
 
 
 def scores() -> dict:
-    """{(task, model, length): score} over the T=10-200 and T=500 files."""
+    """{(task, model, length): score} over the T=10-200 and T=500 files that record their library
+    versions (a file written before result files did is left out: its cells show "-")."""
     found = {}
     for name in FILES[:3]:
-        for row in json.loads((RESULTS / name).read_text())["summary"]:
+        data = json.loads((RESULTS / name).read_text())
+        if not data.get("versions"):
+            continue
+        for row in data["summary"]:
             found[(row["task"], row["model"], row["length"])] = row["score"]
     return found
 
