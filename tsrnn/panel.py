@@ -176,9 +176,10 @@ class PanelForecaster(ForecasterParams):
         coverage = check_levels(level)
         self._check_fitted()
         tables = []
-        identity = self._identity_for(panel, id_column, static)
-        futures = {} if future is None else read_panel(future, read_options(self), id_column or self.id_column_)
-        for name, frame in self._frames(panel, id_column, futures).items():
+        raw = self._read(panel, id_column)
+        identity = self.identity_.with_unseen(raw, static)
+        futures = {} if future is None else self._read(future, id_column)
+        for name, frame in self._frames(raw, futures).items():
             fitted = self._state_of(name, frame)
             spec = self.window_spec_
             features, levels = preparation.arrays(frame, spec)
@@ -211,8 +212,9 @@ class PanelForecaster(ForecasterParams):
         coverage = check_levels(level)
         self._check_fitted()
         spec, per_series = self.window_spec_, {}
-        identity = self._identity_for(panel, id_column, static)
-        for name, frame in self._frames(panel, id_column).items():
+        raw = self._read(panel, id_column)
+        identity = self.identity_.with_unseen(raw, static)
+        for name, frame in self._frames(raw).items():
             if period is not None:
                 if name not in self.series_:
                     continue  # scalers fitted now could see the period: only training series are scored
@@ -240,10 +242,14 @@ class PanelForecaster(ForecasterParams):
         return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
                 "pooled": pooled}
 
-    def _frames(self, panel, id_column, futures: dict | None = None) -> dict[str, pd.DataFrame]:
-        frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+    def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
+        """The series of `panel` (or of a table of future rows), read with the run's id column by default."""
+        return read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+
+    def _frames(self, raw: dict[str, pd.DataFrame], futures: dict | None = None) -> dict[str, pd.DataFrame]:
+        """The checked frame of every series read by `_read`, with its future rows' derived inputs."""
         return {name: preparation.select_frame(series, self.settings_, future=(futures or {}).get(name))
-                for name, series in frames.items()}
+                for name, series in raw.items()}
 
     def _state_of(self, name: str, frame: pd.DataFrame) -> dict:
         """The series' fitted scalers and baselines, or, for a series not seen in training, ones
@@ -265,13 +271,6 @@ class PanelForecaster(ForecasterParams):
                 "target_scaler": preparation.fit_target_scaler(levels, ends, spec),
                 "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
                 "mase_scale": naive_scale(levels[:train_end])}
-
-    def _identity_for(self, panel, id_column, static) -> SeriesIdentity:
-        """The fitted series identity, plus the static covariates of the series of `panel` training did not see."""
-        if not self.identity_.static_columns:
-            return self.identity_
-        frames = read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
-        return self.identity_.with_unseen(frames, static)
 
     def _calibration(self, frame: pd.DataFrame) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own
