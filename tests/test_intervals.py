@@ -64,6 +64,15 @@ def test_adaptive_conformal_widens_after_misses_and_narrows_after_hits():
     assert first[0, 0, 0] == conformal_radius(calibration, [80])[0, 0, 0]
 
 
+def test_adaptive_radius_stays_finite_when_the_rate_asks_beyond_the_scores():
+    # 12 scores cannot give an exact 95 % band, and misses push the rate below zero: the radius is
+    # then the largest score (as the split band uses), never an infinite band with infinite width.
+    calibration = np.arange(1.0, 13.0).reshape(12, 1, 1)
+    radii, state = adaptive_radii(calibration, np.full((30, 1, 1), 1e6), 95, gamma=0.05)
+    assert state["rates"][0][0] < 0
+    assert np.isfinite(radii).all() and radii.max() == 12.0
+
+
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     path = tmp_path_factory.mktemp("data") / "prices.csv"

@@ -160,8 +160,11 @@ def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: floa
     For every horizon step and target, the miscoverage rate used moves after each outcome by
     `gamma * (alpha - miss)`; the outcome of window i (step h) is known `delay + h - 1` windows
     later, so a radius only uses misses already observed. The radius is the conformal quantile of the
-    `calibration` scores at the current rate. `state` carries the rates from one call (fold) to the
-    next. Returns the radii `(windows, horizon, targets)` and the new state.
+    `calibration` scores at the current rate. Where that rate asks for more than the n scores can
+    give (at or below 1 / (n + 1), where the exact band is the whole line), the largest score is
+    used, as the split band does and as MAPIE does unless infinite bounds are allowed, so widths stay
+    finite and comparable. `state` carries the rates from one call (fold) to the next. Returns the
+    radii `(windows, horizon, targets)` and the new state.
 
     Example:
         >>> calibration = np.arange(1.0, 101.0).reshape(100, 1, 1)
@@ -183,8 +186,8 @@ def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: floa
                 rates[step] += gamma * (target - miss.astype(np.float64))
             for k in range(targets):
                 rate = rates[step, k]
-                rank = math.ceil((n + 1) * (1 - rate)) if rate > 0 else n + 1
-                radii[i, step, k] = np.inf if rank > n else (0.0 if rank < 1 else ordered[rank - 1, step, k])
+                rank = min(math.ceil((n + 1) * (1 - rate)) if rate > 0 else n, n)
+                radii[i, step, k] = 0.0 if rank < 1 else ordered[rank - 1, step, k]
     return radii, {"rates": rates.tolist()}
 
 
