@@ -557,7 +557,8 @@ def _backtest_table(metrics: dict) -> str:
                      f"{row['directional_accuracy']:>11.3f}")
     lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
     for name, row in trading.items():
-        lines.append(f"{name:<20}{row['total_return']:>8.1%}{row['annual_return']:>9.1%}{row['sharpe']:>8.2f}"
+        annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
+        lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
                      f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
     lines += _interval_lines(metrics.get("intervals"))
     if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:

@@ -15,6 +15,8 @@ Example:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tsrnn.options import TRADING_RULES, check_choice
@@ -75,7 +77,7 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None,
     mean = returns.mean() if len(returns) else 0.0
     report = {
         "total_return": total,
-        "annual_return": float((1 + total) ** (1 / years) - 1) if years > 0 and total > -1 else -1.0,
+        "annual_return": annualised(total, years),
         "annual_volatility": float(deviation * np.sqrt(periods_per_year)),
         "sharpe": float(mean / deviation * np.sqrt(periods_per_year)) if deviation > 0 else 0.0,
         "sortino": float(mean / downside * np.sqrt(periods_per_year)) if downside > 0 else 0.0,
@@ -88,6 +90,20 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None,
         report["exposure"] = float(invested.mean()) if len(positions) else 0.0
         report["hit_rate"] = float((returns[invested] > 0).mean()) if invested.any() else 0.0
     return report
+
+
+def annualised(total: float, years: float) -> float | None:
+    """The yearly rate that compounds to `total` over `years`: -1 for a total loss, None where it is
+    too large for a float (a few hours of an hourly series compounded over a year).
+
+    Example:
+        >>> round(annualised(0.21, 2.0), 6), annualised(1.0, 0.0001), annualised(-1.0, 1.0)
+        (0.1, None, -1.0)
+    """
+    if years <= 0 or total <= -1:
+        return -1.0 if total <= -1 else 0.0
+    exponent = math.log1p(total) / years
+    return math.expm1(exponent) if exponent < math.log(np.finfo(np.float64).max) else None
 
 
 def max_drawdown(equity: np.ndarray) -> float:
