@@ -14,6 +14,7 @@ Example:
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -71,6 +72,26 @@ def check_positive(name: str, value, optional: bool = False) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
+
+
+def record_dict(record) -> dict:
+    """A settings dataclass as a JSON-ready dict (tuples become lists).
+
+    Example:
+        >>> @dataclasses.dataclass
+        ... class Spec:
+        ...     columns: tuple = ("a",)
+        >>> record_dict(Spec())
+        {'columns': ['a']}
+    """
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(record).items()}
+
+
+def check_record_fields(cls, values: dict) -> None:
+    """Refuse, in one line, keys of a stored record that are not fields of the dataclass `cls`."""
+    unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
+    if unknown:
+        raise ConfigError(f"unknown {cls.__name__} field(s): {', '.join(sorted(unknown))}")
 
 
 def _is_numpy_int(value) -> bool:

@@ -23,7 +23,6 @@ Example:
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +31,16 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tsrnn.errors import ConfigError
-from tsrnn.options import INPUT_TRANSFORMS, SCALINGS, TARGET_ANCHORS, TARGET_TRANSFORMS, check_choice, check_int
+from tsrnn.options import (
+    INPUT_TRANSFORMS,
+    SCALINGS,
+    TARGET_ANCHORS,
+    TARGET_TRANSFORMS,
+    check_choice,
+    check_int,
+    check_record_fields,
+    record_dict,
+)
 
 
 @dataclass(frozen=True)
@@ -153,14 +161,11 @@ class WindowSpec:
         return self.first_end + 1 + self.gap + self.horizon
 
     def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return record_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> WindowSpec:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ConfigError(f"unknown WindowSpec field(s): {', '.join(sorted(unknown))}")
+        check_record_fields(cls, values)
         return cls(**values)
 
     def to_json(self) -> str:

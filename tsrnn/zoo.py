@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from tsrnn.errors import ConfigError
 from tsrnn.options import BODIES as BODY_NAMES
-from tsrnn.options import HEADS, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive
+from tsrnn.options import HEADS, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive, check_record_fields, record_dict
 from tsrnn.quantiles import check_quantiles, keras_objects
 
 BODIES = dict(zip(BODY_NAMES, ("SimpleRNN", "LSTM", "GRU")))
@@ -172,14 +172,11 @@ class ModelSpec:
         return " + ".join(parts)
 
     def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return record_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> ModelSpec:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ConfigError(f"unknown ModelSpec field(s): {', '.join(sorted(unknown))}")
+        check_record_fields(cls, values)
         values = dict(values)
         if isinstance(values.get("embedding"), dict):
             try:
