@@ -214,3 +214,22 @@ def test_cli_backtest_writes_everything(sp500_slice, tmp_path):
     result = CliRunner().invoke(main, ["backtest", str(sp500_slice), "--folds", "50", "--test-size", "40", "-q", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "too few for 50 folds" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_series_without_prices_gets_no_trading_report():
+    # A temperature around zero has no returns: the report says why instead of trading ratios of it.
+    rows = np.arange(120.0)
+    temperature = pd.DataFrame({"Close": 3 * np.sin(rows / 5) + 0.5}, index=pd.date_range("2020-01-01", periods=120, freq="D"))
+    result = backtest(DriftForecaster(**window_args()), temperature, folds=2, test_size=30)
+    assert "zero or negative" in result.metrics["trading"]["skipped"] and result.equity.empty
+    assert "no trading report: Close is zero or negative" in _backtest_table(result.metrics)
+    assert result.metrics["overall"]["model"]["mase"] > 0  # the forecast scores are still there
+
+
+def test_cli_backtest_without_trading_writes_no_equity(sp500_slice, tmp_path):
+    out = tmp_path / "bt"
+    result = CliRunner().invoke(main, ["backtest", str(sp500_slice), "--folds", "2", "--test-size", "40", "--lookback", "10",
+                                       "--units", "4", "--epochs", "1", "--seed", "0", "-q", "--no-trading", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "buy_and_hold" not in result.output and "no trading report: not asked for" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["folds.csv", "forecast.png", "metrics.json", "predictions.csv"]

@@ -110,6 +110,7 @@ def backtest(
     rule: str = "long_flat",
     progress: Callable[[Fold, dict], None] | None = None,
     level: list[float] | float | None = None,
+    trading: bool = True,
 ) -> BacktestResult:
     """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.comparison.default_baselines`
     on the model's window spec, with the model's seasonal period).
@@ -122,6 +123,11 @@ def backtest(
     With `level` (e.g. `[80, 95]`) the model's bands are scored too: split conformal (calibrated on
     each fold's validation part), adaptive conformal inference carried across the folds, and the
     naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
+
+    The trading report (`metrics["trading"]`, `equity`) trades the first target as a price. With
+    `trading=False`, or where that target is zero or negative in a test period (returns are then
+    undefined: a temperature, a net flow), it is left out: `metrics["trading"]` holds `"skipped"`,
+    the reason, and `equity` is empty.
     """
     coverage = check_levels(level)
     if coverage and not hasattr(model, "transformed_forecast"):
@@ -169,8 +175,8 @@ def backtest(
     predictions = pd.concat(records, ignore_index=True)
     folds_table = pd.DataFrame(fold_rows)
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
-    equity, trading = _trading(predictions, frame, spec, cost_bps, threshold, rule)
-    metrics["trading"] = trading
+    equity, metrics["trading"] = (_trading(predictions, frame, spec, cost_bps, threshold, rule) if trading else
+                                  (pd.DataFrame(), {"skipped": "not asked for (trading=False)"}))
     bands = pd.concat(band_records, ignore_index=True) if band_records else None
     if bands is not None:
         metrics["intervals"] = _interval_metrics(bands)
@@ -269,6 +275,9 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     curves, report = {}, {"overall": {}, "folds": []}
     model_rows = first_step[first_step["forecaster"] == "model"].sort_values("origin_row")
     origins = model_rows["origin_row"].to_numpy()
+    if (prices[np.concatenate([origins, origins + 1])] <= 0).any():
+        return pd.DataFrame(), {"skipped": f"{target} is zero or negative in a test period, so it has no returns to "
+                                           "trade; the trading report needs a positive price"}
     # A position decided at the close of the origin day earns that next day's return, and only it:
     # origins may skip days (at fold boundaries when horizon > 1), so no return spans two days.
     next_day = prices[origins + 1] / prices[origins] - 1
@@ -298,7 +307,7 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
 
 def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) -> None:
     """Write `metrics.json`, `folds.csv`, `predictions.csv`, `equity.csv` and the plots into a new
-    directory `out`, atomically."""
+    directory `out`, atomically (no `equity.csv` or `equity.png` when the trading report was skipped)."""
     from tsrnn.plots import backtest_forecast_plot, equity_plot
     from tsrnn.runs import atomic_directory, write_json
 
@@ -306,8 +315,10 @@ def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) 
         write_json(staging / "metrics.json", result.metrics)
         result.folds.to_csv(staging / "folds.csv", index=False)
         result.predictions.to_csv(staging / "predictions.csv", index=False)
-        result.equity.to_csv(staging / "equity.csv")
+        if not result.equity.empty:
+            result.equity.to_csv(staging / "equity.csv")
         if result.bands is not None:
             result.bands.to_csv(staging / "intervals.csv", index=False)
         backtest_forecast_plot(result.predictions, staging / "forecast.png", target)
-        equity_plot(result.equity, staging / "equity.png")
+        if not result.equity.empty:
+            equity_plot(result.equity, staging / "equity.png")

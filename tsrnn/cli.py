@@ -404,6 +404,8 @@ def labels_of(method: str) -> str:
 @click.option("--cost-bps", default=5.0, show_default=True, type=float, help="Trading cost per unit of turnover, in bps.")
 @click.option("--threshold", default=0.0, show_default=True, type=float, help="Forecast return needed to go long.")
 @click.option("--rule", default="long_flat", show_default=True, type=click.Choice(allowed.TRADING_RULES))
+@click.option("--trading/--no-trading", default=True, show_default=True,
+              help="Trade the first target as a price (left out by itself where it is zero or negative).")
 @click.option("--level", "levels", multiple=True, type=float,
               help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
@@ -411,7 +413,7 @@ def labels_of(method: str) -> str:
 @click.option("--id-column", default=None,
               help="DATA is a long table of many series told apart by this column: backtest one global model per fold.")
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
-             cost_bps, threshold, rule, levels, out, id_column, **options) -> None:
+             cost_bps, threshold, rule, trading, levels, out, id_column, **options) -> None:
     """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading
     report; on a panel (a folder of CSVs, or a long CSV with --id-column), one global model per fold,
     scored per series and pooled."""
@@ -437,7 +439,8 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
-                              progress=lambda fold, scores: bar.update(1), level=check_levels(list(levels)) or None)
+                              progress=lambda fold, scores: bar.update(1), level=check_levels(list(levels)) or None,
+                              trading=trading)
     result.metrics["data_source"] = provenance or {"path": str(data)}
     write_backtest(result, out, result.metrics["settings"]["target"])
     click.echo(_backtest_table(result.metrics))
@@ -550,12 +553,16 @@ def _panel_backtest_table(metrics: dict) -> str:
 
 
 def _backtest_table(metrics: dict) -> str:
-    overall, trading = metrics["overall"], metrics["trading"]["overall"]
+    overall = metrics["overall"]
     lines = [f"{'forecaster':<20}{'MAE':>11}{'RMSE':>11}{'sMAPE':>9}{'MASE':>8}{'direction':>11}"]
     for name, row in overall.items():
         lines.append(f"{name:<20}{row['mae']:>11.4f}{row['rmse']:>11.4f}{row['smape']:>8.2%}{row['mase']:>8.3f}"
                      f"{row['directional_accuracy']:>11.3f}")
-    lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
+    trading = metrics["trading"].get("overall", {})
+    if "skipped" in metrics["trading"]:
+        lines.append(f"\nno trading report: {metrics['trading']['skipped']}")
+    else:
+        lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
     for name, row in trading.items():
         annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
         lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
