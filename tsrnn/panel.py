@@ -106,10 +106,10 @@ class PanelForecaster(ForecasterParams):
             if not len(train_ends):
                 raise DataError(f"{frame.attrs.get('source', name)}: no training window before the panel's validation "
                                 f"start {split.validation_start.date()}; drop the series or shorten the lookback")
-            feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
-            target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
-            values = identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec))
-            scaled = identity.with_id(name, values)
+            part, feature_scaler = _linear_part(name, features, levels, train_ends, validation_ends, bounds.train_end,
+                                                spec, identity)
+            target_scaler, mase_scale = part.target_scaler, part.mase_scale
+            scaled = identity.with_id(name, part.scaled)
 
             def targets(ends, target_scaler=target_scaler, levels=levels):
                 return preparation.training_targets(target_scaler, levels, ends, spec, "regression")
@@ -119,8 +119,7 @@ class PanelForecaster(ForecasterParams):
                 validation_parts.append((scaled, validation_ends, targets(validation_ends)))
                 calibrating.append((scaled, levels, validation_ends, target_scaler))
             training_rows = frame.iloc[: bounds.train_end]
-            mase_scale = naive_scale(levels[: bounds.train_end])
-            linear_parts.append(PanelPart(values, levels, train_ends, validation_ends, target_scaler, mase_scale))
+            linear_parts.append(part)
             series_state[name] = {
                 "feature_scaler": feature_scaler, "target_scaler": target_scaler,
                 "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
@@ -348,6 +347,18 @@ class PanelForecaster(ForecasterParams):
         return forecaster
 
 
+def _linear_part(name: str, features: np.ndarray, levels: np.ndarray, train_ends: range, validation_ends: range,
+                 train_end: int, spec: WindowSpec, identity: SeriesIdentity) -> tuple[PanelPart, object]:
+    """One series as the linear path and the network see it, with its feature scaler: steps scaled
+    on the training rows (plus its static covariates), the target scaler fitted on the training
+    windows, and the MASE scale of its training rows."""
+    feature_scaler = preparation.fit_feature_scaler(features, spec, train_end)
+    values = identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec))
+    part = PanelPart(values, levels, train_ends, validation_ends, preparation.fit_target_scaler(levels, train_ends, spec),
+                     naive_scale(levels[:train_end]))
+    return part, feature_scaler
+
+
 def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit,
                    identity: SeriesIdentity) -> dict | None:
     """The lookback and anchor the parameters leave open (one, two or four seasons; the last value or
@@ -372,11 +383,8 @@ def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.Da
                 if not len(train_ends):
                     continue
                 features, levels = preparation.arrays(frame, spec)
-                scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
-                parts.append(PanelPart(identity.values_of(name, preparation.scaled_steps(scaler, features, spec)), levels,
-                                       train_ends, bounds.ends("validation", spec),
-                                       preparation.fit_target_scaler(levels, train_ends, spec),
-                                       naive_scale(levels[: bounds.train_end])))
+                parts.append(_linear_part(name, features, levels, train_ends, bounds.ends("validation", spec),
+                                          bounds.train_end, spec, identity)[0])
             choice = choose_panel_linear(parts, spec) if parts else None
             if choice is None or choice.validation_mae is None:
                 return None
