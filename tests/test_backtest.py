@@ -168,14 +168,17 @@ def test_the_trading_year_follows_the_dates():
         returns.iloc[-1] ** (12 / len(returns)) - 1)
 
 
-def test_a_few_hours_compounded_over_a_year_is_reported_as_unknown_not_a_crash():
-    # 30 % an hour for 24 hours, compounded over a year of hours, is beyond any float.
+def test_returns_over_less_than_a_year_are_not_annualised():
+    # 30 % an hour for 48 hours, compounded over a year of hours, is beyond any float (it stopped the
+    # backtest with an OverflowError); less than a year is not annualised at all (the GIPS rule).
     hourly = pd.DataFrame({"Close": 100 * 1.3 ** np.arange(80.0)}, index=pd.date_range("2024-01-01", periods=80, freq="h"))
     result = backtest(DriftForecaster(**window_args()), hourly, folds=2, test_size=24)
     assert result.metrics["trading"]["overall"]["buy_and_hold"]["annual_return"] is None
     assert result.metrics["trading"]["overall"]["buy_and_hold"]["total_return"] == pytest.approx(
         result.equity["buy_and_hold_equity"].iloc[-1] - 1)
     assert performance(np.full(4, 0.01), periods_per_year=4)["annual_return"] == pytest.approx(1.01 ** 4 - 1)
+    assert performance(np.full(250, 0.001))["annual_return"] == pytest.approx(1.001 ** (250 * 252 / 250) - 1)
+    assert performance(np.full(100, 0.001))["annual_return"] is None
     assert " n/a" in _backtest_table(result.metrics)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from tsrnn.options import TRADING_RULES, check_choice
 
 PERIODS_PER_YEAR = 252
+MIN_ANNUALISED_YEARS = 0.98  # one year, less a few holidays (250 of 252 exchange days)
 
 
 def positions_from_forecast(last_prices: np.ndarray, forecasts: np.ndarray, threshold: float = 0.0,
@@ -93,15 +94,18 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None,
 
 
 def annualised(total: float, years: float) -> float | None:
-    """The yearly rate that compounds to `total` over `years`: -1 for a total loss, None where it is
-    too large for a float (a few hours of an hourly series compounded over a year).
+    """The yearly rate that compounds to `total` over `years`; -1 for a total loss. None for less
+    than a year (the GIPS rule: a few days or hours compounded over a year say nothing; a year of
+    250 exchange days counts as one) or a rate too large for a float.
 
     Example:
-        >>> round(annualised(0.21, 2.0), 6), annualised(1.0, 0.0001), annualised(-1.0, 1.0)
+        >>> round(annualised(0.21, 2.0), 6), annualised(0.01, 0.1), annualised(-1.0, 1.0)
         (0.1, None, -1.0)
     """
-    if years <= 0 or total <= -1:
-        return -1.0 if total <= -1 else 0.0
+    if total <= -1:
+        return -1.0
+    if years < MIN_ANNUALISED_YEARS:
+        return None
     exponent = math.log1p(total) / years
     return math.expm1(exponent) if exponent < math.log(np.finfo(np.float64).max) else None
 
