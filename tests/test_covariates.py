@@ -148,6 +148,21 @@ def test_a_panel_takes_future_covariates_per_series():
     assert pooled["model"]["mean_mase"] < 0.6 * pooled["naive_last_value"]["mean_mase"]
 
 
+def test_future_rows_written_in_the_data_below_the_last_target_are_read(promo_forecasters):
+    data, forecaster, _ = promo_forecasters
+    after = data.index[-1] + pd.Timedelta(days=1)
+    given = forecaster.predict(data, future=pd.DataFrame({"promo": [1.0]}, index=[after])).iloc[-1]
+    written = pd.concat([data, pd.DataFrame({"promo": [1.0]}, index=[after])])  # sales and weather empty
+    assert written["sales"].isna().iloc[-1]
+    table = forecaster.predict(written)
+    assert table.index[-1] == data.index[-1]
+    pd.testing.assert_series_equal(table.iloc[-1], given)
+    with pytest.raises(DataError, match="given twice"):
+        forecaster.predict(written, future=pd.DataFrame({"promo": [1.0]}, index=[after]))
+    with pytest.raises(DataError, match="missing or non-numeric"):
+        forecaster.predict(pd.concat([data, pd.DataFrame({"promo": [np.nan]}, index=[after])]))
+
+
 def test_cli_fits_with_covariates_and_predicts_with_future_rows(tmp_path):
     require_backend("exchange_calendars", extra="calendars")
     data = promo_series(302, start="2023-06-01")  # to Thursday 2024-03-28, the eve of Good Friday
@@ -174,6 +189,14 @@ def test_cli_fits_with_covariates_and_predicts_with_future_rows(tmp_path):
     assert done.returncode == 0, done.stderr
     forecast = pd.read_csv(tmp_path / "f.csv", index_col=0, parse_dates=[0, 2])
     assert forecast.index[-1] == last and forecast["date_t+1"].iloc[-1] == following > last + pd.Timedelta(days=1)
+    # the same future row written below the data, with an empty target, instead of --future
+    with_row = pd.concat([data, pd.DataFrame({"promo": [1.0]}, index=[following])]).rename_axis("Date")
+    with_row.to_csv(tmp_path / "sales_and_future.csv")
+    done = subprocess.run(cli + ["predict", str(run), str(tmp_path / "sales_and_future.csv"), "-o", str(tmp_path / "g.csv")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_series_equal(pd.read_csv(tmp_path / "g.csv", index_col=0).iloc[-1],
+                                   forecast.iloc[-1].drop("date_t+1").astype(float), check_names=False)
 
 
 # ---------------------------------------------------------------- static covariates and series embedding

@@ -202,6 +202,29 @@ def add_future_inputs(frame: pd.DataFrame, future_columns: Sequence[str], calend
     return result
 
 
+def written_future_rows(series: pd.DataFrame, target_columns: Sequence[str],
+                        future_columns: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """`series` without its trailing rows whose targets are all empty, and those rows (None when
+    there are none, or no future covariates): the way a file is often written, with the known
+    promotions or holidays below the last observed sale. They serve as the future rows.
+
+    Example:
+        >>> frame = pd.DataFrame({"sales": [5.0, 6.0, None], "promo": [0, 1, 1]},
+        ...                      index=pd.date_range("2024-01-01", periods=3))
+        >>> known, later = written_future_rows(frame, ["sales"], ["promo"])
+        >>> len(known), later.index[0].day, int(later["promo"].iloc[0])
+        (2, 3, 1)
+    """
+    if not future_columns or any(column not in series.columns for column in target_columns):
+        return series, None
+    observed = np.flatnonzero(series[list(target_columns)].notna().any(axis=1).to_numpy())
+    if not len(observed) or observed[-1] == len(series) - 1:
+        return series, None
+    known, later = series.iloc[: observed[-1] + 1], series.iloc[observed[-1] + 1 :]
+    known.attrs = dict(series.attrs)
+    return known, later
+
+
 def _future_rows(frame: pd.DataFrame, future, future_columns: Sequence[str], name: str) -> pd.DataFrame:
     if future is None:
         return pd.DataFrame(columns=list(future_columns), index=frame.index[:0], dtype=np.float64)

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from tsrnn.covariates import add_future_inputs, future_dates, missing_future
+from tsrnn.covariates import add_future_inputs, future_dates, missing_future, written_future_rows
 from tsrnn.data import read_series, select_columns
 from tsrnn.errors import DataError
 from tsrnn.quantiles import point_of
@@ -52,11 +52,19 @@ def read_frame(data, settings, trained_columns: list[str] | None = None, reading
 def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True, future: pd.DataFrame | None = None) -> pd.DataFrame:
     """The columns of `series` that `settings.window` reads, checked (and filled), as float64, with
     the derived inputs of its future covariates (`tsrnn.covariates`; their values after the data
-    from the `future` rows, or NaN where unknown).
+    from the `future` rows, or NaN where unknown). With future covariates, trailing rows of `series`
+    whose targets are all empty are its future rows (`written_future_rows`).
 
     The targets must suit the target transform; with `check_inputs`, every input its own transform.
     """
     spec = settings.window
+    series, written = written_future_rows(series, spec.target_columns, spec.future_columns)
+    if written is not None:
+        if future is not None:
+            raise DataError(f"{series.attrs.get('source', 'data')}: the future covariates after the last target "
+                            f"({series.index[-1].date()}) are given twice, as rows of the data with empty targets and "
+                            "as future rows (--future); give them once")
+        future = written
     frame = select_columns(series, spec.columns, settings.fill)
     frame = add_future_inputs(frame, spec.future_columns, spec.calendar, spec.gap, spec.horizon, future,
                               getattr(settings, "calendar_name", None))
