@@ -144,6 +144,9 @@ def test_a_panel_takes_future_covariates_per_series():
     table = forecaster.predict(panel, future=future, dates=True)
     last = table.groupby("series").tail(1).set_index("series")
     assert last.loc["b", "date_t+1"] == panel["b"].index[-1] + pd.Timedelta(days=1)
+    written = {name: pd.concat([frame, future[name]]) for name, frame in panel.items()}  # rows with empty targets
+    from_rows = forecaster.predict(written).groupby("series").tail(1).set_index("series")
+    pd.testing.assert_series_equal(from_rows["sales_t+1"], last["sales_t+1"])
     pooled = forecaster.evaluate(panel)["pooled"]
     assert pooled["model"]["mean_mase"] < 0.6 * pooled["naive_last_value"]["mean_mase"]
 
