@@ -82,15 +82,21 @@ def _csv_list(value: str | None) -> list[str] | None:
     return items or None
 
 
-def parse_units(value: str | None) -> list[int] | None:
+def _number_list(value: str | None, number: type, option: str, kind: str, example: str) -> list | None:
+    """`"64,32"` as numbers of type `number` (int or float); None when not given; one line naming
+    `option`, the `kind` of number and an `example` when an item is not such a number."""
     items = _csv_list(value)
     if items is None:
         return None
     try:
-        units = [int(item) for item in items]
+        return [number(item) for item in items]
     except ValueError:
-        raise ConfigError(f"--units must be comma-separated integers like 64,32, got {value!r}") from None
-    if any(u < 1 for u in units):
+        raise ConfigError(f"{option} must be comma-separated {kind} like {example}, got {value!r}") from None
+
+
+def parse_units(value: str | None) -> list[int] | None:
+    units = _number_list(value, int, "--units", "integers", "64,32")
+    if units is not None and any(u < 1 for u in units):
         raise ConfigError(f"--units must be positive, got {value!r}")
     return units
 
@@ -252,13 +258,7 @@ def parse_input_transforms(values: tuple[str, ...]) -> dict[str, str] | None:
 
 def parse_levels(value: str | None) -> list[float] | None:
     """`"80,95"` as [80.0, 95.0]; None when not given."""
-    items = _csv_list(value)
-    if items is None:
-        return None
-    try:
-        return [float(item) for item in items]
-    except ValueError:
-        raise ConfigError(f"--quantile-levels must be comma-separated percentages like 80,95, got {value!r}") from None
+    return _number_list(value, float, "--quantile-levels", "percentages", "80,95")
 
 
 def parse_calendar(value) -> bool | list[str]:
