@@ -114,7 +114,7 @@ def walk_forward_scores(path: str, levels: list[float], seed: int) -> dict:
     windows = WALK_FORWARD_FOLDS * test_size
     return {"folds": WALK_FORWARD_FOLDS, "test_size": test_size, "windows": windows,
             "seconds": round(time.perf_counter() - started, 1),
-            "two_standard_errors": {f"{lv:g}": round(2 * math.sqrt(lv / 100 * (1 - lv / 100) / windows), 4) for lv in levels},
+            "two_standard_errors": {f"{lv:g}": round(two_standard_errors(lv / 100, windows), 4) for lv in levels},
             "model_mase": round(result.metrics["overall"]["model"]["mase"], 4),
             "naive_mase": round(result.metrics["overall"]["naive_last_value"]["mase"], 4),
             "intervals": result.metrics["intervals"]}
@@ -130,22 +130,25 @@ def pooled(results: dict, levels: list[float]) -> dict:
                "beats_naive": sum(run["model_mase"] < run["naive_mase"] for run in runs)}
     for level in (f"{lv:g}" for lv in levels):
         nominal = float(level) / 100
-        within = [abs(run["intervals"][level]["model"]["coverage"] - nominal)
-                  <= 2 * math.sqrt(nominal * (1 - nominal) / run["test_windows"]) for run in runs]
-        ratios = [(run["intervals"][level]["model"]["width"] / run["intervals"][level]["naive_band"]["width"],
-                   run["intervals"][level]["model"]["winkler"] / run["intervals"][level]["naive_band"]["winkler"],
-                   run["model_mase"] < run["naive_mase"]) for run in runs]
+        bands = [(run["intervals"][level]["model"], run["intervals"][level]["naive_band"], run) for run in runs]
+        widths = [model["width"] / naive["width"] for model, naive, _ in bands]
         summary[level] = {
-            "coverage": sum(run["intervals"][level]["model"]["coverage"] * run["test_windows"] for run in runs) / windows,
-            "naive_band_coverage": sum(run["intervals"][level]["naive_band"]["coverage"] * run["test_windows"]
-                                       for run in runs) / windows,
-            "two_standard_errors": 2 * math.sqrt(nominal * (1 - nominal) / windows),
-            "series_within_two_standard_errors": sum(within),
-            "median_width_ratio": statistics.median([w for w, _, _ in ratios]),
-            "median_winkler_ratio": statistics.median([k for _, k, _ in ratios]),
-            "narrower_where_beats_naive": sum(w < 1 for w, _, beats in ratios if beats),
+            "coverage": sum(model["coverage"] * run["test_windows"] for model, _, run in bands) / windows,
+            "naive_band_coverage": sum(naive["coverage"] * run["test_windows"] for _, naive, run in bands) / windows,
+            "two_standard_errors": two_standard_errors(nominal, windows),
+            "series_within_two_standard_errors": sum(abs(model["coverage"] - nominal) <= two_standard_errors(
+                nominal, run["test_windows"]) for model, _, run in bands),
+            "median_width_ratio": statistics.median(widths),
+            "median_winkler_ratio": statistics.median([model["winkler"] / naive["winkler"] for model, naive, _ in bands]),
+            "narrower_where_beats_naive": sum(width < 1 for width, run in zip(widths, runs)
+                                              if run["model_mase"] < run["naive_mase"]),
         }
     return summary
+
+
+def two_standard_errors(nominal: float, windows: int) -> float:
+    """Twice the binomial standard error of a coverage of `nominal` measured on `windows` outcomes."""
+    return 2 * math.sqrt(nominal * (1 - nominal) / windows)
 
 
 if __name__ == "__main__":

@@ -558,15 +558,15 @@ def _backtest_table(metrics: dict) -> str:
     for name, row in overall.items():
         lines.append(f"{name:<20}{row['mae']:>11.4f}{row['rmse']:>11.4f}{row['smape']:>8.2%}{row['mase']:>8.3f}"
                      f"{row['directional_accuracy']:>11.3f}")
-    trading = metrics["trading"].get("overall", {})
-    if "skipped" in metrics["trading"]:
-        lines.append(f"\nno trading report: {metrics['trading']['skipped']}")
+    trading = metrics["trading"]
+    if "skipped" in trading:
+        lines.append(f"\nno trading report: {trading['skipped']}")
     else:
         lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
-    for name, row in trading.items():
-        annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
-        lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
-                     f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
+        for name, row in trading["overall"].items():
+            annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
+            lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
+                         f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
     lines += _interval_lines(metrics.get("intervals"))
     if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:
         lines.append("warning: the model did not beat the naive last-value forecast on MASE")

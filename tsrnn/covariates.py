@@ -220,9 +220,7 @@ def written_future_rows(series: pd.DataFrame, target_columns: Sequence[str],
     observed = np.flatnonzero(series[list(target_columns)].notna().any(axis=1).to_numpy())
     if not len(observed) or observed[-1] == len(series) - 1:
         return series, None
-    known, later = series.iloc[: observed[-1] + 1], series.iloc[observed[-1] + 1 :]
-    known.attrs = dict(series.attrs)
-    return known, later
+    return series.iloc[: observed[-1] + 1], series.iloc[observed[-1] + 1 :]  # iloc keeps attrs (the source name)
 
 
 def _future_rows(frame: pd.DataFrame, future, future_columns: Sequence[str], name: str) -> pd.DataFrame:
