@@ -21,7 +21,7 @@ def machine() -> str:
 
 def result_header() -> dict:
     """Date, machine, Keras backend and library versions, read from this process."""
-    from tsrnn.runs import keras_backend, library_versions
+    from tsrnn.io.run_dir import keras_backend, library_versions
 
     return {"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
             "backend": keras_backend(), "versions": library_versions()}

@@ -18,8 +18,8 @@ from _machine import result_header
 
 CHILD = """
 import json, sys, numpy as np, keras
-from tsrnn import zoo
-from tsrnn.callbacks import EpochTimer
+from tsrnn.nn import zoo
+from tsrnn.nn.callbacks import EpochTimer
 samples, batch_size = int(sys.argv[1]), int(sys.argv[2])
 rng = np.random.default_rng(0)
 x = rng.integers(1, 10000, size=(samples, 200)).astype("int32")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tsrnn.data import read_series
-from tsrnn.forecaster import Forecaster
-from tsrnn.plots import forecast_plot
+from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn.forecasting.plots import forecast_plot
+from tsrnn.io.tables import read_series
 
 
 def main() -> None:

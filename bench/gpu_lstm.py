@@ -4,7 +4,7 @@ Same data (token ids `(samples, 200)`, vocab 10,000), same layers (Embedding(100
 LSTM(64) + Dense(1)), same batch sizes, in one run; each timing is the second epoch (the first
 builds and compiles). The preset is timed twice: fed NumPy arrays (Keras copies every batch to
 the device) and fed arrays already on the device (a torch tensor or a JAX array), the first of
-the per-step levers to try. With `--npz` it also trains the IMDB preset through `tsrnn.sentiment` and
+the per-step levers to try. With `--npz` it also trains the IMDB preset through `tsrnn.text.sentiment` and
 reports test accuracy. Runs on whatever device the backend finds (the H200 via
 `bench/gpu_check.sh`, or the CPU here for a check of the script itself):
 
@@ -79,8 +79,8 @@ def on_device(array: np.ndarray):
 
 
 def keras_seconds(tokens, labels, batch_size: int) -> float:
-    from tsrnn import zoo
-    from tsrnn.callbacks import EpochTimer
+    from tsrnn.nn import zoo
+    from tsrnn.nn.callbacks import EpochTimer
 
     model = zoo.build("lstm")
     timer = EpochTimer()
@@ -134,7 +134,7 @@ def main() -> None:
         }
         print(json.dumps({"batch_size": batch_size, **report["seconds_per_epoch"][str(batch_size)]}), flush=True)
     if args.npz:
-        from tsrnn import sentiment
+        from tsrnn.text import sentiment
 
         result = sentiment.train(sentiment.SentimentConfig(model="lstm", data=args.npz, seed=0), verbose=2)
         report["imdb_lstm"] = {k: result[k] for k in ("test_accuracy", "test_loss", "seconds_per_epoch", "epochs", "best_epoch")}

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from _machine import result_header
 
-from tsrnn import sentiment, zoo
+from tsrnn.nn import zoo
+from tsrnn.text import sentiment
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb" / "imdb.npz"
 REFERENCE = dict(vocab_size=10000, maxlen=200, embedding_dim=128, epochs=5, batch_size=64, validation_split=0.2,

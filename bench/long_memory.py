@@ -16,8 +16,8 @@ from pathlib import Path
 
 from _machine import result_header
 
-from tsrnn import experiments
-from tsrnn.plots import gradient_plot, long_memory_plot
+from tsrnn.evaluation import long_memory as experiments
+from tsrnn.forecasting.plots import gradient_plot, long_memory_plot
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ def synthetic_panel(series: int, rows: int) -> dict[str, pd.DataFrame]:
 
 def run_variant(variant: str, series: int, rows: int) -> dict:
     from tsrnn import Forecaster
-    from tsrnn.panel import PanelForecaster
+    from tsrnn.forecasting.panel_forecaster import PanelForecaster
 
     panel = synthetic_panel(series, rows)
     started = time.perf_counter()

@@ -17,7 +17,7 @@ import numpy as np
 from _machine import publish, result_header
 
 from tsrnn import Forecaster
-from tsrnn.export import export_run
+from tsrnn.forecasting.export import export_run
 
 
 def timed(call, repeats: int) -> list[float]:

@@ -21,8 +21,8 @@ import tracemalloc
 import numpy as np
 from _machine import publish, result_header
 
-from tsrnn.batches import WindowBatches
-from tsrnn.windowing import WindowSpec, input_windows, target_values, window_ends
+from tsrnn.features.batches import WindowBatches
+from tsrnn.features.windowing import WindowSpec, input_windows, target_values, window_ends
 
 
 def measure(function):

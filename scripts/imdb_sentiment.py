@@ -17,11 +17,11 @@ from pathlib import Path
 
 import click
 
-from tsrnn.backend import load_keras_quietly
 from tsrnn.cli import OneLineCommand, parse_units
 from tsrnn.errors import ConfigError
-from tsrnn.options import POOLINGS
-from tsrnn.sentiment import SentimentConfig  # no Keras at import
+from tsrnn.nn.backend import load_keras_quietly
+from tsrnn.text.sentiment import SentimentConfig  # no Keras at import
+from tsrnn.utils.validation import POOLINGS
 
 DEFAULTS = {field.name: field.default for field in dataclasses.fields(SentimentConfig)}
 
@@ -61,7 +61,7 @@ def main(predict_dir, texts, units, bidirectional, dropout, recurrent_dropout, p
          **options) -> None:
     """Train (or, with --predict, apply) a sentiment classifier from the tsrnn zoo."""
     load_keras_quietly()
-    from tsrnn import sentiment
+    from tsrnn.text import sentiment
 
     if predict_dir:
         if not texts:

@@ -59,7 +59,7 @@ class ExportedForecaster:
 
 
 def _changes(values: np.ndarray, transform: str) -> np.ndarray:
-    """The step changes of one column, as `tsrnn.windowing.step_changes` computes them (restated on
+    """The step changes of one column, as `tsrnn.features.windowing.step_changes` computes them (restated on
     purpose: this file must run without tsrnn; tests/test_export.py holds the two equal)."""
     if transform == "level":
         return values

@@ -9,18 +9,19 @@ import pytest
 from click.testing import CliRunner
 
 from tsrnn import Forecaster
-from tsrnn.backtest import backtest, walk_forward_folds
-from tsrnn.baselines import (
+from tsrnn.cli import main
+from tsrnn.cli.tables import _backtest_table
+from tsrnn.errors import ConfigError
+from tsrnn.evaluation.trading import max_drawdown, performance, positions_from_forecast, strategy_returns
+from tsrnn.evaluation.walk_forward import backtest, walk_forward_folds
+from tsrnn.features.windowing import window_ends
+from tsrnn.forecasting.baselines import (
     DriftForecaster,
     MovingAverageForecaster,
     NaiveForecaster,
     RidgeForecaster,
     SeasonalNaiveForecaster,
 )
-from tsrnn.cli import _backtest_table, main
-from tsrnn.errors import ConfigError
-from tsrnn.trading import max_drawdown, performance, positions_from_forecast, strategy_returns
-from tsrnn.windowing import window_ends
 
 from .conftest import TINY
 

@@ -10,15 +10,17 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn import Forecaster, zoo
-from tsrnn.baselines import seasonal_naive
-from tsrnn.cli import _metrics_table, main
-from tsrnn.data import default_target, read_series
+from tsrnn import Forecaster
+from tsrnn.cli import main
+from tsrnn.cli.tables import _metrics_table
 from tsrnn.errors import DataError
-from tsrnn.seasons import infer_seasonal_period
-from tsrnn.selection import candidate_lookbacks, choose_linear, selection_folds
-from tsrnn.training import keep_trained
-from tsrnn.windowing import WindowSpec, invert_targets, split_rows, target_values
+from tsrnn.features.seasons import infer_seasonal_period
+from tsrnn.features.windowing import WindowSpec, invert_targets, split_rows, target_values
+from tsrnn.forecasting.baselines import seasonal_naive
+from tsrnn.forecasting.selection import candidate_lookbacks, choose_linear, selection_folds
+from tsrnn.io.tables import default_target, read_series
+from tsrnn.nn import zoo
+from tsrnn.nn.training import keep_trained
 
 SEASONAL = Path(__file__).resolve().parents[1] / "datasets" / "seasonal"
 
@@ -54,7 +56,7 @@ def test_zero_targets_from_a_season_back_are_the_seasonal_naive_forecast():
     levels = np.exp(np.random.default_rng(1).normal(size=(40, 1)).cumsum(axis=0) * 0.1)
     spec = WindowSpec(lookback=3, horizon=5, target_columns=("y",), target_anchor="season", seasonal_period=4)
     ends = range(10, 30)
-    from tsrnn.windowing import anchor_levels
+    from tsrnn.features.windowing import anchor_levels
 
     forecast = invert_targets(np.zeros((len(ends), 5, 1)), anchor_levels(levels, ends, spec), "log_return")
     np.testing.assert_allclose(forecast, seasonal_naive(levels, ends, spec, period=4))
@@ -146,7 +148,7 @@ def test_the_table_names_the_best_baseline_when_the_model_loses():
 def test_minute_bars_get_a_bounded_default_window_and_a_sampled_linear_problem(monkeypatch):
     # A day of minute bars is 1,440 rows: one to four such seasons would be no window for a
     # recurrent net, and their Ridge problem would not fit in memory on a long series.
-    from tsrnn import selection
+    from tsrnn.forecasting import selection
 
     index = pd.date_range("2024-01-01", periods=6000, freq="min")
     frame = pd.DataFrame({"price": 100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 1e-3, len(index))))}, index=index)

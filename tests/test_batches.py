@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tsrnn import Forecaster, batches
-from tsrnn.batches import WindowBatches, as_input
-from tsrnn.windowing import WindowSpec, input_windows, window_ends
+from tsrnn import Forecaster
+from tsrnn.features import batches
+from tsrnn.features.batches import WindowBatches, as_input
+from tsrnn.features.windowing import WindowSpec, input_windows, window_ends
 
 from .conftest import TINY
 

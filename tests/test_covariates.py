@@ -1,4 +1,4 @@
-"""Future covariates and calendars (`tsrnn.covariates`): what the window sees, that nothing after a
+"""Future covariates and calendars (`tsrnn.features.covariates`): what the window sees, that nothing after a
 window's end other than known-in-advance values reaches the model, forecasts that need future rows,
 and dates after the data from an exchange calendar."""
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import require_backend
 from tsrnn import Forecaster
-from tsrnn.covariates import add_future_inputs, default_encodings, encode_dates, future_dates
 from tsrnn.errors import ConfigError, DataError
-from tsrnn.panel import PanelForecaster
+from tsrnn.features.covariates import add_future_inputs, default_encodings, encode_dates, future_dates
+from tsrnn.forecasting.panel_forecaster import PanelForecaster
 
 FAST = dict(model="gru", units=4, epochs=2, batch_size=32, seed=0, lookback=7, target_transform="difference")
 

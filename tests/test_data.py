@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrnn.data import data_sha256, read_series, select_columns
 from tsrnn.errors import DataError
+from tsrnn.io.tables import data_sha256, read_series, select_columns
 
 from .conftest import SP500
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tsrnn import experiments, zoo
 from tsrnn.errors import ConfigError
+from tsrnn.evaluation import long_memory as experiments
+from tsrnn.nn import zoo
 
 
 def test_tasks_hold_their_answer_where_they_say():

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from tsrnn import Forecaster
 from tsrnn.cli import main
-from tsrnn.data import read_series
+from tsrnn.io.tables import read_series
 
 from .conftest import REPO, require_backend
 
@@ -65,7 +65,7 @@ def test_the_serving_script_needs_neither_tsrnn_nor_tensorflow(tmp_path, sp500_s
         pytest.skip("tf2onnx converts TensorFlow-backend models")
     forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
     forecaster.save(tmp_path / "run")
-    from tsrnn.export import export_run
+    from tsrnn.forecasting.export import export_run
 
     export_run(tmp_path / "run", tmp_path / "serving")
     blocked = "import sys; [sys.modules.__setitem__(m, None) for m in ('tsrnn', 'tensorflow', 'keras', 'pandas', 'sklearn')]"

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from tsrnn import Forecaster
-from tsrnn.data import read_series
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
-from tsrnn.windowing import step_changes
+from tsrnn.features.windowing import step_changes
+from tsrnn.io.tables import read_series
 
 from .conftest import TINY, require_backend
 

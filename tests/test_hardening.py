@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn import market, text
 from tsrnn.cli import main
-from tsrnn.data import read_series
 from tsrnn.errors import DataError, RunDirError, TrainingError
-from tsrnn.sentiment import predict as sentiment_predict
-from tsrnn.training import fit_model
+from tsrnn.io import yahoo as market
+from tsrnn.io.tables import read_series
+from tsrnn.nn.training import fit_model
+from tsrnn.text import imdb as text
+from tsrnn.text.sentiment import predict as sentiment_predict
 
 from .test_bad_input import TINY, check_one_line_error, series_text, trained_run  # noqa: F401 (a fixture)
 from .test_market import yahoo_layout
@@ -57,7 +58,7 @@ def test_a_diverging_loss_stops_training_with_the_epoch_and_the_fixes():
 
 
 def test_an_unreadable_csv_is_one_line(tmp_path, monkeypatch):
-    import tsrnn.data
+    import tsrnn.io.tables
 
     path = tmp_path / "prices.csv"
     path.write_text(series_text(10))
@@ -65,7 +66,7 @@ def test_an_unreadable_csv_is_one_line(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(tsrnn.data, "open", refuse, raising=False)
+    monkeypatch.setattr(tsrnn.io.tables, "open", refuse, raising=False)
     with pytest.raises(DataError, match="cannot be read \\(permission denied\\)"):
         read_series(path)
 

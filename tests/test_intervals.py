@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from tsrnn import Forecaster
 from tsrnn.cli import main
-from tsrnn.data import read_series
 from tsrnn.errors import ConfigError
-from tsrnn.intervals import adaptive_radii, check_levels, conformal_radius, interval_scores, volatility
-from tsrnn.windowing import WindowSpec
+from tsrnn.features.windowing import WindowSpec
+from tsrnn.forecasting.conformal import adaptive_radii, check_levels, conformal_radius, interval_scores, volatility
+from tsrnn.io.tables import read_series
 
 SEASONAL = Path(__file__).resolve().parents[1] / "datasets" / "seasonal"
 

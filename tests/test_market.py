@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn import market
 from tsrnn.cli import main
-from tsrnn.data import read_series
 from tsrnn.errors import DataError
+from tsrnn.io import yahoo as market
+from tsrnn.io.tables import read_series
 
 from .conftest import SP500
 
@@ -162,5 +162,5 @@ def test_fit_by_ticker_records_the_source(fake, tmp_path):
 
 
 def test_yfinance_is_imported_only_when_downloading():
-    code = "import sys, tsrnn, tsrnn.cli, tsrnn.data, tsrnn.market; print('yfinance' in sys.modules)"
+    code = "import sys, tsrnn, tsrnn.cli, tsrnn.io.tables, tsrnn.io.yahoo; print('yfinance' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

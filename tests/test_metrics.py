@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tsrnn.metrics import classification_metrics, directional_accuracy, forecast_metrics, naive_scale, smape
+from tsrnn.forecasting.metrics import classification_metrics, directional_accuracy, forecast_metrics, naive_scale, smape
 
 
 def test_forecast_metrics_hand_computed():

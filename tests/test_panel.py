@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn.batches import PanelBatches
 from tsrnn.cli import main
-from tsrnn.data import read_series
 from tsrnn.errors import ConfigError, DataError
-from tsrnn.panel import PanelForecaster, pooled_scores
-from tsrnn.panels import read_panel, split_by_date
-from tsrnn.windowing import WindowSpec, input_windows, target_rows
+from tsrnn.features.batches import PanelBatches
+from tsrnn.features.splits import split_by_date
+from tsrnn.features.windowing import WindowSpec, input_windows, target_rows
+from tsrnn.forecasting.panel_forecaster import PanelForecaster, pooled_scores
+from tsrnn.io.panels import read_panel
+from tsrnn.io.tables import read_series
 
 TINY = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
 
@@ -228,7 +229,7 @@ def _expected_windows(frame: pd.DataFrame, start, end, spec) -> int:
 
 
 def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
-    from tsrnn.panel_backtest import backtest_panel
+    from tsrnn.evaluation.panel_backtest import backtest_panel
 
     result = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     spec = WindowSpec(lookback=10, horizon=1, target_columns=("Close",))
@@ -248,7 +249,7 @@ def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
 
 def test_a_panel_fold_never_sees_rows_after_its_test_period(panel):
     """Changing every row after fold 0's test period leaves fold 0's scores exactly as they were."""
-    from tsrnn.panel_backtest import backtest_panel
+    from tsrnn.evaluation.panel_backtest import backtest_panel
 
     first = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     cut = pd.Timestamp(first.metrics["folds"][0]["test_end"])
@@ -275,7 +276,7 @@ def test_cli_backtests_a_panel(folder, tmp_path):
 
 
 def test_a_panel_backtest_refits_every_k_folds_and_reuses_the_model_between(panel):
-    from tsrnn.panel_backtest import backtest_panel
+    from tsrnn.evaluation.panel_backtest import backtest_panel
 
     model = PanelForecaster(**{**TINY, "epochs": 1})
     every = backtest_panel(model, panel, folds=3, test_size=40)

@@ -6,9 +6,9 @@ import pandas as pd
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tsrnn.baselines import RidgeForecaster
-from tsrnn.preparation import fit_feature_scaler
-from tsrnn.windowing import WindowSpec, input_windows, split_rows, step_changes, target_rows, window_ends
+from tsrnn.features.preparation import fit_feature_scaler
+from tsrnn.features.windowing import WindowSpec, input_windows, split_rows, step_changes, target_rows, window_ends
+from tsrnn.forecasting.baselines import RidgeForecaster
 
 
 @st.composite

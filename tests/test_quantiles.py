@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn import Forecaster, zoo
+from tsrnn import Forecaster
 from tsrnn.cli import main
 from tsrnn.errors import ConfigError
-from tsrnn.intervals import Calibration, cqr_scores, quantile_band_levels
-from tsrnn.quantiles import keras_objects, pinball_loss, quantiles_for_levels
-from tsrnn.windowing import WindowSpec
+from tsrnn.features.windowing import WindowSpec
+from tsrnn.forecasting.conformal import Calibration, cqr_scores, quantile_band_levels
+from tsrnn.nn import zoo
+from tsrnn.nn.quantiles import keras_objects, pinball_loss, quantiles_for_levels
 
 QUANTILES = (0.025, 0.1, 0.9, 0.975)
 
@@ -78,7 +79,7 @@ def fitted(sp500_path):
 
 @pytest.fixture(scope="module")
 def sp500_path(tmp_path_factory):
-    from tsrnn.data import read_series
+    from tsrnn.io.tables import read_series
 
     path = tmp_path_factory.mktemp("data") / "sp500.csv"
     read_series("datasets/sp500.csv").iloc[:600].to_csv(path)
@@ -86,8 +87,8 @@ def sp500_path(tmp_path_factory):
 
 
 def test_forecaster_bands_come_from_its_quantile_head(fitted, sp500_path):
-    from tsrnn.intervals import conformal_radius
-    from tsrnn.windowing import anchor_levels, invert_targets, window_ends
+    from tsrnn.features.windowing import anchor_levels, invert_targets, window_ends
+    from tsrnn.forecasting.conformal import conformal_radius
 
     table = fitted.predict(sp500_path, level=[80])
     assert (table["Close_t+1_lo_80"] <= table["Close_t+1"]).all() and (table["Close_t+1"] <= table["Close_t+1_hi_80"]).all()

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from tsrnn import Forecaster
 from tsrnn.cli import main
-from tsrnn.data import ReadOptions, read_series
 from tsrnn.errors import DataError, DataNote
+from tsrnn.io.tables import ReadOptions, read_series
 
 FIXTURES = "tests/fixtures/real_world"
 PRICES = ["Open", "High", "Low", "Close", "Adj Close"]
@@ -65,7 +65,7 @@ def test_each_rule_is_told_once_as_a_note():
     _, notes = _read("european.csv", ReadOptions())
     assert notes == [f"{FIXTURES}/european.csv: read with fields separated by semicolons and a decimal comma"]
     frame, _ = _read("thousands_quoted.csv", ReadOptions())
-    from tsrnn.data import select_columns
+    from tsrnn.io.tables import select_columns
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -119,7 +119,7 @@ def test_offsets_mixed_with_naive_timestamps_are_refused(tmp_path):
 
 def test_a_column_that_mixes_styles_is_one_error_naming_the_rows():
     frame = read_series(f"{FIXTURES}/mixed_styles.csv")
-    from tsrnn.data import select_columns
+    from tsrnn.io.tables import select_columns
 
     with pytest.raises(DataError, match=r"column 'Close' mixes percentages \(1999-01-11: '1.5%'\) with plain numbers "
                                         r"\(1999-01-04: '1228.099976'\); write the column one way"):
@@ -189,7 +189,7 @@ def test_cli_fits_exports_and_says_how_it_read_them(tmp_path):
 
 
 def test_what_download_writes_for_hourly_bars_fits_and_predicts(tmp_path):
-    from tsrnn.market import normalize, write_csv
+    from tsrnn.io.yahoo import normalize, write_csv
 
     hours = pd.date_range("2024-03-01 09:30", periods=7, freq="h", tz="America/New_York")
     days = pd.bdate_range("2024-03-01", periods=60)

@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from tsrnn.pipeline import backup_directory
+from tsrnn.forecasting.runs import backup_directory
 
 from .conftest import SP500
 
@@ -77,7 +77,7 @@ def _stopping_run(folder, x, y, validation, crash_after=None):
     import keras
     import numpy as np
 
-    from tsrnn.callbacks import ResumableEarlyStopping
+    from tsrnn.nn.callbacks import ResumableEarlyStopping
 
     class Crash(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

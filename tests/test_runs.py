@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tsrnn.errors import RunDirError
-from tsrnn.runs import atomic_directory, read_run_json
+from tsrnn.io.run_dir import read_run_json
+from tsrnn.utils.atomic import atomic_directory
 
 
 def test_failure_inside_leaves_nothing(tmp_path):
@@ -39,7 +43,7 @@ def test_staging_of_a_killed_process_is_removed_but_not_a_live_ones(tmp_path):
     import subprocess
     import sys
 
-    from tsrnn.runs import _HOST
+    from tsrnn.utils.atomic import _HOST
 
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(finished.stdout)
@@ -64,3 +68,25 @@ def test_run_json_format_checks(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "tsrnn_version": "0.1.0"}))
     with pytest.raises(RunDirError, match=r"older format 1.*re-run tsrnn fit"):
         read_run_json(tmp_path)
+
+
+OLD_RUNS = Path(__file__).resolve().parent / "fixtures" / "runs_v0_1_0"
+
+
+def test_runs_written_by_0_1_0_load_and_forecast_the_same():
+    """Runs saved by tsrnn 0.1.0 (the flat layout; `fixtures/runs_v0_1_0/make_runs.py`) still load,
+    and forecast what they forecast when they were written."""
+    from tsrnn import Forecaster, PanelForecaster
+
+    single = Forecaster.load(OLD_RUNS / "single")
+    expected = pd.read_csv(OLD_RUNS / "single" / "forecast.csv", index_col=0, parse_dates=True)
+    got = single.predict(OLD_RUNS / "sp500_400.csv", level=[80]).tail(5)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-5)
+    assert list(got.columns) == list(expected.columns)
+
+    panel = PanelForecaster.load(OLD_RUNS / "panel")
+    expected = pd.read_csv(OLD_RUNS / "panel" / "forecast.csv")
+    got = panel.predict(OLD_RUNS / "panel_long.csv", level=[80]).groupby("series").tail(3).reset_index(drop=True)
+    assert list(got["series"]) == list(expected["series"])
+    np.testing.assert_allclose(got.drop(columns=["series", "date"]).to_numpy(),
+                               expected.drop(columns=["series", "date"]).to_numpy(), rtol=1e-5)

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrnn import Forecaster, zoo
-from tsrnn.data import read_series
+from tsrnn import Forecaster
 from tsrnn.errors import ConfigError, DataError, RunDirError
-from tsrnn.settings import ForecasterParams, derive_settings, param_names
+from tsrnn.forecasting.params import ForecasterParams, derive_settings, param_names
+from tsrnn.io.tables import read_series
+from tsrnn.nn import zoo
 
 # Configurations that, between them, give every constructor argument a value other than its default.
 REGRESSOR = dict(
@@ -73,7 +74,7 @@ def test_save_load_round_trip_for_every_argument(params, tmp_path):
 
 
 def test_save_load_round_trip_of_the_panel_only_arguments(tmp_path):
-    from tsrnn.panel import PanelForecaster
+    from tsrnn.forecasting.panel_forecaster import PanelForecaster
 
     prices = read_series("datasets/sp500.csv").iloc[:300][["Open", "Close"]]
     panel = {"big": prices.assign(size=2.0), "small": (prices * 0.1).assign(size=1.0)}
@@ -97,7 +98,7 @@ def test_a_failed_fit_leaves_the_previous_fitted_state_whole(tmp_path, monkeypat
     forecast = forecaster.predict(data)
 
     # Fails after the network has trained: nothing of the new fit may be kept.
-    import tsrnn.forecaster as module
+    import tsrnn.forecasting.forecaster as module
 
     def broken(*args, **kwargs):
         raise RuntimeError("baselines failed")

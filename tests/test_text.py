@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tsrnn import sentiment, text
 from tsrnn.errors import ConfigError, DataError
+from tsrnn.text import imdb as text
+from tsrnn.text import sentiment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import imdb_sentiment  # noqa: E402

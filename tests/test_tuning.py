@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from tsrnn.errors import ConfigError
-from tsrnn.search_space import check_space, default_space, forecaster_params, read_space
+from tsrnn.evaluation.search_space import check_space, default_space, forecaster_params, read_space
 
 from .conftest import SP500, require_backend
 
@@ -91,7 +91,7 @@ def test_layers_become_a_list_of_units_and_the_default_space_follows_the_data():
 # --------------------------------------------------------------- the search
 def test_tune_scores_trials_before_the_test_split_and_writes_the_best_run(prices, tmp_path):
     from tsrnn import Forecaster
-    from tsrnn.tuning import TuneSettings, tune
+    from tsrnn.evaluation.tuning import TuneSettings, tune
 
     seen = []
     result = tune(_forecaster(), prices, tmp_path / "tune", TuneSettings(trials=3, folds=2, space=SPACE, seed=0),
@@ -116,7 +116,7 @@ def test_tune_scores_trials_before_the_test_split_and_writes_the_best_run(prices
 
 def test_the_test_split_never_reaches_a_trial(prices, tmp_path):
     """Trials score the same whatever the test rows hold; only the refit's test metrics change."""
-    from tsrnn.tuning import TuneSettings, tune
+    from tsrnn.evaluation.tuning import TuneSettings, tune
 
     frame = pd.read_csv(prices)
     test_rows = int(round(len(frame) * 0.15))
@@ -132,7 +132,7 @@ def test_the_test_split_never_reaches_a_trial(prices, tmp_path):
 
 
 def test_a_second_call_resumes_the_study_and_another_search_is_refused(prices, tmp_path):
-    from tsrnn.tuning import TuneSettings, tune
+    from tsrnn.evaluation.tuning import TuneSettings, tune
 
     out = tmp_path / "tune"
     tune(_forecaster(), prices, out, TuneSettings(trials=2, folds=2, space=SPACE, seed=0))
@@ -208,7 +208,7 @@ def test_tune_mistakes_are_one_line(prices, tmp_path, arguments, message):
 def test_tune_searches_a_panel_on_pooled_scores_and_refits_a_panel_run(tmp_path, space_file):
     """A folder of series: trials are panel backtests before the panel's test start; the best is a panel run."""
     from tsrnn.cli import main
-    from tsrnn.panel import PanelForecaster
+    from tsrnn.forecasting.panel_forecaster import PanelForecaster
 
     prices = pd.read_csv(SP500, parse_dates=["Date"]).iloc[-330:]
     folder = tmp_path / "panel"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tsrnn.errors import ConfigError
-from tsrnn.windowing import (
+from tsrnn.features.windowing import (
     SplitBounds,
     WindowSpec,
     input_windows,

@@ -14,8 +14,8 @@ import keras
 import numpy as np
 import pytest
 
-from tsrnn import zoo
 from tsrnn.errors import ConfigError
+from tsrnn.nn import zoo
 
 from .conftest import require_backend
 
@@ -161,7 +161,7 @@ def test_saved_model_loads_with_identical_outputs(tmp_path):
 
 
 def test_the_series_embedding_joins_each_series_vector_and_saves(tmp_path):
-    from tsrnn.runs import load_keras_model
+    from tsrnn.io.run_dir import load_keras_model
 
     spec = zoo.ModelSpec(body="gru", units=(4,), input_shape=(5, 3), series_slots=4, series_embedding_dim=2, learning_rate=0.02)
     model = zoo.build(spec)
@@ -200,7 +200,7 @@ def test_classifier_and_regressor_learn():
 
 PARITY_SCRIPT = """
 import sys, numpy as np, keras
-from tsrnn import zoo
+from tsrnn.nn import zoo
 spec = zoo.ModelSpec.from_json(sys.argv[1])
 model = zoo.build(spec, compile=False)
 weights = np.load(sys.argv[2], allow_pickle=False)

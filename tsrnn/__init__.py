@@ -1,6 +1,8 @@
 """tsrnn: recurrent-network forecasting and sequence classification on Keras 3.
 
-Keras is imported lazily, so `import tsrnn` and `tsrnn --help` stay fast.
+The public API is declared here once. Names load lazily, so `import tsrnn` and `tsrnn --help` load
+no Keras. The package is laid out by layers, lowest first, each importing only from those below:
+`utils` < `nn` < `io` < `features` < `forecasting`, `text` < `evaluation` < `cli`.
 
 Example:
     >>> import tsrnn
@@ -10,43 +12,39 @@ Example:
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from tsrnn import _aliases
+from tsrnn._lazy import lazy_exports
+from tsrnn._version import __version__
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError, TsrnnError
-from tsrnn.windowing import WindowSpec
 
-__all__ = [
-    "ConfigError",
-    "DataError",
-    "Forecaster",
-    "ModelSpec",
-    "NotFittedError",
-    "RunDirError",
-    "TsrnnError",
-    "TuneSettings",
-    "WindowSpec",
-    "read_series",
-    "tune",
-    "__version__",
-]
+_EXPORTS = {
+    "Forecaster": "forecasting",
+    "PanelForecaster": "forecasting",
+    "fit_run": "forecasting",
+    "ModelSpec": "nn",
+    "WindowSpec": "features",
+    "read_series": "io",
+    "read_panel": "io",
+    "tune": "evaluation",
+    "TuneSettings": "evaluation",
+    "zoo": "nn",
+}
+__all__ = ["ConfigError", "DataError", "NotFittedError", "RunDirError", "TsrnnError", "__version__", *sorted(_EXPORTS)]
+
+_getattr, _dir = lazy_exports(__name__, _EXPORTS)
 
 
 def __getattr__(name: str):
-    # Heavy modules (Keras, TensorFlow) load only when first asked for.
-    if name == "Forecaster":
-        from tsrnn.forecaster import Forecaster
+    # `zoo` is a module of tsrnn.nn, the rest are names its subpackages export.
+    if name == "zoo":
+        from tsrnn.nn import zoo
 
-        return Forecaster
-    if name == "ModelSpec":
-        from tsrnn.zoo import ModelSpec
+        return zoo
+    return _getattr(name)
 
-        return ModelSpec
-    if name in ("tune", "TuneSettings"):
-        from tsrnn import tuning
 
-        return getattr(tuning, name)
-    if name == "read_series":
-        from tsrnn.data import read_series
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_dir()})
 
-        return read_series
-    raise AttributeError(f"module 'tsrnn' has no attribute {name!r}")
+
+_aliases.install()

@@ -1,0 +1,98 @@
+"""`tsrnn predict` and `tsrnn export`: forecasting with a saved run and exporting it for serving.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tsrnn.cli.main import main
+from tsrnn.cli.options import _backend_option
+from tsrnn.errors import ConfigError
+from tsrnn.forecasting.conformal import check_levels
+from tsrnn.nn.backend import load_keras_quietly
+from tsrnn.utils import validation as allowed
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV to write [default: print to stdout].")
+@click.option("--level", "levels", multiple=True, type=float,
+              help="Add a prediction band of this coverage (percent): COLUMN_lo_LEVEL, COLUMN_hi_LEVEL; repeat for several.")
+@click.option("--sep", default=None, help="Field separator of DATA [default: the run's, else sniffed].")
+@click.option("--decimal", default=None, type=click.Choice(allowed.DECIMAL_MARKS), help="Decimal mark of DATA [default: the run's].")
+@click.option("--date-format", default=None, help="excel, epoch, epoch_ms or a layout like %d.%m.%Y [default: the run's].")
+@click.option("--timezone", default=None, help="Zone for timestamps with UTC offsets [default: the run's].")
+@click.option("--future", type=click.Path(path_type=Path), default=None,
+              help="CSV (for a panel: a folder, or a long CSV with the id column) of the future covariates on the "
+                   "dates after DATA; needed by runs fitted with --future-features.")
+@click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Panels: static covariates of series the run never saw, one row per series (first column: its name).")
+@click.option("--per-series", "per_series", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Panels: write one CSV per series into this new folder (SERIES.csv) instead of one long table.")
+@click.option("--dates", is_flag=True,
+              help="Add date_t+K columns: each step's date (after the data, the run's --calendar-name sessions, "
+                   "else the data's spacing).")
+@_backend_option
+def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
+            static: Path | None, per_series: Path | None, dates: bool, **reading) -> None:
+    """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
+
+    Each row is dated by the window's last input row; the last row forecasts beyond the data.
+    """
+    load_keras_quietly()
+    from tsrnn.forecasting.forecaster import Forecaster
+
+    if output is not None and not output.parent.is_dir():
+        raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
+    from tsrnn.io.run_dir import is_panel_run
+
+    panel = is_panel_run(run_dir)
+    if panel:
+        from tsrnn.forecasting.panel_forecaster import PanelForecaster as Forecaster
+    if per_series is not None and (not panel or output is not None or per_series.exists()):
+        raise ConfigError(f"--per-series {per_series}: give it instead of -o, for a panel run, as a folder that does not "
+                          "exist yet")
+    forecaster = Forecaster.load(run_dir)
+    forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
+    if panel:
+        forecast = forecaster.predict(data, future=future, dates=dates, static=static,
+                                      level=check_levels(list(levels)) or None).set_index(["series", "date"])
+    else:
+        if static is not None:
+            raise ConfigError("--static gives the static covariates of a panel's series; this run forecasts one series")
+        forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
+    if per_series is not None:
+        from tsrnn.utils.atomic import atomic_directory
+
+        with atomic_directory(per_series) as staging:
+            for name, table in forecast.groupby(level="series", sort=False):
+                table.droplevel("series").to_csv(staging / f"{name}.csv")
+        click.echo(f"{len(forecast)} forecasts of {forecast.index.get_level_values('series').nunique()} series "
+                   f"written to {per_series}", err=True)
+        return
+    if output is None:
+        click.echo(forecast.to_csv(), nl=False)
+        return
+    from tsrnn.utils.atomic import atomic_write
+
+    atomic_write(output, forecast.to_csv)
+    click.echo(f"{len(forecast)} forecasts written to {output}", err=True)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default="onnx", show_default=True, type=click.Choice(allowed.EXPORT_FORMATS),
+              help="onnx (served by onnxruntime and NumPy alone) or a TensorFlow SavedModel.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to create: the model and serving.json (window, scalers, transforms).")
+@_backend_option
+def export(run_dir: Path, fmt: str, out: Path) -> None:
+    """Export the run in RUN_DIR for serving: the network plus serving.json (see scripts/serve_onnx.py)."""
+    load_keras_quietly()
+    from tsrnn.forecasting.export import export_run
+
+    export_run(run_dir, out, fmt)
+    click.echo(f"{fmt} export written to {out}")

@@ -1,0 +1,156 @@
+"""The tables and lines the commands print: test scores next to the baselines, panels, backtests,
+bands and tuning trials.
+"""
+from __future__ import annotations
+
+
+def _panel_table(metrics: dict) -> str:
+    test = metrics.get("test")
+    split = metrics["split"]
+    lines = [f"panel of {len(metrics['series'])} series; validation from {split['validation_start'][:10]}, "
+             f"test from {split['test_start'][:10]}"]
+    choices = metrics.get("choices") or {}
+    linear = choices.get("linear_path")
+    if linear:
+        kept = "; no training epoch beat the linear start on validation" if choices.get("kept_initial") else ""
+        alpha = "the anchor alone" if linear["alpha"] is None else f"alpha {linear['alpha']:g}"
+        score = "" if linear["selection_mase"] is None else f" (pooled validation MASE {linear['selection_mase']:.3f})"
+        anchor = "the season before" if choices.get("target_anchor") == "season" else "the last value"
+        lines.append(f"chosen: lookback {choices['lookback']}; targets from {anchor}; linear path {alpha}{score}{kept}")
+    if not test:
+        return "\n".join([*lines, "no series reaches the test period: no test scores"])
+    methods = [m for m in test["pooled"] if m != "intervals"]
+    lines.append(f"{'test MASE':<20}" + "".join(f"{labels_of(m):>18}" for m in methods))
+    for name, scores in test["series"].items():
+        lines.append(f"{name:<20}" + "".join(f"{scores[m]['mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    lines += _panel_band_lines(test["pooled"].get("intervals"), "mean over the series")
+    return "\n".join(lines)
+
+
+def _panel_band_lines(intervals: dict | None, how: str) -> list[str]:
+    """The bands' coverage and scaled interval score, the model's next to the naive band's."""
+    if not intervals:
+        return []
+    lines = [f"\nbands ({how}){'coverage':>17}{'naive band':>12}{'interval score':>16}{'naive band':>12}"]
+    for level, bands in intervals.items():
+        model, naive = bands["model"], bands["naive_band"]
+        lines.append(f"{level + '%':<33}{model['coverage']:>8.3f}{naive['coverage']:>12.3f}"
+                     f"{model['scaled_winkler']:>16.3f}{naive['scaled_winkler']:>12.3f}")
+    return lines
+
+
+def labels_of(method: str) -> str:
+    """Short column labels of the panel table."""
+    return {"naive_last_value": "naive", "seasonal_naive": "seasonal naive", "moving_average": "moving average"}.get(method, method)
+
+
+def _trial_line(record: dict) -> str:
+    """One line per ended trial: its state, score next to the naive forecast's, and parameters."""
+    params = ", ".join(f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
+                       for name, value in record["params"].items())
+    if record["state"] == "complete":
+        naive = f" (naive {record['naive']:.4f})" if record.get("naive") is not None else ""
+        return f"trial {record['number']}: mean fold MASE {record['value']:.4f}{naive}; {params}"
+    if record["state"] == "fail":
+        return f"trial {record['number']} failed: {record.get('error') or 'see the log'}; {params}"
+    return f"trial {record['number']} {record['state']}; {params}"
+
+
+def _panel_backtest_table(metrics: dict) -> str:
+    overall = metrics["overall"]
+    methods = list(overall["pooled"])
+    lines = [f"{len(metrics['folds'])} folds; MASE per series over every fold (weighted by windows)",
+             f"{'series':<20}" + "".join(f"{labels_of(m):>18}" for m in methods)]
+    for name, scores in overall["series"].items():
+        lines.append(f"{name:<20}" + "".join(f"{scores.get(m, float('nan')):>18.3f}" for m in methods))
+    lines.append(f"{'pooled (mean)':<20}" + "".join(f"{overall['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
+    lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{overall['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    lines += _panel_band_lines(overall.get("intervals"), "every fold's windows")
+    skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
+    if skipped:
+        lines.append(f"sat out a fold for lack of training rows: {', '.join(skipped)}")
+    return "\n".join(lines)
+
+
+def _backtest_table(metrics: dict) -> str:
+    overall = metrics["overall"]
+    lines = [f"{'forecaster':<20}{'MAE':>11}{'RMSE':>11}{'sMAPE':>9}{'MASE':>8}{'direction':>11}"]
+    for name, row in overall.items():
+        lines.append(f"{name:<20}{row['mae']:>11.4f}{row['rmse']:>11.4f}{row['smape']:>8.2%}{row['mase']:>8.3f}"
+                     f"{row['directional_accuracy']:>11.3f}")
+    trading = metrics["trading"]
+    if "skipped" in trading:
+        lines.append(f"\nno trading report: {trading['skipped']}")
+    else:
+        lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
+        for name, row in trading["overall"].items():
+            annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
+            lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
+                         f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
+    lines += _interval_lines(metrics.get("intervals"))
+    if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:
+        lines.append("warning: the model did not beat the naive last-value forecast on MASE")
+    return "\n".join(lines)
+
+
+def _metrics_table(metrics: dict) -> str:
+    test = metrics.get("test")
+    if not test:
+        return "no test split (test fraction 0): nothing to evaluate"
+    lines = [f"test split: {test['windows']} windows, targets {test['first_target'][:10]} .. {test['last_target'][:10]}"]
+    if "majority_class" in test:
+        lines.append(f"{'classifier':<20}{'accuracy':>10}{'balanced':>10}")
+        for name, label in (("model", "model"), ("majority_class", "majority class")):
+            row = test[name]
+            lines.append(f"{label:<20}{row['accuracy']:>10.3f}{row['balanced_accuracy']:>10.3f}")
+        if test["model"]["accuracy"] <= test["majority_class"]["accuracy"]:
+            lines.append("note: the classifier did not beat always predicting the majority class")
+        return "\n".join(lines)
+    lines.append(f"{'forecast':<20}{'MAE':>12}{'RMSE':>12}{'MAPE':>10}{'MASE':>9}")
+    labels = {"model": "model", "naive_last_value": "naive (last value)", "seasonal_naive": "seasonal naive",
+              "drift": "drift", "moving_average": "moving average", "ridge": "ridge"}
+    for name in [name for name in test if isinstance(test[name], dict) and "mase" in test[name]]:
+        row = test[name]
+        lines.append(f"{labels.get(name, name):<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
+    lines += _interval_lines(test.get("intervals"))
+    from tsrnn.forecasting.comparison import best_baseline
+
+    best = best_baseline(test)
+    if test["model"]["mase"] > test[best]["mase"]:
+        lines.append(f"note: the model did not beat the best baseline, {labels.get(best, best)} "
+                     f"(MASE {test['model']['mase']:.3f} vs {test[best]['mase']:.3f})")
+    return "\n".join(lines)
+
+
+def _interval_lines(intervals: dict | None) -> list[str]:
+    """The band table: coverage, mean width and interval score of each band, per level."""
+    if not intervals:
+        return []
+    lines = [f"\n{'band':<20}{'level':>7}{'coverage':>10}{'width':>12}{'interval score':>16}"]
+    for level, bands in intervals.items():
+        for name, row in bands.items():
+            label = {"model": "model (conformal)", "naive_band": "naive (empirical)", "model_adaptive": "model (adaptive)"}.get(name, name)
+            lines.append(f"{label:<20}{level + '%':>7}{row['coverage']:>10.3f}{row['width']:>12.4f}{row['winkler']:>16.4f}")
+    return lines
+
+
+def _choices_line(choices: dict | None) -> str | None:
+    """One line on what the fit found in the data and chose on validation."""
+    if not choices:
+        return None
+    anchor = {"last": "the last value", "season": "the value a season earlier"}[choices["target_anchor"]]
+    parts = [f"target {', '.join(choices['target'])}", f"season {choices['season']}", f"lookback {choices['lookback']}",
+             f"targets measured from {anchor}"]
+    linear = choices.get("linear_path")
+    if linear:
+        parts.append("linear path: the anchor alone" if linear["alpha"] is None else f"linear path alpha {linear['alpha']:g}")
+    if choices.get("best_epoch") == 0:
+        parts.append("no training epoch beat the linear start on validation")
+    elif choices.get("best_epoch"):
+        parts.append(f"best epoch {choices['best_epoch']}")
+    inputs = choices.get("input_transforms")
+    if inputs:
+        parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
+    return "chosen: " + "; ".join(parts)

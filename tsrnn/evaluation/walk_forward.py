@@ -1,0 +1,324 @@
+"""Walk-forward backtests: the model and every baseline, retrained as time moves on, scored on
+consecutive test periods, with a trading report.
+
+Folds come from scikit-learn's `TimeSeriesSplit` over the rows (expanding window, or sliding with
+`train_size`, and an optional `gap` of embargoed rows between training and test). In every fold,
+every forecaster is fitted on the fold's training rows only (so scalers see nothing later), and
+forecasts the windows whose targets all lie in the test period in one batched call, from a frame
+cut at the end of that period.
+
+Usage:
+    from tsrnn import Forecaster
+    result = backtest(Forecaster(epochs=5), "datasets/sp500.csv", folds=5)
+    result.metrics["overall"]["model"]["mase"], result.metrics["overall"]["naive_last_value"]["mase"]
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import TimeSeriesSplit
+
+from tsrnn.errors import ConfigError, DataError
+from tsrnn.evaluation.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
+from tsrnn.features.seasons import periods_per_year
+from tsrnn.features.windowing import ends_with_targets_in, target_rows, target_values
+from tsrnn.forecasting.comparison import compare, default_baselines, forecasts_of
+from tsrnn.forecasting.conformal import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
+from tsrnn.forecasting.metrics import forecast_metrics, naive_scale
+from tsrnn.forecasting.params import read_options
+from tsrnn.io.tables import read_series, select_columns
+from tsrnn.utils.atomic import jsonable
+from tsrnn.utils.validation import FOLD_WINDOWS, check_choice
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Row ranges of one fold: train `[train_start, train_end)`, test `[test_start, test_end)`."""
+
+    index: int
+    train_start: int
+    train_end: int
+    test_start: int
+    test_end: int
+
+
+def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, window: str = "expanding",
+                       train_size: int | None = None, gap: int = 0) -> list[Fold]:
+    """Consecutive test periods at the end of the series, each preceded by its training rows.
+
+    Example:
+        >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
+        [(0, 5, 6, 8), (0, 7, 8, 10)]
+    """
+    check_choice("window", window, FOLD_WINDOWS)
+    if folds < 1:
+        raise ConfigError(f"folds must be >= 1, got {folds!r}")
+    if window == "sliding" and not train_size:
+        raise ConfigError("a sliding window needs train_size (rows per training window)")
+    splitter = TimeSeriesSplit(
+        n_splits=max(folds, 2) if folds == 1 else folds,
+        test_size=test_size,
+        gap=gap,
+        max_train_size=train_size if window == "sliding" else None,
+    )
+    try:
+        splits = list(splitter.split(np.zeros(rows)))
+    except ValueError as error:
+        raise DataError(f"{rows} rows are too few for {folds} folds ({error}); use fewer folds or a smaller test size") from None
+    splits = splits[-folds:]
+    return [
+        Fold(index=i, train_start=int(train[0]), train_end=int(train[-1]) + 1, test_start=int(test[0]), test_end=int(test[-1]) + 1)
+        for i, (train, test) in enumerate(splits)
+    ]
+
+
+@dataclass
+class BacktestResult:
+    """Everything a backtest produced: per-window predictions, per-fold table, metrics, trading."""
+
+    predictions: pd.DataFrame
+    folds: pd.DataFrame
+    metrics: dict
+    equity: pd.DataFrame
+    bands: pd.DataFrame | None = None
+
+
+def _fresh(forecaster):
+    """An unfitted copy with the same parameters (a backtest never reuses a template's state)."""
+    params = forecaster.get_params()
+    if "test_fraction" in params:
+        params["test_fraction"] = 0.0  # the fold's test period is the test split
+    return type(forecaster)(**params)
+
+
+def backtest(
+    model,
+    data: str | os.PathLike | pd.DataFrame,
+    folds: int = 5,
+    test_size: int | None = None,
+    window: str = "expanding",
+    train_size: int | None = None,
+    gap: int = 0,
+    refit_every: int = 1,
+    baselines: Sequence | None = None,
+    cost_bps: float = 5.0,
+    threshold: float = 0.0,
+    rule: str = "long_flat",
+    progress: Callable[[Fold, dict], None] | None = None,
+    level: list[float] | float | None = None,
+    trading: bool = True,
+) -> BacktestResult:
+    """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.forecasting.comparison.default_baselines`
+    on the model's window spec, with the model's seasonal period).
+
+    `refit_every=k` refits every forecaster at folds 0, k, 2k, ...; in between, the last fitted
+    model (with its scalers) forecasts the later data unchanged. `progress(fold, scores)` is called
+    after each fold with that fold's row of the folds table (e.g. `scores["model_mase"]`); an
+    exception it raises stops the backtest (a tuner prunes a poor trial that way).
+
+    With `level` (e.g. `[80, 95]`) the model's bands are scored too: split conformal (calibrated on
+    each fold's validation part), adaptive conformal inference carried across the folds, and the
+    naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
+
+    The trading report (`metrics["trading"]`, `equity`) trades the first target as a price. With
+    `trading=False`, or where that target is zero or negative in a test period (returns are then
+    undefined: a temperature, a net flow), it is left out: `metrics["trading"]` holds `"skipped"`,
+    the reason, and `equity` is empty.
+    """
+    coverage = check_levels(level)
+    if coverage and not hasattr(model, "transformed_forecast"):
+        raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
+    if refit_every < 1:
+        raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
+    series = read_series(data, read_options(model))
+    spec = model.make_window_spec(series)
+    frame = select_columns(series, spec.columns, getattr(model, "fill", None))
+    levels = frame[list(spec.target_columns)].to_numpy(np.float64)
+    if baselines is None:
+        baselines = default_baselines(spec)
+    templates = [("model", model)] + [(b.name, b) for b in baselines]
+    plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
+    fitted: dict[str, object] = {}
+    records, fold_rows, band_records, adaptive_state = [], [], [], {}
+    for fold in plan:
+        train = frame.iloc[fold.train_start : fold.train_end]
+        history = frame.iloc[: fold.test_end]
+        ends = ends_with_targets_in(len(history), spec, fold.test_start, fold.test_end)
+        if not len(ends):
+            raise DataError(
+                f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
+                f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size"
+            )
+        refit = fold.index % refit_every == 0
+        if refit:
+            for name, template in templates:
+                fitted[name] = _fresh(template).fit(train)
+        actual = levels[target_rows(ends, spec)]
+        anchors = levels[np.asarray(ends)]
+        scale = naive_scale(levels[fold.train_start : fold.train_end])
+        row = {"fold": fold.index, "train_start": frame.index[fold.train_start], "train_end": frame.index[fold.train_end - 1],
+               "test_start": frame.index[fold.test_start], "test_end": frame.index[fold.test_end - 1],
+               "windows": len(ends), "refit": refit}
+        forecasts = forecasts_of(fitted, history, ends)
+        for name, metrics in compare(fitted, history, ends, spec, scale, forecasts=forecasts).items():
+            row.update({f"{name}_{key}": value for key, value in metrics.items()})
+            records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecasts[name], scale))
+        if coverage:
+            band_records.append(_band_rows(fitted["model"], history, ends, fold, coverage, adaptive_state, scale))
+        fold_rows.append(row)
+        if progress:
+            progress(fold, row)
+    predictions = pd.concat(records, ignore_index=True)
+    folds_table = pd.DataFrame(fold_rows)
+    metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
+    equity, metrics["trading"] = (_trading(predictions, frame, spec, cost_bps, threshold, rule) if trading else
+                                  (pd.DataFrame(), {"skipped": "not asked for (trading=False)"}))
+    bands = pd.concat(band_records, ignore_index=True) if band_records else None
+    if bands is not None:
+        metrics["intervals"] = _interval_metrics(bands)
+    metrics["settings"] = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
+                           "train_size": train_size, "gap": gap, "refit_every": refit_every, "cost_bps": cost_bps,
+                           "threshold": threshold, "rule": rule}
+    return BacktestResult(predictions=predictions, folds=folds_table, metrics=jsonable(metrics), equity=equity, bands=bands)
+
+
+def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
+               scale: np.ndarray) -> pd.DataFrame:
+    """One fold's bands in long format: split conformal, adaptive conformal (its miscoverage rates
+    carried in `adaptive_state` from fold to fold) and the naive empirical band, per level."""
+    spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
+    levels = history[list(spec.target_columns)].to_numpy(np.float64)
+    calibration = model.calibration_
+    transformed, quantiles = model.transformed_forecast(history, ends, with_quantiles=True)
+    volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
+    test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
+    actual = levels[target_rows(ends, spec)]
+    methods = {"model": calibration.model_bands(transformed, levels, ends, coverage, quantiles),
+               "naive_band": calibration.naive_bands(levels, ends, coverage), "model_adaptive": {}}
+    for value in coverage:
+        radii, adaptive_state[value] = adaptive_radii(calibration.scores, test_scores, value, adaptive_state.get(value),
+                                                       delay=1 + spec.gap)
+        methods["model_adaptive"][value] = band(transformed, radii, volatility_at_ends, levels, ends, spec)
+    rows = []
+    positions = np.asarray(ends)
+    for method, bands in methods.items():
+        for value, (lower, upper) in bands.items():
+            for step in range(spec.horizon):
+                for k, target in enumerate(spec.target_columns):
+                    rows.append(pd.DataFrame({"method": method, "level": level_name(value), "fold": fold.index,
+                                              "origin": history.index[positions], "step": spec.gap + step + 1,
+                                              "target": target, "actual": actual[:, step, k], "lower": lower[:, step, k],
+                                              "upper": upper[:, step, k], "mase_scale": scale[k]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _interval_metrics(bands: pd.DataFrame) -> dict:
+    """Interval scores per level and method, over all folds and per fold."""
+    result: dict = {}
+    for (level, method), group in bands.groupby(["level", "method"], sort=False):
+        scores = interval_scores(group["actual"].to_numpy(), group["lower"].to_numpy(), group["upper"].to_numpy(),
+                                 float(level), group["mase_scale"].to_numpy())
+        per_fold = {int(fold): interval_scores(part["actual"].to_numpy(), part["lower"].to_numpy(), part["upper"].to_numpy(),
+                                               float(level), part["mase_scale"].to_numpy())["coverage"]
+                    for fold, part in group.groupby("fold")}
+        result.setdefault(level, {})[method] = {**scores, "coverage_per_fold": per_fold}
+    return result
+
+
+def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale) -> pd.DataFrame:
+    """Long format: one row per forecaster, window, step and target."""
+    positions = np.asarray(ends)
+    rows = []
+    for step in range(spec.horizon):
+        for k, target in enumerate(spec.target_columns):
+            rows.append(pd.DataFrame({
+                "forecaster": name,
+                "fold": fold.index,
+                "origin": index[positions],
+                "origin_row": positions,
+                "date": index[positions + spec.gap + step + 1],
+                "step": spec.gap + step + 1,
+                "target": target,
+                "last_value": anchors[:, k],
+                "actual": actual[:, step, k],
+                "forecast": forecast[:, step, k],
+                "mase_scale": scale[k],
+            }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _overall_metrics(predictions: pd.DataFrame, spec) -> dict:
+    overall = {}
+    for name, group in predictions.groupby("forecaster", sort=False):
+        actual = group["actual"].to_numpy()
+        forecast = group["forecast"].to_numpy()
+        scale = group["mase_scale"].to_numpy()
+        errors = np.abs(actual - forecast)
+        metrics = forecast_metrics(actual, forecast, 1.0)
+        metrics["mase"] = float((errors / scale).mean())
+        anchors = group["last_value"].to_numpy()
+        metrics["directional_accuracy"] = float(np.mean(np.sign(actual - anchors) == np.sign(forecast - anchors)))
+        overall[name] = metrics
+    return overall
+
+
+def _trading(predictions, frame, spec, cost_bps, threshold, rule):
+    """Strategy driven by the model's first-step forecast of the first target, next to the same rule
+    driven by the naive forecast and to buy-and-hold, over the concatenated test periods."""
+    target = spec.target_columns[0]
+    first_step = predictions[(predictions["step"] == spec.gap + 1) & (predictions["target"] == target)]
+    prices = frame[target].to_numpy(np.float64)
+    curves, report = {}, {"overall": {}, "folds": []}
+    model_rows = first_step[first_step["forecaster"] == "model"].sort_values("origin_row")
+    origins = model_rows["origin_row"].to_numpy()
+    if (prices[np.concatenate([origins, origins + 1])] <= 0).any():
+        return pd.DataFrame(), {"skipped": f"{target} is zero or negative in a test period, so it has no returns to "
+                                           "trade; the trading report needs a positive price"}
+    # A position decided at the close of the origin day earns that next day's return, and only it:
+    # origins may skip days (at fold boundaries when horizon > 1), so no return spans two days.
+    next_day = prices[origins + 1] / prices[origins] - 1
+    signals = {"model": model_rows["forecast"].to_numpy(), "naive_last_value": prices[origins]}
+    returns = {}
+    for name, forecast in signals.items():
+        positions = positions_from_forecast(prices[origins], forecast, threshold, rule)
+        returns[name] = (strategy_returns_from(next_day, positions, cost_bps), positions)
+    buy_and_hold = np.ones(len(origins))
+    returns["buy_and_hold"] = (strategy_returns_from(next_day, buy_and_hold, 0.0), buy_and_hold)
+    per_year = periods_per_year(frame.index)
+    report["periods_per_year"] = per_year
+    for name, (values, positions) in returns.items():
+        report["overall"][name] = performance(values, positions, per_year)
+        curves[f"{name}_equity"] = np.cumprod(1 + values)
+        curves[f"{name}_drawdown"] = drawdown_curve(values)
+    folds = model_rows["fold"].to_numpy()
+    for fold in np.unique(folds):
+        mask = folds == fold
+        report["folds"].append({"fold": int(fold), **{name: performance(values[mask], positions[mask], per_year)
+                                                      for name, (values, positions) in returns.items()}})
+    equity = pd.DataFrame(curves, index=frame.index[origins + 1])
+    equity.index.name = "date"
+    equity["fold"] = folds
+    return equity, report
+
+
+def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) -> None:
+    """Write `metrics.json`, `folds.csv`, `predictions.csv`, `equity.csv` and the plots into a new
+    directory `out`, atomically (no `equity.csv` or `equity.png` when the trading report was skipped)."""
+    from tsrnn.forecasting.plots import backtest_forecast_plot, equity_plot
+    from tsrnn.utils.atomic import atomic_directory, write_json
+
+    with atomic_directory(out) as staging:
+        write_json(staging / "metrics.json", result.metrics)
+        result.folds.to_csv(staging / "folds.csv", index=False)
+        result.predictions.to_csv(staging / "predictions.csv", index=False)
+        if not result.equity.empty:
+            result.equity.to_csv(staging / "equity.csv")
+        if result.bands is not None:
+            result.bands.to_csv(staging / "intervals.csv", index=False)
+        backtest_forecast_plot(result.predictions, staging / "forecast.png", target)
+        if not result.equity.empty:
+            equity_plot(result.equity, staging / "equity.png")

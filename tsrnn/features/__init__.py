@@ -1,0 +1,30 @@
+"""From a checked frame to what a network sees: windows and their alignment rule, splits, input and
+target transforms, scaling, covariates, seasons, static covariates and batches cut on the fly.
+
+Public names are imported from their modules when first used.
+
+Example:
+    >>> import tsrnn.features
+    >>> "DateSplit" in tsrnn.features.__all__
+    True
+"""
+from __future__ import annotations
+
+from tsrnn._lazy import lazy_exports
+
+_EXPORTS = {
+    "DateSplit": "splits",
+    "PanelBatches": "batches",
+    "SeriesIdentity": "static",
+    "SplitBounds": "windowing",
+    "WindowBatches": "batches",
+    "WindowSpec": "windowing",
+    "encode_dates": "covariates",
+    "fit_scaler": "scaling",
+    "infer_seasonal_period": "seasons",
+    "split_by_date": "splits",
+    "split_rows": "windowing",
+    "window_ends": "windowing",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

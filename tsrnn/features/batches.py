@@ -1,0 +1,144 @@
+"""Windows cut batch by batch, so a long series never exists as a `rows x lookback x features` copy.
+
+`WindowBatches` is a `keras.utils.PyDataset`: each batch gathers its windows from the scaled
+series when Keras asks for it. `as_input` picks it when the windows of a series would take more
+than 64 MB (`TSRNN_MAX_WINDOW_MB` changes the limit); smaller data goes to Keras as arrays (the
+fastest path).
+
+Example:
+    >>> import numpy as np
+    >>> from tsrnn.features.windowing import WindowSpec
+    >>> series = np.arange(10, dtype="float32").reshape(-1, 1)
+    >>> batches = WindowBatches(series, range(2, 10), WindowSpec(lookback=3, target_transform="level"), batch_size=4)
+    >>> len(batches), batches[0][0, :, 0].tolist()
+    (2, [0.0, 1.0, 2.0])
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import keras
+import numpy as np
+
+from tsrnn.errors import ConfigError
+from tsrnn.features.windowing import WindowSpec, input_windows
+
+MAX_WINDOW_BYTES = 64 * 2**20
+
+
+def max_window_bytes() -> float:
+    """The size above which windows go to Keras batch by batch: `$TSRNN_MAX_WINDOW_MB` megabytes, or 64."""
+    value = os.environ.get("TSRNN_MAX_WINDOW_MB")
+    if not value:
+        return MAX_WINDOW_BYTES
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = float("nan")
+    if not megabytes > 0 or megabytes == float("inf"):
+        raise ConfigError(f"TSRNN_MAX_WINDOW_MB must be a positive number of megabytes, got {value!r}; unset it for 64")
+    return megabytes * 2**20
+
+
+class WindowBatches(keras.utils.PyDataset):
+    """Batches of windows `(batch, lookback, features)` ending at `ends`, with optional targets
+    (an array, or `{output name: array}` for a model with several outputs).
+
+    With `shuffle`, the order of windows is redrawn after every epoch from `seed`.
+    """
+
+    def __init__(self, series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets: np.ndarray | None = None,
+                 shuffle: bool = False, seed: int | None = None) -> None:
+        super().__init__()
+        self.series = series
+        self.ends = np.asarray(ends)
+        self.offsets = np.arange(1 - spec.lookback, 1)
+        self.batch_size = batch_size
+        self.targets = targets
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.ends) / self.batch_size)
+
+    def __getitem__(self, index: int):
+        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        windows = self.series[self.ends[picked][:, None] + self.offsets]
+        if self.targets is None:
+            return windows
+        if isinstance(self.targets, dict):  # a model with several outputs (a quantile head)
+            return windows, {name: values[picked] for name, values in self.targets.items()}
+        return windows, self.targets[picked]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.ends))
+
+
+class PanelBatches(keras.utils.PyDataset):
+    """Batches of windows drawn from many series at once (a panel), each cut from its own series'
+    scaled rows on the fly: no window is copied before its batch, and no series is concatenated
+    with another.
+
+    `parts` is a list of `(scaled rows, window ends, targets or None)`, one per series. With
+    `shuffle`, windows of every series are mixed in a new order after every epoch.
+    """
+
+    def __init__(self, parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
+                 shuffle: bool = False, seed: int | None = None) -> None:
+        super().__init__()
+        self.series = [np.asarray(scaled) for scaled, _, _ in parts]
+        self.targets = [targets for _, _, targets in parts]
+        self.which = np.concatenate([np.full(len(ends), i, dtype=np.int64) for i, (_, ends, _) in enumerate(parts)])
+        self.ends = np.concatenate([np.asarray(ends, dtype=np.int64) for _, ends, _ in parts])
+        self.position = np.concatenate([np.arange(len(ends)) for _, ends, _ in parts])
+        self.offsets = np.arange(1 - spec.lookback, 1)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+        self.with_targets = all(t is not None for t in self.targets) and len(parts) > 0
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.ends) / self.batch_size)
+
+    def __getitem__(self, index: int):
+        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        which, ends, positions = self.which[picked], self.ends[picked], self.position[picked]
+        first = self.series[0]
+        windows = np.empty((len(picked), len(self.offsets), first.shape[1]), dtype=first.dtype)
+        targets = None
+        for series in np.unique(which):
+            rows = which == series
+            windows[rows] = self.series[series][ends[rows][:, None] + self.offsets]
+            if self.with_targets:
+                values = self.targets[series][positions[rows]]
+                if targets is None:
+                    targets = np.empty((len(picked), *values.shape[1:]), dtype=values.dtype)
+                targets[rows] = values
+        return (windows, targets) if self.with_targets else windows
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.ends))
+
+
+def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4) -> int:
+    """Bytes a full copy of the windows would take."""
+    return len(ends) * spec.lookback * features * itemsize
+
+
+def needs_batches(ends: range, spec: WindowSpec, features: int) -> bool:
+    """Whether the windows are too large to hand to Keras as one array."""
+    limit = max_window_bytes()
+    return window_bytes(ends, spec, features) > limit
+
+
+def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets=None, shuffle=False, seed=None):
+    """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large."""
+    if needs_batches(ends, spec, series.shape[1]):
+        return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed)
+    windows = input_windows(series, ends, spec)
+    return windows if targets is None else (windows, targets)

@@ -1,0 +1,73 @@
+"""One routine puts a model next to its baselines: the same windows, the same actual values, the
+same MASE scale, for `Forecaster.evaluate` (and so `tsrnn fit`'s table) and for every fold of
+`tsrnn.evaluation.walk_forward` alike.
+
+Example:
+    >>> import pandas as pd
+    >>> from tsrnn.features.windowing import WindowSpec
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]})
+    >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="level")
+    >>> baselines = {b.name: b.fit(frame) for b in default_baselines(spec, seasonal_period=2)}
+    >>> scores = compare(baselines, frame, range(4, 7), spec, mase_scale=[1.0])
+    >>> scores["drift"]["mae"], scores["naive_last_value"]["mae"]
+    (0.0, 1.0)
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.features.windowing import WindowSpec, target_rows
+from tsrnn.forecasting.baselines import (
+    DriftForecaster,
+    MovingAverageForecaster,
+    NaiveForecaster,
+    RidgeForecaster,
+    SeasonalNaiveForecaster,
+)
+from tsrnn.forecasting.metrics import forecast_metrics
+
+MOVING_AVERAGE_WINDOW = 20
+
+
+def default_baselines(spec: WindowSpec, seasonal_period: int | None = None,
+                      moving_average_window: int = MOVING_AVERAGE_WINDOW) -> list:
+    """Unfitted naive, seasonal naive, drift, moving average and Ridge forecasters on `spec`'s windows.
+
+    The seasonal period is `seasonal_period`, else the spec's; without a season, seasonal naive is naive.
+    """
+    seasonal_period = seasonal_period or spec.seasonal_period or 1
+    window = dict(lookback=spec.lookback, horizon=spec.horizon, target=list(spec.target_columns), gap=spec.gap,
+                  target_transform=spec.target_transform)
+    return [
+        NaiveForecaster(**window),
+        SeasonalNaiveForecaster(period=seasonal_period, **window),
+        DriftForecaster(**window),
+        MovingAverageForecaster(window=moving_average_window, **window),
+        RidgeForecaster(**window),
+    ]
+
+
+def forecasts_of(forecasters: dict, frame: pd.DataFrame, ends: range) -> dict[str, np.ndarray]:
+    """Each fitted forecaster's `(len(ends), horizon, targets)` forecasts in the data's units."""
+    return {name: forecaster.forecast_levels(frame, ends) for name, forecaster in forecasters.items()}
+
+
+def compare(forecasters: dict, frame: pd.DataFrame, ends: range, spec: WindowSpec, mase_scale,
+            forecasts: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
+    """Metrics of every forecaster (model and baselines) on the windows ending at `ends` of `frame`.
+
+    `forecasts` may hold forecasts already made (by name), so none is computed twice.
+    """
+    levels = frame[list(spec.target_columns)].to_numpy(np.float64)
+    actual = levels[target_rows(ends, spec)]
+    anchors = levels[np.asarray(ends)]
+    made = dict(forecasts or {})
+    made.update(forecasts_of({k: v for k, v in forecasters.items() if k not in made}, frame, ends))
+    return {name: forecast_metrics(actual, made[name], mase_scale, anchors) for name in forecasters}
+
+
+def best_baseline(scores: dict[str, dict[str, float]], metric: str = "mase", model: str = "model") -> str:
+    """The name of the baseline with the lowest `metric` in `compare`'s output."""
+    names = [name for name, row in scores.items() if name != model and isinstance(row, dict) and metric in row]
+    return min(names, key=lambda name: scores[name][metric])

@@ -1,0 +1,110 @@
+"""Export a fitted forecaster for serving: the network as ONNX (or a TensorFlow SavedModel), and
+beside it `serving.json`, everything else a forecast needs as plain numbers, so that a server
+forecasts from raw rows with onnxruntime and NumPy alone (`scripts/serve_onnx.py`, no tsrnn, no
+TensorFlow).
+
+`serving.json` holds, for the input columns, each one's transform ("log_return",
+"log1p_difference", "difference", "level") and the affine map of its scaler (`scaled = change *
+multiply + add`, which is what scikit-learn's StandardScaler and MinMaxScaler compute); for the
+targets, the inverse map of their scaler, the target transform, and the row offsets of each step's
+anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row).
+
+Usage:
+    export_run("runs/sp500", "serving/sp500", fmt="onnx")
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from tsrnn.errors import ConfigError, RunDirError
+from tsrnn.features.windowing import anchor_rows
+from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn.utils.atomic import atomic_directory
+from tsrnn.utils.validation import EXPORT_FORMATS
+
+SERVING_FORMAT_VERSION = 1
+
+
+def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "onnx") -> Path:
+    """Write `out/` with the model (`model.onnx` or `savedmodel/`) and `serving.json`; returns `out`.
+
+    Written atomically: a failed export leaves nothing at `out`.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
+    out = Path(out)
+    if out.exists():
+        raise RunDirError(f"{out}: already exists; choose another --out or remove it first")
+    forecaster = Forecaster.load(run_dir)
+    if forecaster.settings_.training.task != "regression":
+        raise ConfigError("export serves value forecasts; this run is a classifier (export a --task regression run)")
+    if forecaster.window_spec_.future_inputs:
+        raise ConfigError("export of runs with future covariates or --calendar is not built yet (serving.json has no "
+                          "place for future rows); export a run fitted without them")
+    with atomic_directory(out) as staging:
+        network = _point_network(forecaster.model_)
+        name = "model.onnx" if fmt == "onnx" else "savedmodel"
+        _export_network(network, staging / name, fmt)
+        spec = serving_spec(forecaster)
+        spec["model_file"] = name
+        (staging / "serving.json").write_text(json.dumps(spec, indent=1) + "\n")
+    return out
+
+
+def serving_spec(forecaster: Forecaster) -> dict:
+    """The forecaster's windowing, scalers and transforms as plain numbers (`serving.json`)."""
+    spec = forecaster.window_spec_
+    features = _affine(forecaster.feature_scaler_, len(spec.inputs))
+    targets = _affine(forecaster.target_scaler_, len(spec.target_columns))
+    return {
+        "format": "tsrnn-serving",
+        "format_version": SERVING_FORMAT_VERSION,
+        "input_name": "windows",
+        "lookback": spec.lookback,
+        "horizon": spec.horizon,
+        "gap": spec.gap,
+        "inputs": list(spec.inputs),
+        "input_transforms": list(spec.transforms),
+        "input_scaling": {"multiply": features[0], "add": features[1]},
+        "targets": list(spec.target_columns),
+        "target_transform": spec.target_transform,
+        "target_scaling": {"multiply": targets[0], "add": targets[1]},
+        "anchor_offsets": anchor_rows(range(0, 1), spec)[0].astype(int).tolist(),
+        "first_end": spec.first_end,
+        "date_column": forecaster.settings_.reading.date_column,
+        "output": "(windows, horizon, targets): scaled transformed targets of each step",
+    }
+
+
+def _affine(scaler, columns: int) -> tuple[list[float], list[float]]:
+    """`(multiply, add)` with `scaler.transform(x) == x * multiply + add` for every column."""
+    zeros, ones = np.zeros((1, columns)), np.ones((1, columns))
+    add = scaler.transform(zeros)[0]
+    multiply = scaler.transform(ones)[0] - add
+    return multiply.astype(float).tolist(), add.astype(float).tolist()
+
+
+def _point_network(model):
+    """The model's point forecast alone (a quantile head's output is left out of the export)."""
+    if isinstance(model.output, dict):
+        import keras
+
+        return keras.Model(model.input, model.output["forecast"], name=f"{model.name}_forecast")
+    return model
+
+
+def _export_network(network, path: Path, fmt: str) -> None:
+    import keras
+
+    if fmt == "savedmodel" and keras.backend.backend() != "tensorflow":
+        raise ConfigError("a SavedModel is written by the TensorFlow backend; use --format onnx or KERAS_BACKEND=tensorflow")
+    network.predict(np.zeros((1, *network.input_shape[1:]), dtype="float32"), verbose=0)  # Keras exports called models only
+    try:
+        network.export(str(path), format="onnx" if fmt == "onnx" else "tf_saved_model", verbose=False)
+    except ImportError as error:
+        missing = getattr(error, "name", None) or str(error)
+        raise ConfigError(f"exporting to {fmt} needs {missing}; pip install 'tsrnn[export]'") from None

@@ -1,0 +1,465 @@
+"""`PanelForecaster`: one global recurrent model over many series (a panel).
+
+Every series keeps its own scalers, fitted on its own training rows, so series of any level share
+one network; windows of all series are mixed in every batch (`tsrnn.features.batches.PanelBatches`, cut
+per series on the fly). The split is by date for the whole panel (`tsrnn.io.panels.split_by_date`).
+`predict` works for the training series and for a series the model never saw: its scalers are
+fitted on its own rows before the panel's validation start (on all its rows when it has too few
+there). `evaluate` scores the model next to every baseline per series, and pooled: the mean of the
+per-series MASE, and that mean weighted by each series' number of windows.
+
+The parameters are those of `Forecaster` (`tsrnn.forecasting.params.ForecasterParams`). The linear path (on
+by default, as for one series) is one Ridge regression over the training windows of every series,
+its shrinkage chosen by the pooled validation MASE (`tsrnn.forecasting.selection.choose_panel_linear`); the
+lookback and anchor left open are chosen the same way among one, two and four seasons and the
+last value or the season before. Bands are conformal, from the validation scores of every series
+pooled. Covariates: past (`features`), future (`future_features`, `calendar`: `tsrnn.features.covariates`)
+and static (`static_features`), and a learned series embedding (`series_embedding`). Not built
+yet for panels: quantile heads. Walk-forward backtests of panels: `tsrnn.evaluation.panel_backtest`.
+
+Example:
+    >>> PanelForecaster(lookback=10, units=4).get_params()["lookback"]
+    10
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.features import preparation
+from tsrnn.features.scaling import scaler_from_dict, scaler_to_dict
+from tsrnn.features.splits import DateSplit, split_by_date
+from tsrnn.features.static import SeriesIdentity
+from tsrnn.features.windowing import WindowSpec, ends_with_targets_in, target_values, window_ends
+from tsrnn.forecasting import state
+from tsrnn.forecasting.baselines import baseline_from_state
+from tsrnn.forecasting.comparison import compare, default_baselines
+from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, conformity_scores, volatility
+from tsrnn.forecasting.metrics import naive_scale
+from tsrnn.forecasting.params import (
+    ForecasterParams,
+    derive_settings,
+    params_from_json,
+    params_to_json,
+    read_options,
+    resolve_from_data,
+)
+from tsrnn.forecasting.selection import PanelPart, candidate_anchors, candidate_lookbacks, choose_panel_linear
+from tsrnn.io.panels import read_panel
+from tsrnn.io.run_dir import read_panel_run, write_panel_run
+from tsrnn.nn import zoo
+from tsrnn.utils.atomic import atomic_directory
+
+_GENERALITY = {"level": 0, "log_return": 1, "log1p_difference": 2, "difference": 3}
+
+
+class PanelForecaster(ForecasterParams):
+    """One global forecaster over a panel of series (see the module's docstring).
+
+    Attributes after `fit` (or `load`): settings_, window_spec_, model_, split_ (a `DateSplit`),
+    series_ ({name: {"feature_scaler", "target_scaler", "baselines", "mase_scale", "windows"}}),
+    history_, id_column_, skipped_ (series left out by `fit(skip_short=True)`).
+    """
+
+    def fit(self, panel, id_column: str | None = None, skip_short: bool = False, static=None) -> PanelForecaster:
+        """Train one model on the training windows of every series of `panel`; returns self.
+
+        A series without a training window before the panel's validation start is an error, or,
+        with `skip_short` (as walk-forward folds need), left out and listed in `skipped_`.
+        `static` is a table of static covariates, one row per series (a DataFrame indexed by the
+        series' names, or a CSV whose first column names them); without it they are read from
+        columns constant within each series.
+        """
+        from tsrnn.features.batches import PanelBatches
+        from tsrnn.nn import training
+
+        frames = read_panel(panel, read_options(self), id_column)
+        params = self._panel_params()
+        resolved = resolve_from_data(params, next(iter(frames.values())))
+        settings = derive_settings(params, resolved)
+        train = settings.training
+        split = split_by_date(frames, train.validation_fraction, train.test_fraction)
+        selected = {name: preparation.select_frame(series, settings, check_inputs=False) for name, series in frames.items()}
+        resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
+        settings = derive_settings(params, resolved)
+        spec = settings.window
+        parts, validation_parts, series_state, skipped, linear_parts, calibrating = [], [], {}, [], [], []
+        trained = [name for name, frame in selected.items()
+                   if len(split.bounds(frame.index).ends("train", spec, stride=spec.stride)) or not skip_short]
+        identity = SeriesIdentity.fit({name: frames[name] for name in trained}, self.static_features, static,
+                                      self.series_embedding)
+        if identity.static_columns and not identity.static:
+            raise DataError("no series has a training window to read its static covariates from")
+        window_choice = _choose_window(params, settings, {name: selected[name] for name in trained}, split, identity)
+        if window_choice is not None:
+            resolved = {**resolved, "lookback": window_choice["lookback"], "target_anchor": window_choice["anchor"]}
+            settings = derive_settings(params, resolved)
+            spec = settings.window
+        for name, frame in selected.items():
+            preparation.check_input_domains(frame, spec)
+            bounds = split.bounds(frame.index)
+            features, levels = preparation.arrays(frame, spec)
+            train_ends, validation_ends = bounds.ends("train", spec, stride=spec.stride), bounds.ends("validation", spec)
+            if not len(train_ends) and skip_short:
+                skipped.append(name)
+                continue
+            if not len(train_ends):
+                raise DataError(f"{frame.attrs.get('source', name)}: no training window before the panel's validation "
+                                f"start {split.validation_start.date()}; drop the series or shorten the lookback")
+            part, feature_scaler = _linear_part(name, features, levels, train_ends, validation_ends, bounds.train_end,
+                                                spec, identity)
+            target_scaler, mase_scale = part.target_scaler, part.mase_scale
+            scaled = identity.with_id(name, part.scaled)
+
+            def targets(ends, target_scaler=target_scaler, levels=levels):
+                return preparation.training_targets(target_scaler, levels, ends, spec, "regression")
+
+            parts.append((scaled, train_ends, targets(train_ends)))
+            if len(validation_ends):
+                validation_parts.append((scaled, validation_ends, targets(validation_ends)))
+                calibrating.append((scaled, levels, validation_ends, target_scaler))
+            training_rows = frame.iloc[: bounds.train_end]
+            linear_parts.append(part)
+            series_state[name] = {
+                "feature_scaler": feature_scaler, "target_scaler": target_scaler,
+                "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
+                "mase_scale": mase_scale,
+                "windows": {"train": len(train_ends), "validation": len(validation_ends)},
+            }
+        if not parts:
+            raise DataError(f"no series has a training window before the panel's validation start "
+                            f"{split.validation_start.date()}; give longer series or a shorter lookback")
+        train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
+        validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
+        settings = _with_identity(settings, identity)
+        choice = choose_panel_linear(linear_parts, spec) if settings.model.linear else None
+        training.seed_everything(train.seed)
+        model = zoo.build(settings.model)
+        if choice is not None:  # the linear path starts at the pooled Ridge solution validation chose
+            model.get_layer("linear").set_weights([choice.coef.astype(np.float32), choice.intercept.astype(np.float32)])
+        outcome = training.fit_model(model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
+                                     validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
+                                     restore_best=train.patience > 0 and validation is not None,
+                                     keep_initial=choice is not None, verbose=train.verbose)
+        calibration_scores = _pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024))
+        choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
+                   "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
+                                                               "candidates": choice.scores},
+                   "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial,
+                   "window_candidates": None if window_choice is None else window_choice["candidates"]}
+        state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
+                                         series_=series_state, history_=outcome.history, id_column_=id_column,
+                                         skipped_=skipped, choices_=choices, identity_=identity,
+                                         calibration_scores_=calibration_scores))
+        return self
+
+    def _panel_params(self) -> ForecasterParams:
+        if self.task != "regression":
+            raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
+        if self.quantile_levels is not None:
+            raise ConfigError("quantile heads are not built for panels yet; fit without quantile_levels")
+        return ForecasterParams(**ForecasterParams.get_params(self))
+
+    # ------------------------------------------------------------- forecasts
+    def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None,
+                level: list[float] | float | None = None) -> pd.DataFrame:
+        """One long table: a `series` column, the date of each window's last input row, and one
+        column per target and step (`Close_t+1`, ...); each series' last row forecasts beyond its data.
+
+        With future covariates, `future` holds each series' rows after its data, in any panel layout
+        (a folder, a dict of DataFrames, or a long table with the id column); `dates` adds `date_t+K`.
+        `static` gives the static covariates of series never seen in training (as in `fit`). With
+        `level` (e.g. `[80, 95]`), each forecast column gets `{column}_lo_{level}` and
+        `{column}_hi_{level}`: conformal bands from the pooled validation scores of every series.
+        """
+        coverage = check_levels(level)
+        self._check_fitted()
+        tables = []
+        raw = self._read(panel, id_column)
+        identity = self.identity_.with_unseen(raw, static)
+        futures = {} if future is None else self._read(future, id_column)
+        for name, frame in self._frames(raw, futures).items():
+            fitted = self._state_of(name, frame)
+            spec = self.window_spec_
+            features, levels = preparation.arrays(frame, spec)
+            ends = window_ends(len(frame), spec, with_targets=False)
+            preparation.check_future_known(frame, spec, ends)
+            transformed = self._transformed(name, fitted, features, ends, identity)
+            forecast = preparation.invert(transformed, levels, ends, spec)
+            columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
+            table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
+            if coverage:
+                bands = self._calibration(frame).model_bands(transformed, levels, ends, coverage)
+                table = pd.concat([table, pd.DataFrame(band_columns(bands, columns))], axis=1)
+            if dates:
+                table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)
+                                   .reset_index(drop=True)], axis=1)
+            table.insert(0, "date", frame.index[np.asarray(ends)])
+            table.insert(0, "series", name)
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
+
+    def evaluate(self, panel, part: str = "test", id_column: str | None = None,
+                 period: tuple[pd.Timestamp, pd.Timestamp] | None = None, static=None,
+                 level: list[float] | float | None = None) -> dict:
+        """Per series and pooled metrics of the model next to every baseline on `part` ("train",
+        "validation" or "test") of each series, by the panel's dates; or, with `period=(start, end)`,
+        on the windows whose targets lie in `[start, end)`, from each training series' rows before
+        `end` (a walk-forward fold's test period). With `level`, every series also gets
+        `"intervals"` (coverage, width and interval score of the model's band and of the naive band),
+        and `pooled["intervals"]` their means over the series."""
+        coverage = check_levels(level)
+        self._check_fitted()
+        spec, per_series = self.window_spec_, {}
+        raw = self._read(panel, id_column)
+        identity = self.identity_.with_unseen(raw, static)
+        for name, frame in self._frames(raw).items():
+            if period is not None:
+                if name not in self.series_:
+                    continue  # scalers fitted now could see the period: only training series are scored
+                frame = frame[frame.index < period[1]]
+                ends = ends_with_targets_in(len(frame), spec, int(frame.index.searchsorted(period[0])), len(frame))
+            else:
+                ends = self.split_.bounds(frame.index).ends(part, spec)
+            if not len(ends):
+                continue
+            fitted = self._state_of(name, frame)
+            features, levels = preparation.arrays(frame, spec)
+            transformed = self._transformed(name, fitted, features, ends, identity)
+            scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
+                             forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
+            if coverage:
+                scores["intervals"] = self._calibration(frame).scores_against_naive(transformed, levels, ends, coverage,
+                                                                                   fitted["mase_scale"])
+            per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
+        where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
+        if not per_series:
+            raise DataError(f"no series has a window in {where}; give longer series")
+        pooled = pooled_scores(per_series)
+        if coverage:
+            pooled["intervals"] = pooled_interval_scores(per_series)
+        return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
+                "pooled": pooled}
+
+    def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
+        """The series of `panel` (or of a table of future rows), read with the run's id column by default."""
+        return read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+
+    def _frames(self, raw: dict[str, pd.DataFrame], futures: dict | None = None) -> dict[str, pd.DataFrame]:
+        """The checked frame of every series read by `_read`, with its future rows' derived inputs."""
+        return {name: preparation.select_frame(series, self.settings_, future=(futures or {}).get(name))
+                for name, series in raw.items()}
+
+    def _state_of(self, name: str, frame: pd.DataFrame) -> dict:
+        """The series' fitted scalers and baselines, or, for a series not seen in training, ones
+        fitted now on its rows before the panel's validation start (all its rows if too few)."""
+        if name in self.series_:
+            return self.series_[name]
+        spec = self.window_spec_
+        features, levels = preparation.arrays(frame, spec)
+        bounds = self.split_.bounds(frame.index)
+        train_end = bounds.train_end
+        if not len(bounds.ends("train", spec)):
+            train_end = len(frame)
+        ends = window_ends(train_end, spec)
+        if not len(ends):
+            raise DataError(f"{frame.attrs.get('source', name)}: {len(frame)} rows are too few for one window of "
+                            f"lookback {spec.lookback} with its targets")
+        rows = frame.iloc[:train_end]
+        return {"feature_scaler": preparation.fit_feature_scaler(features, spec, train_end),
+                "target_scaler": preparation.fit_target_scaler(levels, ends, spec),
+                "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
+                "mase_scale": naive_scale(levels[:train_end])}
+
+    def _calibration(self, frame: pd.DataFrame) -> Calibration:
+        """Bands for one series: the pooled validation scores, and the naive band from the series' own
+        training windows (its rows before the panel's validation start, all its rows if too few)."""
+        if self.calibration_scores_ is None:
+            raise ConfigError("no series had validation windows to calibrate bands on; fit with validation_fraction > 0")
+        spec = self.window_spec_
+        _, levels = preparation.arrays(frame, spec)
+        naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
+        train_ends = self.split_.bounds(frame.index).ends("train", naive)
+        if not len(train_ends):
+            train_ends = window_ends(len(frame), naive)
+        return Calibration(spec, self.calibration_scores_, target_values(levels, train_ends, naive))
+
+    def _transformed(self, name: str, fitted: dict, features: np.ndarray, ends: range, identity: SeriesIdentity) -> np.ndarray:
+        """The network's forecasts for the windows ending at `ends`, in the transformed target's space."""
+        spec = self.window_spec_
+        scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted["feature_scaler"], features, spec)))
+        return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
+                                               max(self.settings_.training.batch_size, 1024))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this PanelForecaster is not fitted yet; call fit(panel) first or PanelForecaster.load(run_dir)")
+
+    # ----------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write `model.keras` and `panel.json` (parameters, split, every series' scalers and
+        baselines) into a new directory, atomically."""
+        with atomic_directory(path) as staging:
+            self.save_into(staging)
+        return Path(path)
+
+    def save_into(self, directory: Path) -> None:
+        """Write the run's files into an existing (staging) directory."""
+        self._check_fitted()
+        write_panel_run(directory, self.model_, self.to_record())
+
+    def to_record(self) -> dict:
+        """The fitted panel forecaster as JSON-ready data (what `panel.json` holds)."""
+        return {
+            "params": params_to_json(self.get_params()), "resolved": self.resolved_,
+            "window_spec": self.window_spec_.to_dict(), "split": self.split_.to_dict(), "id_column": self.id_column_,
+            "series": {name: {"feature_scaler": scaler_to_dict(s["feature_scaler"]),
+                              "target_scaler": scaler_to_dict(s["target_scaler"]),
+                              "baselines": {k: b.to_state() for k, b in s["baselines"].items()},
+                              "mase_scale": s["mase_scale"].tolist(), "windows": s["windows"]}
+                       for name, s in self.series_.items()},
+            "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
+            "choices": getattr(self, "choices_", None), "identity": self.identity_.to_dict(),
+            "calibration_scores": None if self.calibration_scores_ is None else self.calibration_scores_.tolist(),
+        }
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> PanelForecaster:
+        """The panel forecaster saved at `path`, ready to predict."""
+        path = Path(path)
+        record, model = read_panel_run(path)
+        forecaster = cls(**params_from_json(record["params"]))
+        identity = SeriesIdentity.from_dict(record.get("identity") or {})
+        settings = _with_identity(derive_settings(forecaster._panel_params(), record["resolved"]), identity)
+        if settings.window.to_dict() != record["window_spec"]:
+            raise RunDirError(f"{path}: the panel's window spec does not follow from its parameters; re-run tsrnn fit")
+        series = {name: {"feature_scaler": scaler_from_dict(s["feature_scaler"]),
+                         "target_scaler": scaler_from_dict(s["target_scaler"]),
+                         "baselines": {k: baseline_from_state(b) for k, b in s["baselines"].items()},
+                         "mase_scale": np.asarray(s["mase_scale"]), "windows": s["windows"]}
+                  for name, s in record["series"].items()}
+        state.replace_learned(forecaster, dict(
+            settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
+            split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
+            id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices"),
+            identity_=identity, calibration_scores_=None if record.get("calibration_scores") is None
+            else np.asarray(record["calibration_scores"], dtype=np.float64)))
+        return forecaster
+
+
+def _linear_part(name: str, features: np.ndarray, levels: np.ndarray, train_ends: range, validation_ends: range,
+                 train_end: int, spec: WindowSpec, identity: SeriesIdentity) -> tuple[PanelPart, object]:
+    """One series as the linear path and the network see it, with its feature scaler: steps scaled
+    on the training rows (plus its static covariates), the target scaler fitted on the training
+    windows, and the MASE scale of its training rows."""
+    feature_scaler = preparation.fit_feature_scaler(features, spec, train_end)
+    values = identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec))
+    part = PanelPart(values, levels, train_ends, validation_ends, preparation.fit_target_scaler(levels, train_ends, spec),
+                     naive_scale(levels[:train_end]))
+    return part, feature_scaler
+
+
+def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit,
+                   identity: SeriesIdentity) -> dict | None:
+    """The lookback and anchor the parameters leave open (one, two or four seasons; the last value or
+    the season before), chosen by the pooled validation MASE of each candidate's linear path
+    (`choose_panel_linear`), as a single series chooses them; None when there is nothing to choose,
+    no linear path, or no validation window."""
+    if not settings.model.linear:
+        return None
+    train_rows = int(np.median([split.bounds(frame.index).train_end for frame in selected.values()]))
+    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, train_rows)
+    anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
+    if len(lookbacks) * len(anchors) < 2:
+        return None
+    candidates = []
+    for lookback in lookbacks:
+        for anchor in anchors:
+            spec = dataclasses.replace(settings.window, lookback=lookback, target_anchor=anchor)
+            parts = []
+            for name, frame in selected.items():
+                bounds = split.bounds(frame.index)
+                train_ends = bounds.ends("train", spec, stride=spec.stride)
+                if not len(train_ends):
+                    continue
+                features, levels = preparation.arrays(frame, spec)
+                parts.append(_linear_part(name, features, levels, train_ends, bounds.ends("validation", spec),
+                                          bounds.train_end, spec, identity)[0])
+            choice = choose_panel_linear(parts, spec) if parts else None
+            if choice is None or choice.validation_mae is None:
+                return None
+            candidates.append({"lookback": lookback, "anchor": anchor, "alpha": choice.alpha,
+                               "selection_mase": choice.validation_mae})
+    best = min(candidates, key=lambda candidate: candidate["selection_mase"])
+    return {"lookback": best["lookback"], "anchor": best["anchor"], "candidates": candidates}
+
+
+def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int) -> np.ndarray | None:
+    """The conformity scores of every series' validation windows, pooled: residuals in the transformed
+    target's space over the volatility known at each window's end, which no series' level or scale
+    enters (`tsrnn.forecasting.conformal`)."""
+    scores = []
+    for scaled, levels, ends, target_scaler in calibrating:
+        predicted = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size)
+        scores.append(conformity_scores(predicted, target_values(levels, ends, spec), volatility(levels, spec)[np.asarray(ends)]))
+    return np.concatenate(scores) if scores else None
+
+
+def pooled_interval_scores(per_series: dict) -> dict:
+    """For each band level, the mean over the series of the model band's and the naive band's
+    coverage and scaled interval score (each series' windows weigh alike)."""
+    scored = [s["intervals"] for s in per_series.values() if "intervals" in s]
+    pooled = {}
+    for level in scored[0]:
+        pooled[level] = {band: {name: float(np.mean([s[level][band][name] for s in scored]))
+                                for name in ("coverage", "scaled_winkler")} | {"series": len(scored)}
+                         for band in ("model", "naive_band")}
+    return pooled
+
+
+def _with_identity(settings, identity: SeriesIdentity):
+    """The settings with a model that reads the series identity's columns: the static covariates
+    after the inputs and, with an embedding, the series id last (`zoo.ModelSpec.series_slots`)."""
+    if not identity.extra_columns:
+        return settings
+    lookback, features = settings.model.input_shape
+    model = dataclasses.replace(settings.model, input_shape=(lookback, features + identity.extra_columns),
+                                series_slots=len(identity.slots) + 1 if identity.embedding_dim else 0,
+                                series_embedding_dim=identity.embedding_dim)
+    return dataclasses.replace(settings, model=model)
+
+
+def _panel_input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit) -> dict[str, str]:
+    """One transform per non-target input for the whole panel: each series chooses from its own
+    training rows, and the most general choice wins (differences over log1p over log returns)."""
+    chosen: dict[str, str] = {}
+    for frame in selected.values():
+        for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index).train_end).items():
+            if column not in chosen or _GENERALITY[transform] > _GENERALITY[chosen[column]]:
+                chosen[column] = transform
+    return chosen
+
+
+def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
+    """For the model and every baseline: the mean of the per-series MASE and MAE-free figures that
+    pool across scales (mean MASE, and MASE weighted by each series' windows).
+
+    Example:
+        >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
+        {'model': {'mean_mase': 1.5, 'weighted_mase': 1.75, 'series': 2}}
+    """
+    first = next(iter(per_series.values()))
+    methods = [k for k in first if isinstance(first[k], dict) and k != "intervals"]
+    pooled = {}
+    for method in methods:
+        mase = np.array([s[method]["mase"] for s in per_series.values()], dtype=np.float64)
+        weights = np.array([s["windows"] for s in per_series.values()], dtype=np.float64)
+        pooled[method] = {"mean_mase": float(mase.mean()), "weighted_mase": float((mase * weights).sum() / weights.sum()),
+                          "series": len(mase)}
+    return pooled
+

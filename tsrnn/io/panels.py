@@ -1,0 +1,76 @@
+"""Panels: many series read as one, and split by date for all of them.
+
+A panel is a folder of CSVs (one series each, named by the file's stem), one long CSV with an id
+column, a dict of DataFrames, or a long DataFrame with an id column. Every series is read and
+checked like a single series (`tsrnn.io.tables.read_series`), so an error names the series. The split
+is by date: the validation and test periods start at the same dates for every series, so no
+training target of any series lies in another series' validation or test period.
+
+Example:
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"ticker": ["A", "A", "B", "B"], "Date": ["2020-01-01", "2020-01-02"] * 2,
+    ...                      "Close": [1.0, 2.0, 3.0, 4.0]})
+    >>> panel = read_panel(long, id_column="ticker")
+    >>> sorted(panel), panel["B"]["Close"].tolist()
+    (['A', 'B'], [3.0, 4.0])
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tsrnn.errors import DataError
+from tsrnn.io.tables import ReadOptions, read_series, read_table
+
+
+def is_panel(source, id_column: str | None = None) -> bool:
+    """Whether `source` is a panel: a dict, a folder, or anything given with an id column."""
+    return id_column is not None or isinstance(source, dict) or (
+        not isinstance(source, pd.DataFrame) and Path(source).is_dir())
+
+
+def read_panel(source, options: ReadOptions | None = None, id_column: str | None = None) -> dict[str, pd.DataFrame]:
+    """`{series name: frame indexed by increasing, unique dates}`, in a stable (sorted) order."""
+    options = options or ReadOptions()
+    if isinstance(source, dict):
+        items = {str(name): frame for name, frame in source.items()}
+        panel = {name: read_series(_named(frame, name), options) for name, frame in items.items()}
+    elif isinstance(source, pd.DataFrame):
+        panel = _split_long(source, id_column, "data", options, ".")
+    else:
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(path.glob("*.csv"))
+            if not files:
+                raise DataError(f"{path}: folder holds no .csv file; give one CSV per series")
+            panel = {file.stem: read_series(file, options) for file in files}
+        else:
+            if id_column is None:
+                raise DataError(f"{path}: one series per file; for a long table name its id column with --id-column")
+            table, decimal = read_table(path, options)
+            panel = _split_long(table, id_column, str(path), options, decimal)
+    if not panel:
+        raise DataError("the panel holds no series")
+    return dict(sorted(panel.items()))
+
+
+def _named(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.attrs["source"] = f"series {name}"
+    return frame
+
+
+def _split_long(table: pd.DataFrame, id_column: str | None, name: str, options: ReadOptions, decimal: str) -> dict:
+    if id_column is None:
+        raise DataError(f"{name}: a long table needs its id column (--id-column)")
+    columns = [str(c).strip() for c in table.columns]
+    table = table.set_axis(columns, axis=1)
+    if id_column not in table.columns:
+        raise DataError(f"{name}: id column '{id_column}' not found; available: {', '.join(columns)}")
+    panel = {}
+    for key, group in table.groupby(id_column, sort=True):
+        series = group.drop(columns=[id_column]).reset_index(drop=True)
+        series.attrs.update(source=f"{name} [{key}]", decimal=decimal)
+        panel[str(key)] = read_series(series, options)
+    return panel

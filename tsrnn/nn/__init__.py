@@ -1,0 +1,31 @@
+"""The networks: the model zoo (`ModelSpec` -> `keras.Model`), the quantile head and its loss, the Keras
+training loop with its callbacks, data-parallel training and the backend's quiet start. Written
+against Keras 3 alone, so every model runs on TensorFlow, JAX and PyTorch.
+
+Public names are imported from their modules when first used.
+
+Example:
+    >>> import tsrnn.nn
+    >>> "EmbeddingSpec" in tsrnn.nn.__all__
+    True
+"""
+from __future__ import annotations
+
+from tsrnn._lazy import lazy_exports
+
+_EXPORTS = {
+    "EmbeddingSpec": "zoo",
+    "ModelSpec": "zoo",
+    "SlowPathWarning": "zoo",
+    "TrainingResult": "training",
+    "build": "zoo",
+    "data_parallel": "distribute",
+    "fit_model": "training",
+    "load_keras_quietly": "backend",
+    "names": "zoo",
+    "pinball_loss": "quantiles",
+    "resolve": "zoo",
+    "seed_everything": "training",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
