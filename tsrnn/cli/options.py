@@ -154,6 +154,9 @@ def _forecaster_options(command):
         _param("--learning-rate"),
         _param("--patience", help="Early stopping on validation loss (best weights kept); 0 disables."),
         _param("--validation-fraction"),
+        _param("--split", choices=allowed.SPLITS,
+               help="Panels: validation and test at the same dates for every series (date), at each series' own "
+                    "last rows (series), or auto: by date where every series ends on the same date."),
         _param("--fill", choices=allowed.FILL_POLICIES, help="Policy for NaN/inf values."),
         _param("--seed", type=int, help="Seed for a repeatable CPU run."),
         _param("--seasonal-period", type=int,

@@ -3,12 +3,13 @@ bands and tuning trials.
 """
 from __future__ import annotations
 
+from tsrnn.features.splits import split_from_dict
+
 
 def _panel_table(metrics: dict) -> str:
     test = metrics.get("test")
     split = metrics["split"]
-    lines = [f"panel of {len(metrics['series'])} series; validation from {split['validation_start'][:10]}, "
-             f"test from {split['test_start'][:10]}"]
+    lines = [f"panel of {len(metrics['series'])} series; {split_from_dict(split).describe()}"]
     choices = metrics.get("choices") or {}
     linear = choices.get("linear_path")
     if linear:
@@ -26,7 +27,24 @@ def _panel_table(metrics: dict) -> str:
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
     lines += _panel_band_lines(test["pooled"].get("intervals"), "mean over the series")
+    lines += _panel_notes(test)
     return "\n".join(lines)
+
+
+def _panel_notes(test: dict) -> list[str]:
+    """The series left unscored, each with its reason, and a plain note when the model's mean MASE
+    does not beat the best baseline's."""
+    lines = [f"not scored: {name} ({reason})" for name, reason in test.get("not_scored", {}).items()]
+    pooled = test["pooled"]
+    baselines = [m for m in pooled if m not in ("model", "intervals")]
+    if baselines:
+        best = min(baselines, key=lambda m: pooled[m]["mean_mase"])
+        if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
+            better = sum(scores["model"]["mase"] < scores[best]["mase"] for scores in test["series"].values())
+            lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
+                         f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
+                         f"of {len(test['series'])} series)")
+    return lines
 
 
 def _panel_band_lines(intervals: dict | None, how: str) -> list[str]:

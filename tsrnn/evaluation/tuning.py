@@ -34,7 +34,7 @@ from tsrnn.evaluation.panel_backtest import backtest_panel
 from tsrnn.evaluation.search_space import check_space, default_space, forecaster_params, sample
 from tsrnn.evaluation.walk_forward import backtest
 from tsrnn.features import preparation
-from tsrnn.features.splits import split_by_date
+from tsrnn.features.splits import split_panel
 from tsrnn.features.windowing import split_rows
 from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.forecasting.panel_forecaster import PanelForecaster
@@ -195,14 +195,14 @@ class _SeriesSubject:
 
 
 class _PanelSubject:
-    """A panel: trials are panel backtests on every series' rows before the panel's test start;
+    """A panel: trials are panel backtests on every series' rows before its test part;
     the best is refitted by `fit_panel_run`."""
 
     def __init__(self, forecaster: PanelForecaster, data, id_column: str | None = None):
         self.data, self.id_column = data, id_column
         frames = read_panel(data, read_options(forecaster), id_column)
-        test_start = split_by_date(frames, forecaster.validation_fraction, forecaster.test_fraction).test_start
-        self.history = {name: frame[frame.index < test_start] for name, frame in frames.items()}
+        split = split_panel(frames, forecaster.split, forecaster.validation_fraction, forecaster.test_fraction)
+        self.history = {name: frame.iloc[: split.bounds(frame.index, name).validation_end] for name, frame in frames.items()}
         self.resolved = resolve_from_data(forecaster, next(iter(frames.values())))
 
     def space_hints(self) -> tuple[int | None, bool]:

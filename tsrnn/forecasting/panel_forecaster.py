@@ -33,7 +33,7 @@ import pandas as pd
 from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
 from tsrnn.features import preparation
 from tsrnn.features.scaling import scaler_from_dict, scaler_to_dict
-from tsrnn.features.splits import DateSplit, split_by_date
+from tsrnn.features.splits import DateSplit, SeriesSplit, split_from_dict, split_panel
 from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_in, target_values, window_ends
 from tsrnn.forecasting import state
@@ -83,14 +83,14 @@ class PanelForecaster(ForecasterParams):
         resolved = resolve_from_data(params, next(iter(frames.values())))
         settings = derive_settings(params, resolved)
         train = settings.training
-        split = split_by_date(frames, train.validation_fraction, train.test_fraction)
+        split = split_panel(frames, train.split, train.validation_fraction, train.test_fraction)
         selected = {name: preparation.select_frame(series, settings, check_inputs=False) for name, series in frames.items()}
         resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
         settings = derive_settings(params, resolved)
         spec = settings.window
         parts, validation_parts, series_state, skipped, linear_parts, calibrating = [], [], {}, [], [], []
         trained = [name for name, frame in selected.items()
-                   if len(split.bounds(frame.index).ends("train", spec, stride=spec.stride)) or not skip_short]
+                   if len(split.bounds(frame.index, name).ends("train", spec, stride=spec.stride)) or not skip_short]
         identity = SeriesIdentity.fit({name: frames[name] for name in trained}, self.static_features, static,
                                       self.series_embedding)
         if identity.static_columns and not identity.static:
@@ -102,15 +102,15 @@ class PanelForecaster(ForecasterParams):
             spec = settings.window
         for name, frame in selected.items():
             preparation.check_input_domains(frame, spec)
-            bounds = split.bounds(frame.index)
+            bounds = split.bounds(frame.index, name)
             features, levels = preparation.arrays(frame, spec)
             train_ends, validation_ends = bounds.ends("train", spec, stride=spec.stride), bounds.ends("validation", spec)
             if not len(train_ends) and skip_short:
                 skipped.append(name)
                 continue
             if not len(train_ends):
-                raise DataError(f"{frame.attrs.get('source', name)}: no training window before the panel's validation "
-                                f"start {split.validation_start.date()}; drop the series or shorten the lookback")
+                raise DataError(f"{frame.attrs.get('source', name)}: no training window before its validation part "
+                                f"({split.describe()}); drop the series or shorten the lookback")
             part, feature_scaler = _linear_part(name, features, levels, train_ends, validation_ends, bounds.train_end,
                                                 spec, identity)
             target_scaler, mase_scale = part.target_scaler, part.mase_scale
@@ -132,8 +132,8 @@ class PanelForecaster(ForecasterParams):
                 "windows": {"train": len(train_ends), "validation": len(validation_ends)},
             }
         if not parts:
-            raise DataError(f"no series has a training window before the panel's validation start "
-                            f"{split.validation_start.date()}; give longer series or a shorter lookback")
+            raise DataError(f"no series has a training window before its validation part ({split.describe()}); "
+                            "give longer series or a shorter lookback")
         train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
         validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
         settings = _with_identity(settings, identity)
@@ -194,7 +194,7 @@ class PanelForecaster(ForecasterParams):
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
             if coverage:
-                bands = self._calibration(frame).model_bands(transformed, levels, ends, coverage)
+                bands = self._calibration(name, frame).model_bands(transformed, levels, ends, coverage)
                 table = pd.concat([table, pd.DataFrame(band_columns(bands, columns))], axis=1)
             if dates:
                 table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)
@@ -215,7 +215,7 @@ class PanelForecaster(ForecasterParams):
         and `pooled["intervals"]` their means over the series."""
         coverage = check_levels(level)
         self._check_fitted()
-        spec, per_series = self.window_spec_, {}
+        spec, per_series, not_scored = self.window_spec_, {}, {}
         raw = self._read(panel, id_column)
         identity = self.identity_.with_unseen(raw, static)
         for name, frame in self._frames(raw).items():
@@ -225,8 +225,10 @@ class PanelForecaster(ForecasterParams):
                 frame = frame[frame.index < period[1]]
                 ends = ends_with_targets_in(len(frame), spec, int(frame.index.searchsorted(period[0])), len(frame))
             else:
-                ends = self.split_.bounds(frame.index).ends(part, spec)
+                ends = self.split_.bounds(frame.index, name).ends(part, spec)
             if not len(ends):
+                if period is None:
+                    not_scored[name] = _why_not_scored(self.split_.bounds(frame.index, name), part, spec, frame.index)
                 continue
             fitted = self._state_of(name, frame)
             features, levels = preparation.arrays(frame, spec)
@@ -234,7 +236,7 @@ class PanelForecaster(ForecasterParams):
             scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
                              forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
             if coverage:
-                scores["intervals"] = self._calibration(frame).scores_against_naive(transformed, levels, ends, coverage,
+                scores["intervals"] = self._calibration(name, frame).scores_against_naive(transformed, levels, ends, coverage,
                                                                                    fitted["mase_scale"])
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
         where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
@@ -244,7 +246,7 @@ class PanelForecaster(ForecasterParams):
         if coverage:
             pooled["intervals"] = pooled_interval_scores(per_series)
         return {"part": part if period is None else "period", "split": self.split_.to_dict(), "series": per_series,
-                "pooled": pooled}
+                "pooled": pooled, "not_scored": not_scored}
 
     def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
         """The series of `panel` (or of a table of future rows), read with the run's id column by default."""
@@ -262,7 +264,7 @@ class PanelForecaster(ForecasterParams):
             return self.series_[name]
         spec = self.window_spec_
         features, levels = preparation.arrays(frame, spec)
-        bounds = self.split_.bounds(frame.index)
+        bounds = self.split_.bounds(frame.index, name)
         train_end = bounds.train_end
         if not len(bounds.ends("train", spec)):
             train_end = len(frame)
@@ -276,7 +278,7 @@ class PanelForecaster(ForecasterParams):
                 "baselines": {b.name: b.fit(rows) for b in default_baselines(spec)},
                 "mase_scale": naive_scale(levels[:train_end])}
 
-    def _calibration(self, frame: pd.DataFrame) -> Calibration:
+    def _calibration(self, name: str, frame: pd.DataFrame) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own
         training windows (its rows before the panel's validation start, all its rows if too few)."""
         if self.calibration_scores_ is None:
@@ -284,7 +286,7 @@ class PanelForecaster(ForecasterParams):
         spec = self.window_spec_
         _, levels = preparation.arrays(frame, spec)
         naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
-        train_ends = self.split_.bounds(frame.index).ends("train", naive)
+        train_ends = self.split_.bounds(frame.index, name).ends("train", naive)
         if not len(train_ends):
             train_ends = window_ends(len(frame), naive)
         return Calibration(spec, self.calibration_scores_, target_values(levels, train_ends, naive))
@@ -345,11 +347,28 @@ class PanelForecaster(ForecasterParams):
                   for name, s in record["series"].items()}
         state.replace_learned(forecaster, dict(
             settings_=settings, resolved_=record["resolved"], window_spec_=settings.window, model_=model,
-            split_=DateSplit.from_dict(record["split"]), series_=series, history_=record["history"],
+            split_=split_from_dict(record["split"]), series_=series, history_=record["history"],
             id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices"),
             identity_=identity, calibration_scores_=None if record.get("calibration_scores") is None
             else np.asarray(record["calibration_scores"], dtype=np.float64)))
         return forecaster
+
+
+def _why_not_scored(bounds, part: str, spec: WindowSpec, index: pd.DatetimeIndex) -> str:
+    """Why a series has no window in `part` of its split, in one phrase for the tables.
+
+    Example:
+        >>> from tsrnn.features.windowing import SplitBounds
+        >>> dates = pd.date_range("2020-01-01", periods=40)
+        >>> _why_not_scored(SplitBounds(rows=40, train_end=40, validation_end=40), "test", WindowSpec(lookback=5), dates)
+        'its rows end 2020-02-09, before the test period'
+    """
+    first, last = {"train": (0, bounds.train_end), "validation": (bounds.train_end, bounds.validation_end),
+                   "test": (bounds.validation_end, bounds.rows)}[part]
+    if last <= first:
+        return f"its rows end {index[-1].date()}, before the {part} period"
+    return (f"{last - first} rows in its {part} part after {first} earlier rows: too few for a window of "
+            f"lookback {spec.lookback} with {spec.gap + spec.horizon} target rows")
 
 
 def _linear_part(name: str, features: np.ndarray, levels: np.ndarray, train_ends: range, validation_ends: range,
@@ -364,7 +383,7 @@ def _linear_part(name: str, features: np.ndarray, levels: np.ndarray, train_ends
     return part, feature_scaler
 
 
-def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit,
+def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit | SeriesSplit,
                    identity: SeriesIdentity) -> dict | None:
     """The lookback and anchor the parameters leave open (one, two or four seasons; the last value or
     the season before), chosen by the pooled validation MASE of each candidate's linear path
@@ -372,7 +391,7 @@ def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.Da
     no linear path, or no validation window."""
     if not settings.model.linear:
         return None
-    train_rows = int(np.median([split.bounds(frame.index).train_end for frame in selected.values()]))
+    train_rows = int(np.median([split.bounds(frame.index, name).train_end for name, frame in selected.items()]))
     lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, train_rows)
     anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
     if len(lookbacks) * len(anchors) < 2:
@@ -383,7 +402,7 @@ def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.Da
             spec = dataclasses.replace(settings.window, lookback=lookback, target_anchor=anchor)
             parts = []
             for name, frame in selected.items():
-                bounds = split.bounds(frame.index)
+                bounds = split.bounds(frame.index, name)
                 train_ends = bounds.ends("train", spec, stride=spec.stride)
                 if not len(train_ends):
                     continue
@@ -434,12 +453,12 @@ def _with_identity(settings, identity: SeriesIdentity):
     return dataclasses.replace(settings, model=model)
 
 
-def _panel_input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit) -> dict[str, str]:
+def _panel_input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit | SeriesSplit) -> dict[str, str]:
     """One transform per non-target input for the whole panel: each series chooses from its own
     training rows, and the most general choice wins (differences over log1p over log returns)."""
     chosen: dict[str, str] = {}
-    for frame in selected.values():
-        for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index).train_end).items():
+    for name, frame in selected.items():
+        for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index, name).train_end).items():
             if column not in chosen or _GENERALITY[transform] > _GENERALITY[chosen[column]]:
                 chosen[column] = transform
     return chosen

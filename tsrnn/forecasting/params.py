@@ -32,6 +32,7 @@ from tsrnn.nn import zoo
 from tsrnn.nn.quantiles import quantiles_for_levels
 from tsrnn.utils.validation import (
     FILL_POLICIES,
+    SPLITS,
     STRATEGIES,
     TARGET_ANCHORS,
     TASKS,
@@ -92,6 +93,9 @@ class ForecasterParams:
         epochs, batch_size, learning_rate: training; patience: early stopping on the validation
             loss (best weights restored); 0 disables it.
         validation_fraction, test_fraction: chronological split (the rest, first, trains).
+        split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
+            dates for every series), "series" (each series' own last rows) or "auto" (by date where
+            every series ends on the same date, else per series). One series splits alike by each.
         fill: None (refuse NaN), "ffill" or "drop".
         date_column, sep, decimal, date_format, timezone: how files are read (`tsrnn.io.tables.ReadOptions`;
             None finds them from the file, timezone "local" keeps the wall-clock time written).
@@ -137,6 +141,7 @@ class ForecasterParams:
     patience: int = 5
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
+    split: str = "auto"
     fill: str | None = None
     date_column: str | None = None
     sep: str | None = None
@@ -186,6 +191,7 @@ class TrainingSettings:
     patience: int
     validation_fraction: float
     test_fraction: float
+    split: str
     seed: int | None
     strategy: str
     verbose: int
@@ -285,6 +291,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         patience=check_int("patience", p["patience"], 0),
         validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
         test_fraction=check_fraction("test_fraction", p["test_fraction"]),
+        split=check_choice("split", p["split"], SPLITS),
         seed=check_int("seed", p["seed"], 0, optional=True),
         strategy=check_choice("strategy", p["strategy"], STRATEGIES),
         verbose=check_int("verbose", p["verbose"], 0),
