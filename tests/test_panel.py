@@ -220,6 +220,18 @@ def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
                                   "--lookback", "10", "--units", "4", "--epochs", "1", "-q"])
     assert result.exit_code == 0, result.output
 
+    # One new series in one CSV, on the run fitted from the long table: read as one series named by its file.
+    new = _walk(panel["SPX"].index, 7, 30.0)
+    new.to_csv(tmp_path / "NEW.csv")
+    result = runner.invoke(main, ["predict", str(tmp_path / "run2"), str(tmp_path / "NEW.csv"), "-o", str(tmp_path / "new.csv")])
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(tmp_path / "new.csv")
+    assert set(forecast["series"]) == {"NEW"} and len(forecast) == len(new) - 10  # log returns take one row
+    library = PanelForecaster.load(tmp_path / "run2").predict(new)  # a DataFrame without the id column: one series
+    np.testing.assert_allclose(library["Close_t+1"].to_numpy(), forecast["Close_t+1"].to_numpy(), rtol=1e-6)
+    result = runner.invoke(main, ["predict", str(tmp_path / "run2"), str(tmp_path / "long.csv"), "--id-column", "symbol"])
+    assert result.exit_code == 2 and "id column 'symbol' not found" in result.output
+
 
 # --------------------------------------------------------------- walk-forward backtests of panels
 def _expected_windows(frame: pd.DataFrame, start, end, spec) -> int:

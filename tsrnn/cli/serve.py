@@ -30,6 +30,9 @@ from tsrnn.utils import validation as allowed
                    "dates after DATA; needed by runs fitted with --future-features.")
 @click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Panels: static covariates of series the run never saw, one row per series (first column: its name).")
+@click.option("--id-column", default=None,
+              help="Panels: the column that tells the series of DATA apart [default: the run's; a CSV without it is one "
+                   "series, named by the file].")
 @click.option("--per-series", "per_series", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Panels: write one CSV per series into this new folder (SERIES.csv) instead of one long table.")
 @click.option("--dates", is_flag=True,
@@ -37,7 +40,7 @@ from tsrnn.utils import validation as allowed
                    "else the data's spacing).")
 @_backend_option
 def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
-            static: Path | None, per_series: Path | None, dates: bool, **reading) -> None:
+            static: Path | None, id_column: str | None, per_series: Path | None, dates: bool, **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
     Each row is dated by the window's last input row; the last row forecasts beyond the data.
@@ -58,11 +61,12 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     forecaster = Forecaster.load(run_dir)
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
-        forecast = forecaster.predict(data, future=future, dates=dates, static=static,
+        forecast = forecaster.predict(data, id_column=id_column, future=future, dates=dates, static=static,
                                       level=check_levels(list(levels)) or None).set_index(["series", "date"])
     else:
-        if static is not None:
-            raise ConfigError("--static gives the static covariates of a panel's series; this run forecasts one series")
+        if static is not None or id_column is not None:
+            flag = "--static" if static is not None else "--id-column"
+            raise ConfigError(f"{flag} is for a panel's series; this run forecasts one series")
         forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
     if per_series is not None:
         from tsrnn.utils.atomic import atomic_directory

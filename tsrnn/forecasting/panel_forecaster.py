@@ -183,6 +183,8 @@ class PanelForecaster(ForecasterParams):
         raw = self._read(panel, id_column)
         identity = self.identity_.with_unseen(raw, static)
         futures = {} if future is None else self._read(future, id_column)
+        if len(raw) == 1 and len(futures) == 1:  # one series and its future rows, each in a file of its own name
+            futures = {next(iter(raw)): next(iter(futures.values()))}
         for name, frame in self._frames(raw, futures).items():
             fitted = self._state_of(name, frame)
             spec = self.window_spec_
@@ -249,8 +251,11 @@ class PanelForecaster(ForecasterParams):
                 "pooled": pooled, "not_scored": not_scored}
 
     def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
-        """The series of `panel` (or of a table of future rows), read with the run's id column by default."""
-        return read_panel(panel, read_options(self), id_column if id_column is not None else self.id_column_)
+        """The series of `panel` (or of a table of future rows), read with the run's id column by
+        default; a CSV or DataFrame without that column is one series (named by its file)."""
+        if id_column is not None:
+            return read_panel(panel, read_options(self), id_column)
+        return read_panel(panel, read_options(self), self.id_column_, single_without_id=True)
 
     def _frames(self, raw: dict[str, pd.DataFrame], futures: dict | None = None) -> dict[str, pd.DataFrame]:
         """The checked frame of every series read by `_read`, with its future rows' derived inputs."""

@@ -30,13 +30,31 @@ def is_panel(source, id_column: str | None = None) -> bool:
         not isinstance(source, pd.DataFrame) and Path(source).is_dir())
 
 
-def read_panel(source, options: ReadOptions | None = None, id_column: str | None = None) -> dict[str, pd.DataFrame]:
-    """`{series name: frame indexed by increasing, unique dates}`, in a stable (sorted) order."""
+def read_panel(source, options: ReadOptions | None = None, id_column: str | None = None,
+               single_without_id: bool = False) -> dict[str, pd.DataFrame]:
+    """`{series name: frame indexed by increasing, unique dates}`, in a stable (sorted) order.
+
+    Args:
+        source: a folder of CSVs, a long CSV or DataFrame with `id_column`, or a dict of frames.
+        options: how files are read (`tsrnn.io.tables.ReadOptions`).
+        id_column: the column that tells the series of a long table apart.
+        single_without_id: a CSV or DataFrame without `id_column` is one series, named by its
+            file's stem ("series" for a DataFrame): how a fitted panel reads one new series.
+
+    Returns:
+        The series by name.
+
+    Raises:
+        DataError: an empty folder, a long table without its id column, or a series that does not
+            read (the error names it).
+    """
     options = options or ReadOptions()
     if isinstance(source, dict):
         items = {str(name): frame for name, frame in source.items()}
         panel = {name: read_series(_named(frame, name), options) for name, frame in items.items()}
     elif isinstance(source, pd.DataFrame):
+        if single_without_id and id_column not in [str(c).strip() for c in source.columns]:
+            return {"series": read_series(_named(source, "series"), options)}
         panel = _split_long(source, id_column, "data", options, ".")
     else:
         path = Path(source)
@@ -46,9 +64,12 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
                 raise DataError(f"{path}: folder holds no .csv file; give one CSV per series")
             panel = {file.stem: read_series(file, options) for file in files}
         else:
-            if id_column is None:
+            if id_column is None and not single_without_id:
                 raise DataError(f"{path}: one series per file; for a long table name its id column with --id-column")
             table, decimal = read_table(path, options)
+            if single_without_id and id_column not in [str(c).strip() for c in table.columns]:
+                table.attrs.update(source=str(path), decimal=decimal)
+                return {path.stem: read_series(table, options)}
             panel = _split_long(table, id_column, str(path), options, decimal)
     if not panel:
         raise DataError("the panel holds no series")
