@@ -151,9 +151,37 @@ def test_save_and_load_give_identical_forecasts(fitted, folder, tmp_path):
     assert loaded.get_params() == fitted.get_params()
 
 
-def test_what_panels_do_not_have_yet_is_one_line(folder):
-    with pytest.raises(ConfigError, match="quantile heads are not built for panels yet"):
-        PanelForecaster(quantile_levels=[80]).fit(folder)
+@pytest.mark.parametrize("params, message", [({"task": "classification"}, "classification of panels is not built yet"),
+                                             ({"calibration_folds": 2}, r"calibration_folds \(--calibration-folds\)"),
+                                             ({"strategy": "mirrored"}, r"strategy \(--strategy\)")])
+def test_what_panels_do_not_have_yet_is_one_line_not_ignored(folder, params, message):
+    with pytest.raises(ConfigError, match=message):
+        PanelForecaster(**TINY, **params).fit(folder)
+
+
+def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(folder, panel, tmp_path):
+    from tsrnn.features import preparation
+    from tsrnn.features.windowing import anchor_levels, invert_targets, window_ends
+    from tsrnn.forecasting.conformal import conformal_radius
+
+    fitted = PanelForecaster(**TINY, quantile_levels=[80]).fit(folder)
+    pooled = fitted.quantile_scores_["80"]
+    assert len(pooled) == sum(state["windows"]["validation"] for state in fitted.series_.values())  # every series' windows
+    table = fitted.predict(folder, level=[80])
+    spx = table[table["series"] == "SPX"]
+    frame = preparation.select_frame(read_series(folder / "SPX.csv"), fitted.settings_)
+    features, levels = preparation.arrays(frame, fitted.window_spec_)
+    ends = window_ends(len(frame), fitted.window_spec_, with_targets=False)
+    _, quantiles = fitted._transformed("SPX", fitted.series_["SPX"], features, ends, fitted.identity_)
+    radius = conformal_radius(pooled, [80])[0]
+    expected = invert_targets(quantiles[..., 0] - radius, anchor_levels(levels, ends, fitted.window_spec_), "log_return")
+    np.testing.assert_allclose(spx["Close_t+1_lo_80"].to_numpy(), expected[:, 0, 0], rtol=1e-9)
+    with pytest.raises(ConfigError, match="refit with quantile_levels including them"):
+        fitted.predict(folder, level=[95])
+    scores = fitted.evaluate(folder, level=[80])
+    assert 0 < scores["pooled"]["intervals"]["80"]["model"]["coverage"] <= 1
+    fitted.save(tmp_path / "run")
+    pd.testing.assert_frame_equal(PanelForecaster.load(tmp_path / "run").predict(folder, level=[80]), table)
 
 
 def _mean_reverting(index: pd.DatetimeIndex, seed: int, level: float) -> pd.DataFrame:

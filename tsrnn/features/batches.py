@@ -83,12 +83,15 @@ class PanelBatches(keras.utils.PyDataset):
     with another.
 
     `parts` is a list of `(scaled rows, window ends, targets or None)`, one per series. With
-    `shuffle`, windows of every series are mixed in a new order after every epoch.
+    `shuffle`, windows of every series are mixed in a new order after every epoch. With
+    `target_names` (a model of several outputs, e.g. `("forecast", "quantiles")` for a quantile
+    head), each batch's targets are given to every named output.
     """
 
     def __init__(self, parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
-                 shuffle: bool = False, seed: int | None = None) -> None:
+                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = ()) -> None:
         super().__init__()
+        self.target_names = tuple(target_names)
         self.series = [np.asarray(scaled) for scaled, _, _ in parts]
         self.targets = [targets for _, _, targets in parts]
         self.which = np.concatenate([np.full(len(ends), i, dtype=np.int64) for i, (_, ends, _) in enumerate(parts)])
@@ -118,7 +121,9 @@ class PanelBatches(keras.utils.PyDataset):
                 if targets is None:
                     targets = np.empty((len(picked), *values.shape[1:]), dtype=values.dtype)
                 targets[rows] = values
-        return (windows, targets) if self.with_targets else windows
+        if not self.with_targets:
+            return windows
+        return (windows, {name: targets for name in self.target_names} if self.target_names else targets)
 
     def on_epoch_end(self) -> None:
         if self.shuffle:

@@ -14,8 +14,8 @@ its shrinkage chosen by the pooled validation MASE (`tsrnn.forecasting.selection
 lookback and anchor left open are chosen the same way among one, two and four seasons and the
 last value or the season before. Bands are conformal, from the validation scores of every series
 pooled. Covariates: past (`features`), future (`future_features`, `calendar`: `tsrnn.features.covariates`)
-and static (`static_features`), and a learned series embedding (`series_embedding`). Not built
-yet for panels: quantile heads. Walk-forward backtests of panels: `tsrnn.evaluation.panel_backtest`.
+and static (`static_features`), and a learned series embedding (`series_embedding`). Quantile heads
+(`quantile_levels`) are conformalised on the pooled validation scores too. Walk-forward backtests of panels: `tsrnn.evaluation.panel_backtest`.
 
 Example:
     >>> PanelForecaster(lookback=10, units=4).get_params()["lookback"]
@@ -39,7 +39,16 @@ from tsrnn.features.windowing import WindowSpec, ends_with_targets_in, target_va
 from tsrnn.forecasting import state
 from tsrnn.forecasting.baselines import baseline_from_state
 from tsrnn.forecasting.comparison import compare, default_baselines
-from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, conformity_scores, volatility
+from tsrnn.forecasting.conformal import (
+    Calibration,
+    band_columns,
+    check_levels,
+    conformity_scores,
+    cqr_scores,
+    level_name,
+    quantile_band_levels,
+    volatility,
+)
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import (
     ForecasterParams,
@@ -134,9 +143,11 @@ class PanelForecaster(ForecasterParams):
         if not parts:
             raise DataError(f"no series has a training window before its validation part ({split.describe()}); "
                             "give longer series or a shorter lookback")
-        train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed)
-        validation = PanelBatches(validation_parts, spec, max(train.batch_size, 1024)) if validation_parts else None
         settings = _with_identity(settings, identity)
+        outputs = ("forecast", "quantiles") if settings.model.quantiles else ()
+        train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs)
+        validation = (PanelBatches(validation_parts, spec, max(train.batch_size, 1024), target_names=outputs)
+                      if validation_parts else None)
         choice = choose_panel_linear(linear_parts, spec) if settings.model.linear else None
         training.seed_everything(train.seed)
         model = zoo.build(settings.model)
@@ -146,7 +157,8 @@ class PanelForecaster(ForecasterParams):
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
                                      restore_best=train.patience > 0 and validation is not None,
                                      keep_initial=choice is not None, verbose=train.verbose)
-        calibration_scores = _pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024))
+        calibration_scores, quantile_scores = _pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024),
+                                                                        settings.model.quantiles)
         choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
                    "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
                                                                "candidates": choice.scores},
@@ -155,14 +167,17 @@ class PanelForecaster(ForecasterParams):
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
                                          skipped_=skipped, choices_=choices, identity_=identity,
-                                         calibration_scores_=calibration_scores))
+                                         calibration_scores_=calibration_scores, quantile_scores_=quantile_scores))
         return self
 
     def _panel_params(self) -> ForecasterParams:
         if self.task != "regression":
             raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
-        if self.quantile_levels is not None:
-            raise ConfigError("quantile heads are not built for panels yet; fit without quantile_levels")
+        if self.calibration_folds != 1:
+            raise ConfigError("calibration_folds (--calibration-folds) is not built for panels yet; bands of a panel are "
+                              "calibrated on the validation windows of every series pooled: leave it at 1")
+        if self.strategy != "none":
+            raise ConfigError("strategy (--strategy) is not built for panels yet; fit the panel with strategy 'none'")
         return ForecasterParams(**ForecasterParams.get_params(self))
 
     # ------------------------------------------------------------- forecasts
@@ -191,12 +206,12 @@ class PanelForecaster(ForecasterParams):
             features, levels = preparation.arrays(frame, spec)
             ends = window_ends(len(frame), spec, with_targets=False)
             preparation.check_future_known(frame, spec, ends)
-            transformed = self._transformed(name, fitted, features, ends, identity)
+            transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
             forecast = preparation.invert(transformed, levels, ends, spec)
             columns = [f"{t}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for t in spec.target_columns]
             table = pd.DataFrame(forecast.reshape(len(ends), -1), columns=columns)
             if coverage:
-                bands = self._calibration(name, frame).model_bands(transformed, levels, ends, coverage)
+                bands = self._calibration(name, frame).model_bands(transformed, levels, ends, coverage, quantiles)
                 table = pd.concat([table, pd.DataFrame(band_columns(bands, columns))], axis=1)
             if dates:
                 table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)
@@ -234,12 +249,12 @@ class PanelForecaster(ForecasterParams):
                 continue
             fitted = self._state_of(name, frame)
             features, levels = preparation.arrays(frame, spec)
-            transformed = self._transformed(name, fitted, features, ends, identity)
+            transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
             scores = compare({"model": None, **fitted["baselines"]}, frame, ends, spec, fitted["mase_scale"],
                              forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
             if coverage:
                 scores["intervals"] = self._calibration(name, frame).scores_against_naive(transformed, levels, ends, coverage,
-                                                                                   fitted["mase_scale"])
+                                                                                         fitted["mase_scale"], quantiles)
             per_series[name] = {"windows": len(ends), "seen_in_training": name in self.series_, **scores}
         where = f"the {part} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
         if not per_series:
@@ -294,14 +309,16 @@ class PanelForecaster(ForecasterParams):
         train_ends = self.split_.bounds(frame.index, name).ends("train", naive)
         if not len(train_ends):
             train_ends = window_ends(len(frame), naive)
-        return Calibration(spec, self.calibration_scores_, target_values(levels, train_ends, naive))
+        return Calibration(spec, self.calibration_scores_, target_values(levels, train_ends, naive), self.settings_.model.quantiles,
+                           self.quantile_scores_)
 
-    def _transformed(self, name: str, fitted: dict, features: np.ndarray, ends: range, identity: SeriesIdentity) -> np.ndarray:
-        """The network's forecasts for the windows ending at `ends`, in the transformed target's space."""
+    def _transformed(self, name: str, fitted: dict, features: np.ndarray, ends: range, identity: SeriesIdentity):
+        """The network's forecasts for the windows ending at `ends`, in the transformed target's space,
+        and its quantile head's (None without one)."""
         spec = self.window_spec_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted["feature_scaler"], features, spec)))
         return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted["target_scaler"],
-                                               max(self.settings_.training.batch_size, 1024))
+                                               max(self.settings_.training.batch_size, 1024), with_quantiles=True)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -333,6 +350,8 @@ class PanelForecaster(ForecasterParams):
             "history": self.history_, "skipped": list(getattr(self, "skipped_", [])),
             "choices": getattr(self, "choices_", None), "identity": self.identity_.to_dict(),
             "calibration_scores": None if self.calibration_scores_ is None else self.calibration_scores_.tolist(),
+            "quantile_scores": None if self.quantile_scores_ is None else {
+                level: scores.tolist() for level, scores in self.quantile_scores_.items()},
         }
 
     @classmethod
@@ -355,7 +374,9 @@ class PanelForecaster(ForecasterParams):
             split_=split_from_dict(record["split"]), series_=series, history_=record["history"],
             id_column_=record["id_column"], skipped_=record.get("skipped", []), choices_=record.get("choices"),
             identity_=identity, calibration_scores_=None if record.get("calibration_scores") is None
-            else np.asarray(record["calibration_scores"], dtype=np.float64)))
+            else np.asarray(record["calibration_scores"], dtype=np.float64),
+            quantile_scores_=None if record.get("quantile_scores") is None
+            else {level: np.asarray(scores, dtype=np.float64) for level, scores in record["quantile_scores"].items()}))
         return forecaster
 
 
@@ -423,15 +444,24 @@ def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.Da
     return {"lookback": best["lookback"], "anchor": best["anchor"], "candidates": candidates}
 
 
-def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int) -> np.ndarray | None:
+def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,
+                              quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray | None, dict | None]:
     """The conformity scores of every series' validation windows, pooled: residuals in the transformed
     target's space over the volatility known at each window's end, which no series' level or scale
-    enters (`tsrnn.forecasting.conformal`)."""
-    scores = []
+    enters (`tsrnn.forecasting.conformal`); with a quantile head, also each band level's
+    conformalised-quantile-regression scores, pooled the same way (None without one)."""
+    scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
     for scaled, levels, ends, target_scaler in calibrating:
-        predicted = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size)
-        scores.append(conformity_scores(predicted, target_values(levels, ends, spec), volatility(levels, spec)[np.asarray(ends)]))
-    return np.concatenate(scores) if scores else None
+        predicted, predicted_quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size,
+                                                                         with_quantiles=True)
+        actual = target_values(levels, ends, spec)
+        scores.append(conformity_scores(predicted, actual, volatility(levels, spec)[np.asarray(ends)]))
+        for level in quantile_band_levels(quantiles) if quantiles else ():
+            by_level[level_name(level)].append(cqr_scores(predicted_quantiles, actual, quantiles, level))
+    if not scores:
+        return None, None
+    pooled_quantiles = None if by_level is None else {level: np.concatenate(values) for level, values in by_level.items()}
+    return np.concatenate(scores), pooled_quantiles
 
 
 def pooled_interval_scores(per_series: dict) -> dict:
