@@ -4,10 +4,11 @@
 `SERVING/serving.json`; this file needs neither tsrnn nor TensorFlow (copy it next to a server):
 
     python scripts/serve_onnx.py SERVING prices.csv      # prints the forecast beyond the last row
+    python scripts/serve_onnx.py SERVING AAPL.csv AAPL   # a panel's run: name the series
 
 In code:
 
-    served = ExportedForecaster("SERVING")
+    served = ExportedForecaster("SERVING")           # a panel's run: ExportedForecaster("SERVING", series="AAPL")
     forecasts = served.forecast(inputs, targets)   # raw rows, oldest first: every window's forecast
 """
 from __future__ import annotations
@@ -22,11 +23,16 @@ import numpy as np
 class ExportedForecaster:
     """An exported forecaster: `serving.json` and the ONNX network, run with onnxruntime."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, series: str | None = None) -> None:
         import onnxruntime
 
         directory = Path(directory)
         self.spec = json.loads((directory / "serving.json").read_text())
+        if "series" in self.spec:  # a panel's run: one network, each series' own scalers
+            if series not in self.spec["series"]:
+                raise SystemExit(f"error: this export serves the series {', '.join(self.spec['series'])}; name one "
+                                 f"(got {series!r})")
+            self.spec = {**self.spec, **self.spec["series"][series]}
         self.session = onnxruntime.InferenceSession(str(directory / self.spec["model_file"]),
                                                     providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
@@ -70,8 +76,8 @@ def _changes(values: np.ndarray, transform: str) -> np.ndarray:
     return np.concatenate([[np.nan], np.diff(values)])
 
 
-def main(directory: str, csv_path: str) -> None:
-    served = ExportedForecaster(directory)
+def main(directory: str, csv_path: str, series: str | None = None) -> None:
+    served = ExportedForecaster(directory, series)
     table = np.genfromtxt(csv_path, delimiter=",", names=True, dtype=None, encoding="utf-8-sig",
                           deletechars="", replace_space=" ")
     names = {name.strip(): name for name in table.dtype.names}
@@ -84,4 +90,4 @@ def main(directory: str, csv_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -95,6 +95,34 @@ def test_savedmodel_export_serves_the_same_network(tmp_path, sp500_slice):
     np.testing.assert_allclose(served, forecaster.model_.predict(windows, verbose=0), rtol=1e-5, atol=1e-6)
 
 
+def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp500_slice):
+    import keras
+    from serve_onnx import ExportedForecaster
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models; the other backends export through their own tools")
+    from tsrnn import PanelForecaster
+
+    prices = read_series(sp500_slice)[["Close", "Volume"]]
+    panel = {"SPX": prices, "TENTH": prices.iloc[50:] * 0.1}
+    PanelForecaster(lookback=10, units=4, epochs=1, seed=0, features=["Close", "Volume"]).fit(panel).save(tmp_path / "run")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "serving" / "serving.json").read_text())
+    assert set(spec["series"]) == {"SPX", "TENTH"} and "input_scaling" not in spec
+    expected = PanelForecaster.load(tmp_path / "run").predict(panel)
+    for name, frame in panel.items():
+        served = ExportedForecaster(tmp_path / "serving", series=name).forecast(frame[spec["inputs"]].to_numpy(),
+                                                                                 frame[spec["targets"]].to_numpy())
+        mine = expected.loc[expected["series"] == name, "Close_t+1"].to_numpy()
+        np.testing.assert_allclose(served[:, 0, 0], mine, rtol=1e-4)
+    with pytest.raises(SystemExit, match="serves the series SPX, TENTH"):
+        ExportedForecaster(tmp_path / "serving")
+    PanelForecaster(lookback=10, units=4, epochs=1, seed=0, series_embedding=2).fit(panel).save(tmp_path / "embedded")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "embedded"), "--out", str(tmp_path / "no")])
+    assert result.exit_code == 2 and "series embedding is not built yet" in result.stderr and not (tmp_path / "no").exists()
+
+
 def test_export_mistakes_are_one_line(tmp_path, sp500_slice):
     forecaster = Forecaster(task="classification", lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
     forecaster.save(tmp_path / "classifier")

@@ -8,6 +8,7 @@ TensorFlow).
 multiply + add`, which is what scikit-learn's StandardScaler and MinMaxScaler compute); for the
 targets, the inverse map of their scaler, the target transform, and the row offsets of each step's
 anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row).
+A panel's run holds those scalers per series under `"series"`; the server names its series.
 
 Usage:
     export_run("runs/sp500", "serving/sp500", fmt="onnx")
@@ -23,6 +24,8 @@ import numpy as np
 from tsrnn.errors import ConfigError, RunDirError
 from tsrnn.features.windowing import anchor_rows
 from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn.forecasting.panel_forecaster import PanelForecaster
+from tsrnn.io.run_dir import is_panel_run
 from tsrnn.utils.atomic import atomic_directory
 from tsrnn.utils.validation import EXPORT_FORMATS
 
@@ -39,12 +42,16 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     out = Path(out)
     if out.exists():
         raise RunDirError(f"{out}: already exists; choose another --out or remove it first")
-    forecaster = Forecaster.load(run_dir)
+    panel = is_panel_run(run_dir)
+    forecaster = PanelForecaster.load(run_dir) if panel else Forecaster.load(run_dir)
     if forecaster.settings_.training.task != "regression":
         raise ConfigError("export serves value forecasts; this run is a classifier (export a --task regression run)")
     if forecaster.window_spec_.future_inputs:
         raise ConfigError("export of runs with future covariates or --calendar is not built yet (serving.json has no "
                           "place for future rows); export a run fitted without them")
+    if panel and forecaster.identity_.extra_columns:
+        raise ConfigError("export of panel runs with static covariates or a series embedding is not built yet; export a "
+                          "panel run fitted without --static-features and --series-embedding")
     with atomic_directory(out) as staging:
         network = _point_network(forecaster.model_)
         name = "model.onnx" if fmt == "onnx" else "savedmodel"
@@ -55,11 +62,24 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     return out
 
 
-def serving_spec(forecaster: Forecaster) -> dict:
-    """The forecaster's windowing, scalers and transforms as plain numbers (`serving.json`)."""
+def serving_spec(forecaster: Forecaster | PanelForecaster) -> dict:
+    """The forecaster's windowing, scalers and transforms as plain numbers (`serving.json`).
+
+    A panel's run serves the series it was fitted on: `"series"` holds each one's scalers (the
+    network is shared), and the server names the series it forecasts.
+
+    Args:
+        forecaster: a fitted `Forecaster` or `PanelForecaster` (a regression of no future inputs).
+
+    Returns:
+        The JSON-ready serving record.
+    """
     spec = forecaster.window_spec_
-    features = _affine(forecaster.feature_scaler_, len(spec.inputs))
-    targets = _affine(forecaster.target_scaler_, len(spec.target_columns))
+    if isinstance(forecaster, PanelForecaster):
+        scalings = {"series": {name: _scalings(state["feature_scaler"], state["target_scaler"], spec)
+                               for name, state in forecaster.series_.items()}}
+    else:
+        scalings = _scalings(forecaster.feature_scaler_, forecaster.target_scaler_, spec)
     return {
         "format": "tsrnn-serving",
         "format_version": SERVING_FORMAT_VERSION,
@@ -69,15 +89,22 @@ def serving_spec(forecaster: Forecaster) -> dict:
         "gap": spec.gap,
         "inputs": list(spec.inputs),
         "input_transforms": list(spec.transforms),
-        "input_scaling": {"multiply": features[0], "add": features[1]},
+        **scalings,
         "targets": list(spec.target_columns),
         "target_transform": spec.target_transform,
-        "target_scaling": {"multiply": targets[0], "add": targets[1]},
         "anchor_offsets": anchor_rows(range(0, 1), spec)[0].astype(int).tolist(),
         "first_end": spec.first_end,
         "date_column": forecaster.settings_.reading.date_column,
         "output": "(windows, horizon, targets): scaled transformed targets of each step",
     }
+
+
+def _scalings(feature_scaler, target_scaler, spec) -> dict:
+    """One series' input and target scalers as affine maps (see `_affine`)."""
+    features = _affine(feature_scaler, len(spec.inputs))
+    targets = _affine(target_scaler, len(spec.target_columns))
+    return {"input_scaling": {"multiply": features[0], "add": features[1]},
+            "target_scaling": {"multiply": targets[0], "add": targets[1]}}
 
 
 def _affine(scaler, columns: int) -> tuple[list[float], list[float]]:
