@@ -1,0 +1,100 @@
+"""The M4 competition's hourly task, scored as the competition scored it, next to its figures.
+
+Reads `../shared/datasets/m4_hourly/m4_hourly.csv.gz` (414 series; prints a message and stops where
+it is absent), holds out the last 48 rows of each series, fits one global model on the rows before
+them with the defaults a user gets from `tsrnn fit FOLDER --horizon 48` (the only setting given is the
+horizon, and the seed), forecasts the 48 rows after each series' in-sample part, and scores it with
+`tsrnn.evaluation.m4` (sMAPE, MASE with the seasonal m = 24 scale, OWA against Naive2) per series
+and averaged, next to naive, seasonal naive and Naive2 computed here, and the competition's
+published figures. Records each seed's fit time and the process's peak resident memory. Choices
+inside the fit are made on each series' validation rows (before the held-out 48), never on them.
+
+    python bench/m4.py [--series N] [--seeds 0,1] [--out bench/results/m4_hourly.json]
+    python bench/m4_table.py        # the README's table from the result file
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _machine import publish, result_header
+
+from tsrnn.evaluation import m4
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "m4_hourly" / "m4_hourly.csv.gz"
+
+
+def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
+    """The M4 hourly series as `{name: frame of value indexed by its (synthetic) dates}`, in the file's order."""
+    table = pd.read_csv(path, parse_dates=["Date"])
+    names = list(dict.fromkeys(table["series"]))[:series]
+    return {name: table.loc[table["series"] == name, ["Date", "value"]].set_index("Date") for name in names}
+
+
+def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, np.ndarray], float, dict]:
+    """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
+    the fit's seconds, and what the fit chose."""
+    from tsrnn.forecasting.panel_forecaster import PanelForecaster
+
+    started = time.perf_counter()
+    forecaster = PanelForecaster(horizon=m4.HOURLY_HORIZON, seed=seed).fit(panel)
+    seconds = time.perf_counter() - started
+    table = forecaster.predict(panel)
+    last = table.groupby("series", sort=False).tail(1).set_index("series")
+    columns = [f"value_t+{step}" for step in range(1, m4.HOURLY_HORIZON + 1)]
+    return {name: last.loc[name, columns].to_numpy(dtype=np.float64) for name in panel}, seconds, forecaster.choices_
+
+
+def summary(scores: dict) -> dict:
+    """A method's averages, without its per-series rows."""
+    return {key: (round(value, 4) if isinstance(value, float) else [round(v, 4) for v in value])
+            for key, value in scores.items() if key != "series"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=None, help="The first N series only (a quick check).")
+    parser.add_argument("--seeds", default="0", help="Comma-separated seeds; one fit each.")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"bench/m4.py needs {DATA} (the shared M4 hourly file); skipped", file=sys.stderr)
+        return
+    frames = read_panel(DATA, args.series)
+    insample_frames = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in frames.items()}
+    insample, actual = m4.holdout({name: frame["value"].to_numpy() for name, frame in frames.items()}, m4.HOURLY_HORIZON)
+    forecasts = {"naive": {name: m4.naive(values, m4.HOURLY_HORIZON) for name, values in insample.items()},
+                 "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
+                                    for name, values in insample.items()}}
+    runs = []
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(insample_frames, seed)
+        runs.append({"seed": seed, "fit_seconds": round(seconds, 1), "choices": choices})
+        print(f"seed {seed}: fit {seconds:.0f} s", file=sys.stderr, flush=True)
+    scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
+    seasonal = scores["seasonal_naive"]["series"]
+    for run in runs:
+        mine = scores[f"tsrnn_seed{run['seed']}"]
+        run.update(summary(mine), series_better_than_seasonal_naive=sum(
+            mine["series"][name]["mase"] < seasonal[name]["mase"] for name in seasonal))
+    publish({
+        **result_header(),
+        "task": {"data": "M4 hourly (shared/datasets/m4_hourly)", "series": len(frames), "horizon": m4.HOURLY_HORIZON,
+                 "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)"},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "baselines": {name: summary(scores[name]) for name in ("naive", "seasonal_naive", "naive2")},
+        "runs": runs,
+        "reference": {name: {**figures, "owa": round(m4.reference_owa(figures), 3)}
+                      for name, figures in m4.HOURLY_REFERENCE.items()},
+        "per_series": {method: {name: {k: round(v, 4) for k, v in row.items()} for name, row in result["series"].items()}
+                       for method, result in scores.items()},
+    }, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The M4 competition's protocol: Naive2 reproduces the competition's hourly figures from the shared
+files, the seasonal indices are R's `decompose`, and the scores are M4's sMAPE, MASE and OWA."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrnn.errors import DataError
+from tsrnn.evaluation import m4
+
+from .conftest import SHARED
+
+M4_HOURLY = SHARED / "m4_hourly" / "m4_hourly.csv.gz"
+
+
+@pytest.mark.skipif(not M4_HOURLY.exists(), reason="needs ../shared/datasets/m4_hourly")
+def test_naive2_and_the_naive_forecasts_reproduce_the_competitions_hourly_figures():
+    table = pd.read_csv(M4_HOURLY)
+    panel = {name: group["value"].to_numpy() for name, group in table.groupby("series", sort=False)}
+    insample, actual = m4.holdout(panel, m4.HOURLY_HORIZON)
+    forecasts = {"naive": {name: m4.naive(values, 48) for name, values in insample.items()},
+                 "seasonal_naive": {name: m4.seasonal_naive(values, 48, 24) for name, values in insample.items()}}
+    scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
+    assert len(scores["naive2"]["series"]) == 414
+    assert (round(scores["naive2"]["mase"], 3), round(scores["naive2"]["smape"], 3)) == (2.395, 18.383)
+    assert (round(scores["naive"]["mase"], 3), round(scores["naive"]["smape"], 3)) == (11.608, 43.003)
+    assert round(scores["seasonal_naive"]["mase"], 3) == 1.193 and scores["naive2"]["owa"] == 1.0
+
+
+def test_seasonal_indices_recover_a_multiplicative_season_and_naive2_follows_it():
+    pattern = np.array([0.8, 1.0, 1.3, 0.9])
+    rows = np.arange(4 * 30)
+    values = (100 + 0.5 * rows) * pattern[rows % 4]
+    indices = m4.seasonal_indices(values, 4)
+    np.testing.assert_allclose(indices[:4], pattern / pattern.mean(), rtol=2e-3)
+    forecast = m4.naive2(values, 6, 4)
+    deseasonalised_last = values[-1] / indices[-1]
+    np.testing.assert_allclose(forecast, deseasonalised_last * indices[-4:][np.arange(6) % 4])
+    assert m4.seasonality_test(values, 4) and not m4.seasonality_test(values[:11], 4)  # fewer than three seasons
+    flat = np.random.default_rng(1).normal(100, 1, 200)
+    np.testing.assert_array_equal(m4.naive2(flat, 3, 4), np.full(3, flat[-1]))  # no season found: plain naive
+
+
+def test_the_scores_are_m4s_and_refuse_forecasts_of_the_wrong_shape():
+    insample = {"a": np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), "b": np.array([10.0, 12.0, 11.0, 13.0, 12.0, 14.0])}
+    actual = {"a": np.array([7.0, 8.0]), "b": np.array([10.0, 12.0])}
+    perfect = {"perfect": {name: values.copy() for name, values in actual.items()},
+               "naive2": {name: np.full(2, values[-1]) for name, values in insample.items()}}
+    scores = m4.score(insample, actual, perfect, period=2)
+    assert scores["perfect"]["mase"] == 0 and scores["perfect"]["owa"] == 0
+    # a's seasonal differences (lag 2) are all 2; the naive forecast 6 misses 7 and 8 by 1 and 2
+    assert scores["naive2"]["series"]["a"]["mase"] == pytest.approx((1 + 2) / 2 / 2)
+    assert scores["naive2"]["series"]["a"]["smape"] == pytest.approx(np.mean([200 * 1 / 13, 200 * 2 / 14]))
+    with pytest.raises(DataError, match="has \\(3,\\) forecasts, the task asks for \\(2,\\)"):
+        m4.score(insample, actual, {"bad": {"a": np.ones(3), "b": np.ones(2)}}, period=2)
+    with pytest.raises(DataError, match="no forecast for 1 series"):
+        m4.score(insample, actual, {"bad": {"a": np.ones(2)}}, period=2)
+    with pytest.raises(DataError, match="b: its in-sample values repeat every 2 rows"):
+        m4.score({**insample, "b": np.array([10.0, 12.0] * 3)}, actual, perfect, period=2)
+    with pytest.raises(DataError, match="no more than 6 rows"):
+        m4.holdout(insample, 6)
