@@ -237,3 +237,22 @@ def test_cli_backtest_without_trading_writes_no_equity(sp500_slice, tmp_path):
     assert result.exit_code == 0, result.output
     assert "buy_and_hold" not in result.output and "no trading report: not asked for" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["folds.csv", "forecast.png", "metrics.json", "predictions.csv"]
+
+
+def test_each_fold_reads_and_checks_the_models_rows_once(sp500_slice, monkeypatch):
+    """One read of the data, then per fold: the fit's read of its training rows and one read of the
+    fold's rows for the model's forecasts and bands together (before, the bands read them again)."""
+    from collections import Counter
+
+    from tsrnn.io import tables
+
+    calls = Counter()
+    original = tables._index_by_date
+
+    def spy(*args, **kwargs):
+        calls["read"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "_index_by_date", spy)
+    backtest(Forecaster(**TINY), sp500_slice, folds=2, test_size=40, level=[80], trading=False)
+    assert calls["read"] == 1 + 2 * 2, calls

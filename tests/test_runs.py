@@ -90,3 +90,27 @@ def test_runs_written_by_0_1_0_load_and_forecast_the_same():
     assert list(got["series"]) == list(expected["series"])
     np.testing.assert_allclose(got.drop(columns=["series", "date"]).to_numpy(),
                                expected.drop(columns=["series", "date"]).to_numpy(), rtol=1e-5)
+
+
+def test_a_run_reads_and_checks_its_data_once(sp500_slice, tmp_path, monkeypatch):
+    """fit_run reads the file once and checks the series once: the fit prepares it, and the test
+    scores and the forecast plot use what the fit prepared (they read and checked it again before)."""
+    from collections import Counter
+
+    from tsrnn import Forecaster
+    from tsrnn.features import preparation
+    from tsrnn.forecasting.runs import fit_run
+    from tsrnn.io import tables
+
+    from .conftest import TINY
+
+    calls = Counter()
+    for module, name in [(tables, "read_table"), (tables, "_index_by_date"), (preparation, "select_columns"),
+                         (preparation, "check_input_domains")]:
+        def spy(*args, _original=getattr(module, name), _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    fit_run(Forecaster(**TINY), sp500_slice, tmp_path / "run", level=[80])
+    assert calls == {"read_table": 1, "_index_by_date": 1, "select_columns": 1, "check_input_domains": 1}, calls

@@ -24,6 +24,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.evaluation.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
+from tsrnn.features.preparation import PreparedData
 from tsrnn.features.seasons import periods_per_year
 from tsrnn.features.windowing import ends_with_targets_in, target_rows, target_values
 from tsrnn.forecasting.comparison import compare, default_baselines, forecasts_of
@@ -163,12 +164,15 @@ def backtest(
         row = {"fold": fold.index, "train_start": frame.index[fold.train_start], "train_end": frame.index[fold.train_end - 1],
                "test_start": frame.index[fold.test_start], "test_end": frame.index[fold.test_end - 1],
                "windows": len(ends), "refit": refit}
-        forecasts = forecasts_of(fitted, history, ends)
+        model = fitted["model"]  # a Forecaster reads and checks the fold's rows once, for its forecasts and bands
+        model_data = model.prepare(history) if hasattr(model, "prepare") else history
+        forecasts = {"model": model.forecast_levels(model_data, ends),
+                     **forecasts_of({name: f for name, f in fitted.items() if name != "model"}, history, ends)}
         for name, metrics in compare(fitted, history, ends, spec, scale, forecasts=forecasts).items():
             row.update({f"{name}_{key}": value for key, value in metrics.items()})
             records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecasts[name], scale))
         if coverage:
-            band_records.append(_band_rows(fitted["model"], history, ends, fold, coverage, adaptive_state, scale))
+            band_records.append(_band_rows(model, model_data, ends, fold, coverage, adaptive_state, scale))
         fold_rows.append(row)
         if progress:
             progress(fold, row)
@@ -186,14 +190,14 @@ def backtest(
     return BacktestResult(predictions=predictions, folds=folds_table, metrics=jsonable(metrics), equity=equity, bands=bands)
 
 
-def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
+def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
                scale: np.ndarray) -> pd.DataFrame:
     """One fold's bands in long format: split conformal, adaptive conformal (its miscoverage rates
     carried in `adaptive_state` from fold to fold) and the naive empirical band, per level."""
     spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
-    levels = history[list(spec.target_columns)].to_numpy(np.float64)
+    levels = prepared.levels
     calibration = model.calibration_
-    transformed, quantiles = model.transformed_forecast(history, ends, with_quantiles=True)
+    transformed, quantiles = model.transformed_forecast(prepared, ends, with_quantiles=True)
     volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
     test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
     actual = levels[target_rows(ends, spec)]
@@ -210,7 +214,7 @@ def _band_rows(model, history: pd.DataFrame, ends: range, fold: Fold, coverage: 
             for step in range(spec.horizon):
                 for k, target in enumerate(spec.target_columns):
                     rows.append(pd.DataFrame({"method": method, "level": level_name(value), "fold": fold.index,
-                                              "origin": history.index[positions], "step": spec.gap + step + 1,
+                                              "origin": prepared.frame.index[positions], "step": spec.gap + step + 1,
                                               "target": target, "actual": actual[:, step, k], "lower": lower[:, step, k],
                                               "upper": upper[:, step, k], "mase_scale": scale[k]}))
     return pd.concat(rows, ignore_index=True)

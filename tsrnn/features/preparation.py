@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,24 @@ from tsrnn.features.scaling import fit_scaler
 from tsrnn.features.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 from tsrnn.io.tables import read_series, select_columns
 from tsrnn.nn.quantiles import point_of
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedData:
+    """A series read, checked and selected for one fitted forecaster, with its input and target
+    arrays: what `predict`, `evaluate`, `forecast_frame` and a backtest work on. Made once (by
+    `Forecaster.prepare`, or by the fit itself), so that a run reads and checks its data once.
+
+    Attributes:
+        frame: the checked frame of the columns the window spec reads (with derived future inputs).
+        features, levels: its input and target arrays (`arrays`).
+        spec: the window spec it was prepared for; a forecaster of another spec refuses it.
+    """
+
+    frame: pd.DataFrame
+    features: np.ndarray
+    levels: np.ndarray
+    spec: WindowSpec
 
 
 def read_frame(data, settings, trained_columns: list[str] | None = None, reading=None,

@@ -17,24 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsrnn.errors import ConfigError, DataError, NotFittedError, RunDirError
+from tsrnn.errors import ConfigError, DataError, NotFittedError
 from tsrnn.features import preparation
+from tsrnn.features.preparation import PreparedData
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, rises, split_rows, window_ends
 from tsrnn.forecasting import state
 from tsrnn.forecasting.comparison import compare, default_baselines
 from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, with_earlier_blocks
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
-from tsrnn.forecasting.params import (
-    ForecasterParams,
-    ForecasterSettings,
-    derive_settings,
-    params_from_json,
-    params_to_json,
-    read_options,
-    resolve_from_data,
-)
+from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
 from tsrnn.forecasting.selection import choices_record, choose_window
-from tsrnn.io.run_dir import read_forecaster_run, write_forecaster_run
+from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import data_sha256, read_series
 from tsrnn.nn import zoo
 from tsrnn.utils.atomic import atomic_directory
@@ -67,6 +60,12 @@ class Forecaster(ForecasterParams):
         the same `backup_dir` continues from the last completed epoch. A fit that raises leaves the
         previous fitted state (if any) whole.
         """
+        self.fit_series(read_series(data, read_options(self)), backup_dir)
+        return self
+
+    def fit_series(self, series: pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> PreparedData:
+        """`fit` on a series already read by `tsrnn.io.tables.read_series`; returns the series prepared
+        for the fitted forecaster (checked once here, for `predict`, `evaluate`, `forecast_frame`)."""
         from tsrnn.features.batches import as_input
         from tsrnn.nn import training
         from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
@@ -74,7 +73,6 @@ class Forecaster(ForecasterParams):
         if self.static_features or self.series_embedding:
             raise ConfigError("static_features and series_embedding describe the series of a panel; fit a "
                               "PanelForecaster (a folder of CSVs, or a long CSV with --id-column)")
-        series = read_series(data, read_options(self))
         resolved = resolve_from_data(self, series)
         settings = derive_settings(self, resolved)  # every parameter checked before any work
         train = settings.training
@@ -156,7 +154,7 @@ class Forecaster(ForecasterParams):
             data_sha256_=data_sha256(frame),
         )
         state.replace_learned(self, learned)
-        return self
+        return PreparedData(frame, features, levels, spec)
 
     # ------------------------------------------------------------- forecasts
     def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None,
@@ -270,9 +268,19 @@ class Forecaster(ForecasterParams):
         return derive_settings(self, resolved).window
 
     # ------------------------------------------------------------- internals
+    def prepare(self, data, future=None) -> PreparedData:
+        """`data` (and its `future` rows) read and checked once for this fitted forecaster, to pass
+        to `predict`, `evaluate`, `forecast_frame` in place of the data."""
+        return PreparedData(*self._fitted_inputs(data, future), self.window_spec_)
+
     def _fitted_inputs(self, data, future=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """The checked frame of `data` for a fitted forecaster, with its input and target arrays."""
         self._check_fitted()
+        if isinstance(data, PreparedData):
+            if data.spec != self.window_spec_ or future is not None:
+                raise ConfigError("this data was prepared for another fit (or without its future rows); "
+                                  "pass the data itself, or prepare(data, future) again")
+            return data.frame, data.features, data.levels
         # The reading parameters describe the file, not what was learned: the current ones apply.
         _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self),
                                           future=future)
@@ -319,17 +327,7 @@ class Forecaster(ForecasterParams):
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a forecaster saved by `save` or `tsrnn fit`: `cls(**params)` plus the learned state
         (the model loads with `safe_mode`)."""
-        info, model = read_forecaster_run(directory)
-        path = Path(directory) / "run.json"
-        try:
-            forecaster = cls(**params_from_json(info["params"]))
-            settings = derive_settings(forecaster, info["resolved"])
-            learned = state.decode(info, settings, model)
-        except (KeyError, TypeError, ValueError) as error:
-            raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None
-        state.check_consistent(info, settings, model, Path(directory))
-        state.replace_learned(forecaster, learned)
-        return forecaster
+        return state.load_run(cls, directory)
 
 
 __all__ = ["Forecaster", "ForecasterParams", "ForecasterSettings"]

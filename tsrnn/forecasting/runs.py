@@ -67,12 +67,12 @@ def fit_run(
     if backup.exists() and not resume:
         shutil.rmtree(backup)
     with atomic_directory(out, overwrite=overwrite) as staging:
-        series = read_series(data, read_options(forecaster))
-        forecaster.fit(series, backup_dir=backup)
+        series = read_series(data, read_options(forecaster))  # read and checked once: the fit prepares it for the rest
+        prepared = forecaster.fit_series(series, backup_dir=backup)
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
         test_start = forecaster.split_["test_start"]
         if forecaster.split_["test_windows"]:
-            metrics["test"] = forecaster.evaluate(series, start=test_start,
+            metrics["test"] = forecaster.evaluate(prepared, start=test_start,
                                                   level=level if forecaster.settings_.training.task == "regression" else None)
         source = provenance or {"path": str(data) if not isinstance(data, pd.DataFrame) else None}
         forecaster.save_into(staging, extra={"data_source": source})
@@ -82,9 +82,9 @@ def fit_run(
         target = forecaster.window_spec_.target_columns[0]
         if forecaster.settings_.training.task == "regression":
             fan = (level or [80, 95]) if forecaster.calibration_.scores is not None else None
-            forecast_plot(forecaster.forecast_frame(series, start=plot_start, level=fan), staging / "forecast.png", target)
+            forecast_plot(forecaster.forecast_frame(prepared, start=plot_start, level=fan), staging / "forecast.png", target)
         else:
-            probabilities = forecaster.predict(series)
+            probabilities = forecaster.predict(prepared)
             direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)
     shutil.rmtree(backup, ignore_errors=True)
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)

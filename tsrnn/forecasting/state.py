@@ -1,6 +1,6 @@
 """A fitted forecaster's learned state as plain JSON for `run.json`, and back: the specs, scalers,
 baselines, band calibration, split and choices. Nothing is pickled; `Forecaster.run_info` and
-`Forecaster.load` are the only callers. `replace_learned` swaps a fitted estimator's whole learned
+`Forecaster.load` (`load_run`) are the only callers. `replace_learned` swaps a fitted estimator's whole learned
 state at once (the Forecaster's and the PanelForecaster's).
 
 Usage:
@@ -9,6 +9,7 @@ Usage:
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,8 @@ from tsrnn.features.scaling import scaler_from_dict, scaler_to_dict
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.forecasting.baselines import baseline_from_state
 from tsrnn.forecasting.conformal import Calibration
+from tsrnn.forecasting.params import derive_settings, params_from_json
+from tsrnn.io.run_dir import read_forecaster_run
 from tsrnn.nn import zoo
 
 
@@ -95,3 +98,23 @@ def check_consistent(info: dict, settings, model, directory: Path) -> None:
     if tuple(model.input_shape) != expected:
         raise RunDirError(f"{directory / 'model.keras'}: model input {tuple(model.input_shape)} does not match "
                           f"run.json's window {expected}; the run directory was mixed up, re-run tsrnn fit")
+
+
+def load_run(cls, directory: str | os.PathLike):
+    """The forecaster of class `cls` saved in `directory` (by `save` or `tsrnn fit`): `cls(**params)`
+    plus the learned state of its `run.json`, checked against its model.
+
+    Raises:
+        RunDirError: the directory is not a complete run, or its files disagree.
+    """
+    info, model = read_forecaster_run(directory)
+    path = Path(directory) / "run.json"
+    try:
+        forecaster = cls(**params_from_json(info["params"]))
+        settings = derive_settings(forecaster, info["resolved"])
+        learned = decode(info, settings, model)
+    except (KeyError, TypeError, ValueError) as error:
+        raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None
+    check_consistent(info, settings, model, Path(directory))
+    replace_learned(forecaster, learned)
+    return forecaster
