@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from _machine import publish, result_header
 
-from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn import Forecaster
 
 SERIES = {
     "sp500": "datasets/sp500.csv",

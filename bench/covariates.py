@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from _machine import publish, result_header
 
-from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn import Forecaster
 
 BASELINES = ("naive_last_value", "seasonal_naive", "drift", "ridge")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn import Forecaster
 from tsrnn.forecasting.plots import forecast_plot
 from tsrnn.io.tables import read_series
 

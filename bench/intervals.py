@@ -37,8 +37,8 @@ from pathlib import Path
 from _machine import publish, result_header
 from accuracy import SERIES, m4_series
 
+from tsrnn import Forecaster
 from tsrnn.evaluation.walk_forward import backtest
-from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.io.tables import read_series
 
 WALK_FORWARD_SHARE = 0.6  # of the rows, walked forward in --walk-forward

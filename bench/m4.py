@@ -39,7 +39,7 @@ def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
 def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
     the fit's seconds, and what the fit chose."""
-    from tsrnn.forecasting.panel_forecaster import PanelForecaster
+    from tsrnn import PanelForecaster
 
     started = time.perf_counter()
     forecaster = PanelForecaster(horizon=m4.HOURLY_HORIZON, seed=seed).fit(panel)

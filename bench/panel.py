@@ -41,8 +41,7 @@ def synthetic_panel(series: int, rows: int) -> dict[str, pd.DataFrame]:
 
 
 def run_variant(variant: str, series: int, rows: int) -> dict:
-    from tsrnn import Forecaster
-    from tsrnn.forecasting.panel_forecaster import PanelForecaster
+    from tsrnn import Forecaster, PanelForecaster
 
     panel = synthetic_panel(series, rows)
     started = time.perf_counter()

@@ -18,7 +18,7 @@ import time
 
 from _machine import publish, result_header
 
-from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn import Forecaster
 
 FORMER_DEFAULT = {"lookback": 30, "linear": False, "target_anchor": "last"}
 
