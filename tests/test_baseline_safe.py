@@ -17,7 +17,8 @@ from tsrnn.errors import DataError
 from tsrnn.features.seasons import infer_seasonal_period
 from tsrnn.features.windowing import WindowSpec, invert_targets, split_rows, target_values
 from tsrnn.forecasting.baselines import seasonal_naive
-from tsrnn.forecasting.selection import candidate_lookbacks, choose_linear, selection_folds
+from tsrnn.forecasting.metrics import naive_scale
+from tsrnn.forecasting.selection import SeriesRows, candidate_lookbacks, choose_linear, selection_folds
 from tsrnn.io.tables import default_target, read_series
 from tsrnn.nn import zoo
 from tsrnn.nn.training import keep_trained
@@ -91,10 +92,12 @@ def test_a_purely_seasonal_series_is_measured_from_a_season_back():
     pattern = np.array([10.0, 30.0, 20.0, 50.0, 40.0, 25.0])
     levels = np.tile(pattern, 30)[:, None] * np.exp(np.random.default_rng(2).normal(0, 0.001, size=(180, 1)))
     spec = WindowSpec(lookback=6, target_columns=("y",), seasonal_period=6)
-    choice = choose_linear(levels, levels, spec, [6, 12], ["last", "season"], split_rows(180))
+    bounds = split_rows(180)
+    choice = choose_linear([SeriesRows(levels, levels, bounds, naive_scale(levels[: bounds.train_end]))], spec, [6, 12],
+                           ["last", "season"])
     assert choice.anchor == "season"
-    anchors_alone = [s["selection_mae"] for s in choice.scores if s["alpha"] is None]
-    assert choice.validation_mae <= min(anchors_alone)
+    anchors_alone = [s["selection_mase"] for s in choice.scores if s["alpha"] is None]
+    assert choice.validation_mase <= min(anchors_alone)
 
 
 def test_the_one_standard_error_rule_keeps_the_simpler_start_unless_training_clearly_helps():

@@ -201,24 +201,29 @@ def test_the_panel_linear_path_starts_at_the_pooled_ridge_choice_and_beats_naive
     default = PanelForecaster(**settings).fit(panel)
     chosen = default.choices_["linear_path"]
     assert chosen["alpha"] is not None and default.choices_["linear"] is True
-    # at its start (a learning rate too small to move it) the network forecasts what the selection scored
+    # at its start (a learning rate too small to move it) the network forecasts what the selection scored on
+    # its latest fold, the validation windows
     start = PanelForecaster(**{**settings, "learning_rate": 1e-9}).fit(panel)
     scores = start.evaluate(panel, part="validation")["pooled"]
-    assert scores["model"]["weighted_mase"] == pytest.approx(start.choices_["linear_path"]["selection_mase"], rel=1e-4)
+    linear = start.choices_["linear_path"]
+    kept = next(c for c in linear["candidates"] if (c["lookback"], c["anchor"], c["alpha"]) ==
+                (linear["lookback"], linear["anchor"], linear["alpha"]))
+    assert scores["model"]["weighted_mase"] == pytest.approx(kept["fold_mase"][-1], rel=1e-4)
     test = default.evaluate(panel, part="test")["pooled"]
     without = PanelForecaster(**settings, linear=False).fit(panel).evaluate(panel, part="test")["pooled"]
     assert test["model"]["mean_mase"] < 0.9 * test["naive_last_value"]["mean_mase"]
     assert test["model"]["mean_mase"] < without["model"]["mean_mase"]
 
 
-def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_validation_mase(tmp_path):
+def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_mase_of_every_series_folds(tmp_path):
     rng = np.random.default_rng(0)
-    index = pd.date_range("2012-01-01", periods=120, freq="MS")
-    seasonal = {f"s{i}": pd.DataFrame({"y": 100 + 20 * np.sin(2 * np.pi * (index.month + i) / 12) + rng.normal(0, 2, 120)},
+    index = pd.date_range("2002-01-01", periods=180, freq="MS")
+    seasonal = {f"s{i}": pd.DataFrame({"y": 100 + 20 * np.sin(2 * np.pi * (index.month + i) / 12) + rng.normal(0, 2, 180)},
                                       index=index) for i in range(4)}
     forecaster = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0).fit(seasonal)
-    candidates = forecaster.choices_["window_candidates"]
+    candidates = forecaster.choices_["linear_path"]["candidates"]
     assert {(c["lookback"], c["anchor"]) for c in candidates} == {(12, "last"), (12, "season"), (24, "last"), (24, "season")}
+    assert all(len(c["fold_mase"]) == 3 for c in candidates)  # the validation block and the two blocks before it
     best = min(candidates, key=lambda c: c["selection_mase"])
     spec = forecaster.window_spec_
     assert (spec.lookback, spec.target_anchor) == (best["lookback"], best["anchor"])
@@ -226,7 +231,9 @@ def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_validation_mase(t
     loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
     assert loaded.window_spec_ == spec
     fixed = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0, lookback=12, target_anchor="last")
-    assert fixed.fit(seasonal).choices_["window_candidates"] is None and fixed.window_spec_.lookback == 12
+    fixed.fit(seasonal)
+    assert {(c["lookback"], c["anchor"]) for c in fixed.choices_["linear_path"]["candidates"]} == {(12, "last")}
+    assert fixed.window_spec_.lookback == 12
 
 
 def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):

@@ -10,14 +10,9 @@ def _panel_table(metrics: dict) -> str:
     test = metrics.get("test")
     split = metrics["split"]
     lines = [f"panel of {len(metrics['series'])} series; {split_from_dict(split).describe()}"]
-    choices = metrics.get("choices") or {}
-    linear = choices.get("linear_path")
-    if linear:
-        kept = "; no training epoch beat the linear start on validation" if choices.get("kept_initial") else ""
-        alpha = "the anchor alone" if linear["alpha"] is None else f"alpha {linear['alpha']:g}"
-        score = "" if linear["selection_mase"] is None else f" (pooled validation MASE {linear['selection_mase']:.3f})"
-        anchor = "the season before" if choices.get("target_anchor") == "season" else "the last value"
-        lines.append(f"chosen: lookback {choices['lookback']}; targets from {anchor}; linear path {alpha}{score}{kept}")
+    chosen = _choices_line(metrics.get("choices"))
+    if chosen:
+        lines.append(chosen)
     if not test:
         return "\n".join([*lines, "no series reaches the test period: no test scores"])
     methods = [m for m in test["pooled"] if m != "intervals"]

@@ -26,7 +26,7 @@ from tsrnn.forecasting.comparison import compare, default_baselines
 from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, with_earlier_blocks
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.forecasting.selection import choices_record, choose_window
+from tsrnn.forecasting.selection import SeriesRows, choices_record, choose_window
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import data_sha256, read_series
 from tsrnn.nn import zoo
@@ -82,7 +82,7 @@ class Forecaster(ForecasterParams):
         settings = derive_settings(self, resolved)
         preparation.check_input_domains(frame, settings.window)
         features, levels = preparation.arrays(frame, settings.window)
-        choice = choose_window(self, settings, features, levels, bounds)
+        choice = choose_window(self, settings, [SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]))])
         if choice is not None:
             resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
             settings = derive_settings(self, resolved)

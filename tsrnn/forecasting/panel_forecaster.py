@@ -10,9 +10,9 @@ per-series MASE, and that mean weighted by each series' number of windows.
 
 The parameters are those of `Forecaster` (`tsrnn.forecasting.params.ForecasterParams`). The linear path (on
 by default, as for one series) is one Ridge regression over the training windows of every series,
-its shrinkage chosen by the pooled validation MASE (`tsrnn.forecasting.selection.choose_panel_linear`); the
-lookback and anchor left open are chosen the same way among one, two and four seasons and the
-last value or the season before. Bands are conformal, from the validation scores of every series
+its shrinkage, and the lookback and anchor left open, chosen as for one series by the same
+function (`tsrnn.forecasting.selection.choose_window`): over rolling-origin folds of every series'
+training and validation rows, by the pooled MASE. Bands are conformal, from the validation scores of every series
 pooled. Covariates: past (`features`), future (`future_features`, `calendar`: `tsrnn.features.covariates`)
 and static (`static_features`), and a learned series embedding (`series_embedding`). Quantile heads
 (`quantile_levels`) are conformalised on the pooled validation scores too. Walk-forward backtests of panels: `tsrnn.evaluation.panel_backtest`.
@@ -58,7 +58,7 @@ from tsrnn.forecasting.params import (
     read_options,
     resolve_from_data,
 )
-from tsrnn.forecasting.selection import PanelPart, candidate_anchors, candidate_lookbacks, choose_panel_linear
+from tsrnn.forecasting.selection import SeriesRows, choices_record, choose_window
 from tsrnn.io.panels import read_panel
 from tsrnn.io.run_dir import read_panel_run, write_panel_run
 from tsrnn.nn import zoo
@@ -97,16 +97,16 @@ class PanelForecaster(ForecasterParams):
         resolved = {**resolved, "input_transforms": _panel_input_transforms(selected, settings.window, split)}
         settings = derive_settings(params, resolved)
         spec = settings.window
-        parts, validation_parts, series_state, skipped, linear_parts, calibrating = [], [], {}, [], [], []
+        parts, validation_parts, series_state, skipped, calibrating = [], [], {}, [], []
         trained = [name for name, frame in selected.items()
                    if len(split.bounds(frame.index, name).ends("train", spec, stride=spec.stride)) or not skip_short]
         identity = SeriesIdentity.fit({name: frames[name] for name in trained}, self.static_features, static,
                                       self.series_embedding)
         if identity.static_columns and not identity.static:
             raise DataError("no series has a training window to read its static covariates from")
-        window_choice = _choose_window(params, settings, {name: selected[name] for name in trained}, split, identity)
-        if window_choice is not None:
-            resolved = {**resolved, "lookback": window_choice["lookback"], "target_anchor": window_choice["anchor"]}
+        choice = choose_window(params, settings, [_series_rows(name, selected[name], split, spec, identity) for name in trained])
+        if choice is not None:  # the lookback and anchor the parameters left open, chosen on every series' folds
+            resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
             settings = derive_settings(params, resolved)
             spec = settings.window
         for name, frame in selected.items():
@@ -120,10 +120,9 @@ class PanelForecaster(ForecasterParams):
             if not len(train_ends):
                 raise DataError(f"{frame.attrs.get('source', name)}: no training window before its validation part "
                                 f"({split.describe()}); drop the series or shorten the lookback")
-            part, feature_scaler = _linear_part(name, features, levels, train_ends, validation_ends, bounds.train_end,
-                                                spec, identity)
-            target_scaler, mase_scale = part.target_scaler, part.mase_scale
-            scaled = identity.with_id(name, part.scaled)
+            feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
+            target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
+            scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec)))
 
             def targets(ends, target_scaler=target_scaler, levels=levels):
                 return preparation.training_targets(target_scaler, levels, ends, spec, "regression")
@@ -133,11 +132,10 @@ class PanelForecaster(ForecasterParams):
                 validation_parts.append((scaled, validation_ends, targets(validation_ends)))
                 calibrating.append((scaled, levels, validation_ends, target_scaler))
             training_rows = frame.iloc[: bounds.train_end]
-            linear_parts.append(part)
             series_state[name] = {
                 "feature_scaler": feature_scaler, "target_scaler": target_scaler,
                 "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
-                "mase_scale": mase_scale,
+                "mase_scale": naive_scale(levels[: bounds.train_end]),
                 "windows": {"train": len(train_ends), "validation": len(validation_ends)},
             }
         if not parts:
@@ -148,10 +146,9 @@ class PanelForecaster(ForecasterParams):
         train_input = PanelBatches(parts, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs)
         validation = (PanelBatches(validation_parts, spec, max(train.batch_size, 1024), target_names=outputs)
                       if validation_parts else None)
-        choice = choose_panel_linear(linear_parts, spec) if settings.model.linear else None
         training.seed_everything(train.seed)
         model = zoo.build(settings.model)
-        if choice is not None:  # the linear path starts at the pooled Ridge solution validation chose
+        if choice is not None:  # the linear path starts at the Ridge solution chosen on every series' folds
             model.get_layer("linear").set_weights([choice.coef.astype(np.float32), choice.intercept.astype(np.float32)])
         outcome = training.fit_model(model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
                                      validation_batch_size=max(train.batch_size, 1024), patience=train.patience,
@@ -159,11 +156,7 @@ class PanelForecaster(ForecasterParams):
                                      keep_initial=choice is not None, verbose=train.verbose)
         calibration_scores, quantile_scores = _pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024),
                                                                         settings.model.quantiles)
-        choices = {"lookback": spec.lookback, "target_anchor": spec.target_anchor, "linear": settings.model.linear,
-                   "linear_path": None if choice is None else {"alpha": choice.alpha, "selection_mase": choice.validation_mae,
-                                                               "candidates": choice.scores},
-                   "best_epoch": outcome.best_epoch, "kept_initial": outcome.kept_initial,
-                   "window_candidates": None if window_choice is None else window_choice["candidates"]}
+        choices = choices_record(settings, choice, outcome.best_epoch, outcome.initial_validation_loss)
         state.replace_learned(self, dict(settings_=settings, resolved_=resolved, window_spec_=spec, model_=model, split_=split,
                                          series_=series_state, history_=outcome.history, id_column_=id_column,
                                          skipped_=skipped, choices_=choices, identity_=identity,
@@ -397,51 +390,13 @@ def _why_not_scored(bounds, part: str, spec: WindowSpec, index: pd.DatetimeIndex
             f"lookback {spec.lookback} with {spec.gap + spec.horizon} target rows")
 
 
-def _linear_part(name: str, features: np.ndarray, levels: np.ndarray, train_ends: range, validation_ends: range,
-                 train_end: int, spec: WindowSpec, identity: SeriesIdentity) -> tuple[PanelPart, object]:
-    """One series as the linear path and the network see it, with its feature scaler: steps scaled
-    on the training rows (plus its static covariates), the target scaler fitted on the training
-    windows, and the MASE scale of its training rows."""
-    feature_scaler = preparation.fit_feature_scaler(features, spec, train_end)
-    values = identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec))
-    part = PanelPart(values, levels, train_ends, validation_ends, preparation.fit_target_scaler(levels, train_ends, spec),
-                     naive_scale(levels[:train_end]))
-    return part, feature_scaler
-
-
-def _choose_window(params: ForecasterParams, settings, selected: dict[str, pd.DataFrame], split: DateSplit | SeriesSplit,
-                   identity: SeriesIdentity) -> dict | None:
-    """The lookback and anchor the parameters leave open (one, two or four seasons; the last value or
-    the season before), chosen by the pooled validation MASE of each candidate's linear path
-    (`choose_panel_linear`), as a single series chooses them; None when there is nothing to choose,
-    no linear path, or no validation window."""
-    if not settings.model.linear:
-        return None
-    train_rows = int(np.median([split.bounds(frame.index, name).train_end for name, frame in selected.items()]))
-    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, train_rows)
-    anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
-    if len(lookbacks) * len(anchors) < 2:
-        return None
-    candidates = []
-    for lookback in lookbacks:
-        for anchor in anchors:
-            spec = dataclasses.replace(settings.window, lookback=lookback, target_anchor=anchor)
-            parts = []
-            for name, frame in selected.items():
-                bounds = split.bounds(frame.index, name)
-                train_ends = bounds.ends("train", spec, stride=spec.stride)
-                if not len(train_ends):
-                    continue
-                features, levels = preparation.arrays(frame, spec)
-                parts.append(_linear_part(name, features, levels, train_ends, bounds.ends("validation", spec),
-                                          bounds.train_end, spec, identity)[0])
-            choice = choose_panel_linear(parts, spec) if parts else None
-            if choice is None or choice.validation_mae is None:
-                return None
-            candidates.append({"lookback": lookback, "anchor": anchor, "alpha": choice.alpha,
-                               "selection_mase": choice.validation_mae})
-    best = min(candidates, key=lambda candidate: candidate["selection_mase"])
-    return {"lookback": best["lookback"], "anchor": best["anchor"], "candidates": candidates}
+def _series_rows(name: str, frame: pd.DataFrame, split, spec: WindowSpec, identity: SeriesIdentity) -> SeriesRows:
+    """One series as the linear path's selection sees it (`tsrnn.forecasting.selection.SeriesRows`):
+    its arrays, split and MASE scale, with its static covariates appended to its scaled steps."""
+    features, levels = preparation.arrays(frame, spec)
+    bounds = split.bounds(frame.index, name)
+    return SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]),
+                      extra=lambda scaled: identity.values_of(name, scaled))
 
 
 def _pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,

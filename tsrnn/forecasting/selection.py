@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,20 +44,40 @@ MAX_LINEAR_VALUES = 20_000_000  # windows x lookback x inputs in one Ridge probl
 
 @dataclass(frozen=True)
 class LinearChoice:
-    """The chosen window and the linear path's weights, with every candidate's validation MAE."""
+    """The chosen window and the linear path's weights, with every candidate's selection score."""
 
     lookback: int
     anchor: str
     alpha: float | None  # None: the anchor alone (naive or seasonal naive), no linear weights
     coef: np.ndarray  # (lookback * features, horizon * targets)
     intercept: np.ndarray  # (horizon * targets,)
-    validation_mae: float | None
+    validation_mase: float | None
     scores: list[dict]
 
     def summary(self) -> dict:
         """The choice as JSON-ready data (without the weights)."""
         return {"lookback": self.lookback, "anchor": self.anchor, "alpha": self.alpha,
-                "selection_mae": self.validation_mae, "candidates": self.scores}
+                "selection_mase": self.validation_mase, "candidates": self.scores}
+
+
+@dataclass(frozen=True)
+class SeriesRows:
+    """One series as the linear path's selection sees it: its input and target arrays, its split,
+    the scale of its MASE (its in-sample naive error, per target), and what the network appends to
+    its scaled steps (a panel's static covariates and series id; None for nothing).
+
+    Example:
+        >>> from tsrnn.features.windowing import split_rows
+        >>> rows = SeriesRows(np.ones((50, 1)), np.ones((50, 1)), split_rows(50), np.ones(1))
+        >>> rows.bounds.train_end
+        35
+    """
+
+    features: np.ndarray
+    levels: np.ndarray
+    bounds: SplitBounds
+    mase_scale: np.ndarray
+    extra: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def candidate_lookbacks(lookback: int | None, seasonal_period: int | None, train_rows: int) -> list[int]:
@@ -83,18 +104,18 @@ def candidate_anchors(anchor: str | None, seasonal_period: int | None) -> list[s
     return list(TARGET_ANCHORS) if seasonal_period and seasonal_period > 1 else ["last"]
 
 
-def choose_window(params, settings, features: np.ndarray, levels: np.ndarray, bounds: SplitBounds) -> LinearChoice | None:
-    """The linear path of a forecaster with `params` (a `ForecasterParams`) and derived `settings`:
-    the lookback and anchor it leaves open, chosen with the shrinkage over the selection folds.
-    None without a linear path, or when the rows allow no candidate (the forecaster's row check
-    then says what is missing)."""
+def choose_window(params, settings, series: list[SeriesRows]) -> LinearChoice | None:
+    """The linear path of a forecaster with `params` (a `ForecasterParams`) and derived `settings`
+    over one series or many: the lookback and anchor it leaves open, chosen with the shrinkage over
+    the selection folds. None without a linear path, or when the rows allow no candidate (the
+    forecaster's row check then says what is missing)."""
     if not settings.model.linear:
         return None
-    folds = selection_folds(bounds)
-    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, folds[0].train_end if folds else bounds.train_end)
+    train_rows = [(folds[0] if folds else rows.bounds).train_end for rows in series for folds in [selection_folds(rows.bounds)]]
+    lookbacks = candidate_lookbacks(params.lookback, settings.seasonal_period, int(np.median(train_rows)))
     anchors = candidate_anchors(params.target_anchor, settings.seasonal_period)
     try:
-        return choose_linear(features, levels, settings.window, lookbacks, anchors, bounds)
+        return choose_linear(series, settings.window, lookbacks, anchors)
     except ValueError:
         return None
 
@@ -119,40 +140,59 @@ def selection_folds(bounds: SplitBounds, folds: int = SELECTION_FOLDS) -> list[S
     return found[::-1]
 
 
-def choose_linear(features: np.ndarray, levels: np.ndarray, spec: WindowSpec, lookbacks: list[int], anchors: list[str],
-                  bounds: SplitBounds) -> LinearChoice:
+def choose_linear(series: list[SeriesRows], spec: WindowSpec, lookbacks: list[int], anchors: list[str]) -> LinearChoice:
     """Score every (lookback, anchor, alpha) over the selection folds and return the best, refitted
     on the training windows with the scalers the network uses (fitted on the training rows).
+
+    One Ridge regression serves every series: in each fold it is fitted on the fold's training
+    windows of every series (each scaled by its own scalers) and scored by the pooled MASE of the
+    fold's validation windows (each window's absolute error over its series' scale, averaged over
+    the windows of every fold). Fold k counts from the latest, so a short series joins the later
+    folds only. For one series this is its MAE over the folds, divided by one scale.
 
     `spec` gives everything else of the window (columns, horizon, gap, transform, scaling, season).
     Without validation rows the first candidate is taken with a moderate alpha (1.0).
     """
-    folds = selection_folds(bounds)
+    folds = [selection_folds(rows.bounds) for rows in series]
+    limit = max(MAX_LINEAR_VALUES // len(series), 1)
     scores, best = [], None
     for lookback in lookbacks:
         for anchor in anchors:
             candidate = dataclasses.replace(spec, lookback=lookback, target_anchor=anchor)
-            if not folds:
-                return _final_fit(features, levels, candidate, bounds, 1.0, None, scores)
+            if not any(folds):
+                return _final_fit(series, candidate, 1.0, None, scores, limit)
             errors = {alpha: [0.0, 0] for alpha in (*ALPHAS, None)}  # None: the anchor alone
-            for fold in folds:
-                problem = _linear_problem(features, levels, candidate, fold)
-                if problem is None:
+            by_fold: dict = {alpha: [] for alpha in errors}
+            for back in range(max(len(f) for f in folds), 0, -1):  # the oldest fold first
+                scored = [(rows, _linear_problem(rows, candidate, f[-back], limit=limit)) for rows, f in zip(series, folds)
+                          if len(f) >= back]
+                problems = [(rows, problem) for rows, problem in scored if problem is not None]  # a short series sits out
+                if not problems:
                     break
+                pooled = _pooled(problems)
                 for alpha, total in errors.items():
-                    absolute = problem.absolute_errors(_fit(problem, alpha).predict(problem.x_valid))
+                    model = _fit(pooled, alpha)
+                    absolute = np.concatenate([(problem.absolute_errors(model.predict(problem.x_valid)) / _scale(rows))
+                                               .reshape(-1) for rows, problem in problems])
                     total[0] += float(absolute.sum())
                     total[1] += absolute.size
+                    by_fold[alpha].append(float(absolute.mean()))
             else:
                 for alpha, (error_sum, count) in errors.items():
-                    mae = error_sum / max(count, 1)
-                    scores.append({"lookback": lookback, "anchor": anchor, "alpha": alpha, "selection_mae": mae})
-                    if best is None or mae < best[0]:
-                        best = (mae, candidate, alpha)
+                    mase = error_sum / max(count, 1)
+                    scores.append({"lookback": lookback, "anchor": anchor, "alpha": alpha, "selection_mase": mase,
+                                   "fold_mase": by_fold[alpha]})
+                    if best is None or mase < best[0]:
+                        best = (mase, candidate, alpha)
     if best is None:
         raise ValueError("no candidate window has training windows in every selection fold")
-    mae, candidate, alpha = best
-    return _final_fit(features, levels, candidate, bounds, alpha, mae, scores)
+    mase, candidate, alpha = best
+    return _final_fit(series, candidate, alpha, mase, scores, limit)
+
+
+def _scale(rows: SeriesRows) -> np.ndarray:
+    """The series' MASE scale, 1 where it is 0 (a constant training part): errors stay finite."""
+    return np.where(rows.mase_scale > 0, rows.mase_scale, 1.0)
 
 
 @dataclass
@@ -164,21 +204,32 @@ class _Problem:
     absolute_errors: object = None  # predictions -> absolute errors in the data's units
 
 
+def _pooled(problems: list) -> _Problem:
+    """One regression over the training windows of every series. One linear layer serves every
+    series, so the anchor-only candidate's intercept is the mean of the series' scaled zero changes
+    (each series' own would need a layer per series): for one series, its own."""
+    if len(problems) == 1:
+        return problems[0][1]
+    return _Problem(np.concatenate([p.x_train for _, p in problems]), np.concatenate([p.y_train for _, p in problems]),
+                    np.mean([p.zero_target for _, p in problems], axis=0))
+
+
 def _fit(problem: _Problem, alpha: float | None):
     if alpha is None:
         return _AnchorOnly(problem.zero_target, problem.x_train.shape[1])
     return Ridge(alpha=alpha).fit(problem.x_train, problem.y_train)
 
 
-def _final_fit(features, levels, spec: WindowSpec, bounds: SplitBounds, alpha, mae, scores) -> LinearChoice:
-    """The chosen candidate fitted on the training windows, as the network will see them."""
-    problem = _linear_problem(features, levels, spec, bounds, fit_rows=bounds)
-    if problem is None:
+def _final_fit(series: list[SeriesRows], spec: WindowSpec, alpha, mase, scores, limit: int) -> LinearChoice:
+    """The chosen candidate fitted on the training windows of every series, as the network will see them."""
+    problems = [(rows, _linear_problem(rows, spec, rows.bounds, fit_only=True, limit=limit)) for rows in series]
+    problems = [(rows, problem) for rows, problem in problems if problem is not None]
+    if not problems:
         raise ValueError("no training windows")
-    model = _fit(problem, alpha)
+    model = _fit(_pooled(problems), alpha)
     return LinearChoice(lookback=spec.lookback, anchor=spec.target_anchor, alpha=alpha,
                         coef=np.atleast_2d(model.coef_).T.copy(), intercept=np.atleast_1d(model.intercept_).copy(),
-                        validation_mae=mae, scores=scores)
+                        validation_mase=mase, scores=scores)
 
 
 class _AnchorOnly:
@@ -192,106 +243,46 @@ class _AnchorOnly:
         return np.broadcast_to(self.intercept_, (len(x), len(self.intercept_))).copy()
 
 
-def _linear_problem(features, levels, spec: WindowSpec, bounds: SplitBounds, fit_rows: SplitBounds | None = None):
-    """The linear path's arrays under `spec`: scalers fitted on `bounds`' training rows (as `fit`
-    fits them), the regression fitted on the windows of `fit_rows` (default: the same rows) and
-    scored on `bounds`' validation windows."""
+def _linear_problem(rows: SeriesRows, spec: WindowSpec, bounds: SplitBounds, fit_only: bool = False,
+                    limit: int | None = None):
+    """One series' linear-path arrays under `spec`: scalers fitted on `bounds`' training rows (as
+    `fit` fits them), the regression's training windows, and (unless `fit_only`) its validation
+    windows and their absolute errors in the data's units; None where a part has no window."""
+    features, levels = rows.features, rows.levels
     train_ends = bounds.ends("train", spec, stride=spec.stride)
-    fit_ends = (fit_rows or bounds).ends("train", spec, stride=spec.stride)
-    if not len(train_ends) or not len(fit_ends):
+    if not len(train_ends):
         return None
     feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
     scaled = preparation.scaled_steps(feature_scaler, features, spec)
+    if rows.extra is not None:
+        scaled = rows.extra(scaled)
     target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
+    width = spec.lookback * scaled.shape[1]
 
     def arrays(ends):
-        ends = thinned(ends, spec.lookback * features.shape[1])
+        ends = thinned(ends, width, limit)
         x = input_windows(scaled, ends, spec).reshape(len(ends), -1).astype(np.float64)
         y = preparation.training_targets(target_scaler, levels, ends, spec, "regression").reshape(len(ends), -1)
         return x, y.astype(np.float64)
 
-    x_train, y_train = arrays(fit_ends)
+    x_train, y_train = arrays(train_ends)
     zero_target = np.tile(target_scaler.transform(np.zeros((1, levels.shape[1]))).reshape(-1), spec.horizon)
     problem = _Problem(x_train, y_train, zero_target)
-    validation_ends = thinned(bounds.ends("validation", spec), spec.lookback * features.shape[1])
-    if fit_rows is None and len(validation_ends):
-        problem.x_valid, _ = arrays(validation_ends)
-        actual = levels[target_rows(validation_ends, spec)]
-        shape = (len(validation_ends), spec.horizon, levels.shape[1])
-
-        def absolute_errors(predicted: np.ndarray) -> np.ndarray:
-            forecast = preparation.forecast_levels(target_scaler, predicted.reshape(shape), levels, validation_ends, spec)
-            return np.abs(forecast - actual)
-
-        problem.absolute_errors = absolute_errors
-    elif fit_rows is None:
+    if fit_only:
+        return problem
+    validation_ends = thinned(bounds.ends("validation", spec), width, limit)
+    if not len(validation_ends):
         return None
+    problem.x_valid, _ = arrays(validation_ends)
+    actual = levels[target_rows(validation_ends, spec)]
+    shape = (len(validation_ends), spec.horizon, levels.shape[1])
+
+    def absolute_errors(predicted: np.ndarray) -> np.ndarray:
+        forecast = preparation.forecast_levels(target_scaler, predicted.reshape(shape), levels, validation_ends, spec)
+        return np.abs(forecast - actual)
+
+    problem.absolute_errors = absolute_errors
     return problem
-
-
-@dataclass(frozen=True)
-class PanelPart:
-    """One series of a panel as its linear path sees it: scaled inputs, levels, window ends, the
-    target scaler and the series' MASE scale (its in-sample naive error)."""
-
-    scaled: np.ndarray
-    levels: np.ndarray
-    train_ends: range
-    validation_ends: range
-    target_scaler: object
-    mase_scale: np.ndarray
-
-
-def choose_panel_linear(parts: list[PanelPart], spec: WindowSpec) -> LinearChoice:
-    """One linear path for every series of a panel: a Ridge regression over the training windows of
-    all series (each scaled by its own scalers), its shrinkage chosen, with the anchor alone as a
-    candidate, by the pooled validation MASE (each window's absolute error over its series' naive
-    scale, averaged over all windows). Without validation windows alpha is 1.0. The one layer
-    serves every series, so the anchor-only candidate predicts the mean of the series' scaled zero
-    changes: the naive forecast up to each series' mean change over its standard deviation.
-
-    The lookback and anchor are `spec`'s (the panel tries each candidate through this function). Each series' windows are thinned
-    so that the whole problem stays within `MAX_LINEAR_VALUES`.
-    """
-    width = spec.lookback * parts[0].scaled.shape[1]
-    limit = max(MAX_LINEAR_VALUES // len(parts), 2 * width)
-
-    def arrays(part: PanelPart, ends):
-        x = input_windows(part.scaled, ends, spec).reshape(len(ends), -1).astype(np.float64)
-        y = preparation.training_targets(part.target_scaler, part.levels, ends, spec, "regression")
-        return x, y.reshape(len(ends), -1).astype(np.float64)
-
-    fitted = [arrays(part, thinned(part.train_ends, width, limit)) for part in parts if len(part.train_ends)]
-    x_train, y_train = np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted])
-    # One linear layer serves every series: the anchor-only candidate's intercept is the mean of the
-    # series' scaled zero changes (each series' own would need a layer per series).
-    zeros = [part.target_scaler.transform(np.zeros((1, part.levels.shape[1]))).reshape(-1) for part in parts]
-    problem = _Problem(x_train, y_train, np.tile(np.mean(zeros, axis=0), spec.horizon))
-    checks = [(part, thinned(part.validation_ends, width, limit)) for part in parts if len(part.validation_ends)]
-    if not checks:
-        return _linear_choice(spec, problem, 1.0, None, [])
-    scores, best = [], None
-    for alpha in (*ALPHAS, None):
-        model = _fit(problem, alpha)
-        errors = []
-        for part, ends in checks:
-            x, _ = arrays(part, ends)
-            shape = (len(ends), spec.horizon, part.levels.shape[1])
-            forecast = preparation.forecast_levels(part.target_scaler, model.predict(x).reshape(shape), part.levels, ends, spec)
-            errors.append((np.abs(forecast - part.levels[target_rows(ends, spec)]) / part.mase_scale).reshape(-1))
-        mase = float(np.concatenate(errors).mean())
-        scores.append({"lookback": spec.lookback, "anchor": spec.target_anchor, "alpha": alpha, "selection_mase": mase})
-        if best is None or mase < best[0]:
-            best = (mase, alpha, model)
-    mase, alpha, _ = best
-    return _linear_choice(spec, problem, alpha, mase, scores)
-
-
-def _linear_choice(spec: WindowSpec, problem: _Problem, alpha, score, scores) -> LinearChoice:
-    model = _fit(problem, alpha)
-    return LinearChoice(lookback=spec.lookback, anchor=spec.target_anchor, alpha=alpha,
-                        coef=np.atleast_2d(model.coef_).T.copy(), intercept=np.atleast_1d(model.intercept_).copy(),
-                        validation_mae=score, scores=scores)
 
 
 def thinned(ends, width: int, limit: int | None = None):
