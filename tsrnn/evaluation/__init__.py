@@ -2,12 +2,7 @@
 report, hyperparameter tuning on Optuna with its search space, and the long-memory tasks that
 compare the recurrent bodies.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.evaluation
-    >>> "BacktestResult" in tsrnn.evaluation.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

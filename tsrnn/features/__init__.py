@@ -1,12 +1,7 @@
 """From a checked frame to what a network sees: windows and their alignment rule, splits, input and
 target transforms, scaling, covariates, seasons, static covariates and batches cut on the fly.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.features
-    >>> "DateSplit" in tsrnn.features.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

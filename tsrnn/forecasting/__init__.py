@@ -2,12 +2,7 @@
 and the `PanelForecaster` of many, the choices made on validation, the baselines, conformal
 bands, learned state, metrics, plots, complete run directories and export for serving.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.forecasting
-    >>> "Calibration" in tsrnn.forecasting.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

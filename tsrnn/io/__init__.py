@@ -1,12 +1,7 @@
 """Data in and out: tables read as people write them (CSV or DataFrame), panels of many series,
 Yahoo Finance prices, and run directories on disk.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.io
-    >>> "ReadOptions" in tsrnn.io.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

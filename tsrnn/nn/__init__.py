@@ -2,12 +2,7 @@
 training loop with its callbacks, data-parallel training and the backend's quiet start. Written
 against Keras 3 alone, so every model runs on TensorFlow, JAX and PyTorch.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.nn
-    >>> "EmbeddingSpec" in tsrnn.nn.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

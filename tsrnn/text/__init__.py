@@ -1,12 +1,7 @@
 """Sequence classification of text: the IMDB reviews (Keras's npz or the raw CSVs), vectorised and
 padded, and the sentiment classifier trained on the zoo's Embedding front end.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.text
-    >>> "SentimentConfig" in tsrnn.text.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
 """The lowest layer: checks of choices and numbers shared by every layer, and files written atomically.
 
-Public names are imported from their modules when first used.
-
-Example:
-    >>> import tsrnn.utils
-    >>> "atomic_directory" in tsrnn.utils.__all__
-    True
+Public names load from their modules when first used (`tsrnn._lazy`).
 """
 from __future__ import annotations
 
