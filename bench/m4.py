@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _machine import publish, result_header
+from _machine import publish, result_header, revision
 
 from tsrnn.evaluation import m4
 
@@ -84,6 +84,7 @@ def main() -> None:
             mine["series"][name]["mase"] < seasonal[name]["mase"] for name in seasonal))
     publish({
         **result_header(),
+        "revision": revision(),
         "task": {"data": "M4 hourly (shared/datasets/m4_hourly)", "series": len(frames), "horizon": m4.HOURLY_HORIZON,
                  "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)"},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -17,8 +17,8 @@ def table(result: dict) -> str:
     """Markdown rows: forecaster, MASE, sMAPE, OWA, series better than seasonal naive, source."""
     header = result["date"][:10], result["machine"], result["versions"]["tensorflow"], result["versions"]["keras"]
     series = result["task"]["series"]
-    lines = [f"Measured {header[0]} on {header[1]} (TensorFlow {header[2]}, Keras {header[3]}); "
-             f"{series} series, horizon {result['task']['horizon']}.", "",
+    lines = [f"Measured {header[0]} on {header[1]} (TensorFlow {header[2]}, Keras {header[3]}; code "
+             f"{result.get('revision', 'unrecorded')}); {series} series, horizon {result['task']['horizon']}.", "",
              "| forecaster | MASE | sMAPE | OWA | series better than seasonal naive (MASE) | fit | source |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for run in result["runs"]:
