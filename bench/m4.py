@@ -65,6 +65,7 @@ def main() -> None:
     if not DATA.exists():
         print(f"bench/m4.py needs {DATA} (the shared M4 hourly file); skipped", file=sys.stderr)
         return
+    measured = revision()  # the code as it was when the run began
     frames = read_panel(DATA, args.series)
     insample_frames = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in frames.items()}
     insample, actual = m4.holdout({name: frame["value"].to_numpy() for name, frame in frames.items()}, m4.HOURLY_HORIZON)
@@ -84,7 +85,7 @@ def main() -> None:
             mine["series"][name]["mase"] < seasonal[name]["mase"] for name in seasonal))
     publish({
         **result_header(),
-        "revision": revision(),
+        "revision": measured,
         "task": {"data": "M4 hourly (shared/datasets/m4_hourly)", "series": len(frames), "horizon": m4.HOURLY_HORIZON,
                  "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)"},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
