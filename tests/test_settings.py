@@ -25,7 +25,7 @@ REGRESSOR = dict(
     sep=";", decimal=",", date_format="%d.%m.%Y", timezone="UTC",  # the data file is written that way
     calendar=["day_of_week", "month"], calendar_name="XNYS", calibration_folds=2,
 )
-PANEL = dict(target="Close", future_features=["Open"], static_features=["size"], series_embedding=2, lookback=5, units=4,
+PANEL = dict(target="Close", future_features=["Open"], static_features=["size"], series_embedding=2, lookback=5, units=4, split="series",
              epochs=1, seed=0)
 SPEC_MODEL = dict(
     model=zoo.ModelSpec(body="lstm", units=(5,), between_dropout=0.0), task="classification", lookback=6,

@@ -70,7 +70,7 @@ class SeriesRows:
         >>> from tsrnn.features.windowing import split_rows
         >>> rows = SeriesRows(np.ones((50, 1)), np.ones((50, 1)), split_rows(50), np.ones(1))
         >>> rows.bounds.train_end
-        35
+        34
     """
 
     features: np.ndarray
