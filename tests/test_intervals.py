@@ -40,9 +40,16 @@ def test_too_few_validation_windows_for_a_level_warn_and_use_the_largest_score()
 
 def test_levels_are_checked():
     assert check_levels([95, 80, 80]) == [80.0, 95.0]
-    for bad in (0, 100, 150, float("nan"), True):
+    for bad in (0, 100, 150, float("nan"), True, "95%"):
         with pytest.raises(ConfigError, match="level must be a coverage in percent"):
             check_levels([bad])
+    with pytest.raises(ConfigError, match=r"got '95%'"):  # the whole text, not its first character
+        check_levels("95%")
+    # a fraction, the way statsmodels, sktime and Darts write coverage, is not drawn as a 0.9 % band
+    with pytest.raises(ConfigError, match=r"level is a coverage in percent: 0.9 asks for a 0.9 % band; for 90 % give 90"):
+        check_levels(0.9)
+    with pytest.raises(ConfigError, match="^--level is a coverage"):
+        check_levels([0.95], name="--level")
 
 
 def test_interval_scores_by_hand():
@@ -132,7 +139,14 @@ def test_cli_predict_fit_and_backtest_take_levels(tmp_path):
     assert set(intervals["model"]["coverage_per_fold"]) == {"0", "1"}
     assert (tmp_path / "bt" / "intervals.csv").is_file()
     bad = runner.invoke(main, ["predict", str(tmp_path / "run"), str(data), "--level", "120"])
-    assert bad.exit_code == 2 and "level must be a coverage in percent" in bad.output
+    assert bad.exit_code == 2 and "--level must be a coverage in percent" in bad.output
+    listed = runner.invoke(main, ["predict", str(tmp_path / "run"), str(data), "--level", "80,95", "-o", str(out)])
+    assert listed.exit_code == 0, listed.output  # as --quantile-levels 80,95 takes them
+    assert {"megalitres_t+1_lo_80", "megalitres_t+1_hi_95"} <= set(pd.read_csv(out).columns)
+    for value, message in (("0.9", "--level is a coverage in percent: 0.9 asks for a 0.9 % band; for 90 % give 90"),
+                           ("95%", "--level must be comma-separated percentages like 80,95, got '95%'")):
+        bad = runner.invoke(main, ["predict", str(tmp_path / "run"), str(data), "--level", value])
+        assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output, bad.output
 
 
 def test_volatility_even_its_floor_on_flat_stretches_uses_past_rows_only():

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from tsrnn.errors import ConfigError
+from tsrnn.forecasting.conformal import check_levels
 from tsrnn.forecasting.params import param_default
 from tsrnn.utils import validation as allowed
 
@@ -234,3 +235,14 @@ def _forecaster(target, features, units, quiet, input_transforms=(), quantile_le
 
 def _default_out(kind: str, stem: str, model: str) -> Path:
     return Path("runs") / f"{stem}-{model}-{kind}{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _levels(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[float, ...]:
+    """`--level 80 --level 95` or `--level 80,95` as the checked levels (80.0, 95.0)."""
+    numbers = [number for value in values for number in _number_list(value, float, "--level", "percentages", "80,95")]
+    return tuple(check_levels(numbers, name="--level"))
+
+
+def level_option(help: str):
+    """The `--level` option of fit, backtest and predict: repeatable, each a percentage or a comma-separated list."""
+    return click.option("--level", "levels", multiple=True, callback=_levels, metavar="PERCENT[,PERCENT]", help=help)

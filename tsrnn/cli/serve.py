@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from tsrnn.cli.main import main
-from tsrnn.cli.options import _backend_option
+from tsrnn.cli.options import _backend_option, level_option
 from tsrnn.errors import ConfigError
-from tsrnn.forecasting.conformal import check_levels
 from tsrnn.nn.backend import load_keras_quietly
 from tsrnn.utils import validation as allowed
 
@@ -19,8 +18,7 @@ from tsrnn.utils import validation as allowed
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write [default: print to stdout].")
-@click.option("--level", "levels", multiple=True, type=float,
-              help="Add a prediction band of this coverage (percent): COLUMN_lo_LEVEL, COLUMN_hi_LEVEL; repeat for several.")
+@level_option(help="Add a prediction band of this coverage (percent): COLUMN_lo_LEVEL, COLUMN_hi_LEVEL; repeat, or comma-separate, for several.")
 @click.option("--sep", default=None, help="Field separator of DATA [default: the run's, else sniffed].")
 @click.option("--decimal", default=None, type=click.Choice(allowed.DECIMAL_MARKS), help="Decimal mark of DATA [default: the run's].")
 @click.option("--date-format", default=None, help="excel, epoch, epoch_ms or a layout like %d.%m.%Y [default: the run's].")
@@ -62,12 +60,12 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     if panel:
         forecast = forecaster.predict(data, id_column=id_column, future=future, dates=dates, static=static,
-                                      level=check_levels(list(levels)) or None).set_index(["series", "date"])
+                                      level=list(levels) or None).set_index(["series", "date"])
     else:
         if static is not None or id_column is not None:
             flag = "--static" if static is not None else "--id-column"
             raise ConfigError(f"{flag} is for a panel's series; this run forecasts one series")
-        forecast = forecaster.predict(data, level=check_levels(list(levels)) or None, future=future, dates=dates)
+        forecast = forecaster.predict(data, level=list(levels) or None, future=future, dates=dates)
     if per_series is not None:
         from tsrnn.utils.atomic import atomic_directory
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 
 from tsrnn.cli.main import main
-from tsrnn.cli.options import _data_options, _default_out, _forecaster, _forecaster_options, _load_data, _param
+from tsrnn.cli.options import _data_options, _default_out, _forecaster, _forecaster_options, _load_data, _param, level_option
 from tsrnn.cli.tables import _backtest_table, _choices_line, _metrics_table, _panel_backtest_table, _panel_table, _trial_line
 from tsrnn.errors import ConfigError
-from tsrnn.forecasting.conformal import check_levels
 from tsrnn.nn.backend import load_keras_quietly
 from tsrnn.utils import validation as allowed
 
@@ -25,8 +24,7 @@ from tsrnn.utils import validation as allowed
               help="Run directory to create [default: runs/<data>-<model>-<time>].")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run with the same --out from its last completed epoch.")
-@click.option("--level", "levels", multiple=True, type=float,
-              help="Score prediction bands of this coverage (percent) on the test split; repeat for several.")
+@level_option(help="Score prediction bands of this coverage (percent) on the test split; repeat, or comma-separate, for several.")
 @click.option("--id-column", default=None,
               help="DATA is a long table of many series told apart by this column: fit one global model (a panel).")
 @click.option("--static", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -51,7 +49,7 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_c
         raise ConfigError("--resume needs the --out of the interrupted run")
     forecaster = _forecaster(**options)
     result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume,
-                     level=check_levels(list(levels)) or None)
+                     level=list(levels) or None)
     chosen = _choices_line(result.metrics.get("choices"))
     if chosen:
         click.echo(chosen)
@@ -68,7 +66,7 @@ def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None)
 
     forecaster = _forecaster(**options, panel=True)
     result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column,
-                           static=static, level=check_levels(list(levels)) or None)
+                           static=static, level=list(levels) or None)
     click.echo(_panel_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
@@ -88,8 +86,7 @@ def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None)
 @click.option("--rule", default="long_flat", show_default=True, type=click.Choice(allowed.TRADING_RULES))
 @click.option("--trading/--no-trading", default=True, show_default=True,
               help="Trade the first target as a price (left out by itself where it is zero or negative).")
-@click.option("--level", "levels", multiple=True, type=float,
-              help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat for several.")
+@level_option(help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat, or comma-separate, for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
 @click.option("--id-column", default=None,
@@ -121,7 +118,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
-                              progress=lambda fold, scores: bar.update(1), level=check_levels(list(levels)) or None,
+                              progress=lambda fold, scores: bar.update(1), level=list(levels) or None,
                               trading=trading)
     result.metrics["data_source"] = provenance or {"path": str(data)}
     write_backtest(result, out, result.metrics["settings"]["target"])
@@ -199,7 +196,7 @@ def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, r
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=options["quiet"]) as bar:
         result = backtest_panel(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                                 gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1),
-                                level=check_levels(list(levels)) or None, refit_every=refit_every)
+                                level=list(levels) or None, refit_every=refit_every)
     result.metrics["data_source"] = {"path": str(data), "id_column": id_column}
     write_panel_backtest(result, out)
     click.echo(_panel_backtest_table(result.metrics))

@@ -34,8 +34,22 @@ from tsrnn.nn.quantiles import level_quantiles
 EWMA_LAMBDA = 0.94  # RiskMetrics (J.P. Morgan, 1996) daily volatility decay
 
 
-def check_levels(levels: Sequence[float] | float | None) -> list[float]:
+def check_levels(levels: Sequence[float] | float | None, name: str = "level") -> list[float]:
     """Coverage levels in percent, each in (0, 100), sorted and without repeats.
+
+    Levels are percentages, as in NeuralForecast (`level=[80, 95]`); a fraction such as 0.9 (the way
+    statsmodels, sktime and Darts write coverage) is refused with the percentage it may mean, rather
+    than drawn as a 0.9 % band.
+
+    Args:
+        levels: one level or several, in percent; None for none.
+        name: the argument's name in messages (`--level` in the CLI).
+
+    Returns:
+        The levels as floats, sorted, without repeats.
+
+    Raises:
+        ConfigError: a level that is not a number in (0, 100), or a fraction below 1.
 
     Example:
         >>> check_levels([95, 80])
@@ -43,11 +57,14 @@ def check_levels(levels: Sequence[float] | float | None) -> list[float]:
     """
     if levels is None:
         return []
-    values = [levels] if isinstance(levels, (int, float)) else list(levels)
+    values = [levels] if isinstance(levels, (int, float, str)) else list(levels)
     checked = []
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100 or not math.isfinite(value):
-            raise ConfigError(f"level must be a coverage in percent between 0 and 100 (e.g. 80 or 95), got {value!r}")
+        if isinstance(value, (bool, str)) or not isinstance(value, (int, float)) or not 0 < value < 100 or not math.isfinite(value):
+            raise ConfigError(f"{name} must be a coverage in percent between 0 and 100 (e.g. 80 or 95), got {value!r}")
+        if value < 1:
+            raise ConfigError(f"{name} is a coverage in percent: {value!r} asks for a {value:g} % band; "
+                              f"for {value * 100:g} % give {value * 100:g}")
         checked.append(float(value))
     return sorted(set(checked))
 
