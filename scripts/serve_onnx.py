@@ -14,7 +14,6 @@ In code:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -90,4 +89,12 @@ def main(directory: str, csv_path: str, series: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Forecast beyond the last row of a CSV with an exported tsrnn forecaster "
+                                                 "(onnxruntime and NumPy only).")
+    parser.add_argument("serving", help="The folder `tsrnn export` wrote (model.onnx and serving.json).")
+    parser.add_argument("csv", help="Raw rows, oldest first, with the columns serving.json names.")
+    parser.add_argument("series", nargs="?", default=None, help="For a panel's export: the series to forecast.")
+    arguments = parser.parse_args()
+    main(arguments.serving, arguments.csv, arguments.series)

@@ -152,3 +152,13 @@ def test_backend_option_selects_the_keras_backend(sp500_slice, tmp_path):
             continue
         assert completed.returncode == 0, completed.stderr[-2000:]
         assert json.loads((out / "run.json").read_text())["backend"] == backend
+
+
+def test_the_default_folders_of_tune_backtest_and_panels_do_not_match_the_readmes_glob_of_fitted_runs():
+    from fnmatch import fnmatch
+
+    from tsrnn.cli.options import _default_out
+
+    assert fnmatch(_default_out("", "sp500", "lstm").name, "sp500-lstm-*")  # README: ls -d runs/sp500-lstm-* | tail -1
+    for kind in ("tune-", "backtest-", "panel-", "panel-backtest-"):
+        assert not fnmatch(_default_out(kind, "sp500", "lstm").name, "sp500-lstm-*"), kind

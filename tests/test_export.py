@@ -135,3 +135,18 @@ def test_export_mistakes_are_one_line(tmp_path, sp500_slice):
         result = runner.invoke(main, args)
         assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output, result.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_the_serving_script_answers_help_and_export_has_a_default_out(tmp_path, sp500_slice, monkeypatch):
+    import keras
+
+    help_text = subprocess.run([sys.executable, str(REPO / "scripts" / "serve_onnx.py"), "--help"], capture_output=True, text=True)
+    assert help_text.returncode == 0 and help_text.stdout.startswith("usage:") and "Traceback" not in help_text.stderr
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models")
+    Forecaster(lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice).save(tmp_path / "sp500-run")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["export", "sp500-run"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "serving" / "sp500-run" / "serving.json").is_file()
+

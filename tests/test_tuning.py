@@ -228,3 +228,16 @@ def test_tune_searches_a_panel_on_pooled_scores_and_refits_a_panel_run(tmp_path,
     trials = pd.read_csv(tmp_path / "tune" / "trials.csv")
     complete = trials[trials["state"] == "complete"]
     assert summary["best"]["mean_fold_mase"] == pytest.approx(complete["mean_fold_mase"].min())
+
+
+def test_tune_without_optuna_is_one_line_and_writes_nothing(sp500_slice, tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from tsrnn.cli import main
+
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as where the tune extra is not installed
+    result = CliRunner().invoke(main, ["tune", str(sp500_slice), "--trials", "1", "--out", str(tmp_path / "study")])
+    assert result.exit_code == 2 and "pip install 'tsrnn[tune]'" in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "study").exists()

@@ -234,7 +234,14 @@ def _forecaster(target, features, units, quiet, input_transforms=(), quantile_le
 
 
 def _default_out(kind: str, stem: str, model: str) -> Path:
-    return Path("runs") / f"{stem}-{model}-{kind}{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    """`runs/[KIND]STEM-MODEL-TIME`: the kind (tune-, backtest-, panel-) comes first, so that the
+    README's `ls -d runs/sp500-lstm-*` finds only the fitted runs of that data and model.
+
+    Example:
+        >>> _default_out("tune-", "sp500", "lstm").name.startswith("tune-sp500-lstm-")
+        True
+    """
+    return Path("runs") / f"{kind}{stem}-{model}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 def _levels(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[float, ...]:

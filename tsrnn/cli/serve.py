@@ -88,13 +88,15 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", default="onnx", show_default=True, type=click.Choice(allowed.EXPORT_FORMATS),
               help="onnx (served by onnxruntime and NumPy alone) or a TensorFlow SavedModel.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory to create: the model and serving.json (window, scalers, transforms).")
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to create: the model and serving.json (window, scalers, transforms) "
+                   "[default: serving/<run name>].")
 @_backend_option
-def export(run_dir: Path, fmt: str, out: Path) -> None:
+def export(run_dir: Path, fmt: str, out: Path | None) -> None:
     """Export the run in RUN_DIR for serving: the network plus serving.json (see scripts/serve_onnx.py)."""
     load_keras_quietly()
     from tsrnn.forecasting.export import export_run
 
+    out = out or Path("serving") / run_dir.resolve().name
     export_run(run_dir, out, fmt)
     click.echo(f"{fmt} export written to {out}")

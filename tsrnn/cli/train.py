@@ -88,7 +88,7 @@ def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None)
               help="Trade the first target as a price (left out by itself where it is zero or negative).")
 @level_option(help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat, or comma-separate, for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory to create [default: runs/<data>-<model>-backtest-<time>].")
+              help="Directory to create [default: runs/backtest-<data>-<model>-<time>].")
 @click.option("--id-column", default=None,
               help="DATA is a long table of many series told apart by this column: backtest one global model per fold.")
 def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, window, train_size, embargo, refit_every,
@@ -145,7 +145,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
 @click.option("--sampler-seed", default=None, type=int,
               help="Seed of Optuna's sampler (give each process sharing a study its own).")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder; give an existing one to resume its study [default: runs/<data>-<model>-tune-<time>].")
+              help="Output folder; give an existing one to resume its study [default: runs/tune-<data>-<model>-<time>].")
 @click.option("--id-column", default=None, help="DATA is a long table of many series told apart by this column (a panel).")
 def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size, space, storage, study_name, no_pruning,
          sampler_seed, out, id_column, **options) -> None:

@@ -108,7 +108,10 @@ def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = Tune
     with `id_column`): each trial is scored by `tsrnn.evaluation.panel_backtest` (the pooled mean of the
     per-series MASE), and the best is refitted as a panel run.
     """
-    import optuna
+    try:
+        import optuna
+    except ImportError:
+        raise ConfigError("tuning runs on Optuna, which is not installed: pip install 'tsrnn[tune]'") from None
 
     if forecaster.task != "regression":
         raise ConfigError("tune searches value forecasters (task regression); classifiers are not tuned yet")
