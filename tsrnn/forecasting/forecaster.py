@@ -82,7 +82,8 @@ class Forecaster(ForecasterParams):
         settings = derive_settings(self, resolved)
         preparation.check_input_domains(frame, settings.window)
         features, levels = preparation.arrays(frame, settings.window)
-        choice = choose_window(self, settings, [SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]))])
+        mase_scale = naive_scale(levels[: bounds.train_end])
+        choice = choose_window(self, settings, [SeriesRows(features, levels, bounds, mase_scale)])
         if choice is not None:
             resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
             settings = derive_settings(self, resolved)
@@ -148,7 +149,7 @@ class Forecaster(ForecasterParams):
             target_scaler_=target_scaler,
             baselines_={b.name: b.fit(training_rows) for b in default_baselines(spec)},
             history_=outcome.history,
-            mase_scale_=naive_scale(levels[: bounds.train_end]),
+            mase_scale_=mase_scale,
             split_=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
             data_columns_=[str(c) for c in series.columns],
             data_sha256_=data_sha256(frame),

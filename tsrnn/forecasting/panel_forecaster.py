@@ -104,7 +104,8 @@ class PanelForecaster(ForecasterParams):
                                       self.series_embedding)
         if identity.static_columns and not identity.static:
             raise DataError("no series has a training window to read its static covariates from")
-        choice = choose_window(params, settings, [_series_rows(name, selected[name], split, spec, identity) for name in trained])
+        rows = {name: _series_rows(name, selected[name], split, spec, identity) for name in trained}
+        choice = choose_window(params, settings, list(rows.values()))
         if choice is not None:  # the lookback and anchor the parameters left open, chosen on every series' folds
             resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
             settings = derive_settings(params, resolved)
@@ -114,7 +115,7 @@ class PanelForecaster(ForecasterParams):
             bounds = split.bounds(frame.index, name)
             features, levels = preparation.arrays(frame, spec)
             train_ends, validation_ends = bounds.ends("train", spec, stride=spec.stride), bounds.ends("validation", spec)
-            if not len(train_ends) and skip_short:
+            if skip_short and (name not in rows or not len(train_ends)):  # left out of the selection and the identity too
                 skipped.append(name)
                 continue
             if not len(train_ends):
@@ -135,7 +136,7 @@ class PanelForecaster(ForecasterParams):
             series_state[name] = {
                 "feature_scaler": feature_scaler, "target_scaler": target_scaler,
                 "baselines": {b.name: b.fit(training_rows) for b in default_baselines(spec)},
-                "mase_scale": naive_scale(levels[: bounds.train_end]),
+                "mase_scale": rows[name].mase_scale,
                 "windows": {"train": len(train_ends), "validation": len(validation_ends)},
             }
         if not parts:
