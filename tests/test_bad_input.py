@@ -198,3 +198,16 @@ def test_imdb_script_answers_mistakes(case, tmp_path):
     before = set(tmp_path.rglob("*"))
     result = CliRunner().invoke(imdb_sentiment.main, [a.replace("{folder}", str(tmp_path)) for a in arguments] + ["-q"])
     check_one_line_error(result, message, tmp_path, before)
+
+
+def test_a_mistake_names_the_argument_in_the_library_and_the_flag_in_the_cli(write_csv):
+    """One message, two audiences: `target` for a library caller, `--target` on the command line."""
+    from tsrnn import Forecaster
+    from tsrnn.errors import DataError
+
+    path = write_csv("Date,a,b\n" + "".join(f"2020-01-{day:02d},{day},{2 * day}\n" for day in range(1, 29)))
+    with pytest.raises(DataError) as raised:
+        Forecaster(lookback=5, epochs=1).fit(path)
+    assert str(raised.value).endswith("; choose one with target") and "--" not in str(raised.value)
+    result = CliRunner().invoke(main, ["fit", str(path), "--lookback", "5", "--epochs", "1", "-q"])
+    assert result.exit_code == 2 and result.output.strip().endswith("; choose one with --target"), result.output

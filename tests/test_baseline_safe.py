@@ -49,7 +49,7 @@ def test_target_finds_itself():
     assert default_target(read_series(SEASONAL / "wineind.csv")) == "sales"
     assert default_target(read_series("datasets/sp500.csv")) == "Close"
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=pd.date_range("2020", periods=2))
-    with pytest.raises(DataError, match=r"2 numeric columns \(a, b\).*--target"):
+    with pytest.raises(DataError, match=r"2 numeric columns \(a, b\).* target"):
         default_target(frame)
 
 

@@ -107,7 +107,7 @@ def test_no_past_value_after_a_window_end_reaches_the_model_only_known_future_on
 
 def test_forecasts_beyond_the_data_need_the_future_rows(promo_forecasters, tmp_path):
     data, forecaster, _ = promo_forecasters
-    with pytest.raises(DataError, match=r"future covariate\(s\) promo .*--future"):
+    with pytest.raises(DataError, match=r"future covariate\(s\) promo .* future"):
         forecaster.predict(data)
     after = data.index[-1] + pd.Timedelta(days=1)
     on = forecaster.predict(data, future=pd.DataFrame({"promo": [1.0]}, index=[after]), dates=True).iloc[-1]

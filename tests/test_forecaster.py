@@ -145,7 +145,7 @@ def test_unfitted_and_too_short_inputs_are_refused(sp500_slice):
 
 def test_log_return_refuses_non_positive_values(daily_frame):
     daily_frame.loc[5, "Close"] = 0.0
-    with pytest.raises(DataError, match="zero or negative values.*--transform difference"):
+    with pytest.raises(DataError, match="zero or negative values.*target_transform difference"):
         Forecaster(**TINY).fit(daily_frame)
 
 
@@ -181,7 +181,7 @@ def test_classification_predicts_direction_next_to_majority_class(sp500_slice, t
 
 
 def test_classification_needs_a_single_target(daily_frame):
-    with pytest.raises(ConfigError, match="name a single --target"):
+    with pytest.raises(ConfigError, match="name a single target"):
         Forecaster(task="classification", target=["Close", "Volume"], **TINY).fit(daily_frame)
     with pytest.raises(ConfigError, match="task must be one of regression, classification"):
         Forecaster(task="ranking", **TINY).fit(daily_frame)

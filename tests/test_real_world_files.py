@@ -96,9 +96,9 @@ def test_every_export_style_gives_the_clean_file_forecasts(name, fitted):
 
 
 def test_dates_written_as_numbers_need_the_option():
-    with pytest.raises(DataError, match=r"column 'Date' holds numbers \('36164'\), not dates; pass --date-format excel"):
+    with pytest.raises(DataError, match=r"column 'Date' holds numbers \('36164'\), not dates; pass date_format excel"):
         read_series(f"{FIXTURES}/excel_serial_dates.csv")
-    with pytest.raises(DataError, match="--date-format epoch"):
+    with pytest.raises(DataError, match="date_format epoch"):
         read_series(f"{FIXTURES}/epoch_dates.csv")
 
 
@@ -156,7 +156,7 @@ def test_a_zero_after_the_training_rows_names_the_option(tmp_path):
     frame = read_series(f"{FIXTURES}/clean.csv")
     frame.iloc[-3, frame.columns.get_loc("Volume")] = 0.0  # in the test rows: training rows chose log returns
     with pytest.raises(DataError, match=r"input 'Volume' is 0 on 2000-03-08, which its transform log_return cannot take "
-                                        r".*pass --input-transform Volume=log1p_difference"):
+                                        r".*pass input_transforms Volume=log1p_difference"):
         Forecaster(lookback=10, units=4, epochs=1, features=FEATURES).fit(frame)
 
 

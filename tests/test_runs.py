@@ -31,7 +31,7 @@ def test_two_runs_with_the_same_out_one_wins_whole(tmp_path):
     (staging_b / "owner.txt").write_text("b")
     (staging_b / "extra.txt").write_text("b")
     first.__exit__(None, None, None)
-    with pytest.raises(RunDirError, match="another run created it meanwhile; choose another --out"):
+    with pytest.raises(RunDirError, match="another run created it meanwhile; choose another out"):
         second.__exit__(None, None, None)
     assert sorted(p.name for p in target.iterdir()) == ["owner.txt"]
     assert (target / "owner.txt").read_text() == "a"

@@ -126,7 +126,7 @@ def test_offline_without_data_says_how_to_pass_it(monkeypatch):
         raise OSError("Temporary failure in name resolution")
 
     monkeypatch.setattr(keras.datasets.imdb, "load_data", offline)
-    with pytest.raises(DataError, match=r"could not download the IMDB data set \(Temporary failure.*pass --data"):
+    with pytest.raises(DataError, match=r"could not download the IMDB data set \(Temporary failure.*pass data"):
         sentiment.load(sentiment.SentimentConfig())
     result = CliRunner().invoke(imdb_sentiment.main, ["-q"])
     assert result.exit_code == 2

@@ -1,18 +1,48 @@
 """The exceptions tsrnn raises for the user's mistakes.
 
 Every message is one line that names the bad value and says how to fix it; the CLI prints it and
-exits with code 2.
+exits with code 2. A message names a setting by its flag (`--date-format`); the CLI shows it so,
+and the library shows the argument of that name (`date_format`), since every flag is its
+argument's name in kebab case (the CLI's options are made from the library's parameters). The few
+flags named otherwise are listed in `ARGUMENT_OF_FLAG`.
 
 Example:
     >>> from tsrnn.errors import DataError
-    >>> str(DataError("prices.csv: column 'Close' not found; available: Open, High"))
-    "prices.csv: column 'Close' not found; available: Open, High"
+    >>> error = DataError("prices.csv: no numeric column to forecast; name one with --target")
+    >>> str(error)
+    'prices.csv: no numeric column to forecast; name one with target'
+    >>> error.cli_message()
+    'prices.csv: no numeric column to forecast; name one with --target'
 """
 from __future__ import annotations
 
+import re
+
+# Flags whose library argument is not the flag's own name in snake case.
+ARGUMENT_OF_FLAG = {"--transform": "target_transform", "--anchor": "target_anchor", "--input-transform": "input_transforms"}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
+
+
+def argument_of(flag: str) -> str:
+    """The library argument a CLI flag sets.
+
+    Example:
+        >>> argument_of("--date-format"), argument_of("--transform")
+        ('date_format', 'target_transform')
+    """
+    return ARGUMENT_OF_FLAG.get(flag, flag[2:].replace("-", "_"))
+
 
 class TsrnnError(Exception):
-    """Base class of every user-facing tsrnn error."""
+    """Base class of every user-facing tsrnn error: its message names arguments in the library and
+    flags in the CLI (see the module)."""
+
+    def __str__(self) -> str:
+        return _FLAG.sub(lambda match: argument_of(match.group(0)), self.cli_message())
+
+    def cli_message(self) -> str:
+        """The message as the CLI prints it, naming flags."""
+        return super().__str__()
 
 
 class DataError(TsrnnError):

@@ -22,7 +22,7 @@ class OneLineErrors:
             hint = f" (see {error.ctx.command_path} --help)" if error.ctx is not None else ""
             _fail(f"{error.format_message()}{hint}")
         except TsrnnError as error:
-            _fail(str(error))
+            _fail(error.cli_message())
         except (click.Abort, KeyboardInterrupt):
             click.echo("interrupted; nothing was written", err=True)
             sys.exit(130)
