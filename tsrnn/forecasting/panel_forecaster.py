@@ -168,10 +168,10 @@ class PanelForecaster(ForecasterParams):
         if self.task != "regression":
             raise ConfigError("a panel forecaster forecasts values; classification of panels is not built yet")
         if self.calibration_folds != 1:
-            raise ConfigError("calibration_folds (--calibration-folds) is not built for panels yet; bands of a panel are "
-                              "calibrated on the validation windows of every series pooled: leave it at 1")
+            raise ConfigError("--calibration-folds is not built for panels yet; bands of a panel are calibrated on the "
+                              "validation windows of every series pooled: leave it at 1")
         if self.strategy != "none":
-            raise ConfigError("strategy (--strategy) is not built for panels yet; fit the panel with strategy 'none'")
+            raise ConfigError("--strategy is not built for panels yet; fit the panel with --strategy none")
         return ForecasterParams(**ForecasterParams.get_params(self))
 
     # ------------------------------------------------------------- forecasts
