@@ -30,15 +30,15 @@ def _panel_notes(test: dict) -> list[str]:
     """The series left unscored, each with its reason, and a plain note when the model's mean MASE
     does not beat the best baseline's."""
     lines = [f"not scored: {name} ({reason})" for name, reason in test.get("not_scored", {}).items()]
+    from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
+
     pooled = test["pooled"]
-    baselines = [m for m in pooled if m not in ("model", "intervals")]
-    if baselines:
-        best = min(baselines, key=lambda m: pooled[m]["mean_mase"])
-        if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
-            better = sum(scores["model"]["mase"] < scores[best]["mase"] for scores in test["series"].values())
-            lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
-                         f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
-                         f"of {len(test['series'])} series)")
+    best = best_baseline(pooled, metric="mean_mase")
+    if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
+        better = sum(scores["model"]["mase"] < scores[best]["mase"] for scores in test["series"].values())
+        lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
+                     f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
+                     f"of {len(test['series'])} series)")
     return lines
 
 
