@@ -2,9 +2,10 @@
 
 Every series keeps its own scalers, fitted on its own training rows, so series of any level share
 one network; windows of all series are mixed in every batch (`tsrnn.features.batches.PanelBatches`, cut
-per series on the fly). The split is by date for the whole panel (`tsrnn.io.panels.split_by_date`).
+per series on the fly). The split follows the `split` parameter (`tsrnn.features.splits`): by date where
+every series ends on the same date, else by each series' own last rows.
 `predict` works for the training series and for a series the model never saw: its scalers are
-fitted on its own rows before the panel's validation start (on all its rows when it has too few
+fitted on its own rows before its validation part (on all its rows when it has too few
 there). `evaluate` scores the model next to every baseline per series, and pooled: the mean of the
 per-series MASE, and that mean weighted by each series' number of windows.
 
@@ -78,7 +79,7 @@ class PanelForecaster(ForecasterParams):
     def fit(self, panel, id_column: str | None = None, skip_short: bool = False, static=None) -> PanelForecaster:
         """Train one model on the training windows of every series of `panel`; returns self.
 
-        A series without a training window before the panel's validation start is an error, or,
+        A series without a training window before its validation part is an error, or,
         with `skip_short` (as walk-forward folds need), left out and listed in `skipped_`.
         `static` is a table of static covariates, one row per series (a DataFrame indexed by the
         series' names, or a CSV whose first column names them); without it they are read from
@@ -273,7 +274,7 @@ class PanelForecaster(ForecasterParams):
 
     def _state_of(self, name: str, frame: pd.DataFrame) -> dict:
         """The series' fitted scalers and baselines, or, for a series not seen in training, ones
-        fitted now on its rows before the panel's validation start (all its rows if too few)."""
+        fitted now on its rows before its validation part (all its rows if too few)."""
         if name in self.series_:
             return self.series_[name]
         spec = self.window_spec_
@@ -294,7 +295,7 @@ class PanelForecaster(ForecasterParams):
 
     def _calibration(self, name: str, frame: pd.DataFrame) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own
-        training windows (its rows before the panel's validation start, all its rows if too few)."""
+        training windows (its rows before its validation part, all its rows if too few)."""
         if self.calibration_scores_ is None:
             raise ConfigError("no series had validation windows to calibrate bands on; fit with validation_fraction > 0")
         spec = self.window_spec_

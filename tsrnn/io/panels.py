@@ -1,10 +1,9 @@
-"""Panels: many series read as one, and split by date for all of them.
+"""Panels: many series read as one.
 
 A panel is a folder of CSVs (one series each, named by the file's stem), one long CSV with an id
 column, a dict of DataFrames, or a long DataFrame with an id column. Every series is read and
-checked like a single series (`tsrnn.io.tables.read_series`), so an error names the series. The split
-is by date: the validation and test periods start at the same dates for every series, so no
-training target of any series lies in another series' validation or test period.
+checked like a single series (`tsrnn.io.tables.read_series`), so an error names the series. How
+a panel is split is `tsrnn.features.splits`.
 
 Example:
     >>> import pandas as pd
@@ -53,7 +52,7 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
         items = {str(name): frame for name, frame in source.items()}
         panel = {name: read_series(_named(frame, name), options) for name, frame in items.items()}
     elif isinstance(source, pd.DataFrame):
-        if single_without_id and id_column not in [str(c).strip() for c in source.columns]:
+        if single_without_id and not _has_column(source, id_column):
             return {"series": read_series(_named(source, "series"), options)}
         panel = _split_long(source, id_column, "data", options, ".")
     else:
@@ -67,13 +66,18 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
             if id_column is None and not single_without_id:
                 raise DataError(f"{path}: one series per file; for a long table name its id column with --id-column")
             table, decimal = read_table(path, options)
-            if single_without_id and id_column not in [str(c).strip() for c in table.columns]:
+            if single_without_id and not _has_column(table, id_column):
                 table.attrs.update(source=str(path), decimal=decimal)
                 return {path.stem: read_series(table, options)}
             panel = _split_long(table, id_column, str(path), options, decimal)
     if not panel:
         raise DataError("the panel holds no series")
     return dict(sorted(panel.items()))
+
+
+def _has_column(table: pd.DataFrame, column: str | None) -> bool:
+    """Whether `table` has `column` among its header names, spaces around them stripped (as `_split_long` reads them)."""
+    return column in [str(c).strip() for c in table.columns]
 
 
 def _named(frame: pd.DataFrame, name: str) -> pd.DataFrame:
