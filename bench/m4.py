@@ -39,10 +39,10 @@ def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
 def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
     the fit's seconds, and what the fit chose."""
-    from tsrnn import PanelForecaster
+    from tsrnn import Forecaster
 
     started = time.perf_counter()
-    forecaster = PanelForecaster(horizon=m4.HOURLY_HORIZON, seed=seed).fit(panel)
+    forecaster = Forecaster(horizon=m4.HOURLY_HORIZON, seed=seed).fit(panel)
     seconds = time.perf_counter() - started
     table = forecaster.predict(panel)
     last = table.groupby("series", sort=False).tail(1).set_index("series")

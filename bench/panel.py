@@ -4,7 +4,7 @@ a loop of per-series models, side by side in one run.
 Synthetic random walks (`--series` x `--rows`, levels and volatilities differing by series). Each
 variant runs in its own process, so its peak resident memory (`ru_maxrss`) is its own:
 
-- `global`: `PanelForecaster` over the panel (per-series scalers, batches mixing series);
+- `global`: one `Forecaster` over the panel (per-series scalers, batches mixing series);
 - `one_long_series`: the same rows end to end as one series, one `Forecaster`;
 - `per_series_loop`: one `Forecaster` per series, fitted one after another.
 
@@ -41,13 +41,13 @@ def synthetic_panel(series: int, rows: int) -> dict[str, pd.DataFrame]:
 
 
 def run_variant(variant: str, series: int, rows: int) -> dict:
-    from tsrnn import Forecaster, PanelForecaster
+    from tsrnn import Forecaster
 
     panel = synthetic_panel(series, rows)
     started = time.perf_counter()
     if variant == "global":
-        fitted = PanelForecaster(**SETTINGS).fit(panel)
-        windows = sum(s["windows"]["train"] for s in fitted.series_.values())
+        fitted = Forecaster(**SETTINGS).fit(panel)
+        windows = sum(s.windows["train"] for s in fitted.series_.values())
     elif variant == "one_long_series":
         values = np.concatenate([frame["Close"].to_numpy() for frame in panel.values()])
         long = pd.DataFrame({"Close": values}, index=pd.bdate_range("1900-01-01", periods=len(values)))

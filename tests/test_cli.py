@@ -25,7 +25,8 @@ def test_fit_then_predict(sp500_slice, tmp_path):
     info = json.loads((out / "run.json").read_text())
     assert info["window_spec"]["lookback"] == 10 and info["model_spec"]["units"] == [4]
     assert info["params"]["seed"] == 0 and len(info["data_sha256"]) == 64
-    assert info["scalers"]["features"]["kind"] == "standard"
+    (state,) = info["series"].values()  # one series, under its file's name
+    assert state["feature_scaler"]["kind"] == "standard"
     metrics = json.loads((out / "metrics.json").read_text())
     assert {"model", "naive_last_value", "seasonal_naive", "drift", "ridge"} <= set(metrics["test"])
     assert len(pd.read_csv(out / "history.csv")) == 2

@@ -16,7 +16,6 @@ from tests.conftest import require_backend
 from tsrnn import Forecaster
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.features.covariates import add_future_inputs, default_encodings, encode_dates, future_dates
-from tsrnn.forecasting.panel_forecaster import PanelForecaster
 
 FAST = dict(model="gru", units=4, epochs=2, batch_size=32, seed=0, lookback=7, target_transform="difference")
 
@@ -136,7 +135,7 @@ def test_covariates_are_refused_where_they_cannot_apply(tmp_path):
 
 def test_a_panel_takes_future_covariates_per_series():
     panel = {"a": promo_series(300, seed=1), "b": promo_series(260, seed=2, start="2020-02-01")}
-    forecaster = PanelForecaster(target="sales", future_features=["promo"], **FAST).fit(panel)
+    forecaster = Forecaster(target="sales", future_features=["promo"], **FAST).fit(panel)
     with pytest.raises(DataError, match="series a: forecasts after"):
         forecaster.predict(panel)
     future = {name: pd.DataFrame({"promo": [1.0]}, index=[frame.index[-1] + pd.Timedelta(days=1)])
@@ -147,7 +146,7 @@ def test_a_panel_takes_future_covariates_per_series():
     written = {name: pd.concat([frame, future[name]]) for name, frame in panel.items()}  # rows with empty targets
     from_rows = forecaster.predict(written).groupby("series").tail(1).set_index("series")
     pd.testing.assert_series_equal(from_rows["sales_t+1"], last["sales_t+1"])
-    pooled = forecaster.evaluate(panel)["pooled"]
+    pooled = forecaster.evaluate(panel, part="test")["pooled"]
     assert pooled["model"]["mean_mase"] < 0.6 * pooled["naive_last_value"]["mean_mase"]
 
 
@@ -223,7 +222,7 @@ KINDS = dict(target="y", lookback=3, target_transform="difference", model="gru",
 @pytest.fixture(scope="module")
 def kinds_fitted():
     panel = two_kinds()
-    return panel, {name: PanelForecaster(**KINDS, **extra).fit(panel) for name, extra in
+    return panel, {name: Forecaster(**KINDS, **extra).fit(panel) for name, extra in
                    (("plain", {}), ("static", {"static_features": ["kind"]}), ("embedding", {"series_embedding": 2}))}
 
 
@@ -250,15 +249,15 @@ def test_static_covariates_reach_the_model_and_unseen_series_need_theirs(kinds_f
     assert np.abs(other["y_t+1"] - as_kind["y_t+1"]).mean() > 0.1
     changing = {"bad": panel["s1"].assign(kind=np.arange(len(panel["s1"])))}
     with pytest.raises(DataError, match="takes 400 values over time"):
-        PanelForecaster(**{**KINDS, "epochs": 1}, static_features=["kind"]).fit({**panel, **changing})
-    with pytest.raises(ConfigError, match="fit a PanelForecaster"):
+        Forecaster(**{**KINDS, "epochs": 1}, static_features=["kind"]).fit({**panel, **changing})
+    with pytest.raises(ConfigError, match="describe the series of a panel; give a panel"):
         Forecaster(target="y", static_features=["kind"]).fit(panel["s0"])
 
 
 def test_an_embedded_panel_saves_loads_and_forecasts_an_unseen_series(kinds_fitted, tmp_path):
     panel, fitted = kinds_fitted
     forecaster = fitted["embedding"]
-    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
     pd.testing.assert_frame_equal(loaded.predict(panel), forecaster.predict(panel))
     unseen = loaded.predict({"new": panel["s2"]})
     seen = loaded.predict(panel).query("series == 's2'")
@@ -277,7 +276,7 @@ def test_cli_fits_a_panel_with_static_covariates_and_an_embedding(tmp_path):
                                    "--lookback", "3", "--units", "4", "--epochs", "1", "-q", "--out", str(run)],
                             capture_output=True, text=True, cwd=tmp_path)
     assert fitted.returncode == 0, fitted.stderr
-    identity = json.loads((run / "panel.json").read_text())["identity"]
+    identity = json.loads((run / "run.json").read_text())["identity"]
     assert identity["static_columns"] == ["kind"] and sorted(identity["slots"].values()) == [1, 2, 3, 4]
     new = tmp_path / "new"
     new.mkdir()

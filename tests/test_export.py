@@ -101,16 +101,16 @@ def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp50
 
     if keras.backend.backend() != "tensorflow":
         pytest.skip("tf2onnx converts TensorFlow-backend models; the other backends export through their own tools")
-    from tsrnn import PanelForecaster
+    from tsrnn import Forecaster
 
     prices = read_series(sp500_slice)[["Close", "Volume"]]
     panel = {"SPX": prices, "TENTH": prices.iloc[50:] * 0.1}
-    PanelForecaster(lookback=10, units=4, epochs=1, seed=0, features=["Close", "Volume"]).fit(panel).save(tmp_path / "run")
+    Forecaster(lookback=10, units=4, epochs=1, seed=0, features=["Close", "Volume"]).fit(panel).save(tmp_path / "run")
     result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
     assert result.exit_code == 0, result.output
     spec = json.loads((tmp_path / "serving" / "serving.json").read_text())
     assert set(spec["series"]) == {"SPX", "TENTH"} and "input_scaling" not in spec
-    expected = PanelForecaster.load(tmp_path / "run").predict(panel)
+    expected = Forecaster.load(tmp_path / "run").predict(panel)
     for name, frame in panel.items():
         served = ExportedForecaster(tmp_path / "serving", series=name).forecast(frame[spec["inputs"]].to_numpy(),
                                                                                  frame[spec["targets"]].to_numpy())
@@ -118,7 +118,7 @@ def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp50
         np.testing.assert_allclose(served[:, 0, 0], mine, rtol=1e-4)
     with pytest.raises(SystemExit, match="serves the series SPX, TENTH"):
         ExportedForecaster(tmp_path / "serving")
-    PanelForecaster(lookback=10, units=4, epochs=1, seed=0, series_embedding=2).fit(panel).save(tmp_path / "embedded")
+    Forecaster(lookback=10, units=4, epochs=1, seed=0, series_embedding=2).fit(panel).save(tmp_path / "embedded")
     result = CliRunner().invoke(main, ["export", str(tmp_path / "embedded"), "--out", str(tmp_path / "no")])
     assert result.exit_code == 2 and "series embedding is not built yet" in result.stderr and not (tmp_path / "no").exists()
 

@@ -15,7 +15,8 @@ from tsrnn.errors import ConfigError, DataError
 from tsrnn.features.batches import PanelBatches
 from tsrnn.features.splits import split_by_date
 from tsrnn.features.windowing import WindowSpec, input_windows, target_rows
-from tsrnn.forecasting.panel_forecaster import PanelForecaster, pooled_scores
+from tsrnn.forecasting.comparison import pooled_scores
+from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.io.panels import read_panel
 from tsrnn.io.tables import read_series
 
@@ -45,7 +46,7 @@ def folder(panel, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fitted(folder):
-    return PanelForecaster(**TINY).fit(folder)
+    return Forecaster(**TINY).fit(folder)
 
 
 def test_a_panel_reads_from_a_folder_a_long_csv_a_dict_and_a_long_frame(panel, folder, tmp_path):
@@ -66,7 +67,7 @@ def test_panel_errors_name_the_series(panel, tmp_path):
     long.iloc[np.flatnonzero(long["ticker"] == "WALK")[3], long.columns.get_loc("Close")] = "oops"
     long.to_csv(tmp_path / "long.csv", index=False)
     with pytest.raises(DataError, match=r"long.csv \[WALK\]: column 'Close' has 1 non-numeric value"):
-        PanelForecaster(**TINY).fit(tmp_path / "long.csv", id_column="ticker")
+        Forecaster(**TINY).fit(tmp_path / "long.csv", id_column="ticker")
     with pytest.raises(DataError, match="id column 'symbol' not found"):
         read_panel(tmp_path / "long.csv", id_column="symbol")
     (tmp_path / "empty").mkdir()
@@ -76,7 +77,7 @@ def test_panel_errors_name_the_series(panel, tmp_path):
 
 def test_the_split_is_by_date_for_every_series(panel, fitted):
     split = split_by_date(panel, 0.15, 0.15)
-    assert split == fitted.split_
+    assert split == fitted.data_split_
     spec = fitted.window_spec_
     for frame in panel.values():
         bounds = split.bounds(frame.index)
@@ -88,9 +89,9 @@ def test_the_split_is_by_date_for_every_series(panel, fitted):
 def test_each_series_scalers_come_from_its_own_training_rows(panel, fitted):
     spec = fitted.window_spec_
     for name in ("SPX", "SMALL"):
-        train_end = fitted.split_.bounds(panel[name].index).train_end
+        train_end = fitted.data_split_.bounds(panel[name].index).train_end
         changes = np.diff(np.log(panel[name]["Close"].to_numpy()[:train_end]))
-        np.testing.assert_allclose(fitted.series_[name]["feature_scaler"].mean_, [changes.mean()], rtol=1e-9)
+        np.testing.assert_allclose(fitted.series_[name].feature_scaler.mean_, [changes.mean()], rtol=1e-9)
     # SMALL is SPX / 100: the same log changes, so the same scalers and forecasts 1/100 of SPX's.
     forecast = fitted.predict({"SPX": panel["SPX"], "SMALL": panel["SMALL"]})
     by_series = {name: table["Close_t+1"].to_numpy() for name, table in forecast.groupby("series")}
@@ -129,12 +130,12 @@ def test_predict_covers_seen_and_unseen_series(fitted, folder, panel):
     new = fitted.predict({"NEW": unseen})
     assert len(new) == len(unseen) - fitted.window_spec_.first_end and np.isfinite(new["Close_t+1"]).all()
     assert new["Close_t+1"].between(unseen["Close"].min() * 0.9, unseen["Close"].max() * 1.1).all()
-    scores = fitted.evaluate({"NEW": unseen})
+    scores = fitted.evaluate({"NEW": unseen}, part="test")
     assert scores["series"]["NEW"]["seen_in_training"] is False
 
 
 def test_scores_per_series_and_pooled(fitted, folder):
-    scores = fitted.evaluate(folder)
+    scores = fitted.evaluate(folder, part="test")
     assert set(scores["series"]) == {"SPX", "SMALL", "WALK", "LATE"}
     mase = [s["model"]["mase"] for s in scores["series"].values()]
     assert scores["pooled"]["model"]["mean_mase"] == pytest.approx(np.mean(mase))
@@ -146,18 +147,18 @@ def test_scores_per_series_and_pooled(fitted, folder):
 
 def test_save_and_load_give_identical_forecasts(fitted, folder, tmp_path):
     fitted.save(tmp_path / "run")
-    loaded = PanelForecaster.load(tmp_path / "run")
+    loaded = Forecaster.load(tmp_path / "run")
     pd.testing.assert_frame_equal(loaded.predict(folder), fitted.predict(folder))
     assert loaded.get_params() == fitted.get_params()
 
 
-@pytest.mark.parametrize("params, message", [({"task": "classification"}, "classification of panels is not built yet"),
-                                             ({"calibration_folds": 2}, "^calibration_folds is not built for panels yet"),
-                                             ({"strategy": "mirrored"}, "^strategy is not built for panels yet; fit the panel "
-                                                                        "with strategy none")])
+@pytest.mark.parametrize("params, message", [({"calibration_folds": 2}, "^calibration_folds is not built for more than "
+                                                                       "one series yet"),
+                                             ({"strategy": "mirrored"}, "^strategy is not built for more than one series "
+                                                                        "yet; fit the panel with strategy none")])
 def test_what_panels_do_not_have_yet_is_one_line_not_ignored(folder, params, message):
     with pytest.raises(ConfigError, match=message):
-        PanelForecaster(**TINY, **params).fit(folder)
+        Forecaster(**TINY, **params).fit(folder)
 
 
 def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(folder, panel, tmp_path):
@@ -165,9 +166,9 @@ def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(
     from tsrnn.features.windowing import anchor_levels, invert_targets, window_ends
     from tsrnn.forecasting.conformal import conformal_radius
 
-    fitted = PanelForecaster(**TINY, quantile_levels=[80]).fit(folder)
+    fitted = Forecaster(**TINY, quantile_levels=[80]).fit(folder)
     pooled = fitted.quantile_scores_["80"]
-    assert len(pooled) == sum(state["windows"]["validation"] for state in fitted.series_.values())  # every series' windows
+    assert len(pooled) == sum(state.windows["validation"] for state in fitted.series_.values())  # every series' windows
     table = fitted.predict(folder, level=[80])
     spx = table[table["series"] == "SPX"]
     frame = preparation.select_frame(read_series(folder / "SPX.csv"), fitted.settings_)
@@ -179,10 +180,10 @@ def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(
     np.testing.assert_allclose(spx["Close_t+1_lo_80"].to_numpy(), expected[:, 0, 0], rtol=1e-9)
     with pytest.raises(ConfigError, match="refit with quantile_levels including them"):
         fitted.predict(folder, level=[95])
-    scores = fitted.evaluate(folder, level=[80])
+    scores = fitted.evaluate(folder, part="test", level=[80])
     assert 0 < scores["pooled"]["intervals"]["80"]["model"]["coverage"] <= 1
     fitted.save(tmp_path / "run")
-    pd.testing.assert_frame_equal(PanelForecaster.load(tmp_path / "run").predict(folder, level=[80]), table)
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "run").predict(folder, level=[80]), table)
 
 
 def _mean_reverting(index: pd.DatetimeIndex, seed: int, level: float) -> pd.DataFrame:
@@ -199,19 +200,19 @@ def test_the_panel_linear_path_starts_at_the_pooled_ridge_choice_and_beats_naive
     index = pd.bdate_range("2015-01-01", periods=300)
     panel = {f"S{i}": _mean_reverting(index, i, level) for i, level in enumerate((10.0, 100.0, 1000.0))}
     settings = dict(lookback=10, units=4, epochs=1, batch_size=32, seed=0)
-    default = PanelForecaster(**settings).fit(panel)
+    default = Forecaster(**settings).fit(panel)
     chosen = default.choices_["linear_path"]
     assert chosen["alpha"] is not None and default.choices_["linear"] is True
     # at its start (a learning rate too small to move it) the network forecasts what the selection scored on
     # its latest fold, the validation windows
-    start = PanelForecaster(**{**settings, "learning_rate": 1e-9}).fit(panel)
+    start = Forecaster(**{**settings, "learning_rate": 1e-9}).fit(panel)
     scores = start.evaluate(panel, part="validation")["pooled"]
     linear = start.choices_["linear_path"]
     kept = next(c for c in linear["candidates"] if (c["lookback"], c["anchor"], c["alpha"]) ==
                 (linear["lookback"], linear["anchor"], linear["alpha"]))
     assert scores["model"]["weighted_mase"] == pytest.approx(kept["fold_mase"][-1], rel=1e-4)
     test = default.evaluate(panel, part="test")["pooled"]
-    without = PanelForecaster(**settings, linear=False).fit(panel).evaluate(panel, part="test")["pooled"]
+    without = Forecaster(**settings, linear=False).fit(panel).evaluate(panel, part="test")["pooled"]
     assert test["model"]["mean_mase"] < 0.9 * test["naive_last_value"]["mean_mase"]
     assert test["model"]["mean_mase"] < without["model"]["mean_mase"]
 
@@ -221,7 +222,7 @@ def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_mase_of_every_ser
     index = pd.date_range("2002-01-01", periods=180, freq="MS")
     seasonal = {f"s{i}": pd.DataFrame({"y": 100 + 20 * np.sin(2 * np.pi * (index.month + i) / 12) + rng.normal(0, 2, 180)},
                                       index=index) for i in range(4)}
-    forecaster = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0).fit(seasonal)
+    forecaster = Forecaster(target_transform="difference", units=4, epochs=1, seed=0).fit(seasonal)
     candidates = forecaster.choices_["linear_path"]["candidates"]
     assert {(c["lookback"], c["anchor"]) for c in candidates} == {(12, "last"), (12, "season"), (24, "last"), (24, "season")}
     assert all(len(c["fold_mase"]) == 3 for c in candidates)  # the validation block and the two blocks before it
@@ -229,9 +230,9 @@ def test_a_panel_chooses_its_lookback_and_anchor_by_the_pooled_mase_of_every_ser
     spec = forecaster.window_spec_
     assert (spec.lookback, spec.target_anchor) == (best["lookback"], best["anchor"])
     assert forecaster.choices_["linear_path"]["selection_mase"] == pytest.approx(best["selection_mase"])
-    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
     assert loaded.window_spec_ == spec
-    fixed = PanelForecaster(target_transform="difference", units=4, epochs=1, seed=0, lookback=12, target_anchor="last")
+    fixed = Forecaster(target_transform="difference", units=4, epochs=1, seed=0, lookback=12, target_anchor="last")
     fixed.fit(seasonal)
     assert {(c["lookback"], c["anchor"]) for c in fixed.choices_["linear_path"]["candidates"]} == {(12, "last")}
     assert fixed.window_spec_.lookback == 12
@@ -263,7 +264,7 @@ def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
     assert result.exit_code == 0, result.output
     forecast = pd.read_csv(tmp_path / "new.csv")
     assert set(forecast["series"]) == {"NEW"} and len(forecast) == len(new) - 10  # log returns take one row
-    library = PanelForecaster.load(tmp_path / "run2").predict(new)  # a DataFrame without the id column: one series
+    library = Forecaster.load(tmp_path / "run2").predict(new)  # a DataFrame without the id column: one series
     np.testing.assert_allclose(library["Close_t+1"].to_numpy(), forecast["Close_t+1"].to_numpy(), rtol=1e-6)
     result = runner.invoke(main, ["predict", str(tmp_path / "run2"), str(tmp_path / "long.csv"), "--id-column", "symbol"])
     assert result.exit_code == 2 and "id column 'symbol' not found" in result.output
@@ -279,7 +280,7 @@ def _expected_windows(frame: pd.DataFrame, start, end, spec) -> int:
 def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
     from tsrnn.evaluation.panel_backtest import backtest_panel
 
-    result = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
+    result = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     spec = WindowSpec(lookback=10, horizon=1, target_columns=("Close",))
     assert [f["fold"] for f in result.metrics["folds"]] == [0, 1]
     for fold in result.metrics["folds"]:
@@ -299,10 +300,10 @@ def test_a_panel_fold_never_sees_rows_after_its_test_period(panel):
     """Changing every row after fold 0's test period leaves fold 0's scores exactly as they were."""
     from tsrnn.evaluation.panel_backtest import backtest_panel
 
-    first = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
+    first = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     cut = pd.Timestamp(first.metrics["folds"][0]["test_end"])
     changed = {name: frame.mul(np.where(frame.index <= cut, 1.0, 1.5), axis=0) for name, frame in panel.items()}
-    second = backtest_panel(PanelForecaster(**{**TINY, "epochs": 1}), changed, folds=2, test_size=60)
+    second = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), changed, folds=2, test_size=60)
     fold0 = [r[r["fold"] == 0].sort_values(["series", "forecaster"])[["mase", "mae"]].to_numpy()
              for r in (first.scores, second.scores)]
     np.testing.assert_allclose(fold0[0], fold0[1], rtol=1e-6)
@@ -326,7 +327,7 @@ def test_cli_backtests_a_panel(folder, tmp_path):
 def test_a_panel_backtest_refits_every_k_folds_and_reuses_the_model_between(panel):
     from tsrnn.evaluation.panel_backtest import backtest_panel
 
-    model = PanelForecaster(**{**TINY, "epochs": 1})
+    model = Forecaster(**{**TINY, "epochs": 1})
     every = backtest_panel(model, panel, folds=3, test_size=40)
     reused = backtest_panel(model, panel, folds=3, test_size=40, refit_every=2)
     assert [f["fitted_on_fold"] for f in reused.metrics["folds"]] == [0, 0, 2]
@@ -348,15 +349,15 @@ def _volatile_walks(count: int = 8, rows: int = 800) -> dict[str, pd.DataFrame]:
 
 def test_panel_bands_pool_the_validation_scores_and_cover_on_test(tmp_path):
     walks = _volatile_walks()
-    forecaster = PanelForecaster(**TINY).fit(walks)
-    scores = forecaster.evaluate(walks, level=[80, 95])
+    forecaster = Forecaster(**TINY).fit(walks)
+    scores = forecaster.evaluate(walks, part="test", level=[80, 95])
     pooled = scores["pooled"]["intervals"]
     assert abs(pooled["80"]["model"]["coverage"] - 0.80) < 0.05 and abs(pooled["95"]["model"]["coverage"] - 0.95) < 0.03
     widths = [scores["series"][name]["intervals"]["80"]["model"]["width"] / walks[name]["Close"].iloc[-1] for name in walks]
     assert widths[-1] > 2.5 * widths[0]  # one pool of scores, yet each band follows its own series' volatility
     forecast = forecaster.predict(walks, level=[80])
     assert (forecast["Close_t+1_lo_80"] < forecast["Close_t+1"]).all() and (forecast["Close_t+1"] < forecast["Close_t+1_hi_80"]).all()
-    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
     pd.testing.assert_frame_equal(loaded.predict(walks, level=[80]), forecast)
 
 

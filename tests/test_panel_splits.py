@@ -15,8 +15,8 @@ from tsrnn.cli.tables import _panel_notes
 from tsrnn.errors import ConfigError
 from tsrnn.features.splits import DateSplit, SeriesSplit, split_from_dict, split_panel
 from tsrnn.features.windowing import target_rows
-from tsrnn.forecasting.panel_forecaster import PanelForecaster
-from tsrnn.forecasting.runs import fit_panel_run
+from tsrnn.forecasting.forecaster import Forecaster
+from tsrnn.forecasting.runs import fit_run
 from tsrnn.io.tables import read_series
 
 TINY = dict(lookback=10, units=4, epochs=2, batch_size=32, seed=0)
@@ -53,21 +53,21 @@ def test_a_series_split_round_trips_and_keeps_each_series_at_its_dates(ragged):
 
 
 def test_a_series_that_ends_a_year_early_is_validated_and_scored_and_nothing_leaks_within_a_series(ragged, tmp_path):
-    result = fit_panel_run(PanelForecaster(**TINY), ragged, tmp_path / "run")
+    result = fit_run(Forecaster(**TINY), ragged, tmp_path / "run")
     test = result.metrics["test"]
     assert set(test["series"]) == set(ragged) and test["not_scored"] == {}
-    forecaster = PanelForecaster.load(tmp_path / "run")
-    assert forecaster.series_["EARLY"]["windows"]["validation"] > 0
+    forecaster = Forecaster.load(tmp_path / "run")
+    assert forecaster.series_["EARLY"].windows["validation"] > 0
     spec = forecaster.window_spec_
     for name, frame in ragged.items():
-        bounds = forecaster.split_.bounds(frame.index, name)
+        bounds = forecaster.data_split_.bounds(frame.index, name)
         last_training_target = target_rows(bounds.ends("train", spec), spec).max()
         first_test_target = target_rows(bounds.ends("test", spec), spec).min()
         assert last_training_target < bounds.train_end <= bounds.validation_end <= first_test_target
 
 
 def test_split_by_date_names_the_early_series_and_why_it_is_not_scored(ragged):
-    fitted = PanelForecaster(**TINY, split="date").fit(ragged)
+    fitted = Forecaster(**TINY, split="date").fit(ragged)
     test = fitted.evaluate(ragged, part="test")
     assert set(test["series"]) == {"SPX", "HALF"}
     assert test["not_scored"] == {"EARLY": f"its rows end {ragged['EARLY'].index[-1].date()}, before the test period"}

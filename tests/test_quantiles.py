@@ -92,10 +92,10 @@ def test_forecaster_bands_come_from_its_quantile_head(fitted, sp500_path):
 
     table = fitted.predict(sp500_path, level=[80])
     assert (table["Close_t+1_lo_80"] <= table["Close_t+1"]).all() and (table["Close_t+1"] <= table["Close_t+1_hi_80"]).all()
-    frame, features, levels = fitted._fitted_inputs(sp500_path)
-    spec = fitted.window_spec_
+    prepared = fitted.prepare(sp500_path)
+    frame, levels, spec = prepared.frame, prepared.levels, fitted.window_spec_
     ends = window_ends(len(frame), spec, with_targets=False)
-    _, quantiles = fitted._transformed(features, ends, with_quantiles=True)
+    _, quantiles = fitted.transformed_forecast(prepared, ends, with_quantiles=True)
     radius = conformal_radius(fitted.calibration_.quantile_scores["80"], [80])[0]
     expected = invert_targets(quantiles[..., 0] - radius, anchor_levels(levels, ends, spec), "log_return")
     np.testing.assert_allclose(table["Close_t+1_lo_80"].to_numpy(), expected[:, 0, 0], rtol=1e-9)

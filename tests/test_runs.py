@@ -60,10 +60,11 @@ def test_staging_of_a_killed_process_is_removed_but_not_a_live_ones(tmp_path):
 
 
 def test_run_json_format_checks(tmp_path):
-    (tmp_path / "run.json").write_text(json.dumps({"format_version": 2, "x": 1}))
-    assert read_run_json(tmp_path)["x"] == 1
-    (tmp_path / "run.json").write_text(json.dumps({"format_version": 3, "tsrnn_version": "0.9.0"}))
-    with pytest.raises(RunDirError, match=r"written by tsrnn 0.9.0 in format 3, newer than this tsrnn"):
+    for version in (2, 3):  # format 2 (one series, before panels shared the format) is upgraded on load
+        (tmp_path / "run.json").write_text(json.dumps({"format_version": version, "x": 1}))
+        assert read_run_json(tmp_path)["x"] == 1
+    (tmp_path / "run.json").write_text(json.dumps({"format_version": 4, "tsrnn_version": "0.9.0"}))
+    with pytest.raises(RunDirError, match=r"written by tsrnn 0.9.0 in format 4, newer than this tsrnn"):
         read_run_json(tmp_path)
     (tmp_path / "run.json").write_text(json.dumps({"format_version": 1, "tsrnn_version": "0.1.0"}))
     with pytest.raises(RunDirError, match=r"older format 1.*re-run tsrnn fit"):
@@ -84,12 +85,14 @@ def test_runs_written_by_0_1_0_load_and_forecast_the_same():
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-5)
     assert list(got.columns) == list(expected.columns)
 
-    panel = PanelForecaster.load(OLD_RUNS / "panel")
     expected = pd.read_csv(OLD_RUNS / "panel" / "forecast.csv")
-    got = panel.predict(OLD_RUNS / "panel_long.csv", level=[80]).groupby("series").tail(3).reset_index(drop=True)
-    assert list(got["series"]) == list(expected["series"])
-    np.testing.assert_allclose(got.drop(columns=["series", "date"]).to_numpy(),
-                               expected.drop(columns=["series", "date"]).to_numpy(), rtol=1e-5)
+    with pytest.warns(FutureWarning, match="PanelForecaster is deprecated"):
+        deprecated = PanelForecaster.load(OLD_RUNS / "panel")
+    for panel in (Forecaster.load(OLD_RUNS / "panel"), deprecated):  # panel.json, before runs shared one format
+        got = panel.predict(OLD_RUNS / "panel_long.csv", level=[80]).groupby("series").tail(3).reset_index(drop=True)
+        assert list(got["series"]) == list(expected["series"])
+        np.testing.assert_allclose(got.drop(columns=["series", "date"]).to_numpy(),
+                                   expected.drop(columns=["series", "date"]).to_numpy(), rtol=1e-5)
 
 
 def test_a_run_reads_and_checks_its_data_once(sp500_slice, tmp_path, monkeypatch):

@@ -74,12 +74,12 @@ def test_save_load_round_trip_for_every_argument(params, tmp_path):
 
 
 def test_save_load_round_trip_of_the_panel_only_arguments(tmp_path):
-    from tsrnn.forecasting.panel_forecaster import PanelForecaster
+    from tsrnn.forecasting.forecaster import Forecaster
 
     prices = read_series("datasets/sp500.csv").iloc[:300][["Open", "Close"]]
     panel = {"big": prices.assign(size=2.0), "small": (prices * 0.1).assign(size=1.0)}
-    forecaster = PanelForecaster(**PANEL).fit(panel)
-    loaded = PanelForecaster.load(forecaster.save(tmp_path / "run"))
+    forecaster = Forecaster(**PANEL).fit(panel)
+    loaded = Forecaster.load(forecaster.save(tmp_path / "run"))
     assert loaded.get_params() == forecaster.get_params() == {**ForecasterParams().get_params(), **PANEL}
     future = {name: frame[["Open"]].iloc[-1:].set_axis([frame.index[-1] + pd.Timedelta(days=3)]) for name, frame in panel.items()}
     pd.testing.assert_frame_equal(loaded.predict(panel, future=future), forecaster.predict(panel, future=future))
@@ -98,7 +98,7 @@ def test_a_failed_fit_leaves_the_previous_fitted_state_whole(tmp_path, monkeypat
     forecast = forecaster.predict(data)
 
     # Fails after the network has trained: nothing of the new fit may be kept.
-    import tsrnn.forecasting.forecaster as module
+    import tsrnn.forecasting.fitting as module
 
     def broken(*args, **kwargs):
         raise RuntimeError("baselines failed")

@@ -208,7 +208,7 @@ def test_tune_mistakes_are_one_line(prices, tmp_path, arguments, message):
 def test_tune_searches_a_panel_on_pooled_scores_and_refits_a_panel_run(tmp_path, space_file):
     """A folder of series: trials are panel backtests before the panel's test start; the best is a panel run."""
     from tsrnn.cli import main
-    from tsrnn.forecasting.panel_forecaster import PanelForecaster
+    from tsrnn.forecasting.forecaster import Forecaster
 
     prices = pd.read_csv(SP500, parse_dates=["Date"]).iloc[-330:]
     folder = tmp_path / "panel"
@@ -223,7 +223,7 @@ def test_tune_searches_a_panel_on_pooled_scores_and_refits_a_panel_run(tmp_path,
     summary = json.loads((tmp_path / "tune" / "tune.json").read_text())
     assert summary["scored_on"]["series"] == 3
     assert pd.Timestamp(summary["scored_on"]["last"]) < pd.Timestamp(summary["test"]["split"]["test_start"])
-    best = PanelForecaster.load(tmp_path / "tune" / "best")
+    best = Forecaster.load(tmp_path / "tune" / "best")
     assert best.units == summary["best"]["params"]["units"] and set(best.series_) == {"BIG", "SMALL", "LATE"}
     trials = pd.read_csv(tmp_path / "tune" / "trials.csv")
     complete = trials[trials["state"] == "complete"]

@@ -219,12 +219,9 @@ def parse_calendar(value) -> bool | list[str]:
     return _csv_list(value)
 
 
-def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None, panel=False,
+def _forecaster(target, features, units, quiet, input_transforms=(), quantile_levels=None,
                 future_features=None, calendar=False, static_features=None, **options):
-    if panel:
-        from tsrnn.forecasting.panel_forecaster import PanelForecaster as Forecaster
-    else:
-        from tsrnn.forecasting.forecaster import Forecaster
+    from tsrnn.forecasting.forecaster import Forecaster
 
     return Forecaster(target=_csv_list(target), features=_csv_list(features), units=parse_units(units),
                       future_features=_csv_list(future_features), calendar=parse_calendar(calendar),

@@ -48,24 +48,17 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
 
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"-o {output}: the folder {output.parent} does not exist; create it or write elsewhere")
-    from tsrnn.io.run_dir import is_panel_run
-
-    panel = is_panel_run(run_dir)
-    if panel:
-        from tsrnn.forecasting.panel_forecaster import PanelForecaster as Forecaster
-    if per_series is not None and (not panel or output is not None or per_series.exists()):
-        raise ConfigError(f"--per-series {per_series}: give it instead of -o, for a panel run, as a folder that does not "
-                          "exist yet")
     forecaster = Forecaster.load(run_dir)
+    if not forecaster.panel_ and (static is not None or id_column is not None or per_series is not None):
+        flag = "--static" if static is not None else "--id-column" if id_column is not None else "--per-series"
+        raise ConfigError(f"{flag} is for a panel's series; this run forecasts one series")
+    if per_series is not None and (output is not None or per_series.exists()):
+        raise ConfigError(f"--per-series {per_series}: give it instead of -o, as a folder that does not exist yet")
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
-    if panel:
-        forecast = forecaster.predict(data, id_column=id_column, future=future, dates=dates, static=static,
-                                      level=list(levels) or None).set_index(["series", "date"])
-    else:
-        if static is not None or id_column is not None:
-            flag = "--static" if static is not None else "--id-column"
-            raise ConfigError(f"{flag} is for a panel's series; this run forecasts one series")
-        forecast = forecaster.predict(data, level=list(levels) or None, future=future, dates=dates)
+    forecast = forecaster.predict(data, level=list(levels) or None, future=future, dates=dates, id_column=id_column,
+                                  static=static)
+    if forecaster.panel_:
+        forecast = forecast.set_index(["series", "date"])
     if per_series is not None:
         from tsrnn.utils.atomic import atomic_directory
 

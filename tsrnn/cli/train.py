@@ -34,41 +34,24 @@ def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_c
     --id-column, trains one global model over the series), or on --ticker, and write a run directory."""
     from tsrnn.io.panels import is_panel
 
-    if data is not None and is_panel(data, id_column):
-        _fit_panel(data, out, resume, levels, id_column, options, static)
-        return
-    if static is not None:
-        raise ConfigError("--static gives the static covariates of a panel's series; DATA is one series")
-    if data is not None and data.is_dir():
-        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
+    panel = data is not None and is_panel(data, id_column)  # names the default output folder only
+    if resume and out is None:
+        raise ConfigError("--resume needs the --out of the interrupted run")
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.forecasting.runs import fit_run
 
-    if resume and out is None:
-        raise ConfigError("--resume needs the --out of the interrupted run")
     forecaster = _forecaster(**options)
-    result = fit_run(forecaster, data, out or _default_out("", stem, options["model"]), provenance=provenance, resume=resume,
-                     level=list(levels) or None)
-    chosen = _choices_line(result.metrics.get("choices"))
-    if chosen:
-        click.echo(chosen)
-    click.echo(_metrics_table(result.metrics))
+    result = fit_run(forecaster, data, out or _default_out("panel-" if panel else "", stem, options["model"]),
+                     provenance=provenance, resume=resume, level=list(levels) or None, id_column=id_column, static=static)
+    click.echo(_panel_table(result.metrics) if forecaster.panel_ else _fit_table(result.metrics))
     click.echo(f"run written to {result.directory}")
 
 
-def _fit_panel(data: Path, out, resume, levels, id_column, options, static=None) -> None:
-    """`tsrnn fit` on a panel: one global model, per-series and pooled scores."""
-    if resume:
-        raise ConfigError("--resume is not built for panels yet; fit the panel without it")
-    load_keras_quietly()
-    from tsrnn.forecasting.runs import fit_panel_run
-
-    forecaster = _forecaster(**options, panel=True)
-    result = fit_panel_run(forecaster, data, out or _default_out("panel-", data.stem, options["model"]), id_column=id_column,
-                           static=static, level=list(levels) or None)
-    click.echo(_panel_table(result.metrics))
-    click.echo(f"run written to {result.directory}")
+def _fit_table(metrics: dict) -> str:
+    """The `chosen:` line (when the fit chose a window) above the metrics table of one series."""
+    chosen = _choices_line(metrics.get("choices"))
+    return f"{chosen}\n{_metrics_table(metrics)}" if chosen else _metrics_table(metrics)
 
 
 @main.command()
@@ -98,11 +81,7 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     scored per series and pooled."""
     from tsrnn.io.panels import is_panel
 
-    if data is not None and is_panel(data, id_column):
-        _backtest_panel(data, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column, options)
-        return
-    if data is not None and data.is_dir():
-        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
+    panel = data is not None and is_panel(data, id_column)  # names the default output folder only
     data, stem, provenance = _load_data(data, ticker, start, end, adjusted, cache_dir)
     load_keras_quietly()
     from tsrnn.evaluation.walk_forward import backtest as run_backtest
@@ -112,17 +91,18 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
     forecaster = _forecaster(**{**options, "quiet": True})
     if forecaster.task != "regression":
         raise ConfigError("backtest evaluates value forecasts; use --task regression")
-    out = out or _default_out("backtest-", stem, options["model"])
+    out = out or _default_out("panel-backtest-" if panel else "backtest-", stem, options["model"])
     if out.exists():
         raise ConfigError(f"{out}: already exists; choose another --out or remove it first")
     with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=quiet) as bar:
         result = run_backtest(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
                               gap=embargo, refit_every=refit_every, cost_bps=cost_bps, threshold=threshold, rule=rule,
                               progress=lambda fold, scores: bar.update(1), level=list(levels) or None,
-                              trading=trading)
-    result.metrics["data_source"] = provenance or {"path": str(data)}
-    write_backtest(result, out, result.metrics["settings"]["target"])
-    click.echo(_backtest_table(result.metrics))
+                              trading=trading, id_column=id_column)
+    result.metrics["data_source"] = provenance or {"path": str(data), **({"id_column": id_column} if id_column else {})}
+    write_backtest(result, out)
+    pooled = "pooled" in result.metrics["overall"]
+    click.echo(_panel_backtest_table(result.metrics) if pooled else _backtest_table(result.metrics))
     click.echo(f"backtest written to {out}")
 
 
@@ -153,11 +133,6 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
     before the test split; the best configuration refitted as a run in OUT/best, next to its baselines.
     On a panel (a folder of CSVs, or a long CSV with --id-column), trials are panel backtests scored
     by the pooled mean MASE."""
-    from tsrnn.io.panels import is_panel
-
-    panel = data is not None and is_panel(data, id_column)
-    if data is not None and data.is_dir() and not panel:
-        raise ConfigError(f"{data}: is a directory; give a CSV file (a folder of CSVs is a panel: it needs .csv files)")
     data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
     from tsrnn.evaluation.search_space import read_space
 
@@ -167,7 +142,7 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
     from tsrnn.evaluation.tuning import tune as run_tune
 
     quiet = options["quiet"]
-    forecaster = _forecaster(**{**options, "quiet": True}, panel=panel)
+    forecaster = _forecaster(**{**options, "quiet": True})
     settings = TuneSettings(trials=trials, folds=folds, test_size=test_size, storage=storage, study_name=study_name,
                             space=chosen_space, seed=sampler_seed, pruning=not no_pruning)
     out = out or _default_out("tune-", stem, options["model"])
@@ -179,25 +154,5 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
     result = run_tune(forecaster, data, out, settings, on_trial=show, id_column=id_column)
     click.echo(f"best trial: mean fold MASE {result.best_value:.4f}; " +
                ", ".join(f"{name} {value}" for name, value in result.best_params.items()))
-    click.echo(_panel_table(result.metrics) if panel else _metrics_table(result.metrics))
+    click.echo(_panel_table(result.metrics) if "series" in result.metrics else _metrics_table(result.metrics))
     click.echo(f"tuning written to {result.directory} (best run: {result.directory / 'best'})")
-
-
-def _backtest_panel(data: Path, folds, test_size, window, train_size, embargo, refit_every, levels, out, id_column,
-                    options) -> None:
-    """`tsrnn backtest` on a panel: a global model per fold, per-series and pooled scores."""
-    load_keras_quietly()
-    from tsrnn.evaluation.panel_backtest import backtest_panel, write_panel_backtest
-
-    forecaster = _forecaster(**{**options, "quiet": True}, panel=True)
-    out = out or _default_out("panel-backtest-", data.stem, options["model"])
-    if out.exists():
-        raise ConfigError(f"{out}: already exists; choose another --out or remove it first")
-    with click.progressbar(length=folds, label="folds", file=sys.stderr, hidden=options["quiet"]) as bar:
-        result = backtest_panel(forecaster, data, folds=folds, test_size=test_size, window=window, train_size=train_size,
-                                gap=embargo, id_column=id_column, progress=lambda fold, pooled: bar.update(1),
-                                level=list(levels) or None, refit_every=refit_every)
-    result.metrics["data_source"] = {"path": str(data), "id_column": id_column}
-    write_panel_backtest(result, out)
-    click.echo(_panel_backtest_table(result.metrics))
-    click.echo(f"backtest written to {out}")

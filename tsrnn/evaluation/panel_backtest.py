@@ -8,8 +8,8 @@ to every baseline fitted on the same series' training rows: per series, and pool
 per-series MASE, and that mean weighted by windows).
 
 Usage:
-    from tsrnn.forecasting.panel_forecaster import PanelForecaster
-    result = backtest_panel(PanelForecaster(epochs=5), "prices/", folds=3)
+    from tsrnn import Forecaster
+    result = backtest_panel(Forecaster(epochs=5), "prices/", folds=3)
     result.metrics["overall"]["pooled"]["model"]["mean_mase"]
 """
 from __future__ import annotations

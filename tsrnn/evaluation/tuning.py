@@ -37,11 +37,10 @@ from tsrnn.features import preparation
 from tsrnn.features.splits import split_panel
 from tsrnn.features.windowing import split_rows
 from tsrnn.forecasting.forecaster import Forecaster
-from tsrnn.forecasting.panel_forecaster import PanelForecaster
 from tsrnn.forecasting.params import derive_settings, read_options, resolve_from_data
 from tsrnn.forecasting.plots import tuning_plot
-from tsrnn.forecasting.runs import fit_panel_run, fit_run
-from tsrnn.io.panels import read_panel
+from tsrnn.forecasting.runs import fit_run
+from tsrnn.io.panels import is_panel, read_panel
 from tsrnn.io.run_dir import library_versions
 from tsrnn.io.tables import read_series
 from tsrnn.utils.atomic import atomic_write, jsonable, write_json
@@ -104,7 +103,7 @@ def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = Tune
     whole training part with its test metrics next to the baselines. `on_trial(record)` is called
     as each trial of this process ends.
 
-    A `PanelForecaster` is tuned on a panel (`data` a folder, a dict of frames, or a long table
+    A panel is tuned as a panel (`data` a folder, a dict of frames, or a long table
     with `id_column`): each trial is scored by `tsrnn.evaluation.panel_backtest` (the pooled mean of the
     per-series MASE), and the best is refitted as a panel run.
     """
@@ -117,7 +116,7 @@ def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = Tune
         raise ConfigError("tune searches value forecasters (task regression); classifiers are not tuned yet")
     if settings.trials < 1 or settings.folds < 1:
         raise ConfigError(f"trials and folds must be >= 1, got {settings.trials} and {settings.folds}")
-    subject = (_PanelSubject if isinstance(forecaster, PanelForecaster) else _SeriesSubject)(forecaster, data, id_column)
+    subject = (_PanelSubject if is_panel(data, id_column) else _SeriesSubject)(forecaster, data, id_column)
     space = check_space(settings.space) if settings.space is not None else default_space(*subject.space_hints())
     base = {**forecaster.get_params(), "verbose": 0}
     out = Path(out)
@@ -199,9 +198,9 @@ class _SeriesSubject:
 
 class _PanelSubject:
     """A panel: trials are panel backtests on every series' rows before its test part;
-    the best is refitted by `fit_panel_run`."""
+    the best is refitted by `fit_run`."""
 
-    def __init__(self, forecaster: PanelForecaster, data, id_column: str | None = None):
+    def __init__(self, forecaster: Forecaster, data, id_column: str | None = None):
         self.data, self.id_column = data, id_column
         frames = read_panel(data, read_options(forecaster), id_column)
         split = split_panel(frames, forecaster.split, forecaster.validation_fraction, forecaster.test_fraction)
@@ -214,12 +213,12 @@ class _PanelSubject:
         return self.resolved["seasonal_period"], positive
 
     def score(self, params: dict, settings: TuneSettings, after_fold: Callable[[int, float, float], None]) -> None:
-        backtest_panel(PanelForecaster(**params), self.history, folds=settings.folds, test_size=settings.test_size,
+        backtest_panel(Forecaster(**params), self.history, folds=settings.folds, test_size=settings.test_size,
                        progress=lambda fold, pooled: after_fold(fold.index, pooled["model"]["mean_mase"],
                                                                 pooled["naive_last_value"]["mean_mase"]))
 
     def refit(self, params: dict, out: Path):
-        return fit_panel_run(PanelForecaster(**params), self.data, out, id_column=self.id_column, overwrite=True)
+        return fit_run(Forecaster(**params), self.data, out, id_column=self.id_column, overwrite=True)
 
     def scored_on(self) -> dict:
         return {"series": len(self.history), "first": str(min(f.index[0] for f in self.history.values() if len(f))),

@@ -112,7 +112,8 @@ def backtest(
     progress: Callable[[Fold, dict], None] | None = None,
     level: list[float] | float | None = None,
     trading: bool = True,
-) -> BacktestResult:
+    id_column: str | None = None,
+):
     """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.forecasting.comparison.default_baselines`
     on the model's window spec, with the model's seasonal period).
 
@@ -129,7 +130,20 @@ def backtest(
     `trading=False`, or where that target is zero or negative in a test period (returns are then
     undefined: a temperature, a net flow), it is left out: `metrics["trading"]` holds `"skipped"`,
     the reason, and `equity` is empty.
+
+    A panel (a folder of CSVs, a dict of frames, or a long table with `id_column`) is backtested by
+    `tsrnn.evaluation.panel_backtest.backtest_panel`, one global model per fold, and returns its
+    `PanelBacktestResult` (per series and pooled; no trading report, no `baselines` argument).
     """
+    from tsrnn.io.panels import is_panel
+
+    if is_panel(data, id_column):
+        from tsrnn.evaluation.panel_backtest import backtest_panel
+
+        if baselines is not None:
+            raise ConfigError("a panel's backtest scores the default baselines of every series; leave baselines out")
+        return backtest_panel(model, data, folds=folds, test_size=test_size, window=window, train_size=train_size, gap=gap,
+                              id_column=id_column, progress=progress, level=level, refit_every=refit_every)
     coverage = check_levels(level)
     if coverage and not hasattr(model, "transformed_forecast"):
         raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
@@ -309,11 +323,19 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     return equity, report
 
 
-def write_backtest(result: BacktestResult, out: str | os.PathLike, target: str) -> None:
+def write_backtest(result, out: str | os.PathLike, target: str | None = None) -> None:
     """Write `metrics.json`, `folds.csv`, `predictions.csv`, `equity.csv` and the plots into a new
-    directory `out`, atomically (no `equity.csv` or `equity.png` when the trading report was skipped)."""
+    directory `out`, atomically (no `equity.csv` or `equity.png` when the trading report was skipped);
+    a panel's result: `metrics.json` and `scores.csv` (`tsrnn.evaluation.panel_backtest.write_panel_backtest`)."""
     from tsrnn.forecasting.plots import backtest_forecast_plot, equity_plot
     from tsrnn.utils.atomic import atomic_directory, write_json
+
+    if not isinstance(result, BacktestResult):
+        from tsrnn.evaluation.panel_backtest import write_panel_backtest
+
+        write_panel_backtest(result, out)
+        return
+    target = target or result.metrics["settings"]["target"]
 
     with atomic_directory(out) as staging:
         write_json(staging / "metrics.json", result.metrics)

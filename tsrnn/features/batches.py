@@ -147,3 +147,35 @@ def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int,
         return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed)
     windows = input_windows(series, ends, spec)
     return windows if targets is None else (windows, targets)
+
+
+def window_input(parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
+                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = ()):
+    """What Keras trains or validates on for the windows of one series or many.
+
+    One series goes through `as_input` (arrays when small, the fastest path; `WindowBatches` when
+    large); many series through `PanelBatches`, each batch cut from every series on the fly.
+
+    Args:
+        parts: `(scaled rows, window ends, targets or None)`, one per series.
+        spec: the window spec.
+        batch_size: windows per batch.
+        shuffle: redraw the order of the windows after every epoch (from `seed`).
+        seed: the seed of that order.
+        target_names: the model's outputs that each get the targets (e.g. a quantile head's two).
+
+    Returns:
+        `(x, y)` arrays, `x` alone, or a `keras.utils.PyDataset`.
+
+    Example:
+        >>> series = np.arange(10, dtype="float32").reshape(-1, 1)
+        >>> x, y = window_input([(series, range(2, 10), series[2:, 0])], WindowSpec(lookback=3), batch_size=4)
+        >>> x.shape, y.shape
+        ((8, 3, 1), (8,))
+    """
+    if len(parts) == 1:
+        scaled, ends, targets = parts[0]
+        if targets is not None and target_names:
+            targets = {name: targets for name in target_names}
+        return as_input(scaled, ends, spec, batch_size, targets, shuffle=shuffle, seed=seed)
+    return PanelBatches(parts, spec, batch_size, shuffle=shuffle, seed=seed, target_names=target_names)

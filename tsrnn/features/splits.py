@@ -191,3 +191,29 @@ def split_panel(panel: dict[str, pd.DataFrame], how: str, validation_fraction: f
 def split_from_dict(values: dict) -> DateSplit | SeriesSplit:
     """The split written by `to_dict` (runs of 0.1.0 hold a date split without "how")."""
     return SeriesSplit.from_dict(values) if values.get("how") == "series" else DateSplit.from_dict(values)
+
+
+def why_not_scored(bounds: SplitBounds, part: str, spec, index: pd.DatetimeIndex) -> str:
+    """Why a series has no window in `part` of its split, in one phrase for the tables.
+
+    Args:
+        bounds: the series' split.
+        part: "train", "validation" or "test".
+        spec: the window spec (`tsrnn.features.windowing.WindowSpec`).
+        index: the series' dates.
+
+    Returns:
+        The reason.
+
+    Example:
+        >>> from tsrnn.features.windowing import WindowSpec
+        >>> dates = pd.date_range("2020-01-01", periods=40)
+        >>> why_not_scored(SplitBounds(rows=40, train_end=40, validation_end=40), "test", WindowSpec(lookback=5), dates)
+        'its rows end 2020-02-09, before the test period'
+    """
+    first, last = {"train": (0, bounds.train_end), "validation": (bounds.train_end, bounds.validation_end),
+                   "test": (bounds.validation_end, bounds.rows)}[part]
+    if last <= first:
+        return f"its rows end {index[-1].date()}, before the {part} period"
+    return (f"{last - first} rows in its {part} part after {first} earlier rows: too few for a window of "
+            f"lookback {spec.lookback} with {spec.gap + spec.horizon} target rows")

@@ -71,3 +71,52 @@ def best_baseline(scores: dict[str, dict[str, float]], metric: str = "mase", mod
     """The name of the baseline with the lowest `metric` in `compare`'s output."""
     names = [name for name, row in scores.items() if name != model and isinstance(row, dict) and metric in row]
     return min(names, key=lambda name: scores[name][metric])
+
+
+def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
+    """For the model and every baseline, the per-series scores pooled across scales: the mean of the
+    per-series MASE and that mean weighted by each series' windows (a classifier: the mean accuracy
+    and balanced accuracy).
+
+    Args:
+        per_series: `{series: {"windows": n, method: {metric: value}, ...}}` as `Forecaster.evaluate` scores them.
+
+    Returns:
+        `{method: {"mean_mase", "weighted_mase", "series"}}`.
+
+    Example:
+        >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
+        {'model': {'mean_mase': 1.5, 'weighted_mase': 1.75, 'series': 2}}
+    """
+    first = next(iter(per_series.values()))
+    methods = [k for k in first if isinstance(first[k], dict) and k != "intervals"]
+    weights = np.array([s["windows"] for s in per_series.values()], dtype=np.float64)
+    pooled = {}
+    for method in methods:
+        if "mase" not in first[method]:  # a classifier's accuracy
+            pooled[method] = {metric: float(np.mean([s[method][metric] for s in per_series.values()]))
+                              for metric in ("accuracy", "balanced_accuracy")} | {"series": len(per_series)}
+            continue
+        mase = np.array([s[method]["mase"] for s in per_series.values()], dtype=np.float64)
+        pooled[method] = {"mean_mase": float(mase.mean()), "weighted_mase": float((mase * weights).sum() / weights.sum()),
+                          "series": len(mase)}
+    return pooled
+
+
+def pooled_interval_scores(per_series: dict) -> dict:
+    """For each band level, the mean over the series of the model band's and the naive band's
+    coverage and scaled interval score (each series' windows weigh alike).
+
+    Args:
+        per_series: per-series scores with `"intervals"` (see `pooled_scores`).
+
+    Returns:
+        `{level: {"model": {...}, "naive_band": {...}}}`.
+    """
+    scored = [s["intervals"] for s in per_series.values() if "intervals" in s]
+    pooled = {}
+    for level in scored[0]:
+        pooled[level] = {band: {name: float(np.mean([s[level][band][name] for s in scored]))
+                                for name in ("coverage", "scaled_winkler")} | {"series": len(scored)}
+                         for band in ("model", "naive_band")}
+    return pooled

@@ -24,8 +24,6 @@ import numpy as np
 from tsrnn.errors import ConfigError, RunDirError
 from tsrnn.features.windowing import anchor_rows
 from tsrnn.forecasting.forecaster import Forecaster
-from tsrnn.forecasting.panel_forecaster import PanelForecaster
-from tsrnn.io.run_dir import is_panel_run
 from tsrnn.utils.atomic import atomic_directory
 from tsrnn.utils.validation import EXPORT_FORMATS
 
@@ -42,14 +40,13 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     out = Path(out)
     if out.exists():
         raise RunDirError(f"{out}: already exists; choose another --out or remove it first")
-    panel = is_panel_run(run_dir)
-    forecaster = PanelForecaster.load(run_dir) if panel else Forecaster.load(run_dir)
+    forecaster = Forecaster.load(run_dir)
     if forecaster.settings_.training.task != "regression":
         raise ConfigError("export serves value forecasts; this run is a classifier (export a --task regression run)")
     if forecaster.window_spec_.future_inputs:
         raise ConfigError("export of runs with future covariates or --calendar is not built yet (serving.json has no "
                           "place for future rows); export a run fitted without them")
-    if panel and forecaster.identity_.extra_columns:
+    if forecaster.identity_.extra_columns:
         raise ConfigError("export of panel runs with static covariates or a series embedding is not built yet; export a "
                           "panel run fitted without --static-features and --series-embedding")
     with atomic_directory(out) as staging:
@@ -62,21 +59,21 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     return out
 
 
-def serving_spec(forecaster: Forecaster | PanelForecaster) -> dict:
+def serving_spec(forecaster: Forecaster) -> dict:
     """The forecaster's windowing, scalers and transforms as plain numbers (`serving.json`).
 
     A panel's run serves the series it was fitted on: `"series"` holds each one's scalers (the
     network is shared), and the server names the series it forecasts.
 
     Args:
-        forecaster: a fitted `Forecaster` or `PanelForecaster` (a regression of no future inputs).
+        forecaster: a fitted `Forecaster` (a regression of no future inputs), of one series or a panel.
 
     Returns:
         The JSON-ready serving record.
     """
     spec = forecaster.window_spec_
-    if isinstance(forecaster, PanelForecaster):
-        scalings = {"series": {name: _scalings(state["feature_scaler"], state["target_scaler"], spec)
+    if forecaster.panel_:
+        scalings = {"series": {name: _scalings(state.feature_scaler, state.target_scaler, spec)
                                for name, state in forecaster.series_.items()}}
     else:
         scalings = _scalings(forecaster.feature_scaler_, forecaster.target_scaler_, spec)

@@ -1,6 +1,13 @@
-"""`Forecaster`: a scikit-learn-style estimator that coordinates windowing, the zoo, training and
-scoring: it windows a series, trains a zoo model on it, forecasts in the data's units and saves
-everything needed to forecast again.
+"""`Forecaster`: a scikit-learn-style estimator for one series or many (a panel): it windows every
+series, trains one zoo model on them all, forecasts in the data's units and saves everything needed
+to forecast again.
+
+One series is a panel of one, as in NeuralForecast and Darts: `tsrnn.forecasting.fitting` fits
+both by one code path (each series' own scalers, fitted on its own training rows; one network;
+pooled conformal bands), and the methods below forecast and score every series the same way. Only
+the layout of the results follows the data: for one series (a CSV or a DataFrame) a table indexed
+by date, for a panel (a folder of CSVs, a dict of frames, a long table with `id_column`) one long
+table with a `series` column, and per-series and pooled scores.
 
 The parameters are `tsrnn.forecasting.params.ForecasterParams` (the constructor's arguments, the one
 record of settings); the training loop is `tsrnn.nn.training`, run directories `tsrnn.io.run_dir`.
@@ -20,21 +27,22 @@ import pandas as pd
 from tsrnn.errors import ConfigError, DataError, NotFittedError
 from tsrnn.features import preparation
 from tsrnn.features.preparation import PreparedData
-from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, rises, split_rows, window_ends
+from tsrnn.features.splits import why_not_scored
+from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
 from tsrnn.forecasting import state
-from tsrnn.forecasting.comparison import compare, default_baselines
-from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, with_earlier_blocks
+from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
+from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
+from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.forecasting.selection import SeriesRows, choices_record, choose_window
+from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
-from tsrnn.io.tables import data_sha256, read_series
-from tsrnn.nn import zoo
+from tsrnn.io.tables import read_series
 from tsrnn.utils.atomic import atomic_directory
 
 
 class Forecaster(ForecasterParams):
-    """Recurrent forecaster of one or more target columns, `horizon` steps ahead.
+    """Recurrent forecaster of one or more target columns, `horizon` steps ahead, for one series or many.
 
     Parameters: see `tsrnn.forecasting.params.ForecasterParams` (every constructor argument is stored as
     given; `fit` checks them).
@@ -42,9 +50,11 @@ class Forecaster(ForecasterParams):
     Attributes (set together at the end of a successful `fit`, or by `load`):
         settings_: the `ForecasterSettings` derived from the parameters at fit time;
         window_spec_, model_spec_: its window and model specs; model_: the Keras model;
-        feature_scaler_, target_scaler_: scikit-learn scalers fitted on the training rows;
-        baselines_: naive, seasonal naive, drift, moving average and Ridge, fitted on the same rows;
-        mase_scale_, split_, history_, data_columns_, data_sha256_, and for a classifier majority_class_.
+        series_: every series' `tsrnn.forecasting.state.SeriesState` (scalers, baselines, MASE scale);
+        panel_: whether the data was a panel; split_, data_split_: the split's summary and rule;
+        history_, choices_, identity_, skipped_, id_column_, data_columns_, data_sha256_, and for a
+        classifier majority_class_. For one series, `feature_scaler_`, `target_scaler_`,
+        `baselines_`, `mase_scale_` and `calibration_` are that series'.
 
     Example:
         >>> forecaster = Forecaster(lookback=10, units=[8, 4])
@@ -53,212 +63,239 @@ class Forecaster(ForecasterParams):
     """
 
     # ------------------------------------------------------------------- fit
-    def fit(self, data: str | os.PathLike | pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> Forecaster:
-        """Train on the training part of `data` (CSV path or DataFrame); returns self.
+    def fit(self, data, backup_dir: str | os.PathLike | None = None, id_column: str | None = None, static=None,
+            skip_short: bool = False) -> Forecaster:
+        """Train one model on the training part of every series of `data`; returns self.
 
-        With `backup_dir`, training state is saved there after every epoch and a later `fit` with
-        the same `backup_dir` continues from the last completed epoch. A fit that raises leaves the
-        previous fitted state (if any) whole.
+        Args:
+            data: one series (a CSV path or a DataFrame) or a panel (a folder of CSVs, a dict of
+                DataFrames, or a long table with `id_column`).
+            backup_dir: training state is saved there after every epoch; a later `fit` with the
+                same `backup_dir` continues from the last completed epoch.
+            id_column: the column that tells the series of a long table apart.
+            static: a panel's static covariates, one row per series (a DataFrame indexed by the
+                series' names, or a CSV whose first column names them); without it they are read
+                from columns constant within each series.
+            skip_short: leave out (and list in `skipped_`) a series without a training window
+                instead of refusing it, as walk-forward folds need.
+
+        Returns:
+            self. A fit that raises leaves the previous fitted state (if any) whole.
+
+        Raises:
+            ConfigError: a parameter that is not valid, or that the data's shape cannot use.
+            DataError: data that cannot be used (the error names the series and how to fix it).
         """
-        self.fit_series(read_series(data, read_options(self)), backup_dir)
+        frames, panel = read_series_or_panel(data, read_options(self), id_column)
+        self.fit_frames(frames, panel or self._always_panel, backup_dir, static, skip_short, id_column)
         return self
 
     def fit_series(self, series: pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> PreparedData:
-        """`fit` on a series already read by `tsrnn.io.tables.read_series`; returns the series prepared
+        """`fit` on one series already read by `tsrnn.io.tables.read_series`; returns the series prepared
         for the fitted forecaster (checked once here, for `predict`, `evaluate`, `forecast_frame`)."""
-        from tsrnn.features.batches import as_input
-        from tsrnn.nn import training
-        from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
+        return self.fit_frames({_name_of(series): series}, self._always_panel, backup_dir)
 
-        if self.static_features or self.series_embedding:
-            raise ConfigError("static_features and series_embedding describe the series of a panel; fit a "
-                              "PanelForecaster (a folder of CSVs, or a long CSV with --id-column)")
-        resolved = resolve_from_data(self, series)
-        settings = derive_settings(self, resolved)  # every parameter checked before any work
-        train = settings.training
-        frame = preparation.select_frame(series, settings, check_inputs=False)
-        bounds = split_rows(len(frame), train.validation_fraction, train.test_fraction)
-        resolved = {**resolved, "input_transforms": preparation.choose_input_transforms(frame, settings.window, bounds.train_end)}
-        settings = derive_settings(self, resolved)
-        preparation.check_input_domains(frame, settings.window)
-        features, levels = preparation.arrays(frame, settings.window)
-        mase_scale = naive_scale(levels[: bounds.train_end])
-        choice = choose_window(self, settings, [SeriesRows(features, levels, bounds, mase_scale)])
-        if choice is not None:
-            resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
-            settings = derive_settings(self, resolved)
-        spec = settings.window
-        preparation.check_rows_for_split(frame, spec, train.validation_fraction, train.test_fraction)
-        feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
-        scaled = preparation.scaled_steps(feature_scaler, features, spec)
+    def fit_frames(self, frames: dict[str, pd.DataFrame], panel: bool, backup_dir=None, static=None,
+                   skip_short: bool = False, id_column: str | None = None) -> PreparedData | None:
+        """`fit` on series already read by `tsrnn.io` (`{name: frame}`); `panel` sets the layout of
+        the results. Returns the one series prepared for the fitted forecaster (None for a panel)."""
+        def fit_earlier(last: pd.Timestamp, fraction: float) -> Calibration:  # an earlier block, for calibration_folds
+            params = {**self.get_params(), "calibration_folds": 1, "test_fraction": 0.0,
+                      "validation_fraction": fraction, "verbose": 0}
+            (name, series), = frames.items()
+            earlier = type(self)(**params)
+            earlier.fit_frames({name: series.loc[:last]}, panel)
+            return earlier.calibration_
 
-        replicas = replica_count(train.strategy)
-        check_batch_size(train.batch_size, replicas)
-        # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.
-        train_ends = even_ends(bounds.ends("train", spec, stride=spec.stride), replicas)
-        validation_ends = even_ends(bounds.ends("validation", spec), replicas)
-        learned: dict = {}
-        if train.task == "regression":
-            target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
-        else:
-            target_scaler = preparation.fit_target_scaler(levels[:1], None, spec)
-            learned["majority_class_"] = int(rises(levels, train_ends, spec).mean() >= 0.5)
+        learned, selected = fit_learned(self, frames, panel, static, skip_short, backup_dir, fit_earlier)
+        state.replace_learned(self, {**learned, "id_column_": id_column})
+        if panel:
+            return None
+        (frame,) = selected.values()
+        return PreparedData(frame, *preparation.arrays(frame, self.window_spec_), self.window_spec_)
 
-        def targets(ends: range):
-            values = preparation.training_targets(target_scaler, levels, ends, spec, train.task)
-            return {"forecast": values, "quantiles": values} if settings.model.quantiles else values
-
-        # Validation only predicts: large batches (named in fit too, or Keras would use the training size).
-        validation_batch_size = batch_size_for(max(train.batch_size, 1024), replicas)
-        train_input = as_input(scaled, train_ends, spec, train.batch_size, targets(train_ends), shuffle=True, seed=train.seed)
-        validation = (as_input(scaled, validation_ends, spec, validation_batch_size, targets(validation_ends))
-                      if len(validation_ends) else None)
-
-        training.seed_everything(train.seed)
-        distribution = data_parallel(train.strategy)
-        with scope_of(distribution):
-            model = zoo.build(settings.model)
-            if choice is not None:  # the linear path starts at the Ridge solution validation chose
-                model.get_layer("linear").set_weights([choice.coef.astype(np.float32), choice.intercept.astype(np.float32)])
-        outcome = training.fit_model(
-            model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
-            validation_batch_size=validation_batch_size, patience=train.patience, restore_best=train.patience > 0,
-            backup_dir=backup_dir, distribution=distribution, keep_initial=choice is not None, verbose=train.verbose,
-        )
-        training_rows = frame.iloc[: bounds.train_end]
-        if train.task == "regression":  # bands: calibrated on the validation windows only
-            validation_predicted, validation_quantiles = preparation.predict_transformed(
-                model, scaled, validation_ends, spec, target_scaler, max(train.batch_size, 1024), with_quantiles=True)
-            calibration = Calibration.fit(spec, levels, validation_ends, validation_predicted, train_ends,
-                                          settings.model.quantiles, validation_quantiles)
-            def fit_earlier(cut: int, fraction: float) -> Calibration:  # a forecaster validated on an earlier block
-                params = {**self.get_params(), "calibration_folds": 1, "test_fraction": 0.0,
-                          "validation_fraction": fraction, "verbose": 0}
-                return type(self)(**params).fit(series.loc[: frame.index[cut - 1]]).calibration_
-
-            learned["calibration_"], blocks = with_earlier_blocks(calibration, bounds, train.calibration_folds, fit_earlier)
-        learned.update(
-            settings_=settings,
-            resolved_=resolved,
-            choices_={**choices_record(settings, choice, outcome.best_epoch, outcome.initial_validation_loss),
-                      **({"calibration_blocks": blocks} if train.task == "regression" else {})},
-            window_spec_=spec,
-            model_spec_=settings.model,
-            model_=model,
-            feature_scaler_=feature_scaler,
-            target_scaler_=target_scaler,
-            baselines_={b.name: b.fit(training_rows) for b in default_baselines(spec)},
-            history_=outcome.history,
-            mase_scale_=mase_scale,
-            split_=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
-            data_columns_=[str(c) for c in series.columns],
-            data_sha256_=data_sha256(frame),
-        )
-        state.replace_learned(self, learned)
-        return PreparedData(frame, features, levels, spec)
+    _always_panel = False  # PanelForecaster: every result in the panel layout, even for one series
 
     # ------------------------------------------------------------- forecasts
-    def predict(self, data: str | os.PathLike | pd.DataFrame, level: list[float] | float | None = None,
-                future: str | os.PathLike | pd.DataFrame | None = None, dates: bool = False) -> pd.DataFrame:
-        """Forecasts in the data's units for every complete input window of `data`.
+    def predict(self, data, level: list[float] | float | None = None, future=None, dates: bool = False,
+                id_column: str | None = None, static=None) -> pd.DataFrame:
+        """Forecasts in the data's units for every complete input window of every series of `data`.
 
-        Indexed by the date of each window's last input row; one column per target and step,
-        named like `Close_t+1`. The last row is the forecast beyond the data. A classifier gives
-        `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise). With `level`
-        (e.g. `[80, 95]`), each forecast column gets `{column}_lo_{level}` and `{column}_hi_{level}`:
-        conformal bands calibrated on the validation split (`tsrnn.forecasting.conformal`).
+        Args:
+            data: the series (the layouts `fit` takes; a forecaster fitted on a panel also forecasts
+                a series it never saw, given alone or in a panel).
+            level: band coverages in percent (e.g. `[80, 95]`): each forecast column gets
+                `{column}_lo_{level}` and `{column}_hi_{level}`, conformal bands calibrated on the
+                validation windows (`tsrnn.forecasting.conformal`).
+            future: with future covariates (`future_features`), their values on the dates after
+                the data (a DataFrame or CSV; for a panel, in any panel layout).
+            dates: add a column `date_t+{k}` with each forecast step's date (after the data: the
+                next sessions of `calendar_name`, else the data's spacing).
+            id_column: the id column of a long table (default: the one `fit` was given).
+            static: static covariates of series never seen in training (as in `fit`).
 
-        With future covariates (`future_features`), `future` holds their values on the dates after
-        the data (a DataFrame or CSV); forecasts beyond the data refuse to run without them. With
-        `dates`, a column `date_t+{k}` gives each forecast step's date (after the data: the next
-        sessions of `calendar_name`, else the data's spacing).
+        Returns:
+            One column per target and step, named like `Close_t+1`; the last row of each series is
+            the forecast beyond its data. For one series, indexed by the date of each window's last
+            input row; for a panel, a long table with `series` and `date` columns first. A classifier
+            gives `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise).
+
+        Raises:
+            NotFittedError: before `fit`. DataError: data the fitted forecaster cannot read.
         """
         coverage = check_levels(level)
-        frame, features, levels = self._fitted_inputs(data, future)
+        frames, identity = self._inputs(data, id_column, future, static)
+        tables = {name: self._predict_series(name, frame, coverage, dates, identity) for name, frame in frames.items()}
+        if not self.panel_:
+            return next(iter(tables.values()))
+        long = []
+        for name, table in tables.items():
+            dated = table.reset_index(drop=True)
+            dated.insert(0, "date", table.index)
+            dated.insert(0, "series", name)
+            long.append(dated)
+        return pd.concat(long, ignore_index=True)
+
+    def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
         spec = self.window_spec_
+        fitted = self._state_of(name, frame)
+        features, levels = preparation.arrays(frame, spec)
         ends = window_ends(len(frame), spec, with_targets=False)
         preparation.check_future_known(frame, spec, ends)
         index = frame.index[np.asarray(ends)]
+        transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
         if self.settings_.training.task == "classification":
-            probability = self._up_probability(features, ends)
+            probability = transformed[:, 0].astype(np.float64)
             step, target = spec.gap + spec.horizon, spec.target_columns[0]
             return pd.DataFrame({f"{target}_up_probability_t+{step}": probability,
                                  f"{target}_up_t+{step}": (probability >= 0.5).astype(int)}, index=index)
-        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
         forecast = preparation.invert(transformed, levels, ends, spec)
         columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
         table = pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
         if coverage:
-            bands = band_columns(self.calibration_.model_bands(transformed, levels, ends, coverage, quantiles), columns)
+            bands = band_columns(self._calibration(name, frame, fitted).model_bands(transformed, levels, ends, coverage,
+                                                                                    quantiles), columns)
             table = pd.concat([table, pd.DataFrame(bands, index=index)], axis=1)
         if dates:
             table = pd.concat([table, preparation.step_dates(frame.index, ends, spec, self.settings_.calendar_name)], axis=1)
         return table
 
-    def evaluate(self, data: str | os.PathLike | pd.DataFrame, start: str | pd.Timestamp | None = None,
-                 level: list[float] | float | None = None) -> dict:
+    def evaluate(self, data, start: str | pd.Timestamp | None = None, level: list[float] | float | None = None,
+                 part: str | None = None, period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+                 id_column: str | None = None, static=None) -> dict:
         """Metrics of the model next to every baseline on the windows of `data` with known targets.
 
-        `start` keeps only windows whose first target is on or after that date (e.g. the test split's
-        `split_["test_start"]`). Returns `{"windows": n, "model": {...}, "naive_last_value": {...},
-        "seasonal_naive": {...}, "drift": {...}, "moving_average": {...}, "ridge": {...}}` with MAE,
-        RMSE, MAPE, sMAPE, MASE and direction in the data's units; for a classifier,
-        `{"model": {...}, "majority_class": {...}}` with accuracy and balanced accuracy. With `level`,
-        also `"intervals": {level: {"model": {...}, "naive_band": {...}}}`: coverage, width, interval
-        (Winkler) score and pinball loss of the model's band and of the naive forecast's empirical band.
+        Args:
+            data: the series (the layouts `fit` takes).
+            start: keep only windows whose first target is on or after that date (e.g. the test
+                split's `split_["test_start"]`).
+            level: band coverages in percent: also score the model's bands and the naive band.
+            part: "train", "validation" or "test": only the windows of that part of each series' split.
+            period: `(start, end)`: the windows whose targets lie in `[start, end)`, from each training
+                series' rows before `end` (a walk-forward fold's test period).
+            id_column, static: as in `predict`.
+
+        Returns:
+            For one series, `{"windows": n, "first_target", "last_target", "model": {...},
+            "naive_last_value": {...}, "seasonal_naive": {...}, "drift": {...}, "moving_average": {...},
+            "ridge": {...}}` with MAE, RMSE, MAPE, sMAPE, MASE and direction in the data's units (a
+            classifier: `"model"` and `"majority_class"` with accuracy and balanced accuracy); with
+            `level` also `"intervals": {level: {"model": {...}, "naive_band": {...}}}`. For a panel,
+            `{"part", "split", "series": {name: the same per series}, "pooled": {...}, "not_scored":
+            {name: why}}`, pooled by the mean of the per-series MASE (and weighted by windows).
+
+        Raises:
+            DataError: no window to score.
         """
         coverage = check_levels(level)
-        frame, features, levels = self._fitted_inputs(data)
+        frames, identity = self._inputs(data, id_column, static=static)
+        spec, per_series, not_scored = self.window_spec_, {}, {}
+        for name, frame in frames.items():
+            if period is not None:
+                if name not in self.series_:
+                    continue  # scalers fitted now could see the period: only training series are scored
+                frame = frame[frame.index < period[1]]
+                ends = ends_with_targets_in(len(frame), spec, int(frame.index.searchsorted(period[0])), len(frame))
+            elif part is not None:
+                ends = self.data_split_.bounds(frame.index, name).ends(part, spec)
+            else:
+                ends = ends_with_targets_from(frame.index, spec, start)
+            if not len(ends):
+                if part is not None:
+                    not_scored[name] = why_not_scored(self.data_split_.bounds(frame.index, name), part, spec, frame.index)
+                continue
+            per_series[name] = self._scores(name, frame, ends, coverage, identity)
+        if not self.panel_:
+            if not per_series:
+                frame = next(iter(frames.values()))
+                raise DataError(f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
+                                f"need at least {spec.min_rows()} rows")
+            return next(iter(per_series.values()))
+        where = f"the {part or 'data'} period" if period is None else f"{period[0].date()} .. {period[1].date()}"
+        if not per_series:
+            raise DataError(f"no series has a window in {where}; give longer series")
+        for name, scores in per_series.items():
+            scores["seen_in_training"] = name in self.series_
+        pooled = pooled_scores(per_series)
+        if coverage:
+            pooled["intervals"] = pooled_interval_scores(per_series)
+        return {"part": (part or "all") if period is None else "period", "split": self.data_split_.to_dict(),
+                "series": per_series, "pooled": pooled, "not_scored": not_scored}
+
+    def _scores(self, name: str, frame: pd.DataFrame, ends: range, coverage: list[float], identity) -> dict:
+        """One series' scores on the windows ending at `ends` (see `evaluate`)."""
         spec = self.window_spec_
-        ends = ends_with_targets_from(frame.index, spec, start)
-        if not len(ends):
-            raise DataError(f"{frame.attrs.get('source', 'data')}: no window with known targets to evaluate; "
-                            f"need at least {spec.min_rows()} rows")
+        fitted = self._state_of(name, frame)
+        features, levels = preparation.arrays(frame, spec)
         period = {"windows": len(ends), "first_target": frame.index[ends.start + spec.gap + 1].isoformat(),
                   "last_target": frame.index[ends[-1] + spec.gap + spec.horizon].isoformat()}
+        transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
         if self.settings_.training.task == "classification":
             actual = rises(levels, ends, spec)
-            predicted = (self._up_probability(features, ends) >= 0.5).astype(int)
+            predicted = (transformed[:, 0] >= 0.5).astype(int)
             majority = np.full_like(actual, self.majority_class_)
             return {**period, "rise_rate": float(actual.mean()), "model": classification_metrics(actual, predicted),
                     "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_}}
-        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
-        scores = compare({"model": self, **self.baselines_}, frame, ends, spec, self.mase_scale_,
+        scores = compare({"model": None, **fitted.baselines}, frame, ends, spec, fitted.mase_scale,
                          forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
         if coverage:
-            scores["intervals"] = self.calibration_.scores_against_naive(transformed, levels, ends, coverage, self.mase_scale_,
-                                                                         quantiles)
+            scores["intervals"] = self._calibration(name, frame, fitted).scores_against_naive(
+                transformed, levels, ends, coverage, fitted.mase_scale, quantiles)
         return {**period, **scores}
 
     def forecast_levels(self, data, ends: range) -> np.ndarray:
         """Forecasts `(len(ends), horizon, targets)` in the data's units for the windows ending at
-        row positions `ends` of `data` (the interface `tsrnn.evaluation.walk_forward` uses for every forecaster)."""
-        _, features, levels = self._fitted_inputs(data)
-        return self._forecast(features, levels, ends)
+        row positions `ends` of one series (the interface `tsrnn.evaluation.walk_forward` uses for every forecaster)."""
+        name, frame, features, levels = self._one_series(data)
+        return preparation.invert(self._transformed(name, self._state_of(name, frame), features, ends)[0], levels, ends,
+                                  self.window_spec_)
 
     def transformed_forecast(self, data, ends: range, with_quantiles: bool = False):
         """The forecasts of `forecast_levels` in the transformed target's space (what bands are drawn
         in); with `with_quantiles`, `(forecasts, quantile head's predictions or None)`."""
-        _, features, _ = self._fitted_inputs(data)
-        return self._transformed(features, ends, with_quantiles)
+        name, frame, features, _ = self._one_series(data)
+        transformed, quantiles = self._transformed(name, self._state_of(name, frame), features, ends)
+        return (transformed, quantiles) if with_quantiles else transformed
 
     def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
-        """Actual and forecast one-step-ahead levels of the first target, dated by the target's row
-        (with `level`, also `lo_{level}` and `hi_{level}` of its band)."""
+        """Actual and forecast one-step-ahead levels of the first target of one series, dated by the
+        target's row (with `level`, also `lo_{level}` and `hi_{level}` of its band)."""
         coverage = check_levels(level)
         self._check_fitted()
         if self.settings_.training.task != "regression":
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
-        frame, features, levels = self._fitted_inputs(data)
+        name, frame, features, levels = self._one_series(data)
         ends = ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
-        transformed, quantiles = self._transformed(features, ends, with_quantiles=True)
+        fitted = self._state_of(name, frame)
+        transformed, quantiles = self._transformed(name, fitted, features, ends)
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
-        for value, (lower, upper) in self.calibration_.model_bands(transformed, levels, ends, coverage, quantiles).items():
+        bands = self._calibration(name, frame, fitted).model_bands(transformed, levels, ends, coverage, quantiles)
+        for value, (lower, upper) in bands.items():
             table[f"lo_{value:g}"], table[f"hi_{value:g}"] = lower[:, 0, 0], upper[:, 0, 0]
         return pd.DataFrame(table, index=frame.index[rows])
 
@@ -268,43 +305,103 @@ class Forecaster(ForecasterParams):
         resolved = resolve_from_data(self, read_series(data, read_options(self))) if data is not None else None
         return derive_settings(self, resolved).window
 
+    # ------------------------------------------------ one series' learned state
+    def _only(self):
+        self._check_fitted()
+        if len(self.series_) != 1:
+            raise ConfigError(f"this forecaster was fitted on {len(self.series_)} series; read series_[name] instead")
+        return next(iter(self.series_.values()))
+
+    feature_scaler_ = property(lambda self: self._only().feature_scaler, doc="The one series' feature scaler.")
+    target_scaler_ = property(lambda self: self._only().target_scaler, doc="The one series' target scaler.")
+    baselines_ = property(lambda self: self._only().baselines, doc="The one series' fitted baselines.")
+    mase_scale_ = property(lambda self: self._only().mase_scale, doc="The one series' MASE scale.")
+    calibration_ = property(lambda self: Calibration(self.window_spec_, self.calibration_scores_, self._only().naive_residuals,
+                                                     self.settings_.model.quantiles, self.quantile_scores_),
+                            doc="The one series' band calibration (`tsrnn.forecasting.conformal.Calibration`).")
+
     # ------------------------------------------------------------- internals
     def prepare(self, data, future=None) -> PreparedData:
-        """`data` (and its `future` rows) read and checked once for this fitted forecaster, to pass
+        """One series (and its `future` rows) read and checked once for this fitted forecaster, to pass
         to `predict`, `evaluate`, `forecast_frame` in place of the data."""
-        return PreparedData(*self._fitted_inputs(data, future), self.window_spec_)
+        (_, frame), = self._inputs(data, future=future)[0].items()
+        return PreparedData(frame, *preparation.arrays(frame, self.window_spec_), self.window_spec_)
 
-    def _fitted_inputs(self, data, future=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """The checked frame of `data` for a fitted forecaster, with its input and target arrays."""
+    def _inputs(self, data, id_column=None, future=None, static=None) -> tuple[dict[str, pd.DataFrame], object]:
+        """The checked frame of every series of `data` for this fitted forecaster, and the series identity."""
         self._check_fitted()
         if isinstance(data, PreparedData):
             if data.spec != self.window_spec_ or future is not None:
                 raise ConfigError("this data was prepared for another fit (or without its future rows); "
                                   "pass the data itself, or prepare(data, future) again")
-            return data.frame, data.features, data.levels
-        # The reading parameters describe the file, not what was learned: the current ones apply.
-        _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_, reading=read_options(self),
-                                          future=future)
-        return (frame, *preparation.arrays(frame, self.window_spec_))
+            return {next(iter(self.series_)): data.frame}, self.identity_
+        if not self.panel_:  # the reading parameters describe the file, not what was learned: the current ones apply
+            _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_,
+                                              reading=read_options(self), future=future)
+            return {next(iter(self.series_)): frame}, self.identity_
+        raw = self._read(data, id_column)
+        futures = {} if future is None else self._read(future, id_column)
+        if len(raw) == 1 and len(futures) == 1:  # one series and its future rows, each in a file of its own name
+            futures = {next(iter(raw)): next(iter(futures.values()))}
+        frames = {name: preparation.select_frame(series, self.settings_, future=futures.get(name)) for name, series in raw.items()}
+        return frames, self.identity_.with_unseen(raw, static)
 
-    def _transformed(self, features: np.ndarray, ends: range, with_quantiles: bool = False):
-        scaled = preparation.scaled_steps(self.feature_scaler_, features, self.window_spec_)
-        return preparation.predict_transformed(self.model_, scaled, ends, self.window_spec_, self.target_scaler_,
-                                               self._predict_batch_size, with_quantiles)
+    def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
+        """The series of `panel` (or of a table of future rows), read with the run's id column by
+        default; a CSV or DataFrame without that column is one series (named by its file)."""
+        if id_column is not None:
+            return read_panel(panel, read_options(self), id_column)
+        return read_panel(panel, read_options(self), self.id_column_, single_without_id=True)
 
-    @property
-    def _predict_batch_size(self) -> int:
-        return max(self.settings_.training.batch_size, 1024)
+    def _one_series(self, data):
+        frames, _ = self._inputs(data)
+        if len(frames) != 1:
+            raise ConfigError("this method reads one series; give one series, or use predict / evaluate for a panel")
+        (name, frame), = frames.items()
+        return (name, frame, *preparation.arrays(frame, self.window_spec_))
 
-    def _up_probability(self, features: np.ndarray, ends: range) -> np.ndarray:
-        return self._transformed(features, ends)[:, 0].astype(np.float64)
+    def _state_of(self, name: str, frame: pd.DataFrame) -> state.SeriesState:
+        """The series' fitted state, or, for a series not seen in training, one fitted now on its rows
+        before its validation part (all its rows if too few)."""
+        if name in self.series_:
+            return self.series_[name]
+        spec = self.window_spec_
+        features, levels = preparation.arrays(frame, spec)
+        bounds = self.data_split_.bounds(frame.index, name)
+        train_end = bounds.train_end if len(bounds.ends("train", spec)) else len(frame)
+        ends = window_ends(train_end, spec)
+        if not len(ends):
+            raise DataError(f"{frame.attrs.get('source', name)}: {len(frame)} rows are too few for one window of "
+                            f"lookback {spec.lookback} with its targets")
+        return state.SeriesState(preparation.fit_feature_scaler(features, spec, train_end),
+                                 preparation.fit_target_scaler(levels, ends, spec),
+                                 {b.name: b.fit(frame.iloc[:train_end]) for b in default_baselines(spec)},
+                                 naive_scale(levels[:train_end]), None, {"train": len(ends), "validation": 0})
 
-    def _forecast(self, features: np.ndarray, levels: np.ndarray, ends: range) -> np.ndarray:
-        return preparation.invert(self._transformed(features, ends), levels, ends, self.window_spec_)
+    def _calibration(self, name: str, frame: pd.DataFrame, fitted: state.SeriesState) -> Calibration:
+        """Bands for one series: the pooled validation scores, and the naive band from the series' own
+        training windows (read from its rows where the run did not store them)."""
+        spec = self.window_spec_
+        residuals = fitted.naive_residuals
+        if residuals is None:
+            _, levels = preparation.arrays(frame, spec)
+            naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
+            train_ends = self.data_split_.bounds(frame.index, name).ends("train", naive)
+            residuals = target_values(levels, train_ends if len(train_ends) else window_ends(len(frame), naive), naive)
+        return Calibration(spec, self.calibration_scores_, residuals, self.settings_.model.quantiles, self.quantile_scores_)
+
+    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None):
+        """The network's forecasts for the windows ending at `ends`, in the transformed target's space,
+        and its quantile head's (None without one)."""
+        spec, identity = self.window_spec_, identity or self.identity_
+        scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
+        return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted.target_scaler,
+                                               max(self.settings_.training.batch_size, 1024), with_quantiles=True)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
-            raise NotFittedError("this Forecaster is not fitted yet; call fit(data) first or Forecaster.load(run_dir)")
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(data) first or "
+                                 f"{type(self).__name__}.load(run_dir)")
 
     # ----------------------------------------------------------- persistence
     def run_info(self) -> dict:
@@ -326,9 +423,15 @@ class Forecaster(ForecasterParams):
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
-        """Load a forecaster saved by `save` or `tsrnn fit`: `cls(**params)` plus the learned state
-        (the model loads with `safe_mode`)."""
+        """Load a forecaster saved by `save` or `tsrnn fit` (one series or a panel, any format since
+        0.1.0): `cls(**params)` plus the learned state (the model loads with `safe_mode`)."""
         return state.load_run(cls, directory)
+
+
+def _name_of(series: pd.DataFrame) -> str:
+    """The name of one series: its file's stem where it was read from a file, else "series"."""
+    source = series.attrs.get("source")
+    return Path(source).stem if source and source.endswith(".csv") else "series"
 
 
 __all__ = ["Forecaster", "ForecasterParams", "ForecasterSettings"]

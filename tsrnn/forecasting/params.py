@@ -398,3 +398,15 @@ def params_from_json(params: dict) -> dict:
     if isinstance(model, dict):
         params = {**params, "model": zoo.ModelSpec.from_dict(model["model_spec"])}
     return params
+
+
+def with_identity(settings, identity):
+    """The settings with a model that reads the series identity's columns: the static covariates
+    after the inputs and, with an embedding, the series id last (`zoo.ModelSpec.series_slots`)."""
+    if not identity.extra_columns:
+        return settings
+    lookback, features = settings.model.input_shape
+    model = dataclasses.replace(settings.model, input_shape=(lookback, features + identity.extra_columns),
+                                series_slots=len(identity.slots) + 1 if identity.embedding_dim else 0,
+                                series_embedding_dim=identity.embedding_dim)
+    return dataclasses.replace(settings, model=model)

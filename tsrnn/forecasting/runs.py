@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tsrnn.errors import DataError
 from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.forecasting.params import read_options
 from tsrnn.forecasting.plots import direction_plot, forecast_plot
-from tsrnn.io.tables import read_series
+from tsrnn.io.panels import read_series_or_panel
 from tsrnn.utils.atomic import atomic_directory, write_json
 
 
@@ -42,73 +43,94 @@ def backup_directory(out: str | os.PathLike) -> Path:
 
 def fit_run(
     forecaster: Forecaster,
-    data: str | os.PathLike | pd.DataFrame,
+    data,
     out: str | os.PathLike,
     provenance: dict | None = None,
     resume: bool = False,
     level: list[float] | None = None,
     overwrite: bool = False,
+    id_column: str | None = None,
+    static=None,
 ) -> RunResult:
-    """Fit `forecaster` on `data` and write the complete run directory `out` atomically.
+    """Fit `forecaster` on one series or a panel and write the complete run directory `out` atomically.
 
-    `provenance` (e.g. ticker and date range of downloaded data) is recorded in `run.json` as
-    `data_source`; by default that is the file's path. Training state is saved after every epoch
-    in `backup_directory(out)`; `resume=True` continues an interrupted run from there (otherwise a
-    stale backup is discarded). The backup is removed once the run directory is complete.
+    Args:
+        forecaster: the (unfitted) forecaster.
+        data: one series (a CSV or a DataFrame) or a panel (a folder of CSVs, a dict of frames, a
+            long table with `id_column`).
+        out: the run directory to create.
+        provenance: recorded in `run.json` as `data_source` (e.g. the ticker and dates of downloaded
+            data); by default the file's path.
+        resume: continue an interrupted run from its per-epoch training state, kept in
+            `backup_directory(out)` (otherwise a stale backup is discarded; the backup is removed
+            once the run directory is complete).
+        level: band levels (e.g. `[80, 95]`) scored on the test split; `forecast.png` draws these
+            (default 80 and 95 %) as a fan.
+        overwrite: replace an existing `out` once the new run is complete.
+        id_column: the id column of a long table.
+        static: a panel's static covariate table (see `Forecaster.fit`).
 
-    `metrics.json` holds the test split's metrics of the model next to every baseline (naive,
-    seasonal naive, drift, moving average, Ridge; in the data's units; a classifier: next to the
-    majority class), and the split's dates; with `level` (e.g. `[80, 95]`) also the test split's
-    interval scores. `forecast.png` draws the bands of `level` (default 80 and 95 %) as a fan.
-    `overwrite=True` replaces an existing `out` once the new run is complete.
+    Returns:
+        The `RunResult`. The directory holds `model.keras`, `run.json`, `metrics.json` (the split
+        and the test split's metrics of the model next to every baseline: naive, seasonal naive,
+        drift, moving average, Ridge, in the data's units; for a panel per series and pooled; a
+        classifier next to the majority class), `history.csv`, and for one series `forecast.png`.
+
+    Example:
+        >>> import pandas as pd, tempfile
+        >>> rows = pd.read_csv("datasets/sp500.csv").iloc[:300]
+        >>> out = Path(tempfile.mkdtemp()) / "run"
+        >>> result = fit_run(Forecaster(lookback=10, units=4, epochs=1, verbose=0), rows, out)  # doctest: +SKIP
     """
     out = Path(out)
     backup = backup_directory(out)
     if backup.exists() and not resume:
         shutil.rmtree(backup)
     with atomic_directory(out, overwrite=overwrite) as staging:
-        series = read_series(data, read_options(forecaster))  # read and checked once: the fit prepares it for the rest
-        prepared = forecaster.fit_series(series, backup_dir=backup)
+        frames, panel = read_series_or_panel(data, read_options(forecaster), id_column)  # read and checked once
+        prepared = forecaster.fit_frames(frames, panel or forecaster._always_panel, backup_dir=backup, static=static,
+                                         id_column=id_column)
+        regression = forecaster.settings_.training.task == "regression"
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
-        test_start = forecaster.split_["test_start"]
-        if forecaster.split_["test_windows"]:
-            metrics["test"] = forecaster.evaluate(prepared, start=test_start,
-                                                  level=level if forecaster.settings_.training.task == "regression" else None)
-        source = provenance or {"path": str(data) if not isinstance(data, pd.DataFrame) else None}
+        if forecaster.panel_:
+            metrics["series"] = list(forecaster.series_)
+            try:
+                metrics["test"] = forecaster.evaluate(frames, part="test", static=static, level=level if regression else None)
+            except DataError:
+                metrics["test"] = None  # no series reaches the test period
+        elif forecaster.split_["test_windows"]:
+            metrics["test"] = forecaster.evaluate(prepared, start=forecaster.split_["test_start"],
+                                                  level=level if regression else None)
+        source = provenance or {"path": str(data) if isinstance(data, (str, os.PathLike)) else None,
+                                **({"id_column": id_column} if id_column else {})}
         forecaster.save_into(staging, extra={"data_source": source})
         write_json(staging / "metrics.json", metrics)
         _write_history(forecaster.history_, staging)
-        plot_start = test_start or forecaster.split_["validation_start"] or forecaster.split_["train_start"]
-        target = forecaster.window_spec_.target_columns[0]
-        if forecaster.settings_.training.task == "regression":
-            fan = (level or [80, 95]) if forecaster.calibration_.scores is not None else None
-            forecast_plot(forecaster.forecast_frame(prepared, start=plot_start, level=fan), staging / "forecast.png", target)
-        else:
-            probabilities = forecaster.predict(prepared)
-            direction_plot(probabilities[probabilities.index >= plot_start], staging / "forecast.png", target)
+        if not forecaster.panel_:
+            _plot(forecaster, prepared, level, staging)
     shutil.rmtree(backup, ignore_errors=True)
     return RunResult(directory=out, forecaster=forecaster, metrics=metrics)
 
 
+def _plot(forecaster: Forecaster, prepared, level, directory: Path) -> None:
+    """`forecast.png` of one series: the test split's one-step forecasts with their bands (a
+    classifier: its rise probabilities)."""
+    split = forecaster.split_
+    plot_start = split["test_start"] or split["validation_start"] or split["train_start"]
+    target = forecaster.window_spec_.target_columns[0]
+    if forecaster.settings_.training.task == "regression":
+        fan = (level or [80, 95]) if forecaster.calibration_scores_ is not None else None
+        forecast_plot(forecaster.forecast_frame(prepared, start=plot_start, level=fan), directory / "forecast.png", target)
+    else:
+        probabilities = forecaster.predict(prepared)
+        direction_plot(probabilities[probabilities.index >= plot_start], directory / "forecast.png", target)
+
+
 def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None,
                   overwrite: bool = False, static=None, level: list[float] | None = None) -> RunResult:
-    """Fit a `PanelForecaster` on a panel and write its run directory atomically: `model.keras`,
-    `panel.json`, `metrics.json` (the test period of every series next to its baselines, and
-    pooled) and `history.csv`. `overwrite=True` replaces an existing `out` once the new run is complete.
-    `static`: the static covariate table (see `PanelForecaster.fit`); `level`: band levels scored on
-    the test period (coverage and interval score per series and pooled)."""
-    out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
-        forecaster.fit(data, id_column=id_column, static=static)
-        metrics = {"split": forecaster.split_.to_dict(), "series": list(forecaster.series_), "choices": forecaster.choices_}
-        try:
-            metrics["test"] = forecaster.evaluate(data, part="test", id_column=id_column, static=static, level=level)
-        except DataError:
-            metrics["test"] = None  # no series reaches the test period
-        forecaster.save_into(staging)
-        write_json(staging / "metrics.json", metrics)
-        _write_history(forecaster.history_, staging)
-    return RunResult(directory=out, metrics=metrics, forecaster=forecaster)
+    """Deprecated (tsrnn 0.1): `fit_run` fits panels too; this calls it with a `FutureWarning`."""
+    warnings.warn("fit_panel_run is deprecated; call fit_run, which fits one series or a panel", FutureWarning, stacklevel=2)
+    return fit_run(forecaster, data, out, level=level, overwrite=overwrite, id_column=id_column, static=static)
 
 
 def _write_history(history: dict, directory: Path) -> None:

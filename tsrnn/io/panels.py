@@ -29,6 +29,30 @@ def is_panel(source, id_column: str | None = None) -> bool:
         not isinstance(source, pd.DataFrame) and Path(source).is_dir())
 
 
+def read_series_or_panel(source, options: ReadOptions | None = None,
+                         id_column: str | None = None) -> tuple[dict[str, pd.DataFrame], bool]:
+    """Any data a forecaster takes, as `{series name: frame}`, and whether it was given as a panel.
+
+    Args:
+        source: one series (a CSV path or a DataFrame), or a panel (see `read_panel`).
+        options: how files are read (`tsrnn.io.tables.ReadOptions`).
+        id_column: the column that tells the series of a long table apart.
+
+    Returns:
+        `(series by name, panel)`: one series is named by its file's stem ("series" for a DataFrame).
+
+    Example:
+        >>> frame = pd.DataFrame({"Date": ["2020-01-01", "2020-01-02"], "Close": [1.0, 2.0]})
+        >>> frames, panel = read_series_or_panel(frame)
+        >>> list(frames), panel
+        (['series'], False)
+    """
+    if is_panel(source, id_column):
+        return read_panel(source, options, id_column), True
+    name = "series" if isinstance(source, pd.DataFrame) else Path(source).stem
+    return {name: read_series(source, options or ReadOptions())}, False
+
+
 def read_panel(source, options: ReadOptions | None = None, id_column: str | None = None,
                single_without_id: bool = False) -> dict[str, pd.DataFrame]:
     """`{series name: frame indexed by increasing, unique dates}`, in a stable (sorted) order.

@@ -23,8 +23,10 @@ from tsrnn._version import __version__
 from tsrnn.errors import RunDirError
 from tsrnn.utils.atomic import write_json
 
-# Format 2: run.json stores the forecaster's parameters verbatim ("params"); format 1 did not.
-FORMAT_VERSION = 2
+# Format 3: one record for one series or many (every series' state under "series"); format 2 (one
+# series, read and upgraded by tsrnn.forecasting.state.upgrade) stored the parameters verbatim; format 1 did not.
+FORMAT_VERSION = 3
+OLDEST_FORMAT_VERSION = 2
 
 
 SENTIMENT_FORMAT_VERSION = 1
@@ -76,10 +78,11 @@ def read_run_json(directory: Path) -> dict:
     directory = Path(directory)
     if not directory.is_dir():
         raise RunDirError(f"{directory}: run directory not found; pass the --out directory of a tsrnn fit")
-    return _read_versioned(directory / RUN_FILE, FORMAT_VERSION, "tsrnn fit", f"{directory} is not a complete tsrnn run")
+    return _read_versioned(directory / RUN_FILE, FORMAT_VERSION, "tsrnn fit", f"{directory} is not a complete tsrnn run",
+                           oldest=OLDEST_FORMAT_VERSION)
 
 
-def _read_versioned(path: Path, version: int, rerun: str, missing: str) -> dict:
+def _read_versioned(path: Path, version: int, rerun: str, missing: str, oldest: int | None = None) -> dict:
     """A JSON file with a `format_version` this tsrnn reads; older and newer formats are refused."""
     if not path.is_file():
         raise RunDirError(f"{path}: missing; {missing}, re-run {rerun}")
@@ -95,7 +98,7 @@ def _read_versioned(path: Path, version: int, rerun: str, missing: str) -> dict:
             f"{path}: written by tsrnn {info.get('tsrnn_version', '?')} in format {found}, newer than this "
             f"tsrnn {__version__} reads ({version}); upgrade tsrnn (pip install -U tsrnn)"
         )
-    if found < version:
+    if found < (version if oldest is None else oldest):
         raise RunDirError(
             f"{path}: written by tsrnn {info.get('tsrnn_version', '?')} in the older format {found}, which this tsrnn "
             f"{__version__} no longer reads (format {version}); re-run {rerun} to write it anew"
@@ -122,11 +125,6 @@ def read_forecaster_run(directory: str | os.PathLike) -> tuple[dict, object]:
     return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit")
 
 
-def write_panel_run(directory: Path, model, info: dict) -> None:
-    """Write `model.keras` and `panel.json` (`info` plus format, versions and backend) into `directory`."""
-    _write_model_run(directory, model, PANEL_FILE, PANEL_FORMAT_VERSION, info)
-
-
 def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
     """`panel.json` (checked) and the Keras model of a panel run directory."""
     directory = Path(directory)
@@ -137,9 +135,23 @@ def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
     return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit on the panel")
 
 
+def read_run(directory: str | os.PathLike) -> tuple[dict, object, str]:
+    """The record, the Keras model and the record's file name of any forecaster run: `run.json`, or
+    the `panel.json` of a panel run written before format 3."""
+    if (Path(directory) / PANEL_FILE).is_file():
+        return (*read_panel_run(directory), PANEL_FILE)
+    return (*read_forecaster_run(directory), RUN_FILE)
+
+
 def is_panel_run(directory: str | os.PathLike) -> bool:
-    """Whether `directory` holds a panel run (`panel.json`) rather than a single-series run."""
-    return (Path(directory) / PANEL_FILE).is_file()
+    """Whether `directory` holds a panel run: `panel.json` (before format 3), or a `run.json` fitted on a panel."""
+    directory = Path(directory)
+    if (directory / PANEL_FILE).is_file():
+        return True
+    try:
+        return bool(json.loads((directory / RUN_FILE).read_text()).get("panel"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def write_sentiment_run(directory: Path, model, config: dict, results: dict, vocabulary: list | None = None,

@@ -1,0 +1,313 @@
+"""How a `Forecaster` fits: one code path for one series or many, where one series is a panel of one.
+
+`plan_fit` is the planning step: from the parameters and the checked series it resolves what the
+data decides (target, season, input transforms, split, series identity, and the lookback and
+anchor chosen on validation), so everything after it works from one `FitPlan`. `fit_learned` then
+fits every series' scalers on its own training rows, trains one network on the windows of every
+series, pools the validation scores that calibrate the bands, and returns the learned state.
+
+Example:
+    >>> import pandas as pd
+    >>> from tsrnn.forecasting.params import ForecasterParams
+    >>> dates = pd.date_range("2020-01-01", periods=120)
+    >>> series = {"a": pd.DataFrame({"y": range(1, 121)}, index=dates, dtype=float)}
+    >>> plan = plan_fit(ForecasterParams(lookback=5, target="y", target_transform="level", linear=False), series)
+    >>> plan.settings.window.lookback, plan.split.how
+    (5, 'date')
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.errors import ConfigError, DataError
+from tsrnn.features import preparation
+from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
+from tsrnn.features.static import SeriesIdentity
+from tsrnn.features.windowing import WindowSpec, rises, target_values
+from tsrnn.forecasting.comparison import default_baselines
+from tsrnn.forecasting.conformal import Calibration, conformity_scores, cqr_scores, level_name, quantile_band_levels, volatility, with_earlier_blocks
+from tsrnn.forecasting.metrics import naive_scale
+from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
+from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
+from tsrnn.forecasting.state import SeriesState
+from tsrnn.io.tables import data_sha256
+
+_GENERALITY = {"level": 0, "log_return": 1, "log1p_difference": 2, "difference": 3}
+
+
+@dataclass
+class FitPlan:
+    """What the planning step resolved from the data, for `fit_learned`.
+
+    Attributes:
+        settings: the settings derived from the parameters and `resolved` (with the identity's columns).
+        resolved: what the data decided (target, season, input transforms, lookback, anchor).
+        split: the split of every series (`tsrnn.features.splits`).
+        frames: every series' checked frame of the columns the window reads.
+        rows: the series with training windows, as the linear path's selection saw them.
+        identity: the series' static covariates and embedding slots.
+        choice: the linear path's choice, or None without one.
+    """
+
+    settings: object
+    resolved: dict
+    split: DateSplit | SeriesSplit
+    frames: dict[str, pd.DataFrame]
+    rows: dict[str, SeriesRows]
+    identity: SeriesIdentity
+    choice: LinearChoice | None
+
+
+def check_params_for(params: ForecasterParams, series: int, panel: bool, static=None) -> None:
+    """Refuse the parameters that the data's shape cannot use, in one line each.
+
+    Args:
+        params: the forecaster's parameters.
+        series: how many series the data holds.
+        panel: whether the data was given as a panel (a folder, a dict, or with an id column).
+        static: the static covariate table given to `fit`, or None.
+
+    Raises:
+        ConfigError: static covariates or an embedding for one series given alone, or
+            `calibration_folds` / `strategy` on more than one series.
+    """
+    if not panel and static is not None:
+        raise ConfigError("--static gives the static covariates of a panel's series; the data is one series")
+    if not panel and (params.static_features or params.series_embedding):
+        raise ConfigError("--static-features and --series-embedding describe the series of a panel; give a panel "
+                          "(a folder of CSVs, a dict of frames, or a long table with --id-column)")
+    if series > 1 and params.calibration_folds != 1:
+        raise ConfigError("--calibration-folds is not built for more than one series yet; bands of a panel are calibrated "
+                          "on the validation windows of every series pooled: leave it at 1")
+    if series > 1 and params.strategy != "none":
+        raise ConfigError("--strategy is not built for more than one series yet; fit the panel with --strategy none")
+
+
+def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=None, skip_short: bool = False) -> FitPlan:
+    """Resolve once what the data decides, before any network is built.
+
+    Args:
+        params: the forecaster's parameters.
+        frames: the series read by `tsrnn.io` (one entry for one series).
+        static: the static covariate table, or None to read them from constant columns.
+        skip_short: leave out a series without a training window instead of refusing it.
+
+    Returns:
+        The `FitPlan`.
+
+    Raises:
+        ConfigError: a parameter that is not valid.
+        DataError: data that the parameters cannot use (each error names its series).
+    """
+    resolved = resolve_from_data(params, next(iter(frames.values())))
+    settings = derive_settings(params, resolved)  # every parameter checked before any work
+    train = settings.training
+    selected = {name: preparation.select_frame(series, settings, check_inputs=False) for name, series in frames.items()}
+    split = split_panel(selected, train.split, train.validation_fraction, train.test_fraction)
+    resolved = {**resolved, "input_transforms": _input_transforms(selected, settings.window, split)}
+    settings = derive_settings(params, resolved)
+    spec = settings.window
+    for frame in selected.values():
+        preparation.check_input_domains(frame, spec)
+    trained = [name for name, frame in selected.items()
+               if len(split.bounds(frame.index, name).ends("train", spec, stride=spec.stride)) or not skip_short]
+    identity = SeriesIdentity.fit({name: frames[name] for name in trained}, params.static_features, static,
+                                  params.series_embedding)
+    if identity.static_columns and not identity.static:
+        raise DataError("no series has a training window to read its static covariates from")
+    rows = {name: _series_rows(name, selected[name], split, spec, identity) for name in trained}
+    choice = choose_window(params, settings, list(rows.values()))
+    if choice is not None:  # the lookback and anchor the parameters left open, chosen on every series' folds
+        resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
+        settings = derive_settings(params, resolved)
+    if len(selected) == 1 and not skip_short:
+        frame = next(iter(selected.values()))
+        preparation.check_rows_for_split(frame, settings.window, train.validation_fraction, train.test_fraction)
+    return FitPlan(with_identity(settings, identity), resolved, split, selected, rows, identity, choice)
+
+
+def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel: bool, static=None,
+                skip_short: bool = False, backup_dir=None,
+                fit_earlier: Callable[[pd.Timestamp, float], Calibration] | None = None) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Fit one network on every series of `frames`; returns the learned attributes (`name_`).
+
+    Args:
+        params: the forecaster's parameters.
+        frames: the series by name (one entry for one series).
+        panel: whether the data was given as a panel; decides the layout of the outputs only.
+        static: the static covariate table (see `plan_fit`).
+        skip_short: leave out (and list in `skipped_`) a series without a training window.
+        backup_dir: where training state is saved after every epoch, to resume from.
+        fit_earlier: for `calibration_folds` > 1 on one series, `fit_earlier(last date, fraction)`
+            fits the same forecaster on the rows up to that date and returns its calibration.
+
+    Returns:
+        The learned state (for `tsrnn.forecasting.state.replace_learned`), and every series' checked
+        frame of the columns the window reads.
+
+    Raises:
+        ConfigError, DataError: as `plan_fit`; DataError also when no series has a training window.
+    """
+    from tsrnn.features.batches import window_input
+    from tsrnn.nn import training
+    from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
+
+    check_params_for(params, len(frames), panel, static)
+    plan = plan_fit(params, frames, static, skip_short)
+    settings, split, identity = plan.settings, plan.split, plan.identity
+    spec, train = settings.window, settings.training
+    regression = train.task == "regression"
+    replicas = replica_count(train.strategy)
+    check_batch_size(train.batch_size, replicas)
+    parts, validation_parts, calibrating, series_state, skipped, directions = [], [], [], {}, [], []
+    for name, frame in plan.frames.items():
+        bounds = split.bounds(frame.index, name)
+        # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.
+        train_ends = even_ends(bounds.ends("train", spec, stride=spec.stride), replicas)
+        validation_ends = even_ends(bounds.ends("validation", spec), replicas)
+        if not len(train_ends) or name not in plan.rows:
+            if skip_short:  # left out of the selection and the identity too
+                skipped.append(name)
+                continue
+            raise DataError(f"{frame.attrs.get('source', name)}: no training window before its validation part "
+                            f"({split.describe()}); drop the series or shorten the lookback")
+        features, levels = plan.rows[name].features, plan.rows[name].levels
+        feature_scaler = preparation.fit_feature_scaler(features, spec, bounds.train_end)
+        if regression:
+            target_scaler = preparation.fit_target_scaler(levels, train_ends, spec)
+        else:
+            target_scaler = preparation.fit_target_scaler(levels[:1], None, spec)
+            directions.append(rises(levels, train_ends, spec))
+        scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(feature_scaler, features, spec)))
+
+        def targets(ends, target_scaler=target_scaler, levels=levels):
+            return preparation.training_targets(target_scaler, levels, ends, spec, train.task)
+
+        parts.append((scaled, train_ends, targets(train_ends)))
+        if len(validation_ends):
+            validation_parts.append((scaled, validation_ends, targets(validation_ends)))
+            if regression:
+                calibrating.append((scaled, levels, validation_ends, target_scaler))
+        naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
+        series_state[name] = SeriesState(
+            feature_scaler=feature_scaler, target_scaler=target_scaler,
+            baselines={b.name: b.fit(frame.iloc[: bounds.train_end]) for b in default_baselines(spec)},
+            mase_scale=plan.rows[name].mase_scale,
+            naive_residuals=target_values(levels, train_ends, naive) if regression else None,
+            windows={"train": len(train_ends), "validation": len(validation_ends)},
+            split=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
+        )
+    if not parts:
+        raise DataError(f"no series has a training window before its validation part ({split.describe()}); "
+                        "give longer series or a shorter lookback")
+    outputs = ("forecast", "quantiles") if settings.model.quantiles else ()
+    # Validation only predicts: large batches (named in fit too, or Keras would use the training size).
+    validation_batch_size = batch_size_for(max(train.batch_size, 1024), replicas)
+    train_input = window_input(parts, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs)
+    validation = (window_input(validation_parts, spec, validation_batch_size, target_names=outputs)
+                  if validation_parts else None)
+    training.seed_everything(train.seed)
+    distribution = data_parallel(train.strategy)
+    from tsrnn.nn import zoo
+
+    with scope_of(distribution):
+        model = zoo.build(settings.model)
+        if plan.choice is not None:  # the linear path starts at the Ridge solution validation chose
+            model.get_layer("linear").set_weights([plan.choice.coef.astype(np.float32),
+                                                   plan.choice.intercept.astype(np.float32)])
+    outcome = training.fit_model(
+        model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
+        validation_batch_size=validation_batch_size, patience=train.patience, restore_best=train.patience > 0,
+        backup_dir=backup_dir, distribution=distribution, keep_initial=plan.choice is not None, verbose=train.verbose,
+    )
+    choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss)
+    learned = {}
+    if regression:
+        scores, quantile_scores = pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024),
+                                                           settings.model.quantiles)
+        blocks = 1
+        if train.calibration_folds > 1 and fit_earlier is not None:  # one series (check_params_for)
+            (name, frame), = plan.frames.items()
+            calibration = Calibration(spec, scores, series_state[name].naive_residuals, settings.model.quantiles,
+                                      quantile_scores)
+            merged, blocks = with_earlier_blocks(calibration, split.bounds(frame.index, name), train.calibration_folds,
+                                                 lambda cut, fraction: fit_earlier(frame.index[cut - 1], fraction))
+            scores, quantile_scores = merged.scores, merged.quantile_scores
+        learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
+        choices["calibration_blocks"] = blocks
+    else:
+        learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
+    learned.update(
+        settings_=settings, resolved_=plan.resolved, choices_=choices, window_spec_=spec, model_spec_=settings.model,
+        model_=model, data_split_=split, series_=series_state, history_=outcome.history, panel_=panel,
+        skipped_=skipped, identity_=identity,
+        split_=(split.to_dict() if panel else next(iter(series_state.values())).split),
+        data_columns_=[str(c) for c in next(iter(frames.values())).columns],
+        data_sha256_=_sha256_of(plan.frames),
+    )
+    return learned, plan.frames
+
+
+def _sha256_of(frames: dict[str, pd.DataFrame]) -> str:
+    """The checksum of one series' frame, or of every series' checksum in order."""
+    if len(frames) == 1:
+        return data_sha256(next(iter(frames.values())))
+    import hashlib
+
+    return hashlib.sha256("".join(f"{name}:{data_sha256(frame)}" for name, frame in frames.items()).encode()).hexdigest()
+
+
+def _series_rows(name: str, frame: pd.DataFrame, split, spec: WindowSpec, identity: SeriesIdentity) -> SeriesRows:
+    """One series as the linear path's selection sees it (`tsrnn.forecasting.selection.SeriesRows`):
+    its arrays, split and MASE scale, with its static covariates appended to its scaled steps."""
+    features, levels = preparation.arrays(frame, spec)
+    bounds = split.bounds(frame.index, name)
+    return SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]),
+                      extra=lambda scaled: identity.values_of(name, scaled))
+
+
+def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,
+                             quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray | None, dict | None]:
+    """The conformity scores of every series' validation windows, pooled.
+
+    Residuals in the transformed target's space over the volatility known at each window's end,
+    which no series' level or scale enters (`tsrnn.forecasting.conformal`); with a quantile head,
+    also each band level's conformalised-quantile-regression scores, pooled the same way.
+
+    Args:
+        model: the fitted network.
+        calibrating: `(scaled rows, levels, validation ends, target scaler)` of every series.
+        spec: the window spec.
+        batch_size: the prediction batch size.
+        quantiles: the quantile head's probabilities (empty without one).
+
+    Returns:
+        `(scores or None without validation windows, {band level: scores} or None)`.
+    """
+    scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
+    for scaled, levels, ends, target_scaler in calibrating:
+        predicted, predicted_quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size,
+                                                                         with_quantiles=True)
+        actual = target_values(levels, ends, spec)
+        scores.append(conformity_scores(predicted, actual, volatility(levels, spec)[np.asarray(ends)]))
+        for level in quantile_band_levels(quantiles) if quantiles else ():
+            by_level[level_name(level)].append(cqr_scores(predicted_quantiles, actual, quantiles, level))
+    if not scores:
+        return None, None
+    pooled_quantiles = None if by_level is None else {level: np.concatenate(values) for level, values in by_level.items()}
+    return np.concatenate(scores), pooled_quantiles
+
+
+def _input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit | SeriesSplit) -> dict[str, str]:
+    """One transform per non-target input for every series: each series chooses from its own
+    training rows, and the most general choice wins (differences over log1p over log returns)."""
+    chosen: dict[str, str] = {}
+    for name, frame in selected.items():
+        for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index, name).train_end).items():
+            if column not in chosen or _GENERALITY[transform] > _GENERALITY[chosen[column]]:
+                chosen[column] = transform
+    return chosen
