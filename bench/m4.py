@@ -11,10 +11,20 @@ inside the fit are made on each series' validation rows (before the held-out 48)
 
     python bench/m4.py [--series N] [--seeds 0,1] [--out bench/results/m4_hourly.json]
     python bench/m4_table.py        # the README's table from the result file
+
+Choosing a default (issue #27) is done on validation, never on the held-out rows: `--validation`
+drops the last 48 rows of every series before anything else (they are never read) and runs the
+same task on what is left, so the scored rows are the 48 before the competition's; `--set
+NAME=VALUE` (repeatable) gives the forecaster a parameter other than its default, to compare a
+lever with the defaults on those rows:
+
+    python bench/m4.py --validation --out bench/results/m4_validation_default.json
+    python bench/m4.py --validation --set lookback=168 --out bench/results/m4_validation_lookback168.json
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import resource
 import sys
 import time
@@ -36,13 +46,13 @@ def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
     return {name: table.loc[table["series"] == name, ["Date", "value"]].set_index("Date") for name in names}
 
 
-def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, np.ndarray], float, dict]:
+def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
     the fit's seconds, and what the fit chose."""
     from tsrnn import Forecaster
 
     started = time.perf_counter()
-    forecaster = Forecaster(horizon=m4.HOURLY_HORIZON, seed=seed).fit(panel)
+    forecaster = Forecaster(**{"horizon": m4.HOURLY_HORIZON, "seed": seed, **(params or {})}).fit(panel)
     seconds = time.perf_counter() - started
     table = forecaster.predict(panel)
     last = table.groupby("series", sort=False).tail(1).set_index("series")
@@ -61,12 +71,19 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=None, help="The first N series only (a quick check).")
     parser.add_argument("--seeds", default="0", help="Comma-separated seeds; one fit each.")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--validation", action="store_true",
+                        help="Score the 48 rows before the held-out ones (the held-out rows are dropped unread).")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="A Forecaster parameter other than its default (a Python literal), e.g. lookback=168.")
     args = parser.parse_args()
+    params = {name: ast.literal_eval(value) for name, _, value in (item.partition("=") for item in args.set)}
     if not DATA.exists():
         print(f"bench/m4.py needs {DATA} (the shared M4 hourly file); skipped", file=sys.stderr)
         return
     measured = revision()  # the code as it was when the run began
     frames = read_panel(DATA, args.series)
+    if args.validation:
+        frames = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in frames.items()}
     insample_frames = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in frames.items()}
     insample, actual = m4.holdout({name: frame["value"].to_numpy() for name, frame in frames.items()}, m4.HOURLY_HORIZON)
     forecasts = {"naive": {name: m4.naive(values, m4.HOURLY_HORIZON) for name, values in insample.items()},
@@ -74,7 +91,7 @@ def main() -> None:
                                     for name, values in insample.items()}}
     runs = []
     for seed in [int(s) for s in args.seeds.split(",")]:
-        forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(insample_frames, seed)
+        forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(insample_frames, seed, params)
         runs.append({"seed": seed, "fit_seconds": round(seconds, 1), "choices": choices})
         print(f"seed {seed}: fit {seconds:.0f} s", file=sys.stderr, flush=True)
     scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
@@ -87,7 +104,10 @@ def main() -> None:
         **result_header(),
         "revision": measured,
         "task": {"data": "M4 hourly (shared/datasets/m4_hourly)", "series": len(frames), "horizon": m4.HOURLY_HORIZON,
-                 "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)"},
+                 "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)",
+                 "scored_rows": ("validation: the 48 rows before the held-out 48 (those dropped unread)" if args.validation
+                                 else "the held-out 48 (the competition's test rows)"),
+                 "params": params},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "baselines": {name: summary(scores[name]) for name in ("naive", "seasonal_naive", "naive2")},
         "runs": runs,
