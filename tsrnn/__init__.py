@@ -4,7 +4,7 @@ The public API is declared here once. Names load lazily, so `import tsrnn` and `
 no Keras. The package is laid out by layers, lowest first, each importing only from those below:
 `utils` < `nn` < `io` < `features` < `forecasting`, `text` < `evaluation` < `cli`.
 
-Example:
+Examples:
     >>> import tsrnn
     >>> spec = tsrnn.WindowSpec(lookback=30, horizon=1, target_columns=("Close",))
     >>> spec.lookback

@@ -1,7 +1,7 @@
 """Lazy public names for a package: a name is imported from its module when first used, so
 `import tsrnn` and `tsrnn --help` load no Keras (as `darts/utils/_lazy.py` does for Darts).
 
-Example:
+Examples:
     >>> getattr_, dir_ = lazy_exports("tsrnn.io", {"read_series": "tables"})
     >>> getattr_("read_series").__name__
     'read_series'

@@ -6,7 +6,7 @@ and the library shows the argument of that name (`date_format`), since every fla
 argument's name in kebab case (the CLI's options are made from the library's parameters). The few
 flags named otherwise are listed in `ARGUMENT_OF_FLAG`.
 
-Example:
+Examples:
     >>> from tsrnn.errors import DataError
     >>> error = DataError("prices.csv: no numeric column to forecast; name one with --target")
     >>> str(error)
@@ -26,7 +26,7 @@ _FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
 def argument_of(flag: str) -> str:
     """The library argument a CLI flag sets.
 
-    Example:
+    Examples:
         >>> argument_of("--date-format"), argument_of("--transform")
         ('date_format', 'target_transform')
     """

@@ -208,7 +208,7 @@ def parse_levels(value: str | None) -> list[float] | None:
 def parse_calendar(value) -> bool | list[str]:
     """`--calendar` as the `calendar` parameter: alone ("auto") True, a list of encodings, or False.
 
-    Example:
+    Examples:
         >>> parse_calendar("auto"), parse_calendar("month, hour"), parse_calendar(None)
         (True, ['month', 'hour'], False)
     """
@@ -234,7 +234,7 @@ def _default_out(kind: str, stem: str, model: str) -> Path:
     """`runs/[KIND]STEM-MODEL-TIME`: the kind (tune-, backtest-, panel-) comes first, so that the
     README's `ls -d runs/sp500-lstm-*` finds only the fitted runs of that data and model.
 
-    Example:
+    Examples:
         >>> _default_out("tune-", "sp500", "lstm").name.startswith("tune-sp500-lstm-")
         True
     """

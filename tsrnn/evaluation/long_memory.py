@@ -13,7 +13,7 @@ Synthetic tasks whose answer depends on inputs far back in the sequence:
 accuracy (or MSE), parameter counts and seconds per epoch; `input_gradient_norms` measures how
 strongly the loss reacts to each input step, so vanishing gradients are seen, not asserted.
 
-Example:
+Examples:
     >>> x, y = make_task("first_sign", length=5, samples=3, seed=0)
     >>> x.shape, y.tolist() == (x[:, 0, 0] > 0).astype("float32").tolist()
     ((3, 5, 1), True)
@@ -72,7 +72,7 @@ def _lstm_parameters(units: int, features: int) -> int:
 def equal_parameter_units(body: str, reference_units: int, features: int) -> int:
     """Units for `body` whose parameter count is closest to an LSTM of `reference_units`.
 
-    Example:
+    Examples:
         >>> equal_parameter_units("simple_rnn", 32, 1)
         65
     """

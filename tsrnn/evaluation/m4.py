@@ -13,7 +13,7 @@ their R code in the public `M4-methods` repository):
 On M4's 414 hourly series this module's Naive2 scores MASE 2.395 and sMAPE 18.383, the
 competition's published figures (`tests/test_m4.py`, with the shared data).
 
-Example:
+Examples:
     >>> t = np.arange(24 * 20)
     >>> series = 100 + 10 * np.sin(2 * np.pi * t / 24)
     >>> bool(seasonality_test(series, 24)), bool(seasonality_test(np.random.default_rng(0).normal(size=480), 24))
@@ -42,7 +42,7 @@ HOURLY_REFERENCE = {
 def reference_owa(figures: dict[str, float], naive2_figures: dict[str, float] = HOURLY_REFERENCE["Naive2"]) -> float:
     """OWA of published sMAPE and MASE figures against Naive2's.
 
-    Example:
+    Examples:
         >>> round(reference_owa(HOURLY_REFERENCE["ES-RNN (Smyl, the winner)"]), 3)
         0.44
     """

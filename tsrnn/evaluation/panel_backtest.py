@@ -94,7 +94,7 @@ def overall_band_scores(bands: pd.DataFrame) -> dict:
     """Over every fold and series, per level and band (the model's, the naive one): the coverage of
     all windows together (each (fold, series) weighted by its windows) and the mean scaled interval score.
 
-    Example:
+    Examples:
         >>> table = pd.DataFrame({"level": ["80", "80"], "band": ["model"] * 2, "windows": [1, 3],
         ...                       "coverage": [1.0, 0.5], "scaled_winkler": [2.0, 4.0]})
         >>> overall_band_scores(table)["80"]["model"]
@@ -114,7 +114,7 @@ def overall_scores(scores: pd.DataFrame) -> dict:
     windows; pooled, the mean of those per-series figures and the windows-weighted mean over all
     (fold, series) pairs.
 
-    Example:
+    Examples:
         >>> table = pd.DataFrame({"fold": [0, 1], "series": ["a", "a"], "forecaster": ["model"] * 2,
         ...                       "windows": [1, 3], "mase": [1.0, 2.0]})
         >>> overall_scores(table)["pooled"]["model"]

@@ -6,7 +6,7 @@ grid). A name is a Forecaster parameter, or `layers`: how many recurrent layers 
 each. Parameters the space leaves out keep the forecaster's values. A space file (JSON or YAML)
 replaces the whole default space.
 
-Example:
+Examples:
     >>> space = check_space({"units": {"choices": [16, 32]}, "layers": {"low": 1, "high": 2}})
     >>> forecaster_params({"units": 32, "layers": 2})
     {'units': [32, 32]}
@@ -29,7 +29,7 @@ def default_space(seasonal_period: int | None, positive_target: bool) -> dict:
     and four seasons (10, 30 and 60 rows without a season), and log returns are offered only for a
     target that is positive throughout.
 
-    Example:
+    Examples:
         >>> default_space(12, True)["lookback"]
         {'choices': [12, 24, 48]}
         >>> default_space(None, False)["target_transform"]

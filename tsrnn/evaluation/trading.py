@@ -4,7 +4,7 @@ Alignment: the position decided at the close of day t (from the forecast made wi
 earns day t+1's return, never day t's. Costs are charged in basis points per unit of turnover
 (a flat-to-long change is 1 unit, long-to-short 2) on the day the position changes.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> prices = np.array([100.0, 110.0, 99.0, 99.0])
     >>> positions = positions_from_forecast(prices[:-1], np.array([105.0, 100.0, 100.0]))
@@ -51,7 +51,7 @@ def strategy_returns_from(next_returns: np.ndarray, positions: np.ndarray, cost_
     """Net returns of `positions[t]` held over the one-period return `next_returns[t]` each, with
     costs on the change of position (the first entered from flat).
 
-    Example:
+    Examples:
         >>> strategy_returns_from(np.array([0.01, -0.02]), np.array([1.0, 0.0]), cost_bps=10).round(4).tolist()
         [0.009, -0.001]
     """
@@ -65,7 +65,7 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None,
     """Total and annualised return, annualised volatility, Sharpe, Sortino, maximum drawdown,
     and with `positions` the turnover (units per year) and hit rate (share of invested days that gained).
 
-    Example:
+    Examples:
         >>> performance(np.array([0.1, -0.5, 0.2]))["max_drawdown"]
         -0.5
     """
@@ -98,7 +98,7 @@ def annualised(total: float, years: float) -> float | None:
     than a year (the GIPS rule: a few days or hours compounded over a year say nothing; a year of
     250 exchange days counts as one) or a rate too large for a float.
 
-    Example:
+    Examples:
         >>> round(annualised(0.21, 2.0), 6), annualised(0.01, 0.1), annualised(-1.0, 1.0)
         (0.1, None, -1.0)
     """

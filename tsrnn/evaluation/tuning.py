@@ -60,16 +60,18 @@ class TuneSettings:
     Args:
         trials: finished trials (complete, pruned or failed) the study should hold, counted over
             every process sharing it.
-        folds, test_size: the walk-forward backtest that scores a trial (on the rows before the
-            test split; `test_size` rows per fold, default rows / (folds + 1)).
+        folds: the folds of the walk-forward backtest that scores a trial (on the rows before the
+            test split).
+        test_size: rows per fold's test period (default rows / (folds + 1)).
         storage: an Optuna storage URL (e.g. postgresql://...); None: SQLite `study.db` in the
-            output folder. study_name: the study within the storage.
+            output folder.
+        study_name: the study within the storage.
         space: {parameter: distribution} (`tsrnn.evaluation.search_space`); None: `default_space`.
         seed: the sampler's seed (give each process its own, or none, when several share a study).
         pruning: stop a trial after a fold whose running mean MASE is worse than the median of
             earlier trials at that fold (Optuna's `MedianPruner`, after 3 trials).
 
-    Example:
+    Examples:
         >>> TuneSettings(trials=10).study_name
         'tsrnn'
     """

@@ -51,7 +51,7 @@ def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, 
                        train_size: int | None = None, gap: int = 0) -> list[Fold]:
     """Consecutive test periods at the end of the series, each preceded by its training rows.
 
-    Example:
+    Examples:
         >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
         [(0, 5, 6, 8), (0, 7, 8, 10)]
     """

@@ -5,7 +5,7 @@ series when Keras asks for it. `as_input` picks it when the windows of a series 
 than 64 MB (`TSRNN_MAX_WINDOW_MB` changes the limit); smaller data goes to Keras as arrays (the
 fastest path).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
     >>> series = np.arange(10, dtype="float32").reshape(-1, 1)
@@ -167,7 +167,7 @@ def window_input(parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec:
     Returns:
         `(x, y)` arrays, `x` alone, or a `keras.utils.PyDataset`.
 
-    Example:
+    Examples:
         >>> series = np.arange(10, dtype="float32").reshape(-1, 1)
         >>> x, y = window_input([(series, range(2, 10), series[2:, 0])], WindowSpec(lookback=3), batch_size=4)
         >>> x.shape, y.shape

@@ -14,7 +14,7 @@ columns on dates after the data. Calendar encodings need only the dates of the r
 `future_dates` finds from an exchange calendar (`exchange-calendars`, e.g. XNYS: the day after a
 Friday or a holiday is the next session) or from the data's own spacing.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "promo": [0.0, 1.0, 0.0]},
     ...                      index=pd.date_range("2024-01-01", periods=3))
@@ -44,7 +44,7 @@ def lead_name(column: str, step: int) -> str:
 def calendar_columns(encodings: Sequence[str]) -> tuple[str, ...]:
     """The columns of the encodings: a sine and a cosine for each.
 
-    Example:
+    Examples:
         >>> calendar_columns(["month"])
         ('month_sin', 'month_cos')
     """
@@ -54,7 +54,7 @@ def calendar_columns(encodings: Sequence[str]) -> tuple[str, ...]:
 def future_input_names(future_columns: Sequence[str], calendar: Sequence[str], gap: int, horizon: int) -> tuple[str, ...]:
     """Every derived input, step by step: each future column and calendar column at each target step.
 
-    Example:
+    Examples:
         >>> future_input_names(["promo"], ["month"], gap=0, horizon=2)
         ('promo@t+1', 'month_sin@t+1', 'month_cos@t+1', 'promo@t+2', 'month_sin@t+2', 'month_cos@t+2')
     """
@@ -75,7 +75,7 @@ def default_encodings(index: pd.DatetimeIndex) -> tuple[str, ...]:
     """The encodings that vary for dates spaced like `index`: hour and day of week below a day; day
     of week, day of month and month for days; month for weeks, months and quarters.
 
-    Example:
+    Examples:
         >>> default_encodings(pd.date_range("2020-01-01", periods=10, freq="h"))
         ('hour', 'day_of_week')
         >>> default_encodings(pd.date_range("2020-01-01", periods=10, freq="MS"))
@@ -97,7 +97,7 @@ def default_encodings(index: pd.DatetimeIndex) -> tuple[str, ...]:
 def encode_dates(dates: pd.DatetimeIndex, encodings: Sequence[str]) -> pd.DataFrame:
     """Sine and cosine of each encoding's position in its cycle, one row per date.
 
-    Example:
+    Examples:
         >>> encode_dates(pd.DatetimeIndex(["2024-04-01"]), ["month"]).round(6).iloc[0].tolist()  # a quarter of the year
         [1.0, 0.0]
     """
@@ -122,7 +122,7 @@ def future_dates(index: pd.DatetimeIndex, count: int, calendar_name: str | None 
     (e.g. "XNYS"), or, without one, the data's own spacing (its inferred frequency, business days
     for weekday data, else the usual step).
 
-    Example:
+    Examples:
         >>> future_dates(pd.DatetimeIndex(["2024-07-01", "2024-07-02", "2024-07-03"]), 2, "XNYS").strftime("%a %d").tolist()
         ['Fri 05', 'Mon 08']
     """
@@ -208,7 +208,7 @@ def written_future_rows(series: pd.DataFrame, target_columns: Sequence[str],
     there are none, or no future covariates): the way a file is often written, with the known
     promotions or holidays below the last observed sale. They serve as the future rows.
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"sales": [5.0, 6.0, None], "promo": [0, 1, 1]},
         ...                      index=pd.date_range("2024-01-01", periods=3))
         >>> known, later = written_future_rows(frame, ["sales"], ["promo"])

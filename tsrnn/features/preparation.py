@@ -4,7 +4,7 @@ window spec reads, scaled step changes, scaled training targets, and forecasts i
 Every scaler is fitted on the training rows only; `fit_feature_scaler` is the one place that
 chooses those rows.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
     >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
@@ -115,7 +115,7 @@ def step_dates(index: pd.DatetimeIndex, ends: range, spec: WindowSpec, calendar_
     """The date of every forecast step of the windows ending at `ends`: `date_t+{k}` columns, from
     the data's rows and, after them, `future_dates` (an exchange calendar's sessions or the data's spacing).
 
-    Example:
+    Examples:
         >>> spec = WindowSpec(lookback=1, target_columns=("y",), target_transform="level")
         >>> index = pd.DatetimeIndex(["2024-07-02", "2024-07-03"])
         >>> step_dates(index, range(0, 2), spec, "XNYS")["date_t+1"].dt.strftime("%m-%d").tolist()
@@ -153,7 +153,7 @@ def choose_input_transforms(frame: pd.DataFrame, spec: WindowSpec, train_end: in
     values. Under a difference or level target, inputs follow it. (Explicit choices, the
     forecaster's `input_transforms`, are applied over these by `derive_settings`.)
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"Close": [10.0, 11.0, 12.0], "Volume": [5.0, 0.0, 7.0], "Spread": [-1.0, 1.0, 2.0]})
         >>> spec = WindowSpec(lookback=1, feature_columns=("Close", "Volume", "Spread"))
         >>> choose_input_transforms(frame, spec, train_end=3)

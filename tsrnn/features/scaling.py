@@ -1,6 +1,6 @@
 """Scalers fitted on training rows only, stored as plain JSON (never pickled).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> scaler = fit_scaler("standard", np.array([[1.0], [3.0]]))
     >>> scaler.transform(np.array([[2.0]])).tolist()

@@ -4,7 +4,7 @@ Business days repeat every 5 rows, calendar days every 7, weeks every 52, months
 quarters every 4, hours every 24, half-hours every 48 (any regular sub-daily spacing: the rows in
 a day). Irregular dates have no season (None).
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> infer_seasonal_period(pd.date_range("2020-01-01", periods=36, freq="MS"))
     12
@@ -61,7 +61,7 @@ def periods_per_year(index: pd.DatetimeIndex) -> float:
     12 months, 4 quarters; sub-daily rows times the days (252 without weekends, else 365). 252 when
     the spacing is irregular (the trading report's convention).
 
-    Example:
+    Examples:
         >>> periods_per_year(pd.date_range("2020-01-01", periods=40, freq="MS"))
         12.0
     """

@@ -12,7 +12,7 @@ Two ways, chosen by the `split` parameter:
 - "auto" (the default): "date" when every series ends on the same date (they share a calendar's
   end), "series" otherwise. One series is split the same way by either.
 
-Example:
+Examples:
     >>> dates = pd.date_range("2020-01-01", periods=100)
     >>> ragged = {"a": pd.DataFrame(index=dates), "b": pd.DataFrame(index=dates[:60])}
     >>> split = split_panel(ragged, "auto", 0.15, 0.15)
@@ -124,7 +124,7 @@ def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0
     Returns:
         The `DateSplit`.
 
-    Example:
+    Examples:
         >>> dates = pd.date_range("2020-01-01", periods=100)
         >>> split = split_by_date({"a": pd.DataFrame(index=dates), "b": pd.DataFrame(index=dates[50:])})
         >>> str(split.validation_start.date()), str(split.test_start.date())
@@ -156,7 +156,7 @@ def split_by_series(panel: dict[str, pd.DataFrame], validation_fraction: float =
 def shares_calendar(panel: dict[str, pd.DataFrame]) -> bool:
     """Whether every series of `panel` ends on the same date (the rule "auto" splits by).
 
-    Example:
+    Examples:
         >>> dates = pd.date_range("2020-01-01", periods=10)
         >>> shares_calendar({"a": pd.DataFrame(index=dates), "b": pd.DataFrame(index=dates[3:])})
         True
@@ -172,7 +172,8 @@ def split_panel(panel: dict[str, pd.DataFrame], how: str, validation_fraction: f
         panel: the series, each a frame indexed by its dates.
         how: "auto" (by date where every series ends on the same date, else per series), "date"
             or "series".
-        validation_fraction, test_fraction: the parts held out, last first.
+        validation_fraction: the part held out before the test part.
+        test_fraction: the last part held out.
 
     Returns:
         A `DateSplit` or a `SeriesSplit`.
@@ -205,7 +206,7 @@ def why_not_scored(bounds: SplitBounds, part: str, spec, index: pd.DatetimeIndex
     Returns:
         The reason.
 
-    Example:
+    Examples:
         >>> from tsrnn.features.windowing import WindowSpec
         >>> dates = pd.date_range("2020-01-01", periods=40)
         >>> why_not_scored(SplitBounds(rows=40, train_end=40, validation_end=40), "test", WindowSpec(lookback=5), dates)

@@ -17,7 +17,7 @@ class SeriesIdentity:
     value per series and column, standardised across the training series) and, with a series
     embedding, its slot (1..n for the training series; 0, a series never seen).
 
-    Example:
+    Examples:
         >>> frames = {"a": pd.DataFrame({"size": [2.0, 2.0]}), "b": pd.DataFrame({"size": [4.0, 4.0]})}
         >>> identity = SeriesIdentity.fit(frames, ["size"], embedding_dim=3)
         >>> identity.with_id("b", identity.values_of("b", np.zeros((2, 1), np.float32))).tolist()

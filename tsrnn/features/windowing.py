@@ -11,7 +11,7 @@ level. With `target_anchor="season"` targets are measured instead from the value
 (`seasonal_period` rows) before each target, still seen by the window's end, so predicting zero
 reproduces the seasonal-naive forecast. `invert_targets` maps predictions back to the data's units.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> spec = WindowSpec(lookback=3, horizon=2, target_columns=("y",), target_transform="level")
     >>> series = np.arange(10.0).reshape(-1, 1)
@@ -68,7 +68,7 @@ class WindowSpec:
         calendar: calendar encodings of the target dates ("hour", "day_of_week", "day_of_month",
             "month"), future covariates too.
 
-    Example:
+    Examples:
         >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
         True
     """
@@ -180,7 +180,7 @@ def step_changes(values: np.ndarray, transform: str | Sequence[str]) -> np.ndarr
     """Per-row inputs under `transform` (one for every column, or one per column): levels, or the
     change from the previous row (row 0 is NaN) of the values, their log, or the log of 1 + value.
 
-    Example:
+    Examples:
         >>> step_changes(np.array([[1.0], [3.0]]), "difference")[:, 0].tolist()
         [nan, 2.0]
         >>> step_changes(np.array([[1.0, 0.0], [3.0, np.e - 1]]), ["level", "log1p_difference"])[1].tolist()
@@ -243,7 +243,7 @@ def anchor_rows(ends: range, spec: WindowSpec) -> np.ndarray:
     """Row positions `(len(ends), horizon)` each target is measured from: the window's last row, or
     the row one season before the target that the window's end has seen (the seasonal-naive row).
 
-    Example:
+    Examples:
         >>> spec = WindowSpec(lookback=2, horizon=3, target_columns=("y",), target_anchor="season", seasonal_period=2)
         >>> anchor_rows(range(5, 6), spec).tolist()
         [[4, 5, 4]]
@@ -279,7 +279,7 @@ def target_values(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarr
 def rises(levels: np.ndarray, ends: range, spec: WindowSpec) -> np.ndarray:
     """1 where the first target column is higher `gap + horizon` rows after each window's end, else 0.
 
-    Example:
+    Examples:
         >>> rises(np.array([[1.0], [2.0], [1.5]]), range(0, 2), WindowSpec(lookback=1, target_columns=("y",))).tolist()
         [1, 0]
     """
@@ -292,7 +292,7 @@ def invert_targets(values: np.ndarray, anchors: np.ndarray, transform: str) -> n
     """Map transformed targets `(windows, horizon, targets)` back to levels, given their anchors:
     each window's last level `(windows, targets)`, or one anchor per step `(windows, horizon, targets)`.
 
-    Example:
+    Examples:
         >>> invert_targets(np.zeros((1, 2, 1)), np.array([[5.0]]), "log_return")[0, :, 0].tolist()
         [5.0, 5.0]
     """
@@ -329,7 +329,7 @@ class SplitBounds:
 def ends_with_targets_in(rows: int, spec: WindowSpec, lower: int, upper: int, stride: int = 1) -> range:
     """Ends of the windows of a `rows`-row series whose targets all lie in rows `[lower, upper)`.
 
-    Example:
+    Examples:
         >>> ends_with_targets_in(20, WindowSpec(lookback=3, horizon=2, target_columns=("y",)), 10, 15)
         range(9, 13)
     """
@@ -354,7 +354,7 @@ def ends_with_targets_from(index, spec: WindowSpec, start=None) -> range:
 def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: float = 0.15) -> SplitBounds:
     """Chronological split of `rows` by fractions; training gets the rest, first.
 
-    Example:
+    Examples:
         >>> split_rows(100)
         SplitBounds(rows=100, train_end=70, validation_end=85)
     """

@@ -6,7 +6,7 @@ the model's own windows) in the interface `backtest` and `evaluate` use for ever
 `fit(frame)`, `forecast_levels(frame, ends)`, `get_params()`; `to_state`/`baseline_from_state`
 store a fitted baseline as plain JSON (a run directory keeps its baselines, nothing pickled).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
     >>> levels = np.arange(10.0).reshape(-1, 1)
@@ -237,7 +237,7 @@ BASELINES = {
 def baseline_from_state(state: dict) -> Baseline:
     """Rebuild a fitted baseline from `Baseline.to_state()`.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> frame = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, 6.0]})
         >>> ridge = RidgeForecaster(lookback=2, target="y").fit(frame)

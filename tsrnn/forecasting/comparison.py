@@ -2,7 +2,7 @@
 same MASE scale, for `Forecaster.evaluate` (and so `tsrnn fit`'s table) and for every fold of
 `tsrnn.evaluation.walk_forward` alike.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> from tsrnn.features.windowing import WindowSpec
     >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]})
@@ -84,7 +84,7 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
     Returns:
         `{method: {"mean_mase", "weighted_mase", "series"}}`.
 
-    Example:
+    Examples:
         >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
         {'model': {'mean_mase': 1.5, 'weighted_mase': 1.75, 'series': 2}}
     """

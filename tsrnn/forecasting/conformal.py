@@ -12,7 +12,7 @@ ceil((n + 1) L) / n empirical quantile of the n validation scores, times the cur
 with exchangeable scores it covers a new outcome with probability at least L, with no
 distributional assumption.
 
-Example:
+Examples:
     >>> scores = np.abs(np.random.default_rng(0).normal(size=(400, 1, 1)))
     >>> radius = conformal_radius(scores, [80, 95])
     >>> radius.shape, bool(radius[0, 0, 0] < radius[1, 0, 0])
@@ -51,7 +51,7 @@ def check_levels(levels: Sequence[float] | float | None, name: str = "level") ->
     Raises:
         ConfigError: a level that is not a number in (0, 100), or a fraction below 1.
 
-    Example:
+    Examples:
         >>> check_levels([95, 80])
         [80.0, 95.0]
     """
@@ -135,7 +135,7 @@ def interval_scores(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, le
     """Coverage, mean width, interval (Winkler) score and its scaled version, and the pinball loss
     of the two bounds as the (1 - L) / 2 and (1 + L) / 2 quantiles.
 
-    Example:
+    Examples:
         >>> s = interval_scores(np.array([1.0, 5.0]), np.array([0.0, 0.0]), np.array([2.0, 2.0]), 80, 1.0)
         >>> s["coverage"], s["width"], round(s["winkler"], 6)
         (0.5, 2.0, 17.0)
@@ -183,7 +183,7 @@ def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: floa
     finite and comparable. `state` carries the rates from one call (fold) to the next. Returns the
     radii `(windows, horizon, targets)` and the new state.
 
-    Example:
+    Examples:
         >>> calibration = np.arange(1.0, 101.0).reshape(100, 1, 1)
         >>> radii, state = adaptive_radii(calibration, np.full((30, 1, 1), 1000.0), 80, gamma=0.05)
         >>> bool(radii[-1, 0, 0] > radii[0, 0, 0])  # every miss widens the next bands
@@ -214,7 +214,7 @@ class Calibration:
     in the transformed target's space; for a model with a quantile head, also each band level's
     conformalised-quantile-regression scores (`quantile_scores`).
 
-    Example:
+    Examples:
         >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
         >>> calibration = Calibration(spec, scores=np.ones((50, 1, 1)), naive_residuals=np.zeros((50, 1, 1)))
         >>> Calibration.from_dict(spec, calibration.to_dict()).scores.shape
@@ -354,7 +354,7 @@ def with_earlier_blocks(calibration: Calibration, bounds, folds: int,
 def quantile_band_levels(quantiles: Sequence[float]) -> list[float]:
     """The band levels (percent) a symmetric set of quantile probabilities draws: 0.1 and 0.9 -> 80.
 
-    Example:
+    Examples:
         >>> quantile_band_levels((0.025, 0.1, 0.9, 0.975))
         [80.0, 95.0]
     """
@@ -373,7 +373,7 @@ def cqr_scores(predicted_quantiles: np.ndarray, actual: np.ndarray, quantiles: S
     """Conformalised quantile regression scores (Romano et al. 2019) of one band level:
     `max(lower - actual, actual - upper)` per window, step and target (negative inside the band).
 
-    Example:
+    Examples:
         >>> q = np.array([[[[0.0, 2.0]]], [[[0.0, 2.0]]]])
         >>> cqr_scores(q, np.array([[[1.5]], [[3.0]]]), (0.1, 0.9), 80)[:, 0, 0].tolist()
         [-0.5, 1.0]

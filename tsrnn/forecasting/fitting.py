@@ -6,7 +6,7 @@ anchor chosen on validation), so everything after it works from one `FitPlan`. `
 fits every series' scalers on its own training rows, trains one network on the windows of every
 series, pools the validation scores that calibrate the bands, and returns the learned state.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> from tsrnn.forecasting.params import ForecasterParams
     >>> dates = pd.date_range("2020-01-01", periods=120)

@@ -12,7 +12,7 @@ table with a `series` column, and per-series and pooled scores.
 The parameters are `tsrnn.forecasting.params.ForecasterParams` (the constructor's arguments, the one
 record of settings); the training loop is `tsrnn.nn.training`, run directories `tsrnn.io.run_dir`.
 
-Example:
+Examples:
     >>> Forecaster(model="gru", lookback=10).get_params()["lookback"]
     10
 """
@@ -56,7 +56,7 @@ class Forecaster(ForecasterParams):
         classifier majority_class_. For one series, `feature_scaler_`, `target_scaler_`,
         `baselines_`, `mase_scale_` and `calibration_` are that series'.
 
-    Example:
+    Examples:
         >>> forecaster = Forecaster(lookback=10, units=[8, 4])
         >>> forecaster.set_params(lookback=12).lookback
         12
@@ -193,7 +193,8 @@ class Forecaster(ForecasterParams):
             part: "train", "validation" or "test": only the windows of that part of each series' split.
             period: `(start, end)`: the windows whose targets lie in `[start, end)`, from each training
                 series' rows before `end` (a walk-forward fold's test period).
-            id_column, static: as in `predict`.
+            id_column: as in `predict`.
+            static: as in `predict`.
 
         Returns:
             For one series, `{"windows": n, "first_target", "last_target", "model": {...},

@@ -3,7 +3,7 @@
 MASE divides the mean absolute error by the mean absolute one-step change of the training part
 (the in-sample error of the naive last-value forecast), so 1.0 means "as good as naive in-sample".
 
-Example:
+Examples:
     >>> import numpy as np
     >>> forecast_metrics(np.array([2.0, 4.0]), np.array([1.0, 4.0]), mase_scale=1.0)["mae"]
     0.5
@@ -23,7 +23,7 @@ from sklearn.metrics import (
 def naive_scale(train_levels: np.ndarray) -> np.ndarray:
     """Mean absolute one-step change of each column of the training levels `(rows, targets)`.
 
-    Example:
+    Examples:
         >>> naive_scale(np.array([[1.0], [3.0], [2.0]])).tolist()
         [1.5]
     """
@@ -35,7 +35,7 @@ def naive_scale(train_levels: np.ndarray) -> np.ndarray:
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Symmetric MAPE as a fraction in [0, 2]: mean of 2|F - A| / (|A| + |F|) (0 where both are 0).
 
-    Example:
+    Examples:
         >>> smape(np.array([100.0, 0.0]), np.array([110.0, 0.0]))
         0.047619047619047616
     """
@@ -52,7 +52,7 @@ def directional_accuracy(actual: np.ndarray, forecast: np.ndarray, anchors: np.n
     `anchors` are the last observed values `(windows, targets)`; no-change forecasts count as wrong
     unless the actual value did not change either.
 
-    Example:
+    Examples:
         >>> directional_accuracy(np.array([[[11.0]], [[9.0]]]), np.array([[[12.0]], [[12.0]]]), np.array([[10.0], [10.0]]))
         0.5
     """
@@ -90,7 +90,7 @@ def forecast_metrics(actual: np.ndarray, forecast: np.ndarray, mase_scale, ancho
 def classification_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     """Accuracy and balanced accuracy of predicted class labels.
 
-    Example:
+    Examples:
         >>> classification_metrics(np.array([1, 1, 0, 0]), np.array([1, 1, 1, 1]))
         {'accuracy': 0.5, 'balanced_accuracy': 0.5}
     """

@@ -6,7 +6,7 @@
 level)` and `evaluate(panel, part="test", ...)`, and always answers in the panel layout (a long
 table with a `series` column; per-series and pooled scores), even for one series.
 
-Example:
+Examples:
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore", FutureWarning)

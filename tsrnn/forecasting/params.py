@@ -12,7 +12,7 @@ by `tsrnn.forecasting.selection`, `lookback` and `target_anchor`. `resolve_from_
 the values a fit settled on are stored beside the parameters (`run.json`'s "resolved") so a loaded
 forecaster derives exactly the same specs.
 
-Example:
+Examples:
     >>> settings = derive_settings(ForecasterParams(lookback=10, units=[8, 4]), {"target": "Close", "seasonal_period": 5})
     >>> settings.window.lookback, settings.model.units, settings.training.epochs
     (10, (8, 4), 20)
@@ -53,10 +53,13 @@ class ForecasterParams:
         model: a zoo preset ("lstm", "gru", "simple_rnn", "stacked_lstm", ...) or a `ModelSpec`.
         task: "regression" forecasts values; "classification" predicts whether the (single) target
             rises between the window's last input and `gap + horizon` steps later.
-        lookback, horizon, stride, gap: the window (see `WindowSpec`); lookback None: one, two or
-            four seasons (30 rows without a season), chosen on the validation split.
-        target: the column(s) to predict (None: Close, else the only numeric column);
-            features: input columns (default: the targets).
+        lookback: input rows per window (see `WindowSpec`); None: one, two or four seasons (30
+            rows without a season), chosen on the validation split.
+        horizon: steps forecast from each window.
+        stride: rows between consecutive training windows (1: every window).
+        gap: rows skipped between a window's last input and its first target.
+        target: the column(s) to predict (None: Close, else the only numeric column).
+        features: input columns (default: the targets).
         future_features: future covariates, columns known in advance (a holiday flag, a planned
             promotion): the network sees their values at the target dates (`tsrnn.features.covariates`);
             forecasts beyond the data need their future rows (`predict(future=...)`).
@@ -66,7 +69,7 @@ class ForecasterParams:
         calendar_name: an exchange calendar (e.g. "XNYS") whose sessions date the rows after the
             data (else the data's own spacing): the day after a Friday or a holiday is the next session.
         static_features: (panels) columns constant within each series (a sector code, a size), or
-            the columns of a table given to `PanelForecaster.fit(static=...)`: one value per series,
+            the columns of a table given to `Forecaster.fit(static=...)`: one value per series,
             scaled across the panel's series and fed at every step.
         series_embedding: (panels) the size of a learned vector per training series fed at every
             step (0: none); a series never seen in training gets the vector learned for unknown series.
@@ -88,24 +91,35 @@ class ForecasterParams:
             k - 1 blocks of the same size before them too, each scored by a network fitted on the
             rows before it (cross-validated conformal, as NeuralForecast's `PredictionIntervals(n_windows=k)`):
             k times the calibration windows for k times the training time; never the test rows.
-        units, bidirectional, dropout, recurrent_dropout: override the preset's body; pooling:
-            what the head sees, the body's last state ("last") or the max or mean over time.
-        epochs, batch_size, learning_rate: training; patience: early stopping on the validation
-            loss (best weights restored); 0 disables it.
-        validation_fraction, test_fraction: chronological split (the rest, first, trains).
+        units: the recurrent layers' sizes, overriding the preset's.
+        bidirectional: read every window both ways (overrides the preset).
+        dropout: dropout on each recurrent layer's inputs (overrides the preset).
+        recurrent_dropout: dropout on each recurrent layer's state (overrides the preset).
+        pooling: what the head sees, the body's last state ("last") or the max or mean over time.
+        epochs: passes over the training windows (at most, with early stopping).
+        batch_size: windows per training batch.
+        learning_rate: Adam's learning rate.
+        patience: early stopping on the validation loss (best weights restored); 0 disables it.
+        validation_fraction: the chronological part after training that validates (choices, early
+            stopping, band calibration).
+        test_fraction: the last chronological part, held out for the test scores.
         split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
             dates for every series), "series" (each series' own last rows) or "auto" (by date where
             every series ends on the same date, else per series). One series splits alike by each.
         fill: None (refuse NaN), "ffill" or "drop".
-        date_column, sep, decimal, date_format, timezone: how files are read (`tsrnn.io.tables.ReadOptions`;
-            None finds them from the file, timezone "local" keeps the wall-clock time written).
-        seed: makes a CPU run repeatable. seasonal_period: rows per season, for the seasonal-naive
-            baseline, the seasonal anchor and the default lookback (None: inferred from the dates).
+        date_column: the column of dates (None: found from the file; `tsrnn.io.tables.ReadOptions`).
+        sep: the field separator (None: sniffed).
+        decimal: the decimal mark (None: sniffed).
+        date_format: how dates are written (None: inferred, day-first where the data says so).
+        timezone: "local" keeps the wall-clock time written; a zone name converts to it.
+        seed: makes a CPU run repeatable.
+        seasonal_period: rows per season, for the seasonal-naive baseline, the seasonal anchor and
+            the default lookback (None: inferred from the dates).
         strategy: "mirrored" trains data-parallel on every local device (TensorFlow's
             MirroredStrategy, or Keras's DataParallel on JAX); "none" (default) on one.
         verbose: Keras's progress output (0 silent, 1 bar, 2 one line per epoch).
 
-    Example:
+    Examples:
         >>> ForecasterParams(lookback=10).lookback
         10
     """
@@ -218,7 +232,7 @@ def resolve_from_data(params: ForecasterParams, series) -> dict:
     (read from `series`), and a provisional lookback and anchor (`tsrnn.forecasting.selection` chooses them
     on validation during `fit`).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> series = pd.DataFrame({"sales": range(40)}, index=pd.date_range("2020-01-01", periods=40, freq="MS"))
         >>> resolve_from_data(ForecasterParams(), series)
@@ -355,7 +369,7 @@ def _quantiles(levels, task: str) -> tuple[float, ...]:
 def read_options(params) -> ReadOptions:
     """How the forecaster (or any object with its reading parameters) reads data files.
 
-    Example:
+    Examples:
         >>> read_options(ForecasterParams(sep=";")).sep
         ';'
     """

@@ -1,6 +1,6 @@
 """Plots saved as PNG files (matplotlib, no display needed).
 
-Example:
+Examples:
     >>> import pandas as pd, tempfile, pathlib
     >>> frame = pd.DataFrame({"actual": [1, 2], "forecast": [1, 2], "naive": [1, 1]},
     ...                      index=pd.date_range("2020", periods=2))

@@ -76,7 +76,7 @@ def fit_run(
         drift, moving average, Ridge, in the data's units; for a panel per series and pooled; a
         classifier next to the majority class), `history.csv`, and for one series `forecast.png`.
 
-    Example:
+    Examples:
         >>> import pandas as pd, tempfile
         >>> rows = pd.read_csv("datasets/sp500.csv").iloc[:300]
         >>> out = Path(tempfile.mkdtemp()) / "run"

@@ -12,7 +12,7 @@ are candidates too, so the chosen start is never worse on validation than those 
 linear path, so training begins at the best linear forecast that validation found, and the test
 split is never looked at.
 
-Example:
+Examples:
     >>> candidate_lookbacks(None, seasonal_period=12, train_rows=200)
     [12, 24, 48]
     >>> candidate_lookbacks(None, seasonal_period=None, train_rows=200)
@@ -66,7 +66,7 @@ class SeriesRows:
     the scale of its MASE (its in-sample naive error, per target), and what the network appends to
     its scaled steps (a panel's static covariates and series id; None for nothing).
 
-    Example:
+    Examples:
         >>> from tsrnn.features.windowing import split_rows
         >>> rows = SeriesRows(np.ones((50, 1)), np.ones((50, 1)), split_rows(50), np.ones(1))
         >>> rows.bounds.train_end
@@ -85,7 +85,7 @@ def candidate_lookbacks(lookback: int | None, seasonal_period: int | None, train
     when even one season is longer than 512 rows), keeping those of at most 512 rows that leave at
     least two thirds of the training rows as windows.
 
-    Example:
+    Examples:
         >>> candidate_lookbacks(None, 24, 10_000), candidate_lookbacks(None, 1440, 700_000)
         ([24, 48, 96], [30])
     """
@@ -125,7 +125,7 @@ def selection_folds(bounds: SplitBounds, folds: int = SELECTION_FOLDS) -> list[S
     block and up to `folds - 1` blocks of the same size before it, each fitted on every row before
     it. The test rows are never in any fold.
 
-    Example:
+    Examples:
         >>> from tsrnn.features.windowing import split_rows
         >>> [(f.train_end, f.validation_end) for f in selection_folds(split_rows(100))]
         [(40, 55), (55, 70), (70, 85)]
@@ -289,7 +289,7 @@ def thinned(ends, width: int, limit: int | None = None):
     """`ends`, or evenly spaced ends among them when their windows (`width` values each) would
     exceed `limit` values: a long series' linear path is fitted and scored on a sample of windows.
 
-    Example:
+    Examples:
         >>> thinned(range(0, 10), width=4, limit=20)
         array([0, 2, 4, 6, 9])
     """

@@ -31,7 +31,7 @@ def replace_learned(estimator, learned: dict) -> None:
     """Replace every learned attribute (`name_`) of `estimator` by `learned`, at once, so a fit that
     fails before this call leaves the previous fitted state whole.
 
-    Example:
+    Examples:
         >>> class Fitted: pass
         >>> fitted = Fitted(); fitted.old_ = 1; fitted.param = 2
         >>> replace_learned(fitted, {"new_": 3}); sorted(vars(fitted))
@@ -55,7 +55,7 @@ class SeriesState:
         windows: the series' training and validation windows.
         split: the series' split summary (rows, first dates, windows), or None (older runs).
 
-    Example:
+    Examples:
         >>> from tsrnn.features.scaling import fit_scaler
         >>> scaler = fit_scaler("standard", np.array([[1.0], [3.0]]))
         >>> state = SeriesState(scaler, scaler, {}, np.array([1.0]), None, {"train": 2, "validation": 0})

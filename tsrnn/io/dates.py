@@ -8,7 +8,7 @@ file was written in (for exchange data, the exchange's), "UTC" or any IANA zone 
 instant to that zone. Numbers are dates only under an explicit `date_format` ("excel" serial days,
 "epoch" seconds, "epoch_ms"); any other `date_format` is a strftime layout like "%d.%m.%Y".
 
-Example:
+Examples:
     >>> stamps = pd.Series(["2017-03-10T00:00:00-05:00", "2017-03-13T00:00:00-04:00"])
     >>> [str(d) for d in parse_dates(stamps, timezone="local")]
     ['2017-03-10 00:00:00', '2017-03-13 00:00:00']
@@ -39,7 +39,7 @@ _NUMBER = r"^\s*[-+]?\d+(?:\.\d*)?\s*$"
 def check_timezone(timezone: str) -> str:
     """`timezone` if it is "local", "UTC" or an IANA zone name, else a `ConfigError`.
 
-    Example:
+    Examples:
         >>> check_timezone("America/New_York")
         'America/New_York'
     """

@@ -7,7 +7,7 @@ K/M/B suffixes (`3.38M` is 3,380,000; a bare zero is allowed). A column that mix
 text that is no number, raises one `DataError` naming its rows. A lone `-` is a missing value, as
 financial websites write one.
 
-Example:
+Examples:
     >>> values, style = parse_numbers(pd.Series(["2,184.05", "998.10"]), decimal=".")
     >>> values.tolist(), style
     ([2184.05, 998.1], "thousands separators ','")

@@ -5,7 +5,7 @@ column, a dict of DataFrames, or a long DataFrame with an id column. Every serie
 checked like a single series (`tsrnn.io.tables.read_series`), so an error names the series. How
 a panel is split is `tsrnn.features.splits`.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> long = pd.DataFrame({"ticker": ["A", "A", "B", "B"], "Date": ["2020-01-01", "2020-01-02"] * 2,
     ...                      "Close": [1.0, 2.0, 3.0, 4.0]})
@@ -41,7 +41,7 @@ def read_series_or_panel(source, options: ReadOptions | None = None,
     Returns:
         `(series by name, panel)`: one series is named by its file's stem ("series" for a DataFrame).
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"Date": ["2020-01-01", "2020-01-02"], "Close": [1.0, 2.0]})
         >>> frames, panel = read_series_or_panel(frame)
         >>> list(frames), panel

@@ -8,7 +8,7 @@ run `model.keras`, `config.json`, `results.json` and its text encoder. Both carr
 
 Directories are written by `tsrnn.utils.atomic.atomic_directory`.
 
-Example:
+Examples:
     >>> MODEL_FILE, RUN_FILE, PANEL_FILE
     ('model.keras', 'run.json', 'panel.json')
 """

@@ -5,7 +5,7 @@
 by an explicit policy). Every problem is raised once, here, as a `DataError` that names the file,
 the column, the rows involved and the fix; code downstream trusts what it gets.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"Date": ["1/4/1999", "1/5/1999"], "Close": [1.0, 2.0]})
     >>> series = read_series(frame)
@@ -52,7 +52,7 @@ class ReadOptions:
         timezone: for timestamps with UTC offsets: "local" (the wall-clock time as written), "UTC"
             or a zone name.
 
-    Example:
+    Examples:
         >>> ReadOptions(sep=";", decimal=",").decimal
         ','
     """
@@ -168,7 +168,7 @@ def sniff_layout(text: str, sep: str | None = None, decimal: str | None = None) 
     same number (two or more) of fields; the decimal mark is "," only when fields are not
     separated by commas and some field reads like 1,5 or 1.234,5.
 
-    Example:
+    Examples:
         >>> sniff_layout("Date;Close\\n2020-01-02;1.234,5\\n")
         (';', ',')
         >>> sniff_layout('Date,Close\\n2020-01-02,"2,184.05"\\n')
@@ -300,7 +300,7 @@ def default_target(frame: pd.DataFrame) -> str:
     """The column to forecast when none is named: `Close` (else `Price`, as financial websites name
     it) when present, else the only numeric column.
 
-    Example:
+    Examples:
         >>> default_target(pd.DataFrame({"passengers": [112.0, 118.0], "note": ["a", "b"]}))
         'passengers'
     """
@@ -323,7 +323,7 @@ def select_columns(frame: pd.DataFrame, columns: Sequence[str], fill: str | None
     `fill` chooses what to do with NaN/inf: None refuses them, "ffill" carries the last value
     forward, "drop" removes the rows. Constant columns are reported with a warning.
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"a": [1.0, np.nan, 3.0]}, index=pd.date_range("2020", periods=3))
         >>> select_columns(frame, ["a"], fill="ffill")["a"].tolist()
         [1.0, 1.0, 3.0]
@@ -393,7 +393,7 @@ def _warn_constant(selected: pd.DataFrame, name: str) -> None:
 def data_sha256(frame: pd.DataFrame) -> str:
     """A sha256 of the frame's dates and values, stable across reads of the same data.
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"a": [1.0]}, index=pd.DatetimeIndex(["2020-01-01"]))
         >>> len(data_sha256(frame))
         64

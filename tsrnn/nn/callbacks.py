@@ -30,7 +30,7 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
     """Stop training with one clear `TrainingError` when the loss becomes NaN or infinite, instead
     of training on and writing a run of NaN forecasts.
 
-    Example:
+    Examples:
         >>> StopOnNonFiniteLoss().epoch
         0
     """
@@ -77,7 +77,7 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
     values from the `CSVLogger` file `log_path`, so the resumed run stops where an uninterrupted
     one would have.
 
-    Example:
+    Examples:
         >>> stop = ResumableEarlyStopping("backup/history.csv", "backup/best.weights.npz", patience=5)
         >>> stop.patience
         5

@@ -1,6 +1,6 @@
 """Data-parallel training over the local devices: TensorFlow's MirroredStrategy or JAX's DataParallel.
 
-Example:
+Examples:
     >>> with scope_of(data_parallel("none")):
     ...     pass
     >>> even_ends(range(10, 21), replicas=4)

@@ -9,7 +9,7 @@ moved by the pinball loss (a stop-gradient): it stays the mean-squared-error for
 The Keras classes are made on first use (`keras_objects()`), so importing this module loads no
 Keras; they are registered as serializable, so a saved model loads in safe mode.
 
-Example:
+Examples:
     >>> quantiles_for_levels([80, 95])
     (0.025, 0.1, 0.9, 0.975)
     >>> pinball_loss(np.array([1.0]), np.array([[0.0, 2.0]]), (0.1, 0.9)).round(6).tolist()

@@ -176,7 +176,7 @@ def keep_trained(initial_losses, trained_losses) -> bool:
     """The one-standard-error rule: keep the trained weights only when their per-window validation
     losses beat the initial ones by more than one standard error of the paired difference.
 
-    Example:
+    Examples:
         >>> keep_trained([1.0, 1.2, 0.9, 1.1], [0.5, 0.6, 0.4, 0.55])
         True
         >>> keep_trained([1.0, 1.2, 0.9, 1.1], [1.1, 1.0, 1.0, 1.05])

@@ -45,7 +45,7 @@ class EmbeddingSpec:
     """The token-id front end: `Embedding(vocab_size, embedding_dim, mask_zero)` over sequences of
     `sequence_length` ids (None: any length).
 
-    Example:
+    Examples:
         >>> EmbeddingSpec(vocab_size=10000).embedding_dim
         128
     """
@@ -69,7 +69,7 @@ class SlowPathWarning(UserWarning):
 class ModelSpec:
     """Everything needed to rebuild a zoo model; round-trips through JSON.
 
-    Example:
+    Examples:
         >>> spec = ModelSpec(body="gru", units=(32, 16), input_shape=(10, 2))
         >>> ModelSpec.from_json(spec.to_json()) == spec
         True
@@ -217,7 +217,7 @@ def resolve(name_or_spec: str | ModelSpec, input_shape=None, vocab_size=None, se
     `input_shape=(timesteps, features)` gives numeric windows and `vocab_size` token ids; either
     replaces the preset's reference front end whole. Without either, the preset's own is kept.
 
-    Example:
+    Examples:
         >>> resolve("lstm", input_shape=(30, 1), head="regression").describe()
         'numeric input (30, 1) + LSTM(64) + Dense(1)'
         >>> resolve("lstm", input_shape=(30, 1)).embedding is None

@@ -6,7 +6,7 @@ sequence starts with `start_char=1`, word ranks are shifted by `index_from=3`, a
 index `>= num_words` becomes `oov_char=2`. Sequences are padded and truncated at the front
 (`pad_sequences`' defaults), so the end of a long review, nearest the verdict, is kept.
 
-Example:
+Examples:
     >>> encode_ranked([[1, 5, 20000]], num_words=10)[0].tolist()
     [1, 4, 8, 2]
     >>> pad([[1, 2, 3]], maxlen=5).tolist()

@@ -1,7 +1,7 @@
 """Files and folders written atomically (a crash leaves the old one or none), and JSON that
 NumPy values can be written as.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> with atomic_directory(root / "run") as staging:
@@ -100,7 +100,7 @@ def atomic_write(path: Path, write) -> None:
 def jsonable(value):
     """`value` with NumPy scalars, timestamps and objects that have `to_dict` made plain JSON values.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> jsonable({"a": np.float32(0.5), "b": (np.int64(2), np.bool_(True))})
         {'a': 0.5, 'b': [2, True]}

@@ -4,7 +4,7 @@ library and the command line share.
 The CLI builds its `click.Choice` lists from these tuples, and the library's checks raise the
 same one-line `ConfigError`, so `--help` and the library cannot drift apart.
 
-Example:
+Examples:
     >>> check_choice("task", "regression", TASKS)
     'regression'
     >>> check_int("epochs", 0, minimum=1)
@@ -78,7 +78,7 @@ def check_positive(name: str, value, optional: bool = False) -> float | None:
 def record_dict(record) -> dict:
     """A settings dataclass as a JSON-ready dict (tuples become lists).
 
-    Example:
+    Examples:
         >>> @dataclasses.dataclass
         ... class Spec:
         ...     columns: tuple = ("a",)

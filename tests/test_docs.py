@@ -1,0 +1,48 @@
+"""The manual holds together: the README fits on a screen and points into `docs/`, every page the
+site's navigation names exists, and every benchmark table a page shows is printed by its bench
+script from the committed result files (`mkdocs build --strict`, run by CI, checks links too)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _nav_pages(nav) -> list[str]:
+    pages = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        pages += _nav_pages(value) if isinstance(value, list) else [value]
+    return pages
+
+
+def test_the_readme_fits_on_a_screen_and_names_pages_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    assert 'pip install -e ".[dev]"' in readme and "python -m pytest -q" in readme
+    for page in re.findall(r"`(docs/[\w/.-]+\.md)`", readme):
+        assert (ROOT / page).is_file(), page
+
+
+def test_every_page_of_the_navigation_exists():
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    pages = _nav_pages(config["nav"])
+    assert "reference/api.md" in pages and "reference/cli.md" in pages
+    for page in pages:
+        assert (ROOT / "docs" / page).exists(), page
+
+
+def test_every_benchmark_table_on_the_site_comes_from_its_bench_script():
+    markers = [match for page in (ROOT / "docs").rglob("*.md")
+               for match in re.findall(r"<!-- bench-table: ([^>]+?) -->", page.read_text())]
+    assert any(marker.startswith("m4_table.py") for marker in markers)
+    for marker in markers:
+        script, *arguments = marker.split()
+        printed = subprocess.run([sys.executable, str(ROOT / "bench" / script), *arguments], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout
+        assert any(line.startswith("| ") for line in printed.splitlines()), marker
