@@ -31,11 +31,11 @@ from tsrnn.features.splits import why_not_scored
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
 from tsrnn.forecasting import state
 from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
-from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
+from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, level_name
 from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.io.panels import read_panel, read_series_or_panel
+from tsrnn.io.panels import default_id_column, read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
 from tsrnn.utils.atomic import atomic_directory
@@ -86,6 +86,7 @@ class Forecaster(ForecasterParams):
             ConfigError: a parameter that is not valid, or that the data's shape cannot use.
             DataError: data that cannot be used (the error names the series and how to fix it).
         """
+        id_column = default_id_column(data, id_column)  # a Nixtla long frame names its series by unique_id
         frames, panel = read_series_or_panel(data, read_options(self), id_column)
         self.fit_frames(frames, panel or self._always_panel, backup_dir, static, skip_short, id_column)
         return self
@@ -118,7 +119,7 @@ class Forecaster(ForecasterParams):
 
     # ------------------------------------------------------------- forecasts
     def predict(self, data, level: list[float] | float | None = None, future=None, dates: bool = False,
-                id_column: str | None = None, static=None) -> pd.DataFrame:
+                id_column: str | None = None, static=None, long: bool = False) -> pd.DataFrame:
         """Forecasts in the data's units for every complete input window of every series of `data`.
 
         Args:
@@ -133,6 +134,10 @@ class Forecaster(ForecasterParams):
                 next sessions of `calendar_name`, else the data's spacing).
             id_column: the id column of a long table (default: the one `fit` was given).
             static: static covariates of series never seen in training (as in `fit`).
+            long: only the forecasts beyond the data, in the long layout of the Nixtla tools
+                (statsforecast, neuralforecast, utilsforecast): one row per series and step with
+                `unique_id`, `ds` (the step's date), `tsrnn` and, with `level`, `tsrnn-lo-{level}`
+                and `tsrnn-hi-{level}`; one target only.
 
         Returns:
             One column per target and step, named like `Close_t+1`; the last row of each series is
@@ -145,7 +150,9 @@ class Forecaster(ForecasterParams):
         """
         coverage = check_levels(level)
         frames, identity = self._inputs(data, id_column, future, static)
-        tables = {name: self._predict_series(name, frame, coverage, dates, identity) for name, frame in frames.items()}
+        tables = {name: self._predict_series(name, frame, coverage, dates or long, identity) for name, frame in frames.items()}
+        if long:
+            return self._nixtla_layout(tables, coverage)
         if not self.panel_:
             return next(iter(tables.values()))
         long = []
@@ -155,6 +162,27 @@ class Forecaster(ForecasterParams):
             dated.insert(0, "series", name)
             long.append(dated)
         return pd.concat(long, ignore_index=True)
+
+    def _nixtla_layout(self, tables: dict[str, pd.DataFrame], coverage: list[float]) -> pd.DataFrame:
+        """The last row of every series' forecasts (the forecast beyond its data), one row per step,
+        as the Nixtla tools lay out a forecast: `unique_id`, `ds`, `tsrnn`, `tsrnn-lo-80`, ..."""
+        spec = self.window_spec_
+        if len(spec.target_columns) != 1 or self.settings_.training.task != "regression":
+            raise ConfigError("long=True writes the Nixtla tools' layout of one forecast target; fit one --target "
+                              "as a regression, or leave long out")
+        target, rows = spec.target_columns[0], []
+        for name, table in tables.items():
+            last = table.iloc[-1]
+            for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
+                column = f"{target}_t+{step}"
+                row = {"unique_id": name, "ds": last[f"date_t+{step}"], "tsrnn": last[column]}
+                for value in coverage:
+                    row[f"tsrnn-lo-{level_name(value)}"] = last[f"{column}_lo_{level_name(value)}"]
+                    row[f"tsrnn-hi-{level_name(value)}"] = last[f"{column}_hi_{level_name(value)}"]
+                rows.append(row)
+        layout = pd.DataFrame(rows)
+        layout["ds"] = pd.to_datetime(layout["ds"])
+        return layout
 
     def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
         spec = self.window_spec_

@@ -22,11 +22,41 @@ import pandas as pd
 from tsrnn.errors import DataError
 from tsrnn.io.tables import ReadOptions, read_series, read_table
 
+NIXTLA_ID = "unique_id"  # the id column of the Nixtla tools' long frames (unique_id, ds, y)
+
 
 def is_panel(source, id_column: str | None = None) -> bool:
-    """Whether `source` is a panel: a dict, a folder, or anything given with an id column."""
-    return id_column is not None or isinstance(source, dict) or (
+    """Whether `source` is a panel: a dict, a folder, anything given with an id column, or a long
+    table in the Nixtla tools' layout (a `unique_id` column)."""
+    return id_column is not None or isinstance(source, dict) or default_id_column(source) is not None or (
         not isinstance(source, pd.DataFrame) and Path(source).is_dir())
+
+
+def default_id_column(source, id_column: str | None = None) -> str | None:
+    """`id_column` when given; else `unique_id` where `source` (a DataFrame or a CSV file) has that
+    column, as the long frames of statsforecast, mlforecast and neuralforecast do; else None.
+
+    Examples:
+        >>> default_id_column(pd.DataFrame({"unique_id": ["a"], "ds": ["2020-01-01"], "y": [1.0]}))
+        'unique_id'
+        >>> default_id_column(pd.DataFrame({"Date": ["2020-01-01"], "y": [1.0]})) is None
+        True
+    """
+    if id_column is not None or isinstance(source, dict):
+        return id_column
+    if isinstance(source, pd.DataFrame):
+        columns = [str(c).strip() for c in source.columns]
+    else:
+        path = Path(source)
+        if path.suffix.lower() != ".csv" or not path.is_file():
+            return None
+        try:
+            with path.open(encoding="utf-8-sig", errors="replace") as file:
+                header = file.readline()
+        except OSError:
+            return None
+        columns = [c.strip().strip('"') for c in header.replace(";", ",").replace("\t", ",").split(",")]
+    return NIXTLA_ID if NIXTLA_ID in columns else None
 
 
 def read_series_or_panel(source, options: ReadOptions | None = None,
@@ -60,7 +90,8 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
     Args:
         source: a folder of CSVs, a long CSV or DataFrame with `id_column`, or a dict of frames.
         options: how files are read (`tsrnn.io.tables.ReadOptions`).
-        id_column: the column that tells the series of a long table apart.
+        id_column: the column that tells the series of a long table apart (default: `unique_id`
+            where the table has it, as the Nixtla tools' long frames do).
         single_without_id: a CSV or DataFrame without `id_column` is one series, named by its
             file's stem ("series" for a DataFrame): how a fitted panel reads one new series.
 
@@ -71,6 +102,7 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
         DataError: an empty folder, a long table without its id column, or a series that does not
             read (the error names it).
     """
+    id_column = default_id_column(source, id_column)
     options = options or ReadOptions()
     if isinstance(source, dict):
         items = {str(name): frame for name, frame in source.items()}

@@ -34,8 +34,8 @@ from tsrnn.io.dates import LOCAL_TIME, check_date_format, check_timezone, parse_
 from tsrnn.io.numbers import parse_numbers
 from tsrnn.utils.validation import DECIMAL_MARKS, FILL_POLICIES, check_choice
 
-DATE_COLUMN_NAMES = ("date", "datetime", "timestamp", "time")
-TARGET_NAMES = ("Close", "Price")
+DATE_COLUMN_NAMES = ("date", "datetime", "timestamp", "time", "ds")  # ds: the Nixtla tools' and Prophet's name
+TARGET_NAMES = ("Close", "Price", "y")  # y: the Nixtla tools' and Prophet's name
 _MAX_LISTED = 5
 
 
@@ -298,7 +298,7 @@ def _note(message: str) -> None:
 
 def default_target(frame: pd.DataFrame) -> str:
     """The column to forecast when none is named: `Close` (else `Price`, as financial websites name
-    it) when present, else the only numeric column.
+    it, else `y`, as the Nixtla tools and Prophet name it) when present, else the only numeric column.
 
     Examples:
         >>> default_target(pd.DataFrame({"passengers": [112.0, 118.0], "note": ["a", "b"]}))
