@@ -166,11 +166,23 @@ def test_importing_the_cli_and_forecaster_loads_no_keras():
 
 
 def test_forecaster_coordinates_and_does_not_train_save_or_score_by_itself():
-    for module, most_lines in (("tsrnn.forecasting.forecaster", 450), ("tsrnn.forecasting.fitting", 330)):
+    for module, most_lines in (("tsrnn.forecasting.forecaster", 300), ("tsrnn.forecasting.fitting", 220)):
         source = inspect.getsource(__import__(module, fromlist=["x"]))
         for call in (".fit(", "model.save(", "forecast_metrics(", "json.dump", "EarlyStopping", "BackupAndRestore"):
             if call == ".fit(":
                 assert "model.fit(" not in source
             else:
                 assert call not in source, (module, call)
-        assert len(source.splitlines()) <= most_lines, module
+        assert _code_lines(source) <= most_lines, module  # docstrings (Args, Returns, Examples) aside
+
+
+def _code_lines(source: str) -> int:
+    """Lines of `source` outside its docstrings."""
+    import ast
+
+    docstrings = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(node):
+            first = node.body[0]
+            docstrings.update(range(first.lineno, first.end_lineno + 1))
+    return sum(1 for number, line in enumerate(source.splitlines(), start=1) if number not in docstrings and line.strip())

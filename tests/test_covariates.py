@@ -289,3 +289,14 @@ def test_cli_fits_a_panel_with_static_covariates_and_an_embedding(tmp_path):
     assert done.returncode == 0, done.stderr
     forecast = pd.read_csv(io.StringIO(done.stdout))
     assert set(forecast["series"]) == {"fresh"} and np.isfinite(forecast["y_t+1"]).all()
+
+
+def test_future_rows_may_carry_their_date_column_as_the_data_does():
+    index = pd.date_range("2020-01-01", periods=200)
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"Date": index, "sales": 100 + rng.normal(0, 1, 200).cumsum(),
+                         "promo": rng.integers(0, 2, 200).astype(float)})
+    forecaster = Forecaster(target="sales", future_features=["promo"], lookback=10, units=4, epochs=1, seed=0).fit(data)
+    dated = pd.DataFrame({"Date": [index[-1] + pd.Timedelta(days=1)], "promo": [1.0]})
+    with_column = forecaster.predict(data, future=dated).iloc[-1]
+    pd.testing.assert_series_equal(with_column, forecaster.predict(data, future=dated.set_index("Date")).iloc[-1])

@@ -138,3 +138,14 @@ def test_panel_forecaster_still_works_for_one_release_with_a_future_warning(pane
         old.fit({"SPX": panel["SPX"]}, None, False)  # the 0.1 positional order: id_column, skip_short
         assert "series" in old.predict({"SPX": panel["SPX"]})  # the panel layout, even for one series
         assert old.evaluate({"SPX": panel["SPX"]})["part"] == "test"  # 0.1's default part
+
+
+def test_plot_draws_the_forecast_beyond_the_data_for_one_series_or_a_panel_series(prices, panel, tmp_path):
+    horizon = dict(TINY, horizon=5)
+    for forecaster, data, series in ((Forecaster(**horizon).fit(prices), prices, None),
+                                     (Forecaster(**horizon).fit(panel), panel, "WALK")):
+        path = forecaster.plot(data, tmp_path / f"{series}.png", series=series)
+        assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size > 10_000
+    with pytest.raises(Exception, match="series 'NOPE' is not in the data"):
+        forecaster.plot(panel, tmp_path / "x.png", series="NOPE")
+    assert not (tmp_path / "x.png").exists()

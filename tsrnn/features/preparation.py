@@ -56,8 +56,8 @@ def read_frame(data, settings, trained_columns: list[str] | None = None, reading
     warned about, and the data must hold at least one input window.
     """
     series = read_series(data, reading or settings.reading)
-    if future is not None and not isinstance(future, pd.DataFrame):
-        future = read_series(future, reading or settings.reading)
+    if future is not None and not (isinstance(future, pd.DataFrame) and isinstance(future.index, pd.DatetimeIndex)):
+        future = read_series(future, reading or settings.reading)  # a CSV, or a frame with its date column
     frame = select_frame(series, settings, future=future)
     spec = settings.window
     if trained_columns is not None:

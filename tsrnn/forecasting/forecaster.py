@@ -31,8 +31,9 @@ from tsrnn.features.splits import why_not_scored
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
 from tsrnn.forecasting import state
 from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
-from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels, level_name
+from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
 from tsrnn.forecasting.fitting import fit_learned
+from tsrnn.forecasting.layouts import nixtla_layout, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
 from tsrnn.io.panels import default_id_column, read_panel, read_series_or_panel
@@ -164,25 +165,10 @@ class Forecaster(ForecasterParams):
         return pd.concat(long, ignore_index=True)
 
     def _nixtla_layout(self, tables: dict[str, pd.DataFrame], coverage: list[float]) -> pd.DataFrame:
-        """The last row of every series' forecasts (the forecast beyond its data), one row per step,
-        as the Nixtla tools lay out a forecast: `unique_id`, `ds`, `tsrnn`, `tsrnn-lo-80`, ..."""
-        spec = self.window_spec_
-        if len(spec.target_columns) != 1 or self.settings_.training.task != "regression":
+        if len(self.window_spec_.target_columns) != 1 or self.settings_.training.task != "regression":
             raise ConfigError("long=True writes the Nixtla tools' layout of one forecast target; fit one --target "
                               "as a regression, or leave long out")
-        target, rows = spec.target_columns[0], []
-        for name, table in tables.items():
-            last = table.iloc[-1]
-            for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
-                column = f"{target}_t+{step}"
-                row = {"unique_id": name, "ds": last[f"date_t+{step}"], "tsrnn": last[column]}
-                for value in coverage:
-                    row[f"tsrnn-lo-{level_name(value)}"] = last[f"{column}_lo_{level_name(value)}"]
-                    row[f"tsrnn-hi-{level_name(value)}"] = last[f"{column}_hi_{level_name(value)}"]
-                rows.append(row)
-        layout = pd.DataFrame(rows)
-        layout["ds"] = pd.to_datetime(layout["ds"])
-        return layout
+        return nixtla_layout(tables, self.window_spec_, coverage)
 
     def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
         spec = self.window_spec_
@@ -327,6 +313,41 @@ class Forecaster(ForecasterParams):
         for value, (lower, upper) in bands.items():
             table[f"lo_{value:g}"], table[f"hi_{value:g}"] = lower[:, 0, 0], upper[:, 0, 0]
         return pd.DataFrame(table, index=frame.index[rows])
+
+    def plot(self, data, path: str | os.PathLike, level: list[float] | float | None = (80, 95), series: str | None = None,
+             history: int = 100, future=None) -> Path:
+        """Draw one series' last `history` rows and its forecast beyond the data, every step, with
+        its bands, into the PNG `path`.
+
+        Args:
+            data: the data, as `predict` takes it.
+            path: the PNG to write.
+            level: the band coverages to draw (percent; None: none).
+            series: which series of a panel (default: the first).
+            history: how many of the last rows to draw before the forecast.
+            future: future covariates' rows, as `predict` takes them.
+
+        Returns:
+            `path`.
+
+        Raises:
+            ConfigError: a classifier, or a series the data does not hold.
+        """
+        from tsrnn.forecasting.plots import future_plot
+
+        coverage = check_levels(level)
+        if self.settings_.training.task != "regression":
+            raise ConfigError("plot draws value forecasts; a classifier predicts directions")
+        frames, identity = self._inputs(data, future=future)
+        name = series if series is not None else next(iter(frames))
+        if name not in frames:
+            raise ConfigError(f"series {name!r} is not in the data; choose one of {', '.join(map(str, frames))}")
+        frame, spec = frames[name], self.window_spec_
+        target = spec.target_columns[0]
+        forecast = steps_beyond(self._predict_series(name, frame, coverage, True, identity), spec, coverage)
+        rows = frame[target].dropna().iloc[-history:]
+        future_plot(rows, forecast, Path(path), target, title=f"{name}: {target}, {spec.horizon} steps beyond the data")
+        return Path(path)
 
     def make_window_spec(self, data=None) -> WindowSpec:
         """The window spec the current parameters describe for `data` before any fit (`window_spec_`

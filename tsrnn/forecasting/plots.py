@@ -56,6 +56,33 @@ def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "")
     _save(figure, path, [axis])
 
 
+def future_plot(history: pd.Series, forecast: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
+    """The last rows of a series and its forecast beyond the data, every step, with its bands.
+
+    Args:
+        history: the target's last values, indexed by date.
+        forecast: one row per step, indexed by the step's date, with `forecast` and, per band level,
+            `lo_{level}` and `hi_{level}` (as `Forecaster.plot` builds it).
+        path: the PNG to write.
+        target: the target's name, for the axis.
+        title: the figure's title.
+    """
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
+    levels = sorted((float(c[3:]) for c in forecast.columns if c.startswith("lo_")), reverse=True)
+    for shade, level in enumerate(levels):
+        name = f"{level:g}"
+        axis.fill_between(forecast.index, forecast[f"lo_{name}"], forecast[f"hi_{name}"], color="tab:blue",
+                          alpha=0.12 + 0.12 * shade, linewidth=0, label=f"{name}% band")
+    axis.plot(history.index, history.to_numpy(), label="data", color="black", linewidth=1.2)
+    axis.plot(forecast.index, forecast["forecast"], label="forecast", color="tab:blue", linewidth=1.2, marker=".")
+    axis.axvline(history.index[-1], color="grey", linewidth=0.8, linestyle=":")
+    axis.set_ylabel(target)
+    axis.set_title(title or f"{target}: forecast beyond the data")
+    axis.legend(loc="upper left")
+    _save(figure, path, [axis])
+
+
 def direction_plot(probabilities: pd.DataFrame, path: Path, target: str) -> None:
     """A classifier's predicted probability of a rise over time, from `Forecaster.predict`."""
     plt = _pyplot()
