@@ -384,3 +384,10 @@ def test_cli_scores_panel_bands_in_fit_and_backtest(tmp_path):
     assert backtested.exit_code == 0, backtested.output
     overall = json.loads((tmp_path / "bt" / "metrics.json").read_text())["overall"]["intervals"]["80"]
     assert 0.5 < overall["model"]["coverage"] <= 1.0 and overall["naive_band"]["scaled_winkler"] > 0
+
+
+def test_a_long_table_read_as_one_series_names_its_id_column_in_the_error(panel, tmp_path):
+    long = pd.concat([frame.assign(ticker=name).reset_index() for name, frame in panel.items()])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    with pytest.raises(DataError, match=r"duplicate date\(s\).*name the column that tells them apart with id_column \(here: ticker\?\)"):
+        read_series(tmp_path / "long.csv")

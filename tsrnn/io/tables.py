@@ -275,6 +275,10 @@ def _in_date_order(frame: pd.DataFrame, name: str, timezone: str) -> pd.DataFram
         dates = sorted({d.isoformat() for d in index[duplicated]})[:_MAX_LISTED]
         hint = (" (timestamps are read as the wall-clock time written; across a clock change pass --timezone UTC)"
                 if timezone == LOCAL_TIME and (index.hour != 0).any() else "")
+        repeating = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+                     and 1 < frame[c].nunique() < len(frame)]
+        if repeating:  # a long table of many series read as one
+            hint += f"; a table of many series: name the column that tells them apart with --id-column (here: {repeating[0]}?)"
         raise DataError(
             f"{name}: {int(index.duplicated().sum())} duplicate date(s), e.g. {', '.join(dates)}; "
             f"keep one row per date{hint}"
