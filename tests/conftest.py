@@ -13,9 +13,14 @@ REPO = Path(__file__).resolve().parents[1]
 SP500 = REPO / "datasets" / "sp500.csv"
 SHARED = REPO.parent / "shared" / "datasets"
 
+INTEROP_EXTRAS = ("nixtla",)  # need pandas < 3: CI runs their tests in a venv of their own (TSRNN_REQUIRE_INTEROP=1)
+
+
 def require_backend(module: str, installed: bool | None = None, extra: str | None = None) -> None:
     """Skip a test whose backend (or optional) package is missing, or fail it when CI requires every
-    one (TSRNN_REQUIRE_BACKENDS=1), so a failed install cannot turn those tests into skips."""
+    one (TSRNN_REQUIRE_BACKENDS=1), so a failed install cannot turn those tests into skips. The
+    interoperability extras (statsforecast pins pandas < 3) are required where CI installs them, in
+    their own virtual environment (TSRNN_REQUIRE_INTEROP=1)."""
     import importlib.util
 
     if installed is None:
@@ -23,9 +28,17 @@ def require_backend(module: str, installed: bool | None = None, extra: str | Non
     if installed:
         return
     message = f"the {module} {'package' if extra else 'backend'} is not installed (pip install -e '.[{extra or module}]')"
-    if os.environ.get("TSRNN_REQUIRE_BACKENDS") == "1":
-        pytest.fail(f"{message}, and TSRNN_REQUIRE_BACKENDS=1 requires it")
+    required = "TSRNN_REQUIRE_INTEROP" if extra in INTEROP_EXTRAS else "TSRNN_REQUIRE_BACKENDS"
+    if os.environ.get(required) == "1":
+        pytest.fail(f"{message}, and {required}=1 requires it")
     pytest.skip(message)
+
+
+def write_folder(panel: dict[str, pd.DataFrame], path: Path) -> Path:
+    """A panel as a folder of CSVs, one per series named by its file; returns the folder."""
+    for name, frame in panel.items():
+        frame.to_csv(path / f"{name}.csv")
+    return path
 
 
 # A forecaster small enough to train in a second or two on 2 cores.

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import write_folder
 from tsrnn import Forecaster
 from tsrnn.cli import main
 from tsrnn.evaluation.walk_forward import backtest
@@ -34,10 +35,7 @@ def panel(prices) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def folder(panel, tmp_path_factory):
-    path = tmp_path_factory.mktemp("panel")
-    for name, frame in panel.items():
-        frame.to_csv(path / f"{name}.csv")
-    return path
+    return write_folder(panel, tmp_path_factory.mktemp("panel"))
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import write_folder
 from tsrnn.cli import main
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.features.batches import PanelBatches
@@ -38,10 +39,7 @@ def panel() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def folder(panel, tmp_path_factory):
-    path = tmp_path_factory.mktemp("panel")
-    for name, frame in panel.items():
-        frame.to_csv(path / f"{name}.csv")
-    return path
+    return write_folder(panel, tmp_path_factory.mktemp("panel"))
 
 
 @pytest.fixture(scope="module")

@@ -37,16 +37,21 @@ def _save(figure, path: Path, axes=(), dates: bool = True) -> None:
     plt.close(figure)
 
 
-def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
-    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`; its
-    `lo_{level}` / `hi_{level}` columns, when present, are drawn as a fan (widest band palest)."""
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
+def _fan(axis, frame: pd.DataFrame) -> None:
+    """The `lo_{level}` / `hi_{level}` columns of `frame` as a fan of bands, the widest palest."""
     levels = sorted((float(c[3:]) for c in frame.columns if c.startswith("lo_")), reverse=True)
     for shade, level in enumerate(levels):
         name = f"{level:g}"
         axis.fill_between(frame.index, frame[f"lo_{name}"], frame[f"hi_{name}"], color="tab:blue",
                           alpha=0.12 + 0.12 * shade, linewidth=0, label=f"{name}% band")
+
+
+def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
+    """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`; its
+    `lo_{level}` / `hi_{level}` columns, when present, are drawn as a fan (widest band palest)."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
+    _fan(axis, frame)
     axis.plot(frame.index, frame["actual"], label="actual", color="black", linewidth=1.2)
     axis.plot(frame.index, frame["forecast"], label="model forecast", color="tab:blue", linewidth=1)
     axis.plot(frame.index, frame["naive"], label="naive (last value)", color="tab:orange", linewidth=0.8, alpha=0.7)
@@ -69,11 +74,7 @@ def future_plot(history: pd.Series, forecast: pd.DataFrame, path: Path, target: 
     """
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
-    levels = sorted((float(c[3:]) for c in forecast.columns if c.startswith("lo_")), reverse=True)
-    for shade, level in enumerate(levels):
-        name = f"{level:g}"
-        axis.fill_between(forecast.index, forecast[f"lo_{name}"], forecast[f"hi_{name}"], color="tab:blue",
-                          alpha=0.12 + 0.12 * shade, linewidth=0, label=f"{name}% band")
+    _fan(axis, forecast)
     axis.plot(history.index, history.to_numpy(), label="data", color="black", linewidth=1.2)
     axis.plot(forecast.index, forecast["forecast"], label="forecast", color="tab:blue", linewidth=1.2, marker=".")
     axis.axvline(history.index[-1], color="grey", linewidth=0.8, linestyle=":")
