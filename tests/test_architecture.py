@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
 import subprocess
 import sys
 import warnings
@@ -186,3 +187,15 @@ def _code_lines(source: str) -> int:
             first = node.body[0]
             docstrings.update(range(first.lineno, first.end_lineno + 1))
     return sum(1 for number, line in enumerate(source.splitlines(), start=1) if number not in docstrings and line.strip())
+
+
+def test_a_library_fit_prints_no_tensorflow_start_up_log(tmp_path):
+    code = ("import pandas as pd; from tsrnn import Forecaster; "
+            "rows = pd.read_csv('datasets/sp500.csv').iloc[:200]; "
+            "Forecaster(lookback=10, units=4, epochs=1, seed=0, verbose=0).fit(rows)")
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environment,
+                            check=True)
+    noise = [line for line in result.stderr.splitlines() if "oneDNN" in line or "cuda" in line.lower()
+             or line.startswith(("E0000", "W0000", "I0000"))]
+    assert not noise, noise[:3]

@@ -152,6 +152,9 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     Raises:
         ConfigError, DataError: as `plan_fit`; DataError also when no series has a training window.
     """
+    from tsrnn.nn.backend import load_keras_quietly
+
+    load_keras_quietly()  # TensorFlow's start-up notes go to /dev/null, in the library as in the CLI
     from tsrnn.features.batches import window_input
     from tsrnn.nn import training
     from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of

@@ -59,8 +59,9 @@ WORD_INDEX_FILE = "word_index.json"
 def load_keras_model(path: Path, rerun: str):
     """Load a `.keras` file with `safe_mode` (no arbitrary code); a bad file is a `RunDirError`
     whose fix is `rerun`."""
-    import keras
+    from tsrnn.nn.backend import load_keras_quietly
 
+    keras = load_keras_quietly()
     path = Path(path)
     if not path.is_file():
         raise RunDirError(f"{path}: model file missing; {rerun} to recreate it")

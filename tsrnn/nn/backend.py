@@ -1,8 +1,9 @@
-"""Loading Keras and its backend for the command line.
+"""Loading Keras and its backend quietly, for the command line and the library alike.
 
 TensorFlow 2.19+ writes start-up notes (oneDNN, missing CUDA drivers) to stderr before its logging
 can be configured, so TF_CPP_MIN_LOG_LEVEL cannot hide them. The CLI loads Keras once with the
-process's stderr pointed at /dev/null, so users see their progress bar and errors, not noise.
+process's stderr pointed at /dev/null, so users see their progress bar and errors, not noise; the
+library does the same before its first fit or load (a user's own TF_CPP_MIN_LOG_LEVEL is kept).
 Import errors still surface as Python exceptions after stderr is restored.
 
 Usage:
