@@ -256,3 +256,12 @@ def test_each_fold_reads_and_checks_the_models_rows_once(sp500_slice, monkeypatc
     monkeypatch.setattr(tables, "_index_by_date", spy)
     backtest(Forecaster(**TINY), sp500_slice, folds=2, test_size=40, level=[80], trading=False)
     assert calls["read"] == 1 + 2 * 2, calls
+
+
+def test_only_a_target_named_like_a_price_is_traded_by_default():
+    sales = pd.DataFrame({"sales": 100 + np.arange(120.0)}, index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    spec = window_args(target="sales")
+    quiet = backtest(DriftForecaster(**spec), sales, folds=2, test_size=24)
+    assert "not named like a price" in quiet.metrics["trading"]["skipped"] and quiet.equity.empty
+    traded = backtest(DriftForecaster(**spec), sales, folds=2, test_size=24, trading=True)
+    assert "overall" in traded.metrics["trading"]

@@ -67,8 +67,9 @@ def _fit_table(metrics: dict) -> str:
 @click.option("--cost-bps", default=5.0, show_default=True, type=float, help="Trading cost per unit of turnover, in bps.")
 @click.option("--threshold", default=0.0, show_default=True, type=float, help="Forecast return needed to go long.")
 @click.option("--rule", default="long_flat", show_default=True, type=click.Choice(allowed.TRADING_RULES))
-@click.option("--trading/--no-trading", default=True, show_default=True,
-              help="Trade the first target as a price (left out by itself where it is zero or negative).")
+@click.option("--trading/--no-trading", default=None,
+              help="Trade the first target as a price [default: when it is named like one: Close, Adj Close, Open, "
+                   "High, Low, Price; left out by itself where it is zero or negative].")
 @level_option(help="Score prediction bands of this coverage (percent): split and adaptive conformal; repeat, or comma-separate, for several.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to create [default: runs/backtest-<data>-<model>-<time>].")

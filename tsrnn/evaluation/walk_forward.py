@@ -77,6 +77,9 @@ def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, 
     ]
 
 
+PRICE_NAMES = ("close", "adj close", "adj_close", "open", "high", "low", "price")  # traded by default
+
+
 @dataclass
 class BacktestResult:
     """Everything a backtest produced: per-window predictions, per-fold table, metrics, trading."""
@@ -111,7 +114,7 @@ def backtest(
     rule: str = "long_flat",
     progress: Callable[[Fold, dict], None] | None = None,
     level: list[float] | float | None = None,
-    trading: bool = True,
+    trading: bool | None = None,
     id_column: str | None = None,
 ):
     """Walk-forward evaluation of `model` and `baselines` (default: `tsrnn.forecasting.comparison.default_baselines`
@@ -126,8 +129,9 @@ def backtest(
     each fold's validation part), adaptive conformal inference carried across the folds, and the
     naive forecast's empirical band (`metrics["intervals"]`, `intervals`).
 
-    The trading report (`metrics["trading"]`, `equity`) trades the first target as a price. With
-    `trading=False`, or where that target is zero or negative in a test period (returns are then
+    The trading report (`metrics["trading"]`, `equity`) trades the first target as a price. By
+    default (`trading=None`) only a target named like a price (Close, Adj Close, Open, High, Low,
+    Price) is traded; `trading=True` trades any target. With `trading=False`, or where that target is zero or negative in a test period (returns are then
     undefined: a temperature, a net flow), it is left out: `metrics["trading"]` holds `"skipped"`,
     the reason, and `equity` is empty.
 
@@ -193,8 +197,13 @@ def backtest(
     predictions = pd.concat(records, ignore_index=True)
     folds_table = pd.DataFrame(fold_rows)
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
+    if trading is None:
+        trading = spec.target_columns[0].strip().lower() in PRICE_NAMES
+        skipped = f"target {spec.target_columns[0]!r} is not named like a price; pass trading=True to trade it"
+    else:
+        skipped = "not asked for (trading=False)"
     equity, metrics["trading"] = (_trading(predictions, frame, spec, cost_bps, threshold, rule) if trading else
-                                  (pd.DataFrame(), {"skipped": "not asked for (trading=False)"}))
+                                  (pd.DataFrame(), {"skipped": skipped}))
     bands = pd.concat(band_records, ignore_index=True) if band_records else None
     if bands is not None:
         metrics["intervals"] = _interval_metrics(bands)
