@@ -131,9 +131,9 @@ def backtest(
 
     The trading report (`metrics["trading"]`, `equity`) trades the first target as a price. By
     default (`trading=None`) only a target named like a price (Close, Adj Close, Open, High, Low,
-    Price) is traded; `trading=True` trades any target. With `trading=False`, or where that target is zero or negative in a test period (returns are then
-    undefined: a temperature, a net flow), it is left out: `metrics["trading"]` holds `"skipped"`,
-    the reason, and `equity` is empty.
+    Price) is traded; `trading=True` trades any target. With `trading=False`, or where that target
+    is zero or negative in a test period (returns are then undefined: a temperature, a net flow),
+    it is left out: `metrics["trading"]` holds `"skipped"`, the reason, and `equity` is empty.
 
     A panel (a folder of CSVs, a dict of frames, or a long table with `id_column`) is backtested by
     `tsrnn.evaluation.panel_backtest.backtest_panel`, one global model per fold, and returns its
