@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrnn.errors import DataError
-from tsrnn.io.tables import data_sha256, read_series, select_columns
+from tsrnn.errors import DataError, DataNote
+from tsrnn.io.tables import data_sha256, default_target, read_series, select_columns
 
 from .conftest import SP500
 
@@ -143,3 +143,11 @@ def test_sha256_changes_with_any_value(daily_frame):
     assert data_sha256(series) == data_sha256(series.copy())
     assert data_sha256(series) != data_sha256(changed)
     assert np.isfinite(series.to_numpy()).all()
+
+
+def test_row_numbers_written_by_pandas_are_not_read_as_a_column(tmp_path):
+    frame = pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=5).strftime("%Y-%m-%d"), "sales": [1.0, 2, 3, 4, 5]})
+    frame.to_csv(tmp_path / "sales.csv")  # pandas writes its index 0..4 as a nameless first column
+    with pytest.warns(DataNote, match="row numbers"):
+        read = read_series(tmp_path / "sales.csv")
+    assert list(read.columns) == ["sales"] and default_target(read) == "sales"

@@ -99,6 +99,7 @@ def read_series(source: str | os.PathLike | pd.DataFrame, options: ReadOptions |
     if frame.empty:
         raise DataError(f"{name}: no data rows (only a header?); give a file with one row per date")
     frame = _strip_header(frame, name)
+    frame = _without_row_numbers(frame, name)
     frame = _index_by_date(frame, name, options)
     frame = _in_date_order(frame, name, options.timezone)
     frame.attrs["source"] = name
@@ -221,6 +222,28 @@ def _numbers_from_text(frame: pd.DataFrame, decimal: str, name: str) -> dict[str
         if style:
             styles[str(column)] = style
     return styles
+
+
+def _without_row_numbers(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The frame without the row numbers pandas writes as a nameless first column (`to_csv` of a
+    frame with its default index): 0, 1, 2, ... are no data.
+
+    Examples:
+        >>> table = pd.DataFrame({"Unnamed: 0": [0, 1, 2], "Date": ["2020-01-01", "2020-01-02", "2020-01-03"]})
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     list(_without_row_numbers(table, "data").columns)
+        ['Date']
+    """
+    first = frame.columns[0] if len(frame.columns) > 1 else None
+    if first is None or not (str(first).startswith("Unnamed: 0") or str(first).strip() == ""):
+        return frame
+    values = pd.to_numeric(frame[first], errors="coerce").to_numpy()
+    if len(values) and np.array_equal(values, np.arange(len(values))):
+        _note(f"{name}: the first column holds row numbers 0, 1, 2, ... (a pandas index written by to_csv); left out")
+        return frame.drop(columns=[first])
+    return frame
 
 
 def _index_by_date(frame: pd.DataFrame, name: str, options: ReadOptions) -> pd.DataFrame:
