@@ -147,3 +147,12 @@ def test_plot_draws_the_forecast_beyond_the_data_for_one_series_or_a_panel_serie
     with pytest.raises(Exception, match="series 'NOPE' is not in the data"):
         forecaster.plot(panel, tmp_path / "x.png", series="NOPE")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_backtest_is_a_top_level_name():
+    import subprocess
+    import sys
+
+    code = ("import tsrnn; from tsrnn.evaluation.walk_forward import backtest; "
+            "assert tsrnn.backtest is backtest and 'backtest' in tsrnn.__all__; print('ok')")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "ok"

@@ -25,6 +25,7 @@ _EXPORTS = {
     "WindowSpec": "features",
     "read_series": "io",
     "read_panel": "io",
+    "backtest": "evaluation",
     "tune": "evaluation",
     "TuneSettings": "evaluation",
     "zoo": "nn",
