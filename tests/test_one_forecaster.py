@@ -156,3 +156,15 @@ def test_backtest_is_a_top_level_name():
     code = ("import tsrnn; from tsrnn.evaluation.walk_forward import backtest; "
             "assert tsrnn.backtest is backtest and 'backtest' in tsrnn.__all__; print('ok')")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "ok"
+
+
+def test_scores_of_a_multi_step_horizon_say_they_pool_the_steps_and_give_each_step(single_csv, tmp_path):
+    forecaster = Forecaster(**dict(TINY, horizon=3)).fit(single_csv)
+    test = forecaster.evaluate(single_csv, part="test")
+    for name in ("model", "naive_last_value", "seasonal_naive"):
+        by_step = test[name]["mase_by_step"]
+        assert len(by_step) == 3 and np.mean(by_step) == pytest.approx(test[name]["mase"])
+    assert test["naive_last_value"]["mase_by_step"][0] < test["naive_last_value"]["mase_by_step"][2]  # naive drifts away
+    printed = CliRunner().invoke(main, ["fit", str(single_csv), "--horizon", "3", "--lookback", "10", "--units", "4",
+                                        "--epochs", "1", "--seed", "0", "-q", "--out", str(tmp_path / "run")])
+    assert printed.exit_code == 0 and "the rows above pool all 3 steps; MASE by step:" in printed.output

@@ -127,10 +127,15 @@ def _metrics_table(metrics: dict) -> str:
     for name in [name for name in test if isinstance(test[name], dict) and "mase" in test[name]]:
         row = test[name]
         lines.append(f"{labels.get(name, name):<20}{row['mae']:>12.4f}{row['rmse']:>12.4f}{row['mape']:>9.2%}{row['mase']:>9.3f}")
-    lines += _interval_lines(test.get("intervals"))
     from tsrnn.forecasting.comparison import best_baseline
 
     best = best_baseline(test)
+    if "mase_by_step" in test["model"]:  # a horizon over 1: the rows above pool every step
+        steps = len(test["model"]["mase_by_step"])
+        lines.append(f"the rows above pool all {steps} steps; MASE by step:")
+        for name in ("model", best):
+            lines.append(f"  {labels.get(name, name):<18}" + " ".join(f"{value:.3f}" for value in test[name]["mase_by_step"]))
+    lines += _interval_lines(test.get("intervals"))
     if test["model"]["mase"] > test[best]["mase"]:
         lines.append(f"note: the model did not beat the best baseline, {labels.get(best, best)} "
                      f"(MASE {test['model']['mase']:.3f} vs {test[best]['mase']:.3f})")

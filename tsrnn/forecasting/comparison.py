@@ -54,17 +54,25 @@ def forecasts_of(forecasters: dict, frame: pd.DataFrame, ends: range) -> dict[st
 
 
 def compare(forecasters: dict, frame: pd.DataFrame, ends: range, spec: WindowSpec, mase_scale,
-            forecasts: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
+            forecasts: dict[str, np.ndarray] | None = None, by_step: bool = False) -> dict[str, dict[str, float]]:
     """Metrics of every forecaster (model and baselines) on the windows ending at `ends` of `frame`.
 
-    `forecasts` may hold forecasts already made (by name), so none is computed twice.
+    `forecasts` may hold forecasts already made (by name), so none is computed twice. The metrics
+    pool every step of the horizon; with `by_step` and a horizon over 1, each forecaster also gets
+    `mase_by_step`, the MASE of each step alone (a list, step 1 first).
     """
     levels = frame[list(spec.target_columns)].to_numpy(np.float64)
     actual = levels[target_rows(ends, spec)]
     anchors = levels[np.asarray(ends)]
     made = dict(forecasts or {})
     made.update(forecasts_of({k: v for k, v in forecasters.items() if k not in made}, frame, ends))
-    return {name: forecast_metrics(actual, made[name], mase_scale, anchors) for name in forecasters}
+    scores = {name: forecast_metrics(actual, made[name], mase_scale, anchors) for name in forecasters}
+    if by_step and spec.horizon > 1:
+        scale = np.asarray(mase_scale, dtype=np.float64)
+        for name, row in scores.items():
+            errors = np.abs(actual - made[name]) / scale  # (windows, horizon, targets)
+            row["mase_by_step"] = [float(value) for value in errors.mean(axis=(0, 2))]
+    return scores
 
 
 def best_baseline(scores: dict[str, dict[str, float]], metric: str = "mase", model: str = "model") -> str:

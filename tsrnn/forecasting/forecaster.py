@@ -272,7 +272,7 @@ class Forecaster(ForecasterParams):
             return {**period, "rise_rate": float(actual.mean()), "model": classification_metrics(actual, predicted),
                     "majority_class": {**classification_metrics(actual, majority), "label": self.majority_class_}}
         scores = compare({"model": None, **fitted.baselines}, frame, ends, spec, fitted.mase_scale,
-                         forecasts={"model": preparation.invert(transformed, levels, ends, spec)})
+                         forecasts={"model": preparation.invert(transformed, levels, ends, spec)}, by_step=True)
         if coverage:
             scores["intervals"] = self._calibration(name, frame, fitted).scores_against_naive(
                 transformed, levels, ends, coverage, fitted.mase_scale, quantiles)
