@@ -241,3 +241,13 @@ def test_same_weights_same_outputs_on_another_backend(name, other, tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip().splitlines()[-1] == other
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), model.predict(inputs, verbose=0), atol=1e-5)
+
+
+def test_a_regression_head_trains_on_the_loss_it_is_given():
+    x, y = np.zeros((8, 5, 1), "float32"), np.full((8, 1), 3.0, "float32")
+    expected = {"mse": 9.0, "mae": 3.0}  # a zero head forecasts 0 where the target is 3
+    for loss, value in expected.items():
+        spec = zoo.resolve("lstm", input_shape=(5, 1), head="regression", units=[4], loss=loss, head_initializer="zeros")
+        model = zoo.build(spec)
+        assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(value, rel=1e-4)
+        assert zoo.ModelSpec.from_dict(spec.to_dict()).loss == loss

@@ -153,6 +153,8 @@ def _forecaster_options(command):
         _param("--epochs"),
         _param("--batch-size"),
         _param("--learning-rate"),
+        _param("--loss", choices=allowed.LOSSES,
+               help="Training loss on the scaled targets: squared, absolute (as MASE counts errors) or Huber."),
         _param("--patience", help="Early stopping on validation loss (best weights kept); 0 disables."),
         _param("--validation-fraction"),
         _param("--split", choices=allowed.SPLITS,

@@ -99,6 +99,8 @@ class ForecasterParams:
         epochs: passes over the training windows (at most, with early stopping).
         batch_size: windows per training batch.
         learning_rate: Adam's learning rate.
+        loss: the training loss on the scaled targets: "mse" (default), "mae" (absolute errors, as
+            MASE counts them) or "huber".
         patience: early stopping on the validation loss (best weights restored); 0 disables it.
         validation_fraction: the chronological part after training that validates (choices, early
             stopping, band calibration).
@@ -152,6 +154,7 @@ class ForecasterParams:
     epochs: int = 20
     batch_size: int = 64
     learning_rate: float = 1e-3
+    loss: str = "mse"
     patience: int = 5
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
@@ -324,6 +327,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         recurrent_dropout=p["recurrent_dropout"],
         pooling=p["pooling"],
         learning_rate=training.learning_rate,
+        loss=p["loss"],
         # Zero head: regression starts from the linear path (or, without it, from the mean change).
         head_initializer="zeros" if task == "regression" else "glorot_uniform",
         linear=linear,

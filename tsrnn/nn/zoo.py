@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from tsrnn.errors import ConfigError
 from tsrnn.nn.quantiles import check_quantiles, keras_objects
 from tsrnn.utils.validation import BODIES as BODY_NAMES
-from tsrnn.utils.validation import HEADS, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive, check_record_fields, record_dict
+from tsrnn.utils.validation import HEADS, LOSSES, OPTIMIZERS, POOLINGS, check_choice, check_int, check_positive, check_record_fields, record_dict
 
 BODIES = dict(zip(BODY_NAMES, ("SimpleRNN", "LSTM", "GRU")))
 FRONT_ENDS = ("numeric", "embedding")
@@ -94,6 +94,7 @@ class ModelSpec:
     quantiles: tuple[float, ...] = ()
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    loss: str = "mse"  # a regression head's loss on the scaled targets: mse, mae or huber
     series_slots: int = 0
     series_embedding_dim: int = 0
 
@@ -110,6 +111,7 @@ class ModelSpec:
         check_choice("head", self.head, HEADS)
         check_choice("pooling", self.pooling, POOLINGS)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("loss", self.loss, LOSSES)
         if not units or any(u < 1 for u in units):
             raise ConfigError(f"units must be one or more positive integers, got {self.units!r}")
         for name in ("dropout", "recurrent_dropout", "between_dropout"):
@@ -319,10 +321,10 @@ def compile_model(model, spec: ModelSpec) -> None:
     }[spec.optimizer](learning_rate=spec.learning_rate)
     if spec.quantiles:
         pinball = keras_objects()["PinballLoss"](spec.quantiles)
-        model.compile(optimizer=optimizer, loss={"forecast": "mse", "quantiles": pinball}, metrics={"forecast": ["mae"]})
+        model.compile(optimizer=optimizer, loss={"forecast": spec.loss, "quantiles": pinball}, metrics={"forecast": ["mae"]})
         return
     loss, metrics = {
-        "regression": ("mse", ["mae"]),
+        "regression": (spec.loss, ["mae"]),
         "binary": ("binary_crossentropy", ["accuracy"]),
         "multiclass": ("sparse_categorical_crossentropy", ["accuracy"]),
     }[spec.head]

@@ -33,6 +33,7 @@ BODIES = ("simple_rnn", "lstm", "gru")
 POOLINGS = ("last", "max", "mean")
 HEADS = ("regression", "binary", "multiclass")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
+LOSSES = ("mse", "mae", "huber")  # of a regression head, on the scaled targets
 FOLD_WINDOWS = ("expanding", "sliding")
 SPLITS = ("auto", "date", "series")
 TRADING_RULES = ("long_flat", "long_short")
