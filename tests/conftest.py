@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 SP500 = REPO / "datasets" / "sp500.csv"
 SHARED = REPO.parent / "shared" / "datasets"
 
-INTEROP_EXTRAS = ("nixtla",)  # need pandas < 3: CI runs their tests in a venv of their own (TSRNN_REQUIRE_INTEROP=1)
+INTEROP_EXTRAS = ("nixtla", "sktime")  # need pandas < 3: CI runs their tests in a venv of their own (TSRNN_REQUIRE_INTEROP=1)
 
 
 def require_backend(module: str, installed: bool | None = None, extra: str | None = None) -> None:

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_backend
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tsrnn"
 
 # The folders, lowest first; folders that share a layer may not import each other. The package's
 # own modules (errors, version, the lazy-name and old-path helpers) are the foundation below them all.
-LAYERS = [{"utils"}, {"nn"}, {"io"}, {"features"}, {"forecasting", "text"}, {"evaluation"}, {"cli"}]
+LAYERS = [{"utils"}, {"nn"}, {"io"}, {"features"}, {"forecasting", "text"}, {"evaluation"}, {"cli", "integrations"}]
 LAYER_OF = {folder: level + 1 for level, folders in enumerate(LAYERS) for folder in folders}
 FOUNDATION = 0
 _PUBLIC = importlib.import_module("tsrnn")._EXPORTS
@@ -86,6 +88,8 @@ def test_the_layer_check_catches_an_upward_import(tmp_path):
 def test_every_subpackage_declares_its_public_names_and_they_resolve(folder):
     package = importlib.import_module(f"tsrnn.{folder}")
     assert package.__all__, f"tsrnn.{folder} has no __all__"
+    if folder == "integrations":  # each name needs its library (sktime): tested where it is installed
+        require_backend("sktime", extra="sktime")
     for name in package.__all__:
         assert getattr(package, name) is not None, f"tsrnn.{folder}.{name}"
 
