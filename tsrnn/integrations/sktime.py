@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sktime.forecasting.base import BaseForecaster
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 _ORIGIN = pd.Timestamp("2000-01-01")
 
@@ -43,6 +43,13 @@ class TsrnnForecaster(BaseForecaster):
         seasonal_period: rows per season (None: from the dates; no season for an integer index).
         linear: the linear path beside the network (None: on).
         seed: makes a CPU run repeatable.
+
+    Examples:
+        >>> import pandas as pd
+        >>> y = pd.Series(100.0 + pd.Series(range(60)).mod(7).to_numpy(), index=pd.period_range("2020-01", periods=60, freq="M"))
+        >>> forecaster = TsrnnForecaster(lookback=6, units=4, epochs=1, seed=0).fit(y, fh=[1, 2, 3])
+        >>> forecaster.predict().index.astype(str).tolist()
+        ['2025-01', '2025-02', '2025-03']
     """
 
     _tags = {
@@ -85,6 +92,7 @@ class TsrnnForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ sktime's private interface
     def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh=None):
+        from tsrnn.errors import DataError
         from tsrnn.forecasting.forecaster import Forecaster
 
         steps = self._steps(fh)
@@ -93,14 +101,21 @@ class TsrnnForecaster(BaseForecaster):
         frame = self._frame(y, X)
         transform = self.target_transform or ("log_return" if (y.to_numpy() > 0).all() else "difference")
         dated = isinstance(y.index, (pd.DatetimeIndex, pd.PeriodIndex))
-        self.forecaster_ = Forecaster(
+        params = dict(
             model=self.model, lookback=self.lookback, units=self.units, epochs=self.epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, loss=self.loss, patience=self.patience, horizon=int(max(steps)),
             target=self._targets, features=self._targets, future_features=self._covariates or None,
             target_transform=transform, validation_fraction=self.validation_fraction, test_fraction=0.0,
             seasonal_period=self.seasonal_period if self.seasonal_period is not None or dated else 1,
             linear=self.linear, seed=self.seed, verbose=0,
-        ).fit(frame)
+        )
+        try:
+            self.forecaster_ = Forecaster(**params).fit(frame)
+        except DataError as error:
+            if "too few" not in str(error) or not self.validation_fraction:
+                raise
+            # A series too short to validate on is fitted without validation rows (no early stopping, no bands).
+            self.forecaster_ = Forecaster(**{**params, "validation_fraction": 0.0}).fit(frame)
         return self
 
     def _predict(self, fh, X: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -127,7 +142,7 @@ class TsrnnForecaster(BaseForecaster):
         if max(steps) > self.forecaster_.window_spec_.horizon:
             raise ValueError(f"fh reaches step {max(steps)}, beyond the {self.forecaster_.window_spec_.horizon} steps "
                              "this forecaster was fitted for; fit it with that fh")
-        future = None if X is None or not self._covariates else self._covariate_frame(X)
+        future = None if X is None or not self._covariates else self._covariate_frame(X, max(steps))
         table = self.forecaster_.predict(self._frame(self._y, self._X), level=level, future=future)
         return table.iloc[-1], steps
 
@@ -147,8 +162,12 @@ class TsrnnForecaster(BaseForecaster):
             frame[self._covariates] = X.loc[y.index].to_numpy(dtype=float)
         return frame
 
-    def _covariate_frame(self, X: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(X.to_numpy(dtype=float), index=_dates(X.index), columns=self._covariates)
+    def _covariate_frame(self, X: pd.DataFrame, horizon: int) -> pd.DataFrame:
+        """The covariates' future rows on every step up to `horizon` after the data: sktime gives them
+        at the steps of `fh` only, so a step between takes the nearest given row's values."""
+        given = pd.DataFrame(X.to_numpy(dtype=float), index=_dates(X.index), columns=self._covariates)
+        every = _dates(ForecastingHorizon(list(range(1, horizon + 1))).to_absolute_index(self.cutoff))
+        return given.reindex(given.index.union(every)).ffill().bfill().loc[every]
 
     @classmethod
     def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
