@@ -46,6 +46,7 @@ class TsrnnForecaster(BaseForecaster):
 
     Examples:
         >>> import pandas as pd
+        >>> from tsrnn.integrations.sktime import TsrnnForecaster
         >>> y = pd.Series(100.0 + pd.Series(range(60)).mod(7).to_numpy(), index=pd.period_range("2020-01", periods=60, freq="M"))
         >>> forecaster = TsrnnForecaster(lookback=6, units=4, epochs=1, seed=0).fit(y, fh=[1, 2, 3])
         >>> forecaster.predict().index.astype(str).tolist()
