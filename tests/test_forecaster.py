@@ -94,7 +94,8 @@ def test_evaluate_reports_model_next_to_baselines(fitted):
     metrics = forecaster.evaluate(path, start=forecaster.split_["test_start"])
     assert metrics["windows"] == forecaster.split_["test_windows"]
     for name in ("model", "naive_last_value", "seasonal_naive", "drift", "moving_average", "ridge"):
-        assert set(metrics[name]) == {"mae", "rmse", "mape", "smape", "mase", "directional_accuracy"}
+        assert set(metrics[name]) == {"mae", "rmse", "mape", "smape", "mase", "directional_accuracy", "mase_by_step"}
+        assert np.mean(metrics[name]["mase_by_step"]) == pytest.approx(metrics[name]["mase"])  # horizon 2: both steps
     assert metrics["first_target"] >= forecaster.split_["test_start"]
     # The baselines' figures, recomputed by hand from the prices (horizon 2, every test window).
     close = read_series(path)["Close"].to_numpy()
