@@ -19,7 +19,7 @@ _EXPORTS = {
     "performance": "trading",
     "read_space": "search_space",
     "tune": "tuning",
-    "walk_forward_folds": "walk_forward",
+    "walk_forward_folds": "folds",
     "write_backtest": "walk_forward",
     "write_panel_backtest": "panel_backtest",
 }

@@ -1,6 +1,6 @@
 """Walk-forward backtests of a panel: one global model per fold, scored per series and pooled.
 
-Folds cut the union of the panel's dates (`tsrnn.evaluation.walk_forward.walk_forward_folds`), so every series
+Folds cut the union of the panel's dates (`tsrnn.evaluation.folds.walk_forward_folds`), so every series
 shares each fold's test period. In every fold a fresh `PanelForecaster` is fitted on the rows
 before the test period (its own validation split for early stopping; a series without a training
 window there sits the fold out) and scores the windows whose targets lie in the test period, next
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError
-from tsrnn.evaluation.walk_forward import Fold, walk_forward_folds
+from tsrnn.evaluation.folds import Fold, walk_forward_folds
 from tsrnn.forecasting.params import read_options
 from tsrnn.io.panels import read_panel
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import TimeSeriesSplit
 
 from tsrnn.errors import ConfigError, DataError
+from tsrnn.evaluation.folds import Fold, walk_forward_folds
 from tsrnn.evaluation.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
 from tsrnn.features.preparation import PreparedData
 from tsrnn.features.seasons import periods_per_year
@@ -33,49 +33,6 @@ from tsrnn.forecasting.metrics import forecast_metrics, naive_scale
 from tsrnn.forecasting.params import read_options
 from tsrnn.io.tables import read_series, select_columns
 from tsrnn.utils.atomic import jsonable
-from tsrnn.utils.validation import FOLD_WINDOWS, check_choice
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Row ranges of one fold: train `[train_start, train_end)`, test `[test_start, test_end)`."""
-
-    index: int
-    train_start: int
-    train_end: int
-    test_start: int
-    test_end: int
-
-
-def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, window: str = "expanding",
-                       train_size: int | None = None, gap: int = 0) -> list[Fold]:
-    """Consecutive test periods at the end of the series, each preceded by its training rows.
-
-    Examples:
-        >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
-        [(0, 5, 6, 8), (0, 7, 8, 10)]
-    """
-    check_choice("window", window, FOLD_WINDOWS)
-    if folds < 1:
-        raise ConfigError(f"folds must be >= 1, got {folds!r}")
-    if window == "sliding" and not train_size:
-        raise ConfigError("a sliding window needs train_size (rows per training window)")
-    splitter = TimeSeriesSplit(
-        n_splits=max(folds, 2) if folds == 1 else folds,
-        test_size=test_size,
-        gap=gap,
-        max_train_size=train_size if window == "sliding" else None,
-    )
-    try:
-        splits = list(splitter.split(np.zeros(rows)))
-    except ValueError as error:
-        raise DataError(f"{rows} rows are too few for {folds} folds ({error}); use fewer folds or a smaller test size") from None
-    splits = splits[-folds:]
-    return [
-        Fold(index=i, train_start=int(train[0]), train_end=int(train[-1]) + 1, test_start=int(test[0]), test_end=int(test[-1]) + 1)
-        for i, (train, test) in enumerate(splits)
-    ]
-
 
 PRICE_NAMES = ("close", "adj close", "adj_close", "open", "high", "low", "price")  # traded by default
 

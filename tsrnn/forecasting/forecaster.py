@@ -36,7 +36,7 @@ from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import nixtla_layout, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.io.panels import default_id_column, read_panel, read_series_or_panel
+from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
 from tsrnn.utils.atomic import atomic_directory
@@ -87,20 +87,22 @@ class Forecaster(ForecasterParams):
             ConfigError: a parameter that is not valid, or that the data's shape cannot use.
             DataError: data that cannot be used (the error names the series and how to fix it).
         """
-        id_column = default_id_column(data, id_column)  # a Nixtla long frame names its series by unique_id
-        frames, panel = read_series_or_panel(data, read_options(self), id_column)
-        self.fit_frames(frames, panel or self._always_panel, backup_dir, static, skip_short, id_column)
+        frames, panel, id_column = read_series_or_panel(data, read_options(self), id_column)
+        self.fit_frames(frames, panel, backup_dir, static, skip_short, id_column)
         return self
 
     def fit_series(self, series: pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> PreparedData:
         """`fit` on one series already read by `tsrnn.io.tables.read_series`; returns the series prepared
         for the fitted forecaster (checked once here, for `predict`, `evaluate`, `forecast_frame`)."""
-        return self.fit_frames({_name_of(series): series}, self._always_panel, backup_dir)
+        return self.fit_frames({_name_of(series): series}, False, backup_dir)
 
     def fit_frames(self, frames: dict[str, pd.DataFrame], panel: bool, backup_dir=None, static=None,
                    skip_short: bool = False, id_column: str | None = None) -> PreparedData | None:
         """`fit` on series already read by `tsrnn.io` (`{name: frame}`); `panel` sets the layout of
-        the results. Returns the one series prepared for the fitted forecaster (None for a panel)."""
+        the results (a `PanelForecaster` always answers as a panel). Returns the one series prepared
+        for the fitted forecaster (None for a panel)."""
+        panel = panel or self._always_panel
+
         def fit_earlier(last: pd.Timestamp, fraction: float) -> Calibration:  # an earlier block, for calibration_folds
             params = {**self.get_params(), "calibration_folds": 1, "test_fraction": 0.0,
                       "validation_fraction": fraction, "verbose": 0}

@@ -22,7 +22,7 @@ from tsrnn.errors import DataError
 from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.forecasting.params import read_options
 from tsrnn.forecasting.plots import direction_plot, forecast_plot
-from tsrnn.io.panels import default_id_column, read_series_or_panel
+from tsrnn.io.panels import read_series_or_panel
 from tsrnn.utils.atomic import atomic_directory, write_json
 
 
@@ -87,10 +87,8 @@ def fit_run(
     if backup.exists() and not resume:
         shutil.rmtree(backup)
     with atomic_directory(out, overwrite=overwrite) as staging:
-        id_column = default_id_column(data, id_column)  # a Nixtla long frame names its series by unique_id
-        frames, panel = read_series_or_panel(data, read_options(forecaster), id_column)  # read and checked once
-        prepared = forecaster.fit_frames(frames, panel or forecaster._always_panel, backup_dir=backup, static=static,
-                                         id_column=id_column)
+        frames, panel, id_column = read_series_or_panel(data, read_options(forecaster), id_column)  # read once
+        prepared = forecaster.fit_frames(frames, panel, backup_dir=backup, static=static, id_column=id_column)
         regression = forecaster.settings_.training.task == "regression"
         metrics = {"split": forecaster.split_, "choices": forecaster.choices_}
         if forecaster.panel_:

@@ -60,7 +60,7 @@ def default_id_column(source, id_column: str | None = None) -> str | None:
 
 
 def read_series_or_panel(source, options: ReadOptions | None = None,
-                         id_column: str | None = None) -> tuple[dict[str, pd.DataFrame], bool]:
+                         id_column: str | None = None) -> tuple[dict[str, pd.DataFrame], bool, str | None]:
     """Any data a forecaster takes, as `{series name: frame}`, and whether it was given as a panel.
 
     Args:
@@ -69,18 +69,20 @@ def read_series_or_panel(source, options: ReadOptions | None = None,
         id_column: the column that tells the series of a long table apart.
 
     Returns:
-        `(series by name, panel)`: one series is named by its file's stem ("series" for a DataFrame).
+        `(series by name, panel, id column)`: one series is named by its file's stem ("series" for
+        a DataFrame); the id column is the one given, `unique_id` for a Nixtla long frame, or None.
 
     Examples:
         >>> frame = pd.DataFrame({"Date": ["2020-01-01", "2020-01-02"], "Close": [1.0, 2.0]})
-        >>> frames, panel = read_series_or_panel(frame)
-        >>> list(frames), panel
-        (['series'], False)
+        >>> frames, panel, id_column = read_series_or_panel(frame)
+        >>> list(frames), panel, id_column
+        (['series'], False, None)
     """
+    id_column = default_id_column(source, id_column)  # a Nixtla long frame names its series by unique_id
     if is_panel(source, id_column):
-        return read_panel(source, options, id_column), True
+        return read_panel(source, options, id_column), True, id_column
     name = "series" if isinstance(source, pd.DataFrame) else Path(source).stem
-    return {name: read_series(source, options or ReadOptions())}, False
+    return {name: read_series(source, options or ReadOptions())}, False, None
 
 
 def read_panel(source, options: ReadOptions | None = None, id_column: str | None = None,
