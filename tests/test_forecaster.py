@@ -204,6 +204,11 @@ import sys, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from tsrnn import Forecaster
+from tsrnn.io.tables import read_series
+series = read_series(sys.argv[1])
+panel = Forecaster(strategy="mirrored", lookback=10, units=4, epochs=1, batch_size=32, seed=0).fit(
+    {"a": series, "b": series * 2})  # one model over two series, each batch split over the devices
+print("panel", panel.model_.distribute_strategy.num_replicas_in_sync, len(panel.predict({"b": series})))
 forecaster = Forecaster(strategy="mirrored", lookback=10, units=4, epochs=2, batch_size=32, seed=0).fit(sys.argv[1])
 print(forecaster.model_.distribute_strategy.num_replicas_in_sync, len(forecaster.history_["loss"]))
 """
@@ -220,6 +225,8 @@ def test_mirrored_strategy_trains_on_two_logical_devices(sp500_slice):
     completed = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT, str(sp500_slice)], capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.split()[-2:] == ["2", "2"]
+    panel = completed.stdout.splitlines()[-2].split()
+    assert panel[:2] == ["panel", "2"] and int(panel[2]) > 0
 
 
 DATA_PARALLEL_SCRIPT = """

@@ -150,13 +150,27 @@ def test_save_and_load_give_identical_forecasts(fitted, folder, tmp_path):
     assert loaded.get_params() == fitted.get_params()
 
 
-@pytest.mark.parametrize("params, message", [({"calibration_folds": 2}, "^calibration_folds is not built for more than "
-                                                                       "one series yet"),
-                                             ({"strategy": "mirrored"}, "^strategy is not built for more than one series "
-                                                                        "yet; fit the panel with strategy none")])
-def test_what_panels_do_not_have_yet_is_one_line_not_ignored(folder, params, message):
-    with pytest.raises(ConfigError, match=message):
-        Forecaster(**TINY, **params).fit(folder)
+def test_a_panel_calibrates_on_earlier_blocks_each_scored_by_a_fit_on_the_rows_before_it(panel):
+    one = Forecaster(**TINY).fit(panel)
+    two = Forecaster(**TINY, calibration_folds=2).fit(panel)
+    validation = len(one.calibration_scores_)
+    assert two.choices_["calibration_blocks"] == 2
+    np.testing.assert_array_equal(two.calibration_scores_[-validation:], one.calibration_scores_)
+    # The earlier block: the same panel fitted on the dates before the validation period, with the
+    # last 60 of its 280 dates (the validation period's length) validating and no test split.
+    before = {name: frame[frame.index < one.data_split_.validation_start] for name, frame in panel.items()}
+    earlier = Forecaster(**TINY, test_fraction=0.0, validation_fraction=60 / 280).fit(before)
+    np.testing.assert_allclose(two.calibration_scores_[:-validation], earlier.calibration_scores_, rtol=1e-6)
+    assert len(earlier.calibration_scores_) == sum(s.windows["validation"] for s in earlier.series_.values())
+
+
+def test_a_ragged_panel_calibrates_each_series_on_its_own_earlier_rows(panel):
+    ragged = {**panel, "LATE": panel["LATE"].iloc[:-100]}  # ends 100 dates early: split by series
+    one = Forecaster(**TINY).fit(ragged)
+    three = Forecaster(**TINY, calibration_folds=3).fit(ragged)
+    assert one.data_split_.how == "series" and three.choices_["calibration_blocks"] == 3
+    assert len(one.calibration_scores_) < len(three.calibration_scores_) < 3 * len(one.calibration_scores_) + 1
+    np.testing.assert_array_equal(three.calibration_scores_[-len(one.calibration_scores_):], one.calibration_scores_)
 
 
 def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(folder, panel, tmp_path):

@@ -24,6 +24,7 @@ import pandas as pd
 
 from tsrnn.errors import ConfigError
 from tsrnn.evaluation.folds import Fold, walk_forward_folds
+from tsrnn.features.splits import union_of_dates
 from tsrnn.forecasting.params import read_options
 from tsrnn.io.panels import read_panel
 
@@ -50,7 +51,7 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
     if not isinstance(refit_every, int) or refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
     frames = read_panel(panel, read_options(model), id_column)
-    dates = pd.DatetimeIndex(np.unique(np.concatenate([f.index.to_numpy(dtype="datetime64[ns]") for f in frames.values()])))
+    dates = union_of_dates(frames)
     plan = walk_forward_folds(len(dates), folds, test_size, window, train_size, gap)
     params = {**model.get_params(), "test_fraction": 0.0}
     rows, fold_records, band_rows = [], [], []

@@ -61,6 +61,32 @@ class DateSplit:
         """One line for the printed tables."""
         return f"validation from {self.validation_start.date()}, test from {self.test_start.date()}"
 
+    def earlier(self, panel: dict[str, pd.DataFrame], blocks: int) -> DateSplit | None:
+        """The split whose validation period is the block of as many dates `blocks` blocks before
+        this one's (its test part: every later row, which a fit leaves unread), for
+        cross-validated calibration; None where no date is left before it to train on.
+
+        Args:
+            panel: the series the split was made for.
+            blocks: how many validation periods to step back (1: the one just before).
+
+        Returns:
+            The earlier `DateSplit`, or None.
+
+        Examples:
+            >>> dates = pd.date_range("2020-01-01", periods=100)
+            >>> split = split_by_date({"a": pd.DataFrame(index=dates)})
+            >>> earlier = split.earlier({"a": pd.DataFrame(index=dates)}, 1)
+            >>> earlier.bounds(dates), earlier.test_start == split.validation_start
+            (SplitBounds(rows=100, train_end=55, validation_end=70), True)
+        """
+        dates = union_of_dates(panel)
+        train_end, validation_end = int(dates.searchsorted(self.validation_start)), int(dates.searchsorted(self.test_start))
+        shift = blocks * (validation_end - train_end)
+        if train_end - shift <= 0 or validation_end == train_end:
+            return None
+        return DateSplit(_start(dates, train_end - shift), _start(dates, validation_end - shift))
+
     def to_dict(self) -> dict:
         return {"how": "date", "validation_start": self.validation_start.isoformat(), "test_start": self.test_start.isoformat()}
 
@@ -99,6 +125,26 @@ class SeriesSplit:
                                validation_end=int(index.searchsorted(test_start)))
         return split_rows(len(index), self.validation_fraction, self.test_fraction)
 
+    def earlier(self, panel: dict[str, pd.DataFrame], blocks: int) -> SeriesSplit | None:
+        """The split whose validation part is, in every series, the block of as many rows `blocks`
+        blocks before its own (see `DateSplit.earlier`); a series without a row left before that
+        block to train on is not in it (`starts`). None where no series is left.
+
+        Args:
+            panel: the series the split was made for.
+            blocks: how many validation parts to step back.
+
+        Returns:
+            The earlier `SeriesSplit`, or None.
+        """
+        starts = {}
+        for name, frame in panel.items():
+            bounds = self.bounds(frame.index, name)
+            shift = blocks * (bounds.validation_end - bounds.train_end)
+            if bounds.train_end - shift > 0 and shift:
+                starts[name] = (_start(frame.index, bounds.train_end - shift), _start(frame.index, bounds.validation_end - shift))
+        return SeriesSplit(self.validation_fraction, self.test_fraction, starts) if starts else None
+
     def describe(self) -> str:
         """One line for the printed tables."""
         return (f"validation and test: each series' own last {self.validation_fraction:.0%} and {self.test_fraction:.0%} "
@@ -112,6 +158,17 @@ class SeriesSplit:
     def from_dict(cls, values: dict) -> SeriesSplit:
         return cls(values["validation_fraction"], values["test_fraction"],
                    {name: (pd.Timestamp(a), pd.Timestamp(b)) for name, (a, b) in values["starts"].items()})
+
+
+def union_of_dates(panel: dict[str, pd.DataFrame]) -> pd.DatetimeIndex:
+    """Every date of any series of `panel`, sorted, once.
+
+    Examples:
+        >>> dates = pd.date_range("2020-01-01", periods=3)
+        >>> len(union_of_dates({"a": pd.DataFrame(index=dates), "b": pd.DataFrame(index=dates[1:])}))
+        3
+    """
+    return pd.DatetimeIndex(np.unique(np.concatenate([frame.index.to_numpy(dtype="datetime64[ns]") for frame in panel.values()])))
 
 
 def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0.15, test_fraction: float = 0.15) -> DateSplit:
@@ -130,7 +187,7 @@ def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0
         >>> str(split.validation_start.date()), str(split.test_start.date())
         ('2020-03-11', '2020-03-26')
     """
-    dates = pd.DatetimeIndex(np.unique(np.concatenate([frame.index.to_numpy(dtype="datetime64[ns]") for frame in panel.values()])))
+    dates = union_of_dates(panel)
     rows = split_rows(len(dates), validation_fraction, test_fraction)  # the single-series split of the union
     return DateSplit(validation_start=_start(dates, rows.train_end), test_start=_start(dates, rows.validation_end))
 

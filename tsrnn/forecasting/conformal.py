@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -319,36 +319,6 @@ class Calibration:
         return {level_name(level): {"model": interval_scores(actual, *model[level], level, mase_scale),
                                     "naive_band": interval_scores(actual, *naive[level], level, mase_scale)}
                 for level in coverage}
-
-
-def with_earlier_blocks(calibration: Calibration, bounds, folds: int,
-                        fit_earlier: Callable[[int, float], Calibration]) -> tuple[Calibration, int]:
-    """`calibration` (from the validation block) plus the scores of up to `folds - 1` blocks before
-    it, each as large: `fit_earlier(cut, fraction)` fits a forecaster the same way on rows `[0, cut)`
-    with its last `fraction` as validation and returns its calibration. Stops at the first block
-    with too few rows before it (a `DataError`). Returns the merged calibration and the blocks used
-    (cross-validated conformal: NeuralForecast's `PredictionIntervals(n_windows=k)` refits likewise)."""
-    from tsrnn.errors import DataError
-
-    size = bounds.validation_end - bounds.train_end
-    found = [calibration]
-    for block in range(1, folds if calibration.scores is not None else 1):
-        cut = bounds.validation_end - block * size
-        if cut - size <= 0:
-            break
-        try:
-            earlier = fit_earlier(cut, size / cut)
-        except DataError:
-            break
-        if earlier.scores is None or earlier.scores.shape[1:] != calibration.scores.shape[1:]:
-            break
-        found.insert(0, earlier)
-    if len(found) == 1:
-        return calibration, 1
-    quantile_scores = None if calibration.quantile_scores is None else {
-        level: np.concatenate([c.quantile_scores[level] for c in found]) for level in calibration.quantile_scores}
-    return Calibration(calibration.spec, np.concatenate([c.scores for c in found]), calibration.naive_residuals,
-                       calibration.quantiles, quantile_scores), len(found)
 
 
 def quantile_band_levels(quantiles: Sequence[float]) -> list[float]:

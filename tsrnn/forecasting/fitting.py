@@ -17,7 +17,6 @@ Examples:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
 from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec, rises, target_values
 from tsrnn.forecasting.comparison import default_baselines
-from tsrnn.forecasting.conformal import Calibration, conformity_scores, cqr_scores, level_name, quantile_band_levels, volatility, with_earlier_blocks
+from tsrnn.forecasting.conformal import conformity_scores, cqr_scores, level_name, quantile_band_levels, volatility
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
 from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
@@ -62,32 +61,32 @@ class FitPlan:
     choice: LinearChoice | None
 
 
-def check_params_for(params: ForecasterParams, series: int, panel: bool, static=None) -> None:
+def check_params_for(params: ForecasterParams, panel: bool, static=None) -> None:
     """Refuse the parameters that the data's shape cannot use, in one line each.
 
     Args:
         params: the forecaster's parameters.
-        series: how many series the data holds.
         panel: whether the data was given as a panel (a folder, a dict, or with an id column).
         static: the static covariate table given to `fit`, or None.
 
     Raises:
-        ConfigError: static covariates or an embedding for one series given alone, or
-            `calibration_folds` / `strategy` on more than one series.
+        ConfigError: static covariates or an embedding for one series given alone.
+
+    Examples:
+        >>> check_params_for(ForecasterParams(), panel=False, static=pd.DataFrame())
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.ConfigError: static gives the static covariates of a panel's series; the data is one series
     """
     if not panel and static is not None:
         raise ConfigError("--static gives the static covariates of a panel's series; the data is one series")
     if not panel and (params.static_features or params.series_embedding):
         raise ConfigError("--static-features and --series-embedding describe the series of a panel; give a panel "
                           "(a folder of CSVs, a dict of frames, or a long table with --id-column)")
-    if series > 1 and params.calibration_folds != 1:
-        raise ConfigError("--calibration-folds is not built for more than one series yet; bands of a panel are calibrated "
-                          "on the validation windows of every series pooled: leave it at 1")
-    if series > 1 and params.strategy != "none":
-        raise ConfigError("--strategy is not built for more than one series yet; fit the panel with --strategy none")
 
 
-def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=None, skip_short: bool = False) -> FitPlan:
+def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=None, skip_short: bool = False,
+             split: DateSplit | SeriesSplit | None = None) -> FitPlan:
     """Resolve once what the data decides, before any network is built.
 
     Args:
@@ -95,6 +94,8 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
         frames: the series read by `tsrnn.io` (one entry for one series).
         static: the static covariate table, or None to read them from constant columns.
         skip_short: leave out a series without a training window instead of refusing it.
+        split: the split to fit by (an earlier block's, for `calibration_folds`); None: the one
+            the parameters ask for.
 
     Returns:
         The `FitPlan`.
@@ -107,7 +108,8 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
     settings = derive_settings(params, resolved)  # every parameter checked before any work
     train = settings.training
     selected = {name: preparation.select_frame(series, settings, check_inputs=False) for name, series in frames.items()}
-    split = split_panel(selected, train.split, train.validation_fraction, train.test_fraction)
+    given = split is not None
+    split = split if given else split_panel(selected, train.split, train.validation_fraction, train.test_fraction)
     resolved = {**resolved, "input_transforms": _input_transforms(selected, settings.window, split)}
     settings = derive_settings(params, resolved)
     spec = settings.window
@@ -124,7 +126,7 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
     if choice is not None:  # the lookback and anchor the parameters left open, chosen on every series' folds
         resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
         settings = derive_settings(params, resolved)
-    if len(selected) == 1 and not skip_short:
+    if len(selected) == 1 and not skip_short and not given:
         frame = next(iter(selected.values()))
         preparation.check_rows_for_split(frame, settings.window, train.validation_fraction, train.test_fraction)
     return FitPlan(with_identity(settings, identity), resolved, split, selected, rows, identity, choice)
@@ -132,7 +134,7 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
 
 def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel: bool, static=None,
                 skip_short: bool = False, backup_dir=None,
-                fit_earlier: Callable[[pd.Timestamp, float], Calibration] | None = None) -> tuple[dict, dict[str, pd.DataFrame]]:
+                split: DateSplit | SeriesSplit | None = None) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Fit one network on every series of `frames`; returns the learned attributes (`name_`).
 
     Args:
@@ -142,8 +144,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         static: the static covariate table (see `plan_fit`).
         skip_short: leave out (and list in `skipped_`) a series without a training window.
         backup_dir: where training state is saved after every epoch, to resume from.
-        fit_earlier: for `calibration_folds` > 1 on one series, `fit_earlier(last date, fraction)`
-            fits the same forecaster on the rows up to that date and returns its calibration.
+        split: the split to fit by (see `plan_fit`).
 
     Returns:
         The learned state (for `tsrnn.forecasting.state.replace_learned`), and every series' checked
@@ -159,8 +160,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     from tsrnn.nn import training
     from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 
-    check_params_for(params, len(frames), panel, static)
-    plan = plan_fit(params, frames, static, skip_short)
+    check_params_for(params, panel, static)
+    plan = plan_fit(params, frames, static, skip_short, split)
     settings, split, identity = plan.settings, plan.split, plan.identity
     spec, train = settings.window, settings.training
     regression = train.task == "regression"
@@ -232,16 +233,14 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     if regression:
         scores, quantile_scores = pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024),
                                                            settings.model.quantiles)
-        blocks = 1
-        if train.calibration_folds > 1 and fit_earlier is not None:  # one series (check_params_for)
-            (name, frame), = plan.frames.items()
-            calibration = Calibration(spec, scores, series_state[name].naive_residuals, settings.model.quantiles,
-                                      quantile_scores)
-            merged, blocks = with_earlier_blocks(calibration, split.bounds(frame.index, name), train.calibration_folds,
-                                                 lambda cut, fraction: fit_earlier(frame.index[cut - 1], fraction))
-            scores, quantile_scores = merged.scores, merged.quantile_scores
+        blocks = [(scores, quantile_scores)]
+        if train.calibration_folds > 1 and scores is not None:
+            blocks = earlier_blocks(params, frames, panel, static, split, train.calibration_folds) + blocks
+            scores = np.concatenate([block_scores for block_scores, _ in blocks])
+            quantile_scores = quantile_scores and {level: np.concatenate([by_level[level] for _, by_level in blocks])
+                                                   for level in quantile_scores}
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
-        choices["calibration_blocks"] = blocks
+        choices["calibration_blocks"] = len(blocks)
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     learned.update(
@@ -253,6 +252,43 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         data_sha256_=_sha256_of(plan.frames),
     )
     return learned, plan.frames
+
+
+def earlier_blocks(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel: bool, static,
+                   split: DateSplit | SeriesSplit, folds: int) -> list[tuple[np.ndarray, dict | None]]:
+    """The conformity scores of up to `folds - 1` blocks before the validation part, each as large,
+    oldest first: each scored by a network fitted the same way on the rows before it (its
+    validation part, `split.earlier`), so every score is out of sample (cross-validated conformal,
+    as NeuralForecast's `PredictionIntervals(n_windows=k)` refits likewise). Stops at the first
+    block with no rows left before it to train on; never reads the test rows.
+
+    Args:
+        params: the forecaster's parameters.
+        frames: the series as `fit_learned` was given them.
+        panel: whether the data is a panel.
+        static: the static covariate table, or None.
+        split: the fit's split.
+        folds: the blocks wanted, the validation part's own included.
+
+    Returns:
+        `(scores, {band level: scores} or None)` per earlier block, oldest first.
+    """
+    earlier_params = ForecasterParams(**{**ForecasterParams.get_params(params), "calibration_folds": 1, "verbose": 0})
+    found = []
+    for block in range(1, folds):
+        earlier = split.earlier(frames, block)
+        if earlier is None:
+            break
+        kept = {name: frame for name, frame in frames.items()
+                if not isinstance(earlier, SeriesSplit) or name in earlier.starts}
+        try:
+            learned, _ = fit_learned(earlier_params, kept, panel, static, skip_short=True, split=earlier)
+        except DataError:
+            break
+        if learned["calibration_scores_"] is None:
+            break
+        found.insert(0, (learned["calibration_scores_"], learned["quantile_scores_"]))
+    return found
 
 
 def _sha256_of(frames: dict[str, pd.DataFrame]) -> str:

@@ -103,15 +103,7 @@ class Forecaster(ForecasterParams):
         for the fitted forecaster (None for a panel)."""
         panel = panel or self._always_panel
 
-        def fit_earlier(last: pd.Timestamp, fraction: float) -> Calibration:  # an earlier block, for calibration_folds
-            params = {**self.get_params(), "calibration_folds": 1, "test_fraction": 0.0,
-                      "validation_fraction": fraction, "verbose": 0}
-            (name, series), = frames.items()
-            earlier = type(self)(**params)
-            earlier.fit_frames({name: series.loc[:last]}, panel)
-            return earlier.calibration_
-
-        learned, selected = fit_learned(self, frames, panel, static, skip_short, backup_dir, fit_earlier)
+        learned, selected = fit_learned(self, frames, panel, static, skip_short, backup_dir)
         state.replace_learned(self, {**learned, "id_column_": id_column})
         if panel:
             return None
