@@ -35,26 +35,50 @@ def argument_of(flag: str) -> str:
 
 class TsrnnError(Exception):
     """Base class of every user-facing tsrnn error: its message names arguments in the library and
-    flags in the CLI (see the module)."""
+    flags in the CLI (see the module).
+
+    Examples:
+        >>> str(TsrnnError("choose one with --date-format"))
+        'choose one with date_format'
+    """
 
     def __str__(self) -> str:
         return _FLAG.sub(lambda match: argument_of(match.group(0)), self.cli_message())
 
     def cli_message(self) -> str:
-        """The message as the CLI prints it, naming flags."""
+        """The message as the CLI prints it, naming flags.
+
+        Returns:
+            The message as raised.
+        """
         return super().__str__()
 
 
 class DataError(TsrnnError):
-    """The input data cannot be used as given (missing file, bad column, NaN, bad dates...)."""
+    """The input data cannot be used as given (missing file, bad column, NaN, bad dates...).
+
+    Examples:
+        >>> isinstance(DataError("prices.csv: no such file"), TsrnnError)
+        True
+    """
 
 
 class ConfigError(TsrnnError, ValueError):
-    """An option or specification has an invalid value."""
+    """An option or specification has an invalid value (also a `ValueError`).
+
+    Examples:
+        >>> isinstance(ConfigError("epochs must be an integer >= 1, got 0"), ValueError)
+        True
+    """
 
 
 class RunDirError(TsrnnError):
-    """A run directory is missing, incomplete, corrupt or from an incompatible version."""
+    """A run directory is missing, incomplete, corrupt or from an incompatible version.
+
+    Examples:
+        >>> RunDirError("runs/x: no run.json").cli_message()
+        'runs/x: no run.json'
+    """
 
 
 class TrainingError(TsrnnError):
@@ -62,9 +86,18 @@ class TrainingError(TsrnnError):
 
 
 class NotFittedError(TsrnnError):
-    """A fitted estimator was required but `fit` has not been called."""
+    """A fitted estimator was required but `fit` has not been called.
+
+    Examples:
+        >>> from tsrnn import Forecaster
+        >>> Forecaster().run_info()
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.NotFittedError: this Forecaster is not fitted yet; call fit(data) first or Forecaster.load(run_dir)
+    """
 
 
 class DataNote(UserWarning):
     """How tsrnn read a file that was not written plainly (a decimal comma, K/M/B suffixes, dates
-    newest first...): told once per read, never an error. The CLI prints it as one line."""
+    newest first...): told once per read, never an error. The CLI prints it as one line.
+    """

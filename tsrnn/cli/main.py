@@ -13,9 +13,11 @@ from tsrnn.errors import TsrnnError
 
 class OneLineErrors:
     """Mixin for click commands: user mistakes (`TsrnnError`, bad options) print one line on stderr
-    and exit with code 2, without a traceback or a usage dump."""
+    and exit with code 2, without a traceback or a usage dump.
+    """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """The click `main`, with user mistakes turned into one line and exit code 2."""
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:

@@ -25,7 +25,8 @@ def _csv_list(value: str | None) -> list[str] | None:
 
 def _number_list(value: str | None, number: type, option: str, kind: str, example: str) -> list | None:
     """`"64,32"` as numbers of type `number` (int or float); None when not given; one line naming
-    `option`, the `kind` of number and an `example` when an item is not such a number."""
+    `option`, the `kind` of number and an `example` when an item is not such a number.
+    """
     items = _csv_list(value)
     if items is None:
         return None
@@ -36,6 +37,7 @@ def _number_list(value: str | None, number: type, option: str, kind: str, exampl
 
 
 def parse_units(value: str | None) -> list[int] | None:
+    """`--units 64,32` as `[64, 32]` (None stays None); one line for anything else."""
     units = _number_list(value, int, "--units", "integers", "64,32")
     if units is not None and any(u < 1 for u in units):
         raise ConfigError(f"--units must be positive, got {value!r}")
@@ -80,7 +82,8 @@ def _data_options(command):
 
 def _param(flag: str, name: str | None = None, choices=None, **kwargs):
     """A click option for the Forecaster parameter `name` (default: the flag's), with the library's
-    default (shown when not None) and, for `choices`, the library's allowed values."""
+    default (shown when not None) and, for `choices`, the library's allowed values.
+    """
     name = name or flag.split("/")[0].lstrip("-").replace("-", "_")
     default = param_default(name)
     if choices is not None:

@@ -28,7 +28,8 @@ def _panel_table(metrics: dict) -> str:
 
 def _panel_notes(test: dict) -> list[str]:
     """The series left unscored, each with its reason, and a plain note when the model's mean MASE
-    does not beat the best baseline's."""
+    does not beat the best baseline's.
+    """
     lines = [f"not scored: {name} ({reason})" for name, reason in test.get("not_scored", {}).items()]
     from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
 

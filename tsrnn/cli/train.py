@@ -31,7 +31,8 @@ from tsrnn.utils import validation as allowed
               help="Panels: a CSV of static covariates, one row per series (first column: the series name).")
 def fit(data, ticker, start, end, adjusted, cache_dir, out, resume, levels, id_column, static, **options) -> None:
     """Train a forecaster on DATA (a CSV with a date column; a folder of CSVs, or a long CSV with
-    --id-column, trains one global model over the series), or on --ticker, and write a run directory."""
+    --id-column, trains one global model over the series), or on --ticker, and write a run directory.
+    """
     from tsrnn.io.panels import is_panel
 
     panel = data is not None and is_panel(data, id_column)  # names the default output folder only
@@ -79,7 +80,8 @@ def backtest(data, ticker, start, end, adjusted, cache_dir, folds, test_size, wi
              cost_bps, threshold, rule, trading, levels, out, id_column, **options) -> None:
     """Walk-forward backtest of the forecaster and the baselines on DATA (or --ticker), with a trading
     report; on a panel (a folder of CSVs, or a long CSV with --id-column), one global model per fold,
-    scored per series and pooled."""
+    scored per series and pooled.
+    """
     from tsrnn.io.panels import is_panel
 
     panel = data is not None and is_panel(data, id_column)  # names the default output folder only
@@ -133,7 +135,8 @@ def tune(data, ticker, start, end, adjusted, cache_dir, trials, folds, test_size
     """Search hyperparameters on Optuna: each trial scored by a walk-forward backtest on the rows
     before the test split; the best configuration refitted as a run in OUT/best, next to its baselines.
     On a panel (a folder of CSVs, or a long CSV with --id-column), trials are panel backtests scored
-    by the pooled mean MASE."""
+    by the pooled mean MASE.
+    """
     data, stem, _ = _load_data(data, ticker, start, end, adjusted, cache_dir)
     from tsrnn.evaluation.search_space import read_space
 

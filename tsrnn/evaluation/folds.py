@@ -32,6 +32,20 @@ def walk_forward_folds(rows: int, folds: int = 5, test_size: int | None = None, 
                        train_size: int | None = None, gap: int = 0) -> list[Fold]:
     """Consecutive test periods at the end of the series, each preceded by its training rows.
 
+    Args:
+        rows: the series' rows (or a panel's dates).
+        folds: the test periods.
+        test_size: rows per test period (None: scikit-learn's `TimeSeriesSplit` default).
+        window: "expanding" (every earlier row trains) or "sliding" (the last `train_size` rows).
+        train_size: rows per training window of a sliding window.
+        gap: rows left out between training and test (an embargo).
+
+    Returns:
+        The `Fold`s, oldest first.
+
+    Raises:
+        ConfigError: an invalid setting, or too few rows for the folds asked for.
+
     Examples:
         >>> [(f.train_start, f.train_end, f.test_start, f.test_end) for f in walk_forward_folds(10, folds=2, test_size=2, gap=1)]
         [(0, 5, 6, 8), (0, 7, 8, 10)]

@@ -31,7 +31,16 @@ from tsrnn.io.panels import read_panel
 
 @dataclass
 class PanelBacktestResult:
-    """Per fold and series scores (`scores`, one row per fold, series and forecaster) and the metrics."""
+    """What a panel's backtest produced.
+
+    Attributes:
+        scores: one row per fold, series and forecaster (`windows`, `mase`, ...).
+        metrics: `{"overall": per-series and pooled scores, "folds": per fold, "settings": ...}`.
+
+    Examples:
+        >>> PanelBacktestResult(pd.DataFrame(), {"overall": {}}).metrics
+        {'overall': {}}
+    """
 
     scores: pd.DataFrame
     metrics: dict
@@ -47,7 +56,36 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
     `level` (e.g. `[80, 95]`) every fold also scores the model's conformal bands, calibrated on
     that fold's validation windows, and the naive band (`metrics["overall"]["intervals"]`). With
     `refit_every=k` a model is fitted on folds 0, k, 2k, ... and reused, unchanged, on the folds
-    between (their scores come from a model that saw none of their rows either)."""
+    between (their scores come from a model that saw none of their rows either).
+
+    Args:
+        model: the `Forecaster` whose parameters every fold's fit takes.
+        panel: a folder of CSVs, a dict of frames, or a long table with `id_column`.
+        folds: the test periods.
+        test_size: dates per test period.
+        window: "expanding" or "sliding" (with `train_size` dates).
+        train_size: dates per sliding training window.
+        gap: dates left out between training and test.
+        id_column: the id column of a long table.
+        progress: called after each fold.
+        level: band coverages to score.
+        refit_every: fit on every k-th fold only.
+
+    Returns:
+        The `PanelBacktestResult`.
+
+    Raises:
+        ConfigError: an invalid setting.
+        DataError: a panel that cannot be read, or folds without windows.
+
+    Examples:
+        >>> from tsrnn import Forecaster
+        >>> frame = pd.DataFrame({"y": np.arange(1.0, 61.0)}, index=pd.date_range("2024-01-01", periods=60))
+        >>> result = backtest_panel(Forecaster(lookback=5, units=2, epochs=1, seed=0), {"a": frame, "b": 2 * frame},
+        ...                         folds=2, test_size=10)
+        >>> result.metrics["overall"]["pooled"]["model"]["series"], len(result.metrics["folds"])
+        (2, 2)
+    """
     if not isinstance(refit_every, int) or refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
     frames = read_panel(panel, read_options(model), id_column)
@@ -137,7 +175,24 @@ def overall_scores(scores: pd.DataFrame) -> dict:
 
 
 def write_panel_backtest(result: PanelBacktestResult, out: str | os.PathLike) -> Path:
-    """Write `metrics.json` and `scores.csv` into a new directory `out`, atomically."""
+    """Write `metrics.json` and `scores.csv` into a new directory `out`, atomically.
+
+    Args:
+        result: the backtest's result.
+        out: the directory to create.
+
+    Returns:
+        Its path.
+
+    Raises:
+        RunDirError: `out` exists.
+
+    Examples:
+        >>> import tempfile
+        >>> out = write_panel_backtest(PanelBacktestResult(pd.DataFrame({"mase": [1.0]}), {}), Path(tempfile.mkdtemp()) / "bt")
+        >>> sorted(p.name for p in out.iterdir())
+        ['metrics.json', 'scores.csv']
+    """
     from tsrnn.utils.atomic import atomic_directory, jsonable, write_json
 
     with atomic_directory(out) as staging:

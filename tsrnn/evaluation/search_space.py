@@ -29,6 +29,13 @@ def default_space(seasonal_period: int | None, positive_target: bool) -> dict:
     and four seasons (10, 30 and 60 rows without a season), and log returns are offered only for a
     target that is positive throughout.
 
+    Args:
+        seasonal_period: rows per season (None: no season).
+        positive_target: whether the target is positive throughout.
+
+    Returns:
+        The space, `{parameter: {"choices": [...]} or {"low", "high", "log"}}`.
+
     Examples:
         >>> default_space(12, True)["lookback"]
         {'choices': [12, 24, 48]}
@@ -52,7 +59,24 @@ def default_space(seasonal_period: int | None, positive_target: bool) -> dict:
 
 
 def read_space(path: str | os.PathLike) -> dict:
-    """A space from a JSON or YAML file, checked (`check_space`)."""
+    """A space from a JSON or YAML file, checked (`check_space`).
+
+    Args:
+        path: the file (`.json`, `.yaml` or `.yml`).
+
+    Returns:
+        The space.
+
+    Raises:
+        ConfigError: a file that cannot be read or parsed, or a space that is not valid.
+
+    Examples:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "space.json"
+        >>> _ = path.write_text('{"units": {"choices": [16, 32]}}')
+        >>> read_space(path)["units"]
+        {'choices': [16, 32]}
+    """
     path = Path(path)
     try:
         text = path.read_text()

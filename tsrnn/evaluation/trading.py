@@ -28,7 +28,8 @@ MIN_ANNUALISED_YEARS = 0.98  # one year, less a few holidays (250 of 252 exchang
 def positions_from_forecast(last_prices: np.ndarray, forecasts: np.ndarray, threshold: float = 0.0,
                             rule: str = "long_flat") -> np.ndarray:
     """+1 when the forecast return exceeds `threshold`; else 0 (long_flat) or -1 when it is below
-    `-threshold` (long_short)."""
+    `-threshold` (long_short).
+    """
     check_choice("rule", rule, TRADING_RULES)
     expected = np.asarray(forecasts, dtype=np.float64) / np.asarray(last_prices, dtype=np.float64) - 1
     positions = (expected > threshold).astype(np.float64)
@@ -64,6 +65,14 @@ def performance(returns: np.ndarray, positions: np.ndarray | None = None,
                 periods_per_year: float = PERIODS_PER_YEAR) -> dict[str, float]:
     """Total and annualised return, annualised volatility, Sharpe, Sortino, maximum drawdown,
     and with `positions` the turnover (units per year) and hit rate (share of invested days that gained).
+
+    Args:
+        returns: the strategy's return per period.
+        positions: the position held in each period (None: no turnover or hit rate).
+        periods_per_year: periods in a year, to annualise.
+
+    Returns:
+        The figures by name.
 
     Examples:
         >>> performance(np.array([0.1, -0.5, 0.2]))["max_drawdown"]

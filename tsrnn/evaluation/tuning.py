@@ -88,7 +88,19 @@ class TuneSettings:
 
 @dataclass
 class TuneResult:
-    """What `tune` produced: the output folder, the best trial and the refitted run's metrics."""
+    """What `tune` produced.
+
+    Attributes:
+        directory: the output folder.
+        best_params: the best trial's parameters.
+        best_value: its score (the mean MASE over its folds).
+        trials: every trial of the study.
+        metrics: the refitted best run's test metrics.
+
+    Examples:
+        >>> TuneResult(Path("tuned"), {"lookback": 5}, 0.9, pd.DataFrame(), {}).best_params
+        {'lookback': 5}
+    """
 
     directory: Path
     best_params: dict
@@ -108,6 +120,30 @@ def tune(forecaster, data, out: str | os.PathLike, settings: TuneSettings = Tune
     A panel is tuned as a panel (`data` a folder, a dict of frames, or a long table
     with `id_column`): each trial is scored by `tsrnn.evaluation.panel_backtest` (the pooled mean of the
     per-series MASE), and the best is refitted as a panel run.
+
+    Args:
+        forecaster: the `Forecaster` whose parameters the space is searched around.
+        data: one series or a panel.
+        out: the output folder (a study already there is continued).
+        settings: how the search runs (`TuneSettings`).
+        on_trial: called with each finished trial's record.
+        id_column: the id column of a long table.
+
+    Returns:
+        The `TuneResult`.
+
+    Raises:
+        ConfigError: Optuna not installed, a classifier, or an invalid setting or space.
+
+    Examples:
+        >>> import tempfile
+        >>> from tsrnn import Forecaster
+        >>> frame = pd.DataFrame({"y": 100 + np.sin(np.arange(160) / 3)}, index=pd.date_range("2024-01-01", periods=160))
+        >>> out = Path(tempfile.mkdtemp()) / "tuned"
+        >>> result = tune(Forecaster(units=2, epochs=1, seed=0), frame, out,
+        ...               TuneSettings(trials=1, folds=1, space={"lookback": {"choices": [5]}}))
+        >>> result.best_params, (out / "best" / "run.json").is_file()
+        ({'lookback': 5}, True)
     """
     try:
         import optuna
@@ -173,7 +209,8 @@ def _targets(resolved: dict) -> list[str]:
 
 class _SeriesSubject:
     """One series: trials are walk-forward backtests on the rows before the test split that
-    `Forecaster.fit` would make; the best is refitted by `fit_run`."""
+    `Forecaster.fit` would make; the best is refitted by `fit_run`.
+    """
 
     def __init__(self, forecaster: Forecaster, data, id_column: str | None = None):
         self.series = read_series(data, read_options(forecaster))
@@ -200,7 +237,8 @@ class _SeriesSubject:
 
 class _PanelSubject:
     """A panel: trials are panel backtests on every series' rows before its test part;
-    the best is refitted by `fit_run`."""
+    the best is refitted by `fit_run`.
+    """
 
     def __init__(self, forecaster: Forecaster, data, id_column: str | None = None):
         self.data, self.id_column = data, id_column
@@ -347,7 +385,8 @@ def trials_table(study) -> pd.DataFrame:
 
 def _importances(study) -> dict:
     """Optuna's parameter importances (its default evaluator) over the complete trials, or why there
-    are none."""
+    are none.
+    """
     import optuna
 
     with warnings.catch_warnings(record=True) as caught:

@@ -39,7 +39,19 @@ PRICE_NAMES = ("close", "adj close", "adj_close", "open", "high", "low", "price"
 
 @dataclass
 class BacktestResult:
-    """Everything a backtest produced: per-window predictions, per-fold table, metrics, trading."""
+    """Everything a backtest of one series produced.
+
+    Attributes:
+        predictions: one row per forecaster, window, step and target (`actual`, `forecast`, ...).
+        folds: one row per fold, each forecaster's scores in columns.
+        metrics: `{"overall", "folds", "trading", "settings"}` (and `"intervals"` with levels).
+        equity: the trading report's equity and drawdown curves (empty when skipped).
+        bands: the bands scored per window, step and level (None without levels).
+
+    Examples:
+        >>> BacktestResult(pd.DataFrame(), pd.DataFrame(), {}, pd.DataFrame()).bands is None
+        True
+    """
 
     predictions: pd.DataFrame
     folds: pd.DataFrame
@@ -95,6 +107,38 @@ def backtest(
     A panel (a folder of CSVs, a dict of frames, or a long table with `id_column`) is backtested by
     `tsrnn.evaluation.panel_backtest.backtest_panel`, one global model per fold, and returns its
     `PanelBacktestResult` (per series and pooled; no trading report, no `baselines` argument).
+
+    Args:
+        model: the forecaster (a `Forecaster`, or a baseline) whose parameters each fold's fit takes.
+        data: one series (a CSV or a DataFrame) or a panel.
+        folds: the test periods.
+        test_size: rows per test period.
+        window: "expanding" or "sliding" (with `train_size` rows).
+        train_size: rows per sliding training window.
+        gap: rows left out between training and test.
+        refit_every: refit at every k-th fold only.
+        baselines: the forecasters compared (None: the defaults).
+        cost_bps: the trading report's cost per unit of turnover, in basis points.
+        threshold: the trading rule's minimum forecast return to take a position.
+        rule: "long_flat" or "long_short".
+        progress: called after each fold.
+        level: band coverages to score.
+        trading: trade the first target (None: only a price-named one).
+        id_column: the id column of a long table (a panel).
+
+    Returns:
+        A `BacktestResult` (a `PanelBacktestResult` for a panel).
+
+    Raises:
+        ConfigError: an invalid setting.
+        DataError: data that cannot be read, or a fold without a window.
+
+    Examples:
+        >>> from tsrnn.forecasting.baselines import NaiveForecaster
+        >>> frame = pd.DataFrame({"y": np.arange(1.0, 61.0)}, index=pd.date_range("2024-01-01", periods=60))
+        >>> result = backtest(NaiveForecaster(lookback=1, target="y"), frame, folds=2, test_size=10)
+        >>> result.metrics["overall"]["model"]["mase"], result.metrics["trading"]["skipped"][:25]
+        (1.0, "target 'y' is not named l")
     """
     from tsrnn.io.panels import is_panel
 
@@ -173,7 +217,8 @@ def backtest(
 def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
                scale: np.ndarray) -> pd.DataFrame:
     """One fold's bands in long format: split conformal, adaptive conformal (its miscoverage rates
-    carried in `adaptive_state` from fold to fold) and the naive empirical band, per level."""
+    carried in `adaptive_state` from fold to fold) and the naive empirical band, per level.
+    """
     spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
     levels = prepared.levels
     calibration = model.calibration_
@@ -252,7 +297,8 @@ def _overall_metrics(predictions: pd.DataFrame, spec) -> dict:
 
 def _trading(predictions, frame, spec, cost_bps, threshold, rule):
     """Strategy driven by the model's first-step forecast of the first target, next to the same rule
-    driven by the naive forecast and to buy-and-hold, over the concatenated test periods."""
+    driven by the naive forecast and to buy-and-hold, over the concatenated test periods.
+    """
     target = spec.target_columns[0]
     first_step = predictions[(predictions["step"] == spec.gap + 1) & (predictions["target"] == target)]
     prices = frame[target].to_numpy(np.float64)
@@ -292,7 +338,26 @@ def _trading(predictions, frame, spec, cost_bps, threshold, rule):
 def write_backtest(result, out: str | os.PathLike, target: str | None = None) -> None:
     """Write `metrics.json`, `folds.csv`, `predictions.csv`, `equity.csv` and the plots into a new
     directory `out`, atomically (no `equity.csv` or `equity.png` when the trading report was skipped);
-    a panel's result: `metrics.json` and `scores.csv` (`tsrnn.evaluation.panel_backtest.write_panel_backtest`)."""
+    a panel's result: `metrics.json` and `scores.csv` (`tsrnn.evaluation.panel_backtest.write_panel_backtest`).
+
+    Args:
+        result: the backtest's result.
+        out: the directory to create.
+        target: the target plotted (None: the backtest's).
+
+    Raises:
+        RunDirError: `out` exists.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from tsrnn.forecasting.baselines import NaiveForecaster
+        >>> frame = pd.DataFrame({"y": np.arange(1.0, 61.0)}, index=pd.date_range("2024-01-01", periods=60))
+        >>> out = Path(tempfile.mkdtemp()) / "backtest"
+        >>> write_backtest(backtest(NaiveForecaster(lookback=1, target="y"), frame, folds=2, test_size=10), out)
+        >>> sorted(p.name for p in out.iterdir())
+        ['folds.csv', 'forecast.png', 'metrics.json', 'predictions.csv']
+    """
     from tsrnn.forecasting.plots import backtest_forecast_plot, equity_plot
     from tsrnn.utils.atomic import atomic_directory, write_json
 

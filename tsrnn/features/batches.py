@@ -46,6 +46,21 @@ class WindowBatches(keras.utils.PyDataset):
     (an array, or `{output name: array}` for a model with several outputs).
 
     With `shuffle`, the order of windows is redrawn after every epoch from `seed`.
+
+    Args:
+        series: the scaled rows `(rows, features)`.
+        ends: the windows' last rows.
+        spec: the window spec.
+        batch_size: windows per batch.
+        targets: the targets, `(len(ends), ...)`, or None to predict.
+        shuffle: redraw the order after every epoch.
+        seed: the shuffling's seed.
+
+    Examples:
+        >>> from tsrnn.features.windowing import WindowSpec
+        >>> batches = WindowBatches(np.zeros((10, 2), np.float32), range(3, 10), WindowSpec(lookback=3), batch_size=4)
+        >>> len(batches), batches[0].shape
+        (2, (4, 3, 2))
     """
 
     def __init__(self, series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets: np.ndarray | None = None,
@@ -73,6 +88,7 @@ class WindowBatches(keras.utils.PyDataset):
         return windows, self.targets[picked]
 
     def on_epoch_end(self) -> None:
+        """Redraw the order of the windows (with `shuffle`)."""
         if self.shuffle:
             self.order = self.rng.permutation(len(self.ends))
 
@@ -86,6 +102,21 @@ class PanelBatches(keras.utils.PyDataset):
     `shuffle`, windows of every series are mixed in a new order after every epoch. With
     `target_names` (a model of several outputs, e.g. `("forecast", "quantiles")` for a quantile
     head), each batch's targets are given to every named output.
+
+    Args:
+        parts: `(scaled rows, window ends, targets or None)` per series.
+        spec: the window spec.
+        batch_size: windows per batch.
+        shuffle: mix the windows of every series in a new order after every epoch.
+        seed: the shuffling's seed.
+        target_names: the model's outputs, each given the targets.
+
+    Examples:
+        >>> from tsrnn.features.windowing import WindowSpec
+        >>> parts = [(np.zeros((6, 1), np.float32), range(2, 6), None), (np.ones((5, 1), np.float32), range(2, 5), None)]
+        >>> batches = PanelBatches(parts, WindowSpec(lookback=2), batch_size=4)
+        >>> len(batches), batches[1][:, -1, 0].tolist()
+        (2, [1.0, 1.0, 1.0])
     """
 
     def __init__(self, parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
@@ -126,6 +157,7 @@ class PanelBatches(keras.utils.PyDataset):
         return (windows, {name: targets for name in self.target_names} if self.target_names else targets)
 
     def on_epoch_end(self) -> None:
+        """Redraw the order of the windows (with `shuffle`)."""
         if self.shuffle:
             self.order = self.rng.permutation(len(self.ends))
 

@@ -97,6 +97,13 @@ def default_encodings(index: pd.DatetimeIndex) -> tuple[str, ...]:
 def encode_dates(dates: pd.DatetimeIndex, encodings: Sequence[str]) -> pd.DataFrame:
     """Sine and cosine of each encoding's position in its cycle, one row per date.
 
+    Args:
+        dates: the dates.
+        encodings: "hour", "day_of_week", "day_of_month" or "month".
+
+    Returns:
+        Two columns per encoding (`{name}_sin`, `{name}_cos`), indexed by the dates.
+
     Examples:
         >>> encode_dates(pd.DatetimeIndex(["2024-04-01"]), ["month"]).round(6).iloc[0].tolist()  # a quarter of the year
         [1.0, 0.0]
@@ -163,7 +170,8 @@ def _exchange_sessions(index: pd.DatetimeIndex, count: int, calendar_name: str) 
 @functools.lru_cache(maxsize=16)
 def exchange_calendar(name: str, start_year: int | None = None):
     """The exchange calendar `name` (e.g. "XNYS", "XLON") from the `exchange-calendars` package,
-    with sessions from `start_year` on where the calendar reaches that far back (its default: 20 years)."""
+    with sessions from `start_year` on where the calendar reaches that far back (its default: 20 years).
+    """
     try:
         import exchange_calendars
     except ImportError as error:
@@ -182,7 +190,8 @@ def add_future_inputs(frame: pd.DataFrame, future_columns: Sequence[str], calend
                       horizon: int, future: pd.DataFrame | None = None, calendar_name: str | None = None) -> pd.DataFrame:
     """`frame` with the derived inputs of `future_input_names`: column `c@t+k` holds `c` at `k` rows
     later. Rows after the data come from `future` (dates after the data's last, holding the future
-    columns); a lead past what is known is NaN (`missing_future` finds such rows)."""
+    columns); a lead past what is known is NaN (`missing_future` finds such rows).
+    """
     if not future_columns and not calendar:
         return frame
     steps = gap + horizon

@@ -101,7 +101,8 @@ def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True, futu
 
 def check_future_known(frame: pd.DataFrame, spec: WindowSpec, ends: range) -> None:
     """Refuse windows whose future covariates are unknown: a forecast beyond the data needs the
-    future rows of every `future_columns` entry (the calendar's dates are always known)."""
+    future rows of every `future_columns` entry (the calendar's dates are always known).
+    """
     unknown = missing_future(frame, spec.future_inputs, ends)
     if unknown:
         name = frame.attrs.get("source", "data")

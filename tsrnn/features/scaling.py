@@ -24,7 +24,22 @@ _STATE = {
 
 
 def fit_scaler(kind: str, rows: np.ndarray):
-    """Fit a scikit-learn scaler of `kind` ("standard", "minmax" or "none") on `rows` (2-D)."""
+    """Fit a scikit-learn scaler of `kind` on `rows`.
+
+    Args:
+        kind: "standard", "minmax" or "none" (the identity).
+        rows: the training rows, 2-D.
+
+    Returns:
+        The fitted scikit-learn transformer.
+
+    Raises:
+        ConfigError: an unknown kind.
+
+    Examples:
+        >>> fit_scaler("minmax", np.array([[1.0], [3.0]])).transform(np.array([[2.0]])).tolist()
+        [[0.5]]
+    """
     rows = np.asarray(rows, dtype=np.float64)
     if kind == "none":
         return FunctionTransformer(validate=False).fit(rows)

@@ -21,7 +21,19 @@ _DAY = pd.Timedelta(days=1)
 
 
 def infer_seasonal_period(index: pd.DatetimeIndex) -> int | None:
-    """Rows per season for dates spaced like `index`, or None when the spacing is irregular."""
+    """Rows per season for dates spaced like `index`.
+
+    Args:
+        index: the dates.
+
+    Returns:
+        The rows per season (24 for hours, 7 for days, 5 for exchange days, 12 for months, ...),
+        or None when the spacing is irregular.
+
+    Examples:
+        >>> infer_seasonal_period(pd.date_range("2024-01-01", periods=48, freq="h"))
+        24
+    """
     index = pd.DatetimeIndex(index)
     if len(index) < 3:
         return None

@@ -37,7 +37,17 @@ def _start(index: pd.DatetimeIndex, position: int) -> pd.Timestamp:
 
 @dataclass(frozen=True)
 class DateSplit:
-    """Where the validation and test periods start, the same dates for every series of a panel."""
+    """Where the validation and test periods start, the same dates for every series of a panel.
+
+    Attributes:
+        validation_start: the first validation date.
+        test_start: the first test date.
+
+    Examples:
+        >>> split = DateSplit(pd.Timestamp("2020-03-01"), pd.Timestamp("2020-04-01"))
+        >>> split.bounds(pd.date_range("2020-01-01", "2020-04-30"))
+        SplitBounds(rows=121, train_end=60, validation_end=91)
+    """
 
     validation_start: pd.Timestamp
     test_start: pd.Timestamp
@@ -58,7 +68,11 @@ class DateSplit:
         return SplitBounds(rows=len(index), train_end=train_end, validation_end=validation_end)
 
     def describe(self) -> str:
-        """One line for the printed tables."""
+        """One line for the printed tables.
+
+        Returns:
+            Where the validation and test periods start.
+        """
         return f"validation from {self.validation_start.date()}, test from {self.test_start.date()}"
 
     def earlier(self, panel: dict[str, pd.DataFrame], blocks: int) -> DateSplit | None:
@@ -88,10 +102,23 @@ class DateSplit:
         return DateSplit(_start(dates, train_end - shift), _start(dates, validation_end - shift))
 
     def to_dict(self) -> dict:
+        """The split as `run.json` stores it.
+
+        Returns:
+            A JSON-ready dict.
+        """
         return {"how": "date", "validation_start": self.validation_start.isoformat(), "test_start": self.test_start.isoformat()}
 
     @classmethod
     def from_dict(cls, values: dict) -> DateSplit:
+        """The split `to_dict` wrote.
+
+        Args:
+            values: the stored fields.
+
+        Returns:
+            The `DateSplit`.
+        """
         return cls(pd.Timestamp(values["validation_start"]), pd.Timestamp(values["test_start"]))
 
 
@@ -146,16 +173,33 @@ class SeriesSplit:
         return SeriesSplit(self.validation_fraction, self.test_fraction, starts) if starts else None
 
     def describe(self) -> str:
-        """One line for the printed tables."""
+        """One line for the printed tables.
+
+        Returns:
+            The fractions each series keeps for validation and test.
+        """
         return (f"validation and test: each series' own last {self.validation_fraction:.0%} and {self.test_fraction:.0%} "
                 "of rows (the series end at different dates)")
 
     def to_dict(self) -> dict:
+        """The split as `run.json` stores it.
+
+        Returns:
+            A JSON-ready dict.
+        """
         return {"how": "series", "validation_fraction": self.validation_fraction, "test_fraction": self.test_fraction,
                 "starts": {name: [start.isoformat() for start in pair] for name, pair in self.starts.items()}}
 
     @classmethod
     def from_dict(cls, values: dict) -> SeriesSplit:
+        """The split `to_dict` wrote.
+
+        Args:
+            values: the stored fields.
+
+        Returns:
+            The `SeriesSplit`.
+        """
         return cls(values["validation_fraction"], values["test_fraction"],
                    {name: (pd.Timestamp(a), pd.Timestamp(b)) for name, (a, b) in values["starts"].items()})
 
@@ -176,7 +220,8 @@ def split_by_date(panel: dict[str, pd.DataFrame], validation_fraction: float = 0
 
     Args:
         panel: the series, each a frame indexed by its dates.
-        validation_fraction, test_fraction: the parts of the union of dates, last first.
+        validation_fraction: the part of the union of dates before the test part.
+        test_fraction: the last part of the union of dates.
 
     Returns:
         The `DateSplit`.
@@ -198,7 +243,8 @@ def split_by_series(panel: dict[str, pd.DataFrame], validation_fraction: float =
 
     Args:
         panel: the series, each a frame indexed by its dates.
-        validation_fraction, test_fraction: the parts of each series' rows, last first.
+        validation_fraction: the part of each series' rows before its test part.
+        test_fraction: the last part of each series' rows.
 
     Returns:
         The `SeriesSplit`, with the dates where each series' validation and test parts start.

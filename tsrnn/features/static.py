@@ -17,6 +17,13 @@ class SeriesIdentity:
     value per series and column, standardised across the training series) and, with a series
     embedding, its slot (1..n for the training series; 0, a series never seen).
 
+    Attributes:
+        static_columns: the static covariates' names.
+        static: `{series: raw values}`.
+        mean, scale: the standardisation fitted across the training series.
+        slots: `{training series: embedding slot}`.
+        embedding_dim: the series embedding's size (0: none).
+
     Examples:
         >>> frames = {"a": pd.DataFrame({"size": [2.0, 2.0]}), "b": pd.DataFrame({"size": [4.0, 4.0]})}
         >>> identity = SeriesIdentity.fit(frames, ["size"], embedding_dim=3)
@@ -33,9 +40,21 @@ class SeriesIdentity:
 
     @classmethod
     def fit(cls, frames: dict[str, pd.DataFrame], static_columns=None, table=None, embedding_dim: int = 0) -> SeriesIdentity:
-        """The identity of the training series `frames`: static covariates from `table` (a DataFrame
-        indexed by series name, or a CSV whose first column names them) or from columns constant
-        within each series, and slots for an embedding of `embedding_dim` (0: none)."""
+        """The identity of the training series.
+
+        Args:
+            frames: the training series, `{name: frame}`.
+            static_columns: the static covariates' names (None: none).
+            table: a DataFrame indexed by series name, or a CSV whose first column names them
+                (None: read from columns constant within each series).
+            embedding_dim: the size of the series embedding (0: none).
+
+        Returns:
+            The `SeriesIdentity`.
+
+        Raises:
+            DataError: an invalid size, or a series whose static covariates are missing or vary.
+        """
         if not isinstance(embedding_dim, (int, np.integer)) or isinstance(embedding_dim, bool) or embedding_dim < 0:
             raise DataError(f"series_embedding must be a size >= 0 (0: none), got {embedding_dim!r}")
         columns = tuple(static_columns or ())
@@ -54,7 +73,15 @@ class SeriesIdentity:
         return len(self.static_columns) + (1 if self.embedding_dim else 0)
 
     def with_unseen(self, frames: dict[str, pd.DataFrame], table=None) -> SeriesIdentity:
-        """A copy that also knows the static covariates of the series in `frames` training did not see."""
+        """A copy that also knows the static covariates of series training did not see.
+
+        Args:
+            frames: the series to forecast, `{name: frame}`.
+            table: their static covariate table, as in `fit`.
+
+        Returns:
+            The identity (self where nothing is new).
+        """
         unseen = [name for name in frames if name not in (self.static or {})]
         if not self.static_columns or not unseen:
             return self
@@ -63,7 +90,18 @@ class SeriesIdentity:
         return SeriesIdentity(self.static_columns, static, self.mean, self.scale, self.slots, self.embedding_dim)
 
     def values_of(self, name: str, scaled: np.ndarray) -> np.ndarray:
-        """`scaled` rows of series `name` followed by its standardised static covariates on every row."""
+        """The rows of one series followed by its standardised static covariates on every row.
+
+        Args:
+            name: the series.
+            scaled: its scaled rows `(rows, inputs)`.
+
+        Returns:
+            `(rows, inputs + static covariates)`.
+
+        Raises:
+            DataError: a series without static covariates.
+        """
         if not self.static_columns:
             return scaled
         if name not in self.static:
@@ -73,17 +111,38 @@ class SeriesIdentity:
         return np.hstack([scaled, np.broadcast_to(vector.astype(scaled.dtype), (len(scaled), len(vector)))])
 
     def with_id(self, name: str, values: np.ndarray) -> np.ndarray:
-        """`values` followed by a column holding the series' slot (0 for a series never seen)."""
+        """The rows of one series followed by a column holding its embedding slot.
+
+        Args:
+            name: the series.
+            values: its rows.
+
+        Returns:
+            The rows with the slot (0 for a series never seen) last; unchanged without an embedding.
+        """
         if not self.embedding_dim:
             return values
         return np.hstack([values, np.full((len(values), 1), float(self.slots.get(name, 0)), dtype=values.dtype)])
 
     def to_dict(self) -> dict:
+        """The identity as `run.json` stores it.
+
+        Returns:
+            A JSON-ready dict.
+        """
         return {"static_columns": list(self.static_columns), "static": self.static or {}, "mean": list(self.mean),
                 "scale": list(self.scale), "slots": self.slots or {}, "embedding_dim": self.embedding_dim}
 
     @classmethod
     def from_dict(cls, values: dict) -> SeriesIdentity:
+        """The identity `to_dict` wrote.
+
+        Args:
+            values: the stored fields.
+
+        Returns:
+            The `SeriesIdentity`.
+        """
         return cls(tuple(values.get("static_columns", ())), values.get("static", {}), tuple(values.get("mean", ())),
                    tuple(values.get("scale", ())), values.get("slots", {}), int(values.get("embedding_dim", 0)))
 

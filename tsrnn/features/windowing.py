@@ -157,22 +157,55 @@ class WindowSpec:
         return max(self.warmup + self.lookback - 1, reach)
 
     def min_rows(self) -> int:
-        """Rows needed for a single window with its targets."""
+        """Rows needed for a single window with its targets.
+
+        Returns:
+            The row count.
+        """
         return self.first_end + 1 + self.gap + self.horizon
 
     def to_dict(self) -> dict:
+        """The spec as a JSON-ready dict.
+
+        Returns:
+            Every field, tuples as lists.
+        """
         return record_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> WindowSpec:
+        """The spec `to_dict` wrote.
+
+        Args:
+            values: the fields.
+
+        Returns:
+            The `WindowSpec`.
+
+        Raises:
+            ConfigError: an unknown field or an invalid value.
+        """
         check_record_fields(cls, values)
         return cls(**values)
 
     def to_json(self) -> str:
+        """The spec as JSON text.
+
+        Returns:
+            `to_dict()` as JSON.
+        """
         return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> WindowSpec:
+        """The spec `to_json` wrote.
+
+        Args:
+            text: the JSON text.
+
+        Returns:
+            The `WindowSpec`.
+        """
         return cls.from_dict(json.loads(text))
 
 
@@ -215,8 +248,20 @@ def _changes(values: np.ndarray, transform: str) -> np.ndarray:
 def window_ends(n_rows: int, spec: WindowSpec, with_targets: bool = True, stride: int = 1) -> range:
     """Row positions `t` of the last input row of every window the series allows.
 
-    With `with_targets`, only windows whose targets all lie inside the series; otherwise every
-    window with complete inputs (used to forecast beyond the data).
+    Args:
+        n_rows: the series' rows.
+        spec: the window spec.
+        with_targets: only windows whose targets all lie inside the series; False: every window
+            with complete inputs (to forecast beyond the data).
+        stride: rows between consecutive windows.
+
+    Returns:
+        The positions, as a range.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=3, horizon=2, target_columns=("y",))
+        >>> window_ends(10, spec), window_ends(10, spec, with_targets=False)
+        (range(3, 8), range(3, 10))
     """
     first = spec.first_end
     last = n_rows - 1 - (spec.gap + spec.horizon if with_targets else 0)
@@ -225,7 +270,8 @@ def window_ends(n_rows: int, spec: WindowSpec, with_targets: bool = True, stride
 
 def input_windows(step_values: np.ndarray, ends: range | np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Windows `(len(ends), lookback, features)` of `step_values`: a view for a range of ends, a
-    copy for an array of them (a sample)."""
+    copy for an array of them (a sample).
+    """
     views = sliding_window_view(step_values, spec.lookback, axis=0)  # (rows - lookback + 1, F, lookback)
     if not isinstance(ends, range):
         return np.swapaxes(views[np.asarray(ends, dtype=np.int64) - spec.lookback + 1], 1, 2)
@@ -309,14 +355,34 @@ def invert_targets(values: np.ndarray, anchors: np.ndarray, transform: str) -> n
 @dataclass(frozen=True)
 class SplitBounds:
     """Row boundaries of a chronological split: train `[0, train_end)`, validation
-    `[train_end, validation_end)`, test `[validation_end, rows)`."""
+    `[train_end, validation_end)`, test `[validation_end, rows)`.
+
+    Attributes:
+        rows: the series' rows.
+        train_end: the first validation row.
+        validation_end: the first test row.
+
+    Examples:
+        >>> bounds = SplitBounds(rows=100, train_end=70, validation_end=85)
+        >>> bounds.ends("test", WindowSpec(lookback=5, target_columns=("y",)))
+        range(84, 99)
+    """
 
     rows: int
     train_end: int
     validation_end: int
 
     def ends(self, part: str, spec: WindowSpec, stride: int = 1) -> range:
-        """Window ends whose targets all fall inside `part` ("train", "validation" or "test")."""
+        """The ends of the windows whose targets all fall inside one part.
+
+        Args:
+            part: "train", "validation" or "test".
+            spec: the window spec.
+            stride: rows between training windows (the other parts take every window).
+
+        Returns:
+            The row positions of the windows' last inputs.
+        """
         lower, upper = {
             "train": (0, self.train_end),
             "validation": (self.train_end, self.validation_end),
@@ -342,7 +408,8 @@ def ends_with_targets_in(rows: int, spec: WindowSpec, lower: int, upper: int, st
 
 def ends_with_targets_from(index, spec: WindowSpec, start=None) -> range:
     """Ends of the windows with known targets of a series dated by `index` (sorted) whose first
-    target is dated on or after `start` (every such window without `start`)."""
+    target is dated on or after `start` (every such window without `start`).
+    """
     import pandas as pd
 
     if start is None:
@@ -353,6 +420,17 @@ def ends_with_targets_from(index, spec: WindowSpec, start=None) -> range:
 
 def split_rows(rows: int, validation_fraction: float = 0.15, test_fraction: float = 0.15) -> SplitBounds:
     """Chronological split of `rows` by fractions; training gets the rest, first.
+
+    Args:
+        rows: the series' rows.
+        validation_fraction: the part after training that validates.
+        test_fraction: the last part, held out.
+
+    Returns:
+        The `SplitBounds`.
+
+    Raises:
+        ConfigError: a fraction outside [0, 1), or fractions that leave no training rows.
 
     Examples:
         >>> split_rows(100)

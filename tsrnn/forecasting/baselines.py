@@ -103,6 +103,14 @@ class Baseline:
                           target_transform=self.target_transform)
 
     def fit(self, frame: pd.DataFrame) -> Baseline:
+        """Record the window spec (a rule learns nothing else).
+
+        Args:
+            frame: the training rows.
+
+        Returns:
+            self.
+        """
         self.window_spec_ = self.make_window_spec()
         return self
 
@@ -133,7 +141,16 @@ class Baseline:
 
 
 class NaiveForecaster(Baseline):
-    """The last observed value, for every step ahead."""
+    """The last observed value, for every step ahead.
+
+    Args:
+        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+
+    Examples:
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 4.0]})
+        >>> NaiveForecaster(lookback=1, target="y").fit(frame).forecast_levels(frame, range(2, 3))[:, 0, 0].tolist()
+        [4.0]
+    """
 
     name = "naive_last_value"
 
@@ -142,7 +159,20 @@ class NaiveForecaster(Baseline):
 
 
 class SeasonalNaiveForecaster(Baseline):
-    """The value one season (`period` rows) earlier."""
+    """The value one season earlier.
+
+    Args:
+        period: rows per season.
+        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+
+    Raises:
+        ConfigError: a period below 1.
+
+    Examples:
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0]})
+        >>> SeasonalNaiveForecaster(period=2, lookback=2, target="y").fit(frame).forecast_levels(frame, range(3, 4))[:, 0, 0].tolist()
+        [3.0]
+    """
 
     name = "seasonal_naive"
 
@@ -157,7 +187,16 @@ class SeasonalNaiveForecaster(Baseline):
 
 
 class DriftForecaster(Baseline):
-    """The last value extended by the average change per row of the history so far."""
+    """The last value extended by the average change per row of the history so far.
+
+    Args:
+        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+
+    Examples:
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0]})
+        >>> DriftForecaster(lookback=1, target="y", horizon=2).fit(frame).forecast_levels(frame, range(2, 3))[0, :, 0].tolist()
+        [4.0, 5.0]
+    """
 
     name = "drift"
 
@@ -166,7 +205,20 @@ class DriftForecaster(Baseline):
 
 
 class MovingAverageForecaster(Baseline):
-    """The mean of the last `window` values."""
+    """The mean of the last `window` values.
+
+    Args:
+        window: the values averaged.
+        **window_options: the window, as the model's (`Baseline`).
+
+    Raises:
+        ConfigError: a window below 1.
+
+    Examples:
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 6.0]})
+        >>> MovingAverageForecaster(window=2, lookback=2, target="y").fit(frame).forecast_levels(frame, range(2, 3))[:, 0, 0].tolist()
+        [4.0]
+    """
 
     name = "moving_average"
 
@@ -182,7 +234,18 @@ class MovingAverageForecaster(Baseline):
 
 class RidgeForecaster(Baseline):
     """scikit-learn Ridge regression on the flattened windows of the target (the model's inputs and
-    targets under the same transform), standardised on the training windows."""
+    targets under the same transform), standardised on the training windows.
+
+    Args:
+        alpha: Ridge's shrinkage.
+        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+
+    Examples:
+        >>> frame = pd.DataFrame({"y": np.exp(np.linspace(0, 1, 60))})
+        >>> ridge = RidgeForecaster(lookback=3, target="y", alpha=0.1).fit(frame)
+        >>> bool(abs(ridge.forecast_levels(frame, range(50, 51))[0, 0, 0] / frame["y"][51] - 1) < 0.01)
+        True
+    """
 
     name = "ridge"
 
@@ -191,6 +254,17 @@ class RidgeForecaster(Baseline):
         self.alpha = alpha
 
     def fit(self, frame: pd.DataFrame) -> RidgeForecaster:
+        """Fit the regression on every window of `frame`.
+
+        Args:
+            frame: the training rows.
+
+        Returns:
+            self.
+
+        Raises:
+            DataError: too few rows for one window.
+        """
         spec = self.make_window_spec()
         levels = frame[list(spec.target_columns)].to_numpy(np.float64)
         ends = window_ends(len(levels), spec)

@@ -78,7 +78,8 @@ def volatility(levels: np.ndarray, spec: WindowSpec, lam: float = EWMA_LAMBDA) -
     """Per row and target, the EWMA volatility of the one-step changes up to and including that row
     (`(rows, targets)`), in the target transform's units. Past rows enter each value, and the
     recursion's start: the mean square of the first 30 changes (its weight decays as 0.94 ** row,
-    below 1e-6 after 225 rows)."""
+    below 1e-6 after 225 rows).
+    """
     transform = "difference" if spec.target_transform == "level" else spec.target_transform
     changes = np.nan_to_num(step_changes(np.asarray(levels, dtype=np.float64), transform), nan=0.0)
     squares = changes**2
@@ -94,7 +95,8 @@ def volatility(levels: np.ndarray, spec: WindowSpec, lam: float = EWMA_LAMBDA) -
 
 def conformity_scores(predicted: np.ndarray, actual: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Absolute residuals `(windows, horizon, targets)` in the transformed space, divided by the
-    volatility known at each window's end (`(windows, targets)`)."""
+    volatility known at each window's end (`(windows, targets)`).
+    """
     return np.abs(actual - predicted) / scale[:, None, :]
 
 
@@ -122,7 +124,8 @@ def conformal_radius(scores: np.ndarray, levels: Sequence[float]) -> np.ndarray:
 def band(predicted: np.ndarray, radius: np.ndarray, scale: np.ndarray, levels_data: np.ndarray, ends,
          spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds in the data's units for transformed predictions `(windows, horizon,
-    targets)` and one level's `radius`: `(horizon, targets)`, or one per window `(windows, horizon, targets)`."""
+    targets)` and one level's `radius`: `(horizon, targets)`, or one per window `(windows, horizon, targets)`.
+    """
     radius = np.asarray(radius, dtype=np.float64)
     half = (radius if radius.ndim == 3 else radius[None]) * scale[:, None, :]
     anchors = anchor_levels(levels_data, ends, spec)
@@ -165,7 +168,8 @@ def _pinball(actual: np.ndarray, quantile: np.ndarray, q: float) -> np.ndarray:
 
 def empirical_band(residuals: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """The (1 - L) / 2 and (1 + L) / 2 quantiles `(horizon, targets)` of signed residuals
-    `(windows, horizon, targets)`: the baseline band's offsets."""
+    `(windows, horizon, targets)`: the baseline band's offsets.
+    """
     alpha = 1 - level / 100
     return np.quantile(residuals, alpha / 2, axis=0), np.quantile(residuals, 1 - alpha / 2, axis=0)
 
@@ -214,6 +218,13 @@ class Calibration:
     in the transformed target's space; for a model with a quantile head, also each band level's
     conformalised-quantile-regression scores (`quantile_scores`).
 
+    Args:
+        spec: the window spec the scores were computed under.
+        scores: the validation windows' conformity scores (None without any).
+        naive_residuals: the naive forecast's training residuals.
+        quantiles: the quantile head's probabilities (empty without one).
+        quantile_scores: `{band level: CQR scores}` of a quantile head.
+
     Examples:
         >>> spec = WindowSpec(lookback=2, target_columns=("y",), target_transform="difference")
         >>> calibration = Calibration(spec, scores=np.ones((50, 1, 1)), naive_residuals=np.zeros((50, 1, 1)))
@@ -233,8 +244,21 @@ class Calibration:
     @classmethod
     def fit(cls, spec: WindowSpec, levels: np.ndarray, validation_ends, validation_predicted: np.ndarray, train_ends,
             quantiles: Sequence[float] = (), validation_quantiles: np.ndarray | None = None):
-        """Scores of the validation windows (None without any) and the naive training residuals;
-        with a quantile head's validation predictions, the CQR scores of each of its band levels."""
+        """The calibration of one series from its validation predictions.
+
+        Args:
+            spec: the window spec.
+            levels: the series' target levels `(rows, targets)`.
+            validation_ends: the validation windows' ends.
+            validation_predicted: their transformed forecasts.
+            train_ends: the training windows' ends (for the naive residuals).
+            quantiles: the quantile head's probabilities (empty without one).
+            validation_quantiles: the quantile head's validation predictions.
+
+        Returns:
+            The `Calibration`: scores of the validation windows (None without any), the naive
+            training residuals, and with a quantile head the CQR scores of each band level.
+        """
         from tsrnn.features.windowing import target_values
 
         scores, quantile_scores = None, None
@@ -249,6 +273,11 @@ class Calibration:
         return cls(spec, scores, target_values(levels, train_ends, last), quantiles, quantile_scores)
 
     def to_dict(self) -> dict:
+        """The calibration as `run.json` stores it.
+
+        Returns:
+            A JSON-ready dict.
+        """
         values = {"scores": None if self.scores is None else self.scores.tolist(),
                   "naive_residuals": self.naive_residuals.tolist()}
         if self.quantiles:
@@ -259,12 +288,35 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, spec: WindowSpec, values: dict) -> Calibration:
+        """The calibration `to_dict` wrote.
+
+        Args:
+            spec: the window spec.
+            values: the stored fields.
+
+        Returns:
+            The `Calibration`.
+        """
         return cls(spec, values["scores"], values["naive_residuals"], values.get("quantiles", ()), values.get("quantile_scores"))
 
     def model_bands(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float],
                     quantiles: np.ndarray | None = None) -> dict:
-        """{level: (lower, upper)} in the data's units around transformed predictions (with a
-        quantile head: around its quantiles `(windows, horizon, targets, quantiles)`, conformalised)."""
+        """The model's bands in the data's units around transformed predictions.
+
+        Args:
+            predicted: the transformed forecasts `(windows, horizon, targets)`.
+            levels: the series' target levels.
+            ends: the windows' ends.
+            coverage: band levels in percent.
+            quantiles: a quantile head's predictions `(windows, horizon, targets, quantiles)`;
+                its bands are drawn around them, conformalised.
+
+        Returns:
+            `{level: (lower, upper)}`.
+
+        Raises:
+            ConfigError: no validation scores, or a level the quantile head was not trained for.
+        """
         if not coverage:
             return {}
         if self.scores is None:
@@ -295,8 +347,16 @@ class Calibration:
         return bands
 
     def naive_bands(self, levels: np.ndarray, ends, coverage: list[float]) -> dict:
-        """{level: (lower, upper)}: the naive forecast plus the empirical quantiles of its own
-        training residuals (the baseline band)."""
+        """The baseline band: the naive forecast plus the empirical quantiles of its own training residuals.
+
+        Args:
+            levels: the series' target levels.
+            ends: the windows' ends.
+            coverage: band levels in percent.
+
+        Returns:
+            `{level: (lower, upper)}` in the data's units.
+        """
         last = WindowSpec(**{**self.spec.to_dict(), "target_anchor": "last"})
         anchors = anchor_levels(levels, ends, last)
         bands = {}
@@ -310,7 +370,19 @@ class Calibration:
 
     def scores_against_naive(self, predicted: np.ndarray, levels: np.ndarray, ends, coverage: list[float],
                              mase_scale, quantiles: np.ndarray | None = None) -> dict:
-        """{level: {"model": scores, "naive_band": scores}} on the windows ending at `ends`."""
+        """Interval scores of the model's bands and of the naive band on the same windows.
+
+        Args:
+            predicted: the transformed forecasts.
+            levels: the series' target levels.
+            ends: the windows' ends.
+            coverage: band levels in percent.
+            mase_scale: the series' MASE scale (scales the interval score).
+            quantiles: a quantile head's predictions, as in `model_bands`.
+
+        Returns:
+            `{level: {"model": scores, "naive_band": scores}}`.
+        """
         from tsrnn.features.windowing import target_rows
 
         actual = np.asarray(levels, dtype=np.float64)[target_rows(ends, self.spec)]
@@ -354,7 +426,8 @@ def cqr_scores(predicted_quantiles: np.ndarray, actual: np.ndarray, quantiles: S
 
 def band_columns(bands: dict, names: list[str]) -> dict[str, np.ndarray]:
     """Columns `{name}_lo_{level}` and `{name}_hi_{level}` for forecast columns `names` (step-major,
-    as `Forecaster.predict` orders them)."""
+    as `Forecaster.predict` orders them).
+    """
     columns = {}
     for level, (lower, upper) in bands.items():
         flat_lower, flat_upper = lower.reshape(len(lower), -1), upper.reshape(len(upper), -1)

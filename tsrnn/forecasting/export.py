@@ -31,9 +31,27 @@ SERVING_FORMAT_VERSION = 1
 
 
 def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "onnx") -> Path:
-    """Write `out/` with the model (`model.onnx` or `savedmodel/`) and `serving.json`; returns `out`.
+    """Write `out/` with the model (`model.onnx` or `savedmodel/`) and `serving.json`.
 
     Written atomically: a failed export leaves nothing at `out`.
+
+    Args:
+        run_dir: a run directory written by `tsrnn fit` or `Forecaster.save`.
+        out: the directory to create.
+        fmt: "onnx" or "savedmodel".
+
+    Returns:
+        `out`.
+
+    Raises:
+        ConfigError: an unknown format, or the export extra not installed.
+        RunDirError: a run directory that cannot be read, or `out` exists.
+
+    Examples:
+        >>> export_run("runs/x", "exported", fmt="pdf")
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.ConfigError: format must be one of onnx, savedmodel, got 'pdf'
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")

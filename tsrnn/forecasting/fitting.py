@@ -302,7 +302,8 @@ def _sha256_of(frames: dict[str, pd.DataFrame]) -> str:
 
 def _series_rows(name: str, frame: pd.DataFrame, split, spec: WindowSpec, identity: SeriesIdentity) -> SeriesRows:
     """One series as the linear path's selection sees it (`tsrnn.forecasting.selection.SeriesRows`):
-    its arrays, split and MASE scale, with its static covariates appended to its scaled steps."""
+    its arrays, split and MASE scale, with its static covariates appended to its scaled steps.
+    """
     features, levels = preparation.arrays(frame, spec)
     bounds = split.bounds(frame.index, name)
     return SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]),
@@ -343,7 +344,8 @@ def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_s
 
 def _input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit | SeriesSplit) -> dict[str, str]:
     """One transform per non-target input for every series: each series chooses from its own
-    training rows, and the most general choice wins (differences over log1p over log returns)."""
+    training rows, and the most general choice wins (differences over log1p over log returns).
+    """
     chosen: dict[str, str] = {}
     for name, frame in selected.items():
         for column, transform in preparation.choose_input_transforms(frame, spec, split.bounds(frame.index, name).train_end).items():

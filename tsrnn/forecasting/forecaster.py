@@ -45,17 +45,26 @@ from tsrnn.utils.atomic import atomic_directory
 class Forecaster(ForecasterParams):
     """Recurrent forecaster of one or more target columns, `horizon` steps ahead, for one series or many.
 
-    Parameters: see `tsrnn.forecasting.params.ForecasterParams` (every constructor argument is stored as
-    given; `fit` checks them).
+    The constructor's arguments are the parameters, `tsrnn.forecasting.params.ForecasterParams`
+    (each stored as given; `fit` checks them). The learned attributes below are set together at the
+    end of a successful `fit`, or by `load`; for one series, `feature_scaler_`, `target_scaler_`,
+    `baselines_`, `mase_scale_` and `calibration_` are that series'.
 
-    Attributes (set together at the end of a successful `fit`, or by `load`):
-        settings_: the `ForecasterSettings` derived from the parameters at fit time;
-        window_spec_, model_spec_: its window and model specs; model_: the Keras model;
-        series_: every series' `tsrnn.forecasting.state.SeriesState` (scalers, baselines, MASE scale);
-        panel_: whether the data was a panel; split_, data_split_: the split's summary and rule;
-        history_, choices_, identity_, skipped_, id_column_, data_columns_, data_sha256_, and for a
-        classifier majority_class_. For one series, `feature_scaler_`, `target_scaler_`,
-        `baselines_`, `mase_scale_` and `calibration_` are that series'.
+    Attributes:
+        settings_: the `ForecasterSettings` derived from the parameters at fit time.
+        window_spec_: its window spec.
+        model_spec_: its model spec.
+        model_: the Keras model.
+        series_: every series' `tsrnn.forecasting.state.SeriesState` (scalers, baselines, MASE scale).
+        panel_: whether the data was a panel (the layout of the results).
+        split_: the split's summary.
+        data_split_: the split's rule (`tsrnn.features.splits`).
+        history_: the loss and metrics per epoch.
+        choices_: what the fit chose on validation.
+        identity_: the series' static covariates and embedding slots.
+        skipped_: the series left out for want of a training window.
+        calibration_scores_: the pooled conformity scores that calibrate the bands.
+        majority_class_: a classifier's majority class of the training windows.
 
     Examples:
         >>> forecaster = Forecaster(lookback=10, units=[8, 4])
@@ -92,15 +101,33 @@ class Forecaster(ForecasterParams):
         return self
 
     def fit_series(self, series: pd.DataFrame, backup_dir: str | os.PathLike | None = None) -> PreparedData:
-        """`fit` on one series already read by `tsrnn.io.tables.read_series`; returns the series prepared
-        for the fitted forecaster (checked once here, for `predict`, `evaluate`, `forecast_frame`)."""
+        """`fit` on one series already read by `tsrnn.io.tables.read_series`.
+
+        Args:
+            series: the series, as `read_series` returns it.
+            backup_dir: as in `fit`.
+
+        Returns:
+            The series prepared for the fitted forecaster (checked once here), to pass to `predict`,
+            `evaluate` and `forecast_frame` in place of the data.
+        """
         return self.fit_frames({_name_of(series): series}, False, backup_dir)
 
     def fit_frames(self, frames: dict[str, pd.DataFrame], panel: bool, backup_dir=None, static=None,
                    skip_short: bool = False, id_column: str | None = None) -> PreparedData | None:
-        """`fit` on series already read by `tsrnn.io` (`{name: frame}`); `panel` sets the layout of
-        the results (a `PanelForecaster` always answers as a panel). Returns the one series prepared
-        for the fitted forecaster (None for a panel)."""
+        """`fit` on series already read by `tsrnn.io`.
+
+        Args:
+            frames: the series, `{name: frame}`.
+            panel: whether the results take the panel layout (a `PanelForecaster` always does).
+            backup_dir: as in `fit`.
+            static: as in `fit`.
+            skip_short: as in `fit`.
+            id_column: the id column the data was read with, recorded for `predict`.
+
+        Returns:
+            The one series prepared for the fitted forecaster (see `fit_series`); None for a panel.
+        """
         panel = panel or self._always_panel
 
         learned, selected = fit_learned(self, frames, panel, static, skip_short, backup_dir)
@@ -273,22 +300,51 @@ class Forecaster(ForecasterParams):
         return {**period, **scores}
 
     def forecast_levels(self, data, ends: range) -> np.ndarray:
-        """Forecasts `(len(ends), horizon, targets)` in the data's units for the windows ending at
-        row positions `ends` of one series (the interface `tsrnn.evaluation.walk_forward` uses for every forecaster)."""
+        """Forecasts in the data's units for the windows ending at given rows of one series (the
+        interface `tsrnn.evaluation.walk_forward` uses for every forecaster).
+
+        Args:
+            data: the series (or `prepare`'s result).
+            ends: the row positions of the windows' last inputs.
+
+        Returns:
+            The forecasts, `(len(ends), horizon, targets)`.
+        """
         name, frame, features, levels = self._one_series(data)
         return preparation.invert(self._transformed(name, self._state_of(name, frame), features, ends)[0], levels, ends,
                                   self.window_spec_)
 
     def transformed_forecast(self, data, ends: range, with_quantiles: bool = False):
-        """The forecasts of `forecast_levels` in the transformed target's space (what bands are drawn
-        in); with `with_quantiles`, `(forecasts, quantile head's predictions or None)`."""
+        """The forecasts of `forecast_levels` in the transformed target's space (where bands are drawn).
+
+        Args:
+            data: the series (or `prepare`'s result).
+            ends: the row positions of the windows' last inputs.
+            with_quantiles: also return the quantile head's predictions.
+
+        Returns:
+            The transformed forecasts `(len(ends), horizon, targets)`; with `with_quantiles`,
+            `(forecasts, the quantile head's predictions or None)`.
+        """
         name, frame, features, _ = self._one_series(data)
         transformed, quantiles = self._transformed(name, self._state_of(name, frame), features, ends)
         return (transformed, quantiles) if with_quantiles else transformed
 
     def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
-        """Actual and forecast one-step-ahead levels of the first target of one series, dated by the
-        target's row (with `level`, also `lo_{level}` and `hi_{level}` of its band)."""
+        """Actual and forecast one-step-ahead levels of the first target of one series.
+
+        Args:
+            data: the series (or `prepare`'s result).
+            start: the first target date shown (None: every window).
+            level: band coverages, as in `predict`.
+
+        Returns:
+            A table dated by the target's row: `actual`, `forecast`, `naive`, and with `level`
+            `lo_{level}` and `hi_{level}` of its band.
+
+        Raises:
+            ConfigError: a classifier, or a level that is not a coverage.
+        """
         coverage = check_levels(level)
         self._check_fitted()
         if self.settings_.training.task != "regression":
@@ -344,8 +400,15 @@ class Forecaster(ForecasterParams):
         return Path(path)
 
     def make_window_spec(self, data=None) -> WindowSpec:
-        """The window spec the current parameters describe for `data` before any fit (`window_spec_`
-        is the fitted one; a fit may choose another lookback and anchor on validation)."""
+        """The window spec the current parameters describe, before any fit.
+
+        Args:
+            data: a series to find the target and season from (None: the parameters must name them).
+
+        Returns:
+            The `WindowSpec` (`window_spec_` is the fitted one: a fit may choose another lookback
+            and anchor on validation).
+        """
         resolved = resolve_from_data(self, read_series(data, read_options(self))) if data is not None else None
         return derive_settings(self, resolved).window
 
@@ -366,8 +429,15 @@ class Forecaster(ForecasterParams):
 
     # ------------------------------------------------------------- internals
     def prepare(self, data, future=None) -> PreparedData:
-        """One series (and its `future` rows) read and checked once for this fitted forecaster, to pass
-        to `predict`, `evaluate`, `forecast_frame` in place of the data."""
+        """One series read and checked once for this fitted forecaster.
+
+        Args:
+            data: the series.
+            future: its future covariates' rows after the data, as in `predict`.
+
+        Returns:
+            The `PreparedData` to pass to `predict`, `evaluate`, `forecast_frame` in place of the data.
+        """
         (_, frame), = self._inputs(data, future=future)[0].items()
         return PreparedData(frame, *preparation.arrays(frame, self.window_spec_), self.window_spec_)
 
@@ -392,7 +462,8 @@ class Forecaster(ForecasterParams):
 
     def _read(self, panel, id_column) -> dict[str, pd.DataFrame]:
         """The series of `panel` (or of a table of future rows), read with the run's id column by
-        default; a CSV or DataFrame without that column is one series (named by its file)."""
+        default; a CSV or DataFrame without that column is one series (named by its file).
+        """
         if id_column is not None:
             return read_panel(panel, read_options(self), id_column)
         return read_panel(panel, read_options(self), self.id_column_, single_without_id=True)
@@ -406,7 +477,8 @@ class Forecaster(ForecasterParams):
 
     def _state_of(self, name: str, frame: pd.DataFrame) -> state.SeriesState:
         """The series' fitted state, or, for a series not seen in training, one fitted now on its rows
-        before its validation part (all its rows if too few)."""
+        before its validation part (all its rows if too few).
+        """
         if name in self.series_:
             return self.series_[name]
         spec = self.window_spec_
@@ -424,7 +496,8 @@ class Forecaster(ForecasterParams):
 
     def _calibration(self, name: str, frame: pd.DataFrame, fitted: state.SeriesState) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own
-        training windows (read from its rows where the run did not store them)."""
+        training windows (read from its rows where the run did not store them).
+        """
         spec = self.window_spec_
         residuals = fitted.naive_residuals
         if residuals is None:
@@ -436,7 +509,8 @@ class Forecaster(ForecasterParams):
 
     def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None):
         """The network's forecasts for the windows ending at `ends`, in the transformed target's space,
-        and its quantile head's (None without one)."""
+        and its quantile head's (None without one).
+        """
         spec, identity = self.window_spec_, identity or self.identity_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
         return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted.target_scaler,
@@ -449,26 +523,54 @@ class Forecaster(ForecasterParams):
 
     # ----------------------------------------------------------- persistence
     def run_info(self) -> dict:
-        """The JSON description of this fitted forecaster, as stored in `run.json`: its parameters
-        verbatim, the specs derived from them, and the learned state (`tsrnn.forecasting.state`)."""
+        """The JSON description of this fitted forecaster, as stored in `run.json`.
+
+        Returns:
+            Its parameters verbatim, the specs derived from them, and the learned state
+            (`tsrnn.forecasting.state`).
+        """
         self._check_fitted()
         return {"params": params_to_json(self.get_params()), **state.encode(self)}
 
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write the model and `run.json` into a new directory, atomically; returns its path."""
+        """Write the model and `run.json` into a new directory, atomically.
+
+        Args:
+            directory: the directory to create (refused where it exists).
+
+        Returns:
+            Its path.
+
+        Raises:
+            RunDirError: the directory exists.
+        """
         with atomic_directory(directory) as staging:
             self.save_into(staging)
         return Path(directory)
 
     def save_into(self, directory: Path, extra: dict | None = None) -> None:
-        """Write the model and `run.json` (plus `extra` fields) into an existing (staging) directory."""
+        """Write the model and `run.json` into an existing (staging) directory.
+
+        Args:
+            directory: the directory.
+            extra: more fields for `run.json`.
+        """
         self._check_fitted()
         write_forecaster_run(directory, self.model_, {**self.run_info(), **(extra or {})})
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
-        """Load a forecaster saved by `save` or `tsrnn fit` (one series or a panel, any format since
-        0.1.0): `cls(**params)` plus the learned state (the model loads with `safe_mode`)."""
+        """Load a forecaster saved by `save` or `tsrnn fit` (one series or a panel, any format since 0.1.0).
+
+        Args:
+            directory: the run directory.
+
+        Returns:
+            `cls(**params)` with the learned state (the model loads in Keras's safe mode).
+
+        Raises:
+            RunDirError: a directory that is missing, incomplete or from an unknown format.
+        """
         return state.load_run(cls, directory)
 
 

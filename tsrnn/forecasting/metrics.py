@@ -21,7 +21,13 @@ from sklearn.metrics import (
 
 
 def naive_scale(train_levels: np.ndarray) -> np.ndarray:
-    """Mean absolute one-step change of each column of the training levels `(rows, targets)`.
+    """Mean absolute one-step change of each column of the training levels: the MASE scale.
+
+    Args:
+        train_levels: the training rows' levels `(rows, targets)`.
+
+    Returns:
+        One scale per target (1 where the series never changes).
 
     Examples:
         >>> naive_scale(np.array([[1.0], [3.0], [2.0]])).tolist()
@@ -65,8 +71,18 @@ def directional_accuracy(actual: np.ndarray, forecast: np.ndarray, anchors: np.n
 def forecast_metrics(actual: np.ndarray, forecast: np.ndarray, mase_scale, anchors: np.ndarray | None = None) -> dict[str, float]:
     """MAE, RMSE, MAPE and sMAPE (fractions), MASE, and with `anchors` directional accuracy.
 
-    `actual` and `forecast` are `(windows, horizon, targets)` (or broadcastable 1-D arrays);
-    `mase_scale` has one value per target (or per window and target).
+    Args:
+        actual: the actual values, `(windows, horizon, targets)` (or broadcastable 1-D arrays).
+        forecast: the forecasts, the same shape.
+        mase_scale: one value per target (or per window and target).
+        anchors: each window's last value, for the directional accuracy.
+
+    Returns:
+        The metrics by name.
+
+    Examples:
+        >>> forecast_metrics(np.array([1.0, 2.0]), np.array([1.0, 3.0]), 1.0)["mase"]
+        0.5
     """
     actual = np.asarray(actual, dtype=np.float64)
     forecast = np.asarray(forecast, dtype=np.float64)

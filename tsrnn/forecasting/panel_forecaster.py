@@ -24,7 +24,16 @@ from tsrnn.forecasting.forecaster import Forecaster
 
 
 class PanelForecaster(Forecaster):
-    """Deprecated: use `tsrnn.Forecaster`, which fits panels too (see the module's docstring)."""
+    """Deprecated: use `tsrnn.Forecaster`, which fits panels too (see the module's docstring).
+
+    Args:
+        *args, **kwargs: the `Forecaster`'s parameters.
+
+    Examples:
+        >>> import pytest
+        >>> with pytest.warns(FutureWarning, match="tsrnn.Forecaster fits one series or many"):
+        ...     forecaster = PanelForecaster(lookback=10)
+    """
 
     _always_panel = True
 
@@ -35,18 +44,52 @@ class PanelForecaster(Forecaster):
         super().__init__(*args, **kwargs)
 
     def fit(self, panel, id_column: str | None = None, skip_short: bool = False, static=None) -> PanelForecaster:
-        """`Forecaster.fit` with the 0.1 argument order; returns self."""
+        """`Forecaster.fit` with the 0.1 argument order.
+
+        Args:
+            panel: the data, as in `Forecaster.fit`.
+            id_column: as in `Forecaster.fit`.
+            skip_short: as in `Forecaster.fit`.
+            static: as in `Forecaster.fit`.
+
+        Returns:
+            self.
+        """
         return super().fit(panel, id_column=id_column, static=static, skip_short=skip_short)
 
     def predict(self, panel, id_column: str | None = None, future=None, dates: bool = False, static=None,
                 level: list[float] | float | None = None) -> pd.DataFrame:
-        """`Forecaster.predict` with the 0.1 argument order (the long panel layout)."""
+        """`Forecaster.predict` with the 0.1 argument order.
+
+        Args:
+            panel: the data, as in `Forecaster.predict`.
+            id_column: as in `Forecaster.predict`.
+            future: as in `Forecaster.predict`.
+            dates: as in `Forecaster.predict`.
+            static: as in `Forecaster.predict`.
+            level: as in `Forecaster.predict`.
+
+        Returns:
+            The forecasts in the long panel layout.
+        """
         return super().predict(panel, level=level, future=future, dates=dates, id_column=id_column, static=static)
 
     def evaluate(self, panel, part: str = "test", id_column: str | None = None,
                  period: tuple[pd.Timestamp, pd.Timestamp] | None = None, static=None,
                  level: list[float] | float | None = None) -> dict:
-        """`Forecaster.evaluate` with the 0.1 argument order, on the test part by default."""
+        """`Forecaster.evaluate` with the 0.1 argument order, on the test part by default.
+
+        Args:
+            panel: the data, as in `Forecaster.evaluate`.
+            part: as in `Forecaster.evaluate`.
+            id_column: as in `Forecaster.evaluate`.
+            period: as in `Forecaster.evaluate`.
+            static: as in `Forecaster.evaluate`.
+            level: as in `Forecaster.evaluate`.
+
+        Returns:
+            The per-series and pooled scores.
+        """
         return super().evaluate(panel, level=level, part=part if period is None else None, period=period,
                                 id_column=id_column, static=static)
 

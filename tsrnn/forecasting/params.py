@@ -171,11 +171,28 @@ class ForecasterParams:
     verbose: int = 0
 
     def get_params(self, deep: bool = False) -> dict:
-        """The constructor's arguments, as scikit-learn estimators report them."""
+        """The constructor's arguments, as scikit-learn estimators report them.
+
+        Args:
+            deep: unused (scikit-learn's signature; no parameter is an estimator).
+
+        Returns:
+            `{parameter: value}`.
+        """
         return {field.name: getattr(self, field.name) for field in dataclasses.fields(ForecasterParams)}
 
     def set_params(self, **params):
-        """Change parameters (refit to apply them); returns self."""
+        """Change parameters (refit to apply them).
+
+        Args:
+            **params: the parameters to change.
+
+        Returns:
+            self.
+
+        Raises:
+            ConfigError: a name that is not a parameter.
+        """
         unknown = set(params) - set(param_names())
         if unknown:
             raise ConfigError(f"unknown Forecaster parameter(s): {', '.join(sorted(unknown))}; "
@@ -216,7 +233,22 @@ class TrainingSettings:
 
 @dataclass(frozen=True)
 class ForecasterSettings:
-    """Everything a forecaster runs on, derived from its parameters by `derive_settings`."""
+    """Everything a forecaster runs on, derived from its parameters by `derive_settings`.
+
+    Attributes:
+        window: the `WindowSpec`.
+        model: the `tsrnn.nn.zoo.ModelSpec`.
+        training: the `TrainingSettings`.
+        seasonal_period: rows per season (None: none).
+        fill: how missing values are filled (None: refused).
+        reading: how data files are read (`ReadOptions`).
+        calendar_name: the exchange calendar that dates the rows after the data.
+
+    Examples:
+        >>> settings = derive_settings(ForecasterParams(target="y", horizon=3))
+        >>> settings.window.horizon, settings.model.horizon
+        (3, 3)
+    """
 
     window: WindowSpec
     model: zoo.ModelSpec
@@ -384,7 +416,8 @@ def read_options(params) -> ReadOptions:
 
 def _input_transforms(inputs: tuple[str, ...], targets: tuple[str, ...], target_transform: str, chosen) -> tuple[str, ...]:
     """One transform per input: a target's is the target transform, others as chosen (or the target's).
-    Empty when every input follows the target transform."""
+    Empty when every input follows the target transform.
+    """
     if chosen is not None and not isinstance(chosen, dict):
         raise ConfigError(f"input_transforms must be a dict like {{'Volume': 'log1p_difference'}}, got {chosen!r}")
     chosen = chosen or {}
@@ -420,7 +453,8 @@ def params_from_json(params: dict) -> dict:
 
 def with_identity(settings, identity):
     """The settings with a model that reads the series identity's columns: the static covariates
-    after the inputs and, with an embedding, the series id last (`zoo.ModelSpec.series_slots`)."""
+    after the inputs and, with an embedding, the series id last (`zoo.ModelSpec.series_slots`).
+    """
     if not identity.extra_columns:
         return settings
     lookback, features = settings.model.input_shape

@@ -48,7 +48,23 @@ def _fan(axis, frame: pd.DataFrame) -> None:
 
 def forecast_plot(frame: pd.DataFrame, path: Path, target: str, title: str = "") -> None:
     """Actual vs forecast (and the naive forecast) over time, from `Forecaster.forecast_frame`; its
-    `lo_{level}` / `hi_{level}` columns, when present, are drawn as a fan (widest band palest)."""
+    `lo_{level}` / `hi_{level}` columns, when present, are drawn as a fan (widest band palest).
+
+    Args:
+        frame: `Forecaster.forecast_frame`'s table.
+        path: the PNG file to write.
+        target: the target's name, for the axis.
+        title: the plot's title.
+
+    Examples:
+        >>> import tempfile
+        >>> frame = pd.DataFrame({"actual": [1.0, 2.0], "forecast": [1.1, 1.9], "naive": [1.0, 1.0]},
+        ...                      index=pd.date_range("2024-01-01", periods=2))
+        >>> path = Path(tempfile.mkdtemp()) / "forecast.png"
+        >>> forecast_plot(frame, path, "y")
+        >>> path.stat().st_size > 0
+        True
+    """
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(10, 4.5), dpi=100)
     _fan(axis, frame)
@@ -162,7 +178,8 @@ def gradient_plot(view: dict, path: Path) -> None:
 
 def tuning_plot(trials: pd.DataFrame, importances: dict, path: Path) -> None:
     """Left: each complete trial's mean fold MASE, the best so far and the naive forecast's; right:
-    the parameter importances."""
+    the parameter importances.
+    """
     plt = _pyplot()
     figure, (history, bars) = plt.subplots(1, 2, figsize=(11, 4), dpi=100, gridspec_kw={"width_ratios": [3, 2]})
     complete = trials[trials["state"] == "complete"].sort_values("number")

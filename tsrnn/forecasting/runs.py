@@ -28,7 +28,17 @@ from tsrnn.utils.atomic import atomic_directory, write_json
 
 @dataclass
 class RunResult:
-    """What `fit_run` produced."""
+    """What `fit_run` produced.
+
+    Attributes:
+        directory: the run directory written.
+        forecaster: the fitted forecaster.
+        metrics: the test metrics, as `metrics.json` holds them.
+
+    Examples:
+        >>> RunResult(Path("runs/x"), None, {}).directory.name
+        'x'
+    """
 
     directory: Path
     forecaster: Forecaster
@@ -113,7 +123,8 @@ def fit_run(
 
 def _plot(forecaster: Forecaster, prepared, level, directory: Path) -> None:
     """`forecast.png` of one series: the test split's one-step forecasts with their bands (a
-    classifier: its rise probabilities)."""
+    classifier: its rise probabilities).
+    """
     split = forecaster.split_
     plot_start = split["test_start"] or split["validation_start"] or split["train_start"]
     target = forecaster.window_spec_.target_columns[0]
@@ -127,7 +138,25 @@ def _plot(forecaster: Forecaster, prepared, level, directory: Path) -> None:
 
 def fit_panel_run(forecaster, data, out: str | os.PathLike, id_column: str | None = None,
                   overwrite: bool = False, static=None, level: list[float] | None = None) -> RunResult:
-    """Deprecated (tsrnn 0.1): `fit_run` fits panels too; this calls it with a `FutureWarning`."""
+    """Deprecated (tsrnn 0.1): `fit_run` fits panels too; this calls it with a `FutureWarning`.
+
+    Args:
+        forecaster: as in `fit_run`.
+        data: as in `fit_run`.
+        out: as in `fit_run`.
+        id_column: as in `fit_run`.
+        overwrite: as in `fit_run`.
+        static: as in `fit_run`.
+        level: as in `fit_run`.
+
+    Returns:
+        `fit_run`'s `RunResult`.
+
+    Examples:
+        >>> import pytest
+        >>> with pytest.warns(FutureWarning, match="call fit_run"), pytest.raises(Exception):
+        ...     fit_panel_run(Forecaster(), {}, "never/written")
+    """
     warnings.warn("fit_panel_run is deprecated; call fit_run, which fits one series or a panel", FutureWarning, stacklevel=2)
     return fit_run(forecaster, data, out, level=level, overwrite=overwrite, id_column=id_column, static=static)
 

@@ -108,7 +108,8 @@ def choose_window(params, settings, series: list[SeriesRows]) -> LinearChoice | 
     """The linear path of a forecaster with `params` (a `ForecasterParams`) and derived `settings`
     over one series or many: the lookback and anchor it leaves open, chosen with the shrinkage over
     the selection folds. None without a linear path, or when the rows allow no candidate (the
-    forecaster's row check then says what is missing)."""
+    forecaster's row check then says what is missing).
+    """
     if not settings.model.linear:
         return None
     train_rows = [(folds[0] if folds else rows.bounds).train_end for rows in series for folds in [selection_folds(rows.bounds)]]
@@ -207,7 +208,8 @@ class _Problem:
 def _pooled(problems: list) -> _Problem:
     """One regression over the training windows of every series. One linear layer serves every
     series, so the anchor-only candidate's intercept is the mean of the series' scaled zero changes
-    (each series' own would need a layer per series): for one series, its own."""
+    (each series' own would need a layer per series): for one series, its own.
+    """
     if len(problems) == 1:
         return problems[0][1]
     return _Problem(np.concatenate([p.x_train for _, p in problems]), np.concatenate([p.y_train for _, p in problems]),
@@ -247,7 +249,8 @@ def _linear_problem(rows: SeriesRows, spec: WindowSpec, bounds: SplitBounds, fit
                     limit: int | None = None):
     """One series' linear-path arrays under `spec`: scalers fitted on `bounds`' training rows (as
     `fit` fits them), the regression's training windows, and (unless `fit_only`) its validation
-    windows and their absolute errors in the data's units; None where a part has no window."""
+    windows and their absolute errors in the data's units; None where a part has no window.
+    """
     features, levels = rows.features, rows.levels
     train_ends = bounds.ends("train", spec, stride=spec.stride)
     if not len(train_ends):

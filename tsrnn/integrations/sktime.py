@@ -165,7 +165,8 @@ class TsrnnForecaster(BaseForecaster):
 
     def _covariate_frame(self, X: pd.DataFrame, horizon: int) -> pd.DataFrame:
         """The covariates' future rows on every step up to `horizon` after the data: sktime gives them
-        at the steps of `fh` only, so a step between takes the nearest given row's values."""
+        at the steps of `fh` only, so a step between takes the nearest given row's values.
+        """
         given = pd.DataFrame(X.to_numpy(dtype=float), index=_dates(X.index), columns=self._covariates)
         every = _dates(ForecastingHorizon(list(range(1, horizon + 1))).to_absolute_index(self.cutoff))
         return given.reindex(given.index.union(every)).ffill().bfill().loc[every]
@@ -186,7 +187,7 @@ class TsrnnForecaster(BaseForecaster):
 
 
 def _dates(index: pd.Index) -> pd.DatetimeIndex:
-    """sktime's time index as dates: dates as they are, periods by their start, integers as days."""
+    """Sktime's time index as dates: dates as they are, periods by their start, integers as days."""
     if isinstance(index, pd.DatetimeIndex):
         return index.tz_localize(None) if index.tz is not None else index
     if isinstance(index, pd.PeriodIndex):

@@ -109,7 +109,8 @@ def _one_layout(text: pd.Series) -> bool:
 
 def _parse(text: pd.Series, dayfirst: bool) -> pd.Series:
     """Dates of `text`, NaT where unparseable: one format inferred for the column (fast), else each
-    value on its own (`format="mixed"`, 30x slower on a million rows)."""
+    value on its own (`format="mixed"`, 30x slower on a million rows).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "could not infer format": the fallback below handles it

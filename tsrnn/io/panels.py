@@ -27,7 +27,19 @@ NIXTLA_ID = "unique_id"  # the id column of the Nixtla tools' long frames (uniqu
 
 def is_panel(source, id_column: str | None = None) -> bool:
     """Whether `source` is a panel: a dict, a folder, anything given with an id column, or a long
-    table in the Nixtla tools' layout (a `unique_id` column)."""
+    table in the Nixtla tools' layout (a `unique_id` column).
+
+    Args:
+        source: the data as a user gives it.
+        id_column: the id column named, if any.
+
+    Returns:
+        True for a panel.
+
+    Examples:
+        >>> is_panel(pd.DataFrame({"unique_id": ["a"], "ds": ["2024-01-01"], "y": [1.0]}))
+        True
+    """
     return id_column is not None or isinstance(source, dict) or default_id_column(source) is not None or (
         not isinstance(source, pd.DataFrame) and Path(source).is_dir())
 
@@ -103,6 +115,12 @@ def read_panel(source, options: ReadOptions | None = None, id_column: str | None
     Raises:
         DataError: an empty folder, a long table without its id column, or a series that does not
             read (the error names it).
+
+    Examples:
+        >>> long = pd.DataFrame({"ticker": ["b", "a", "b", "a"], "date": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02"],
+        ...                      "Close": [1.0, 2.0, 3.0, 4.0]})
+        >>> {name: frame["Close"].tolist() for name, frame in read_panel(long, id_column="ticker").items()}
+        {'a': [2.0, 4.0], 'b': [1.0, 3.0]}
     """
     id_column = default_id_column(source, id_column)
     options = options or ReadOptions()

@@ -58,7 +58,8 @@ WORD_INDEX_FILE = "word_index.json"
 
 def load_keras_model(path: Path, rerun: str):
     """Load a `.keras` file with `safe_mode` (no arbitrary code); a bad file is a `RunDirError`
-    whose fix is `rerun`."""
+    whose fix is `rerun`.
+    """
     from tsrnn.nn.backend import load_keras_quietly
 
     keras = load_keras_quietly()
@@ -120,14 +121,46 @@ def _write_model_run(directory: Path, model, file: str, version: int, info: dict
 
 
 def read_forecaster_run(directory: str | os.PathLike) -> tuple[dict, object]:
-    """`run.json` (checked) and the Keras model of a forecaster run directory."""
+    """`run.json` (checked) and the Keras model of a forecaster run directory.
+
+    Args:
+        directory: the run directory.
+
+    Returns:
+        `(run.json's content, the Keras model)`.
+
+    Raises:
+        RunDirError: a missing or incomplete directory, or a format this version cannot read.
+
+    Examples:
+        >>> read_forecaster_run("no/such/run")
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.RunDirError: no/such/run: run directory not found; pass the out directory of a tsrnn fit
+    """
     directory = Path(directory)
     info = read_run_json(directory)
     return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit")
 
 
 def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
-    """`panel.json` (checked) and the Keras model of a panel run directory."""
+    """`panel.json` (checked) and the Keras model of a panel run directory of tsrnn 0.1.
+
+    Args:
+        directory: the run directory.
+
+    Returns:
+        `(panel.json's content, the Keras model)`.
+
+    Raises:
+        RunDirError: a missing or incomplete directory.
+
+    Examples:
+        >>> read_panel_run("no/such/run")
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.RunDirError: no/such/run: run directory not found; pass the out directory of a tsrnn fit on a panel
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise RunDirError(f"{directory}: run directory not found; pass the --out directory of a tsrnn fit on a panel")
@@ -138,14 +171,26 @@ def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
 
 def read_run(directory: str | os.PathLike) -> tuple[dict, object, str]:
     """The record, the Keras model and the record's file name of any forecaster run: `run.json`, or
-    the `panel.json` of a panel run written before format 3."""
+    the `panel.json` of a panel run written before format 3.
+    """
     if (Path(directory) / PANEL_FILE).is_file():
         return (*read_panel_run(directory), PANEL_FILE)
     return (*read_forecaster_run(directory), RUN_FILE)
 
 
 def is_panel_run(directory: str | os.PathLike) -> bool:
-    """Whether `directory` holds a panel run: `panel.json` (before format 3), or a `run.json` fitted on a panel."""
+    """Whether `directory` holds a panel run: `panel.json` (before format 3), or a `run.json` fitted on a panel.
+
+    Args:
+        directory: the run directory.
+
+    Returns:
+        True for a panel run.
+
+    Examples:
+        >>> is_panel_run("no/such/run")
+        False
+    """
     directory = Path(directory)
     if (directory / PANEL_FILE).is_file():
         return True
@@ -171,7 +216,8 @@ def write_sentiment_run(directory: Path, model, config: dict, results: dict, voc
 
 def read_sentiment_run(directory: str | os.PathLike) -> tuple[dict, dict, object]:
     """The checked configuration, the text encoder (`{"vocabulary": [...]}` or `{"word_index": {...}}`)
-    and the Keras model of a sentiment run directory."""
+    and the Keras model of a sentiment run directory.
+    """
     directory = Path(directory)
     rerun = "the training (imdb_sentiment.py --out)"
     config = _read_versioned(directory / SENTIMENT_CONFIG_FILE, SENTIMENT_FORMAT_VERSION, rerun,

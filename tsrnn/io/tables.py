@@ -83,8 +83,22 @@ def read_series(source: str | os.PathLike | pd.DataFrame, options: ReadOptions |
     whose dates run strictly backwards (newest first) is reversed. Each such rule is told once as
     a `DataNote` warning.
 
-    Usage:
-        read_series("datasets/sp500.csv").index.is_monotonic_increasing
+    Args:
+        source: a CSV path or a DataFrame.
+        options: how to read it (`ReadOptions`: date column, separator, decimal mark, date format,
+            time zone); None: every one found from the data.
+
+    Returns:
+        The frame, indexed by its dates (`attrs["source"]` names where it came from).
+
+    Raises:
+        DataError: a file that cannot be read, no date column, dates that are not increasing and
+            unique, or columns that cannot be read as numbers (each error says how to fix it).
+
+    Examples:
+        >>> frame = pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "y": ["1,200", "1,300"]})
+        >>> read_series(frame)["y"].tolist()
+        [1200.0, 1300.0]
     """
     options = options or ReadOptions()
     if isinstance(source, pd.DataFrame) and _read_before(source, options):
@@ -120,8 +134,26 @@ def _read_before(frame: pd.DataFrame, options: ReadOptions) -> bool:
 
 
 def read_table(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, str]:
-    """The raw table of a CSV file (separator and decimal mark sniffed unless given) and its
-    decimal mark; every problem reading it is one `DataError`."""
+    r"""The raw table of a CSV file (separator and decimal mark sniffed unless given) and its decimal mark.
+
+    Args:
+        path: the CSV file.
+        options: how to read it (`ReadOptions`).
+
+    Returns:
+        `(table, decimal mark)`.
+
+    Raises:
+        DataError: every problem reading it (missing, empty, unreadable, not a table), in one line.
+
+    Examples:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "a.csv"
+        >>> _ = path.write_text("date;y\n2024-01-01;1,5\n")
+        >>> table, decimal = read_table(path, ReadOptions())
+        >>> list(table.columns), decimal
+        (['date', 'y'], ',')
+    """
     if not path.exists():
         raise DataError(f"{path}: file not found; check the path")
     if path.is_dir():
@@ -163,16 +195,16 @@ _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*[%KMBkmb]?\s*$|
 
 
 def sniff_layout(text: str, sep: str | None = None, decimal: str | None = None) -> tuple[str, str]:
-    """The field separator and decimal mark of a CSV whose first lines are `text`.
+    r"""The field separator and decimal mark of a CSV whose first lines are `text`.
 
     The separator is the first of , ; tab | that splits the header and every sampled line into the
     same number (two or more) of fields; the decimal mark is "," only when fields are not
     separated by commas and some field reads like 1,5 or 1.234,5.
 
     Examples:
-        >>> sniff_layout("Date;Close\\n2020-01-02;1.234,5\\n")
+        >>> sniff_layout("Date;Close\n2020-01-02;1.234,5\n")
         (';', ',')
-        >>> sniff_layout('Date,Close\\n2020-01-02,"2,184.05"\\n')
+        >>> sniff_layout('Date,Close\n2020-01-02,"2,184.05"\n')
         (',', '.')
     """
     lines = [line for line in text.splitlines()[:200] if line.strip()]
@@ -419,6 +451,12 @@ def _warn_constant(selected: pd.DataFrame, name: str) -> None:
 
 def data_sha256(frame: pd.DataFrame) -> str:
     """A sha256 of the frame's dates and values, stable across reads of the same data.
+
+    Args:
+        frame: the series.
+
+    Returns:
+        The hex digest.
 
     Examples:
         >>> frame = pd.DataFrame({"a": [1.0]}, index=pd.DatetimeIndex(["2020-01-01"]))

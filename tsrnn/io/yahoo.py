@@ -106,7 +106,8 @@ def normalize(raw: pd.DataFrame, ticker: str) -> pd.DataFrame:
 
 def adjust(frame: pd.DataFrame) -> pd.DataFrame:
     """Split- and dividend-adjusted Open/High/Low/Close (scaled by Adj Close / Close), as yfinance's
-    `auto_adjust` does; Volume unchanged."""
+    `auto_adjust` does; Volume unchanged.
+    """
     factor = frame["Adj Close"] / frame["Close"]
     adjusted = frame.copy()
     for column in ("Open", "High", "Low", "Close"):
@@ -126,7 +127,17 @@ def _check_range(start: str, end: str | None) -> tuple[pd.Timestamp, pd.Timestam
 
 
 class YahooCache:
-    """Per ticker and interval: `<TICKER>_<interval>.csv` (rows) and `.json` (covered [start, end) ranges)."""
+    """Per ticker and interval: `<TICKER>_<interval>.csv` (rows) and `.json` (covered [start, end) ranges).
+
+    Args:
+        directory: the cache folder.
+
+    Examples:
+        >>> import tempfile
+        >>> cache = YahooCache(Path(tempfile.mkdtemp()))
+        >>> cache.read("SPY", "1d", pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")) is None
+        True
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -136,7 +147,17 @@ class YahooCache:
         return self.directory / f"{stem}.csv", self.directory / f"{stem}.json"
 
     def read(self, ticker: str, interval: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame | None:
-        """Cached rows in [start, end) when a cached range covers it, else None."""
+        """Cached rows in [start, end) when a cached range covers it.
+
+        Args:
+            ticker: the ticker.
+            interval: the bar interval ("1d", ...).
+            start: the first date.
+            end: the date after the last.
+
+        Returns:
+            The rows, or None when no cached range covers [start, end).
+        """
         rows_path, ranges_path = self._paths(ticker, interval)
         if not (rows_path.is_file() and ranges_path.is_file()):
             return None
@@ -153,7 +174,15 @@ class YahooCache:
         return rows[(rows.index >= start) & (rows.index < end)]
 
     def write(self, ticker: str, interval: str, rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
-        """Merge `rows` fetched for [start, end) into the cache, replacing its files atomically."""
+        """Merge rows fetched for [start, end) into the cache, replacing its files atomically.
+
+        Args:
+            ticker: the ticker.
+            interval: the bar interval.
+            rows: the rows fetched.
+            start: the first date asked for.
+            end: the date after the last asked for.
+        """
         rows_path, ranges_path = self._paths(ticker, interval)
         self.directory.mkdir(parents=True, exist_ok=True)
         ranges: list = []
@@ -186,6 +215,34 @@ def download(
     Retries `retries` times (waiting `backoff`, then twice as long...) on errors and empty answers,
     then raises a one-line `DataError` naming the ticker and the cause. `adjusted` returns
     split/dividend-adjusted OHLC. `fetch` replaces the yfinance call (tests, other sources).
+
+    Args:
+        ticker: the ticker, e.g. "SPY".
+        start: the first date.
+        end: the date after the last (None: today).
+        interval: the bar interval, one of `INTERVALS`.
+        adjusted: split- and dividend-adjusted OHLC.
+        cache_dir: the cache folder (None: `default_cache_dir()`).
+        refresh: fetch again even where the cache covers the range.
+        retries: tries after the first, on errors and empty answers.
+        backoff: seconds before the first retry, doubled each time.
+        fetch: `fetch(ticker, start, end, interval)` in place of yfinance.
+
+    Returns:
+        The price rows, indexed by date.
+
+    Raises:
+        ConfigError: an unknown interval or an invalid range.
+        DataError: nothing could be fetched (the ticker and the cause named).
+
+    Examples:
+        >>> import tempfile
+        >>> def fetch(ticker, start, end, interval):  # stands in for Yahoo Finance
+        ...     dates = pd.date_range("2024-01-01", periods=3, name="Date")
+        ...     return pd.DataFrame({column: [1.0, 2.0, 3.0] for column in ("Open", "High", "Low", "Close", "Adj Close", "Volume")},
+        ...                         index=dates)
+        >>> download("XYZ", "2024-01-01", "2024-01-04", cache_dir=tempfile.mkdtemp(), fetch=fetch)["Close"].tolist()
+        [1.0, 2.0, 3.0]
     """
     if interval not in INTERVALS:
         raise ConfigError(f"interval must be one of {', '.join(INTERVALS)}, got {interval!r}")

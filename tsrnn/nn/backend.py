@@ -34,7 +34,15 @@ def _stderr_silenced():
 
 
 def load_keras_quietly():
-    """Import Keras (and probe the devices of the TensorFlow backend) with stderr silenced."""
+    """Import Keras (and probe the devices of the TensorFlow backend) with stderr silenced.
+
+    Returns:
+        The `keras` module.
+
+    Examples:
+        >>> load_keras_quietly().__name__
+        'keras'
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with _stderr_silenced():
         import keras

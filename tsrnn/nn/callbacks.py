@@ -20,9 +20,11 @@ class EpochTimer(keras.callbacks.Callback):
         self._started = 0.0
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
+        """Start the epoch's clock."""
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None) -> None:
+        """Record the epoch's seconds."""
         self.seconds.append(time.perf_counter() - self._started)
 
 
@@ -40,9 +42,11 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         self.epoch = 0
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
+        """Remember the epoch, for the message."""
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None) -> None:
+        """Raise `TrainingError` where the batch's loss is not finite."""
         import math
 
         from tsrnn.errors import TrainingError
@@ -57,13 +61,15 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 
 class StateRestored(keras.callbacks.Callback):
     """Placed right after `BackupAndRestore`: `done` becomes True once the saved state was read, so
-    a later `OSError` is a failed write (keep the state) rather than an unreadable state (start over)."""
+    a later `OSError` is a failed write (keep the state) rather than an unreadable state (start over).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.done = False
 
     def on_train_begin(self, logs=None) -> None:
+        """Mark the saved state as read."""
         self.done = True
 
 
@@ -91,6 +97,7 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         self.best_weights_path = Path(best_weights_path)
 
     def on_train_begin(self, logs=None) -> None:
+        """Replay the logged epochs of a resumed run (see the class)."""
         super().on_train_begin(logs)
         start = getattr(self.model, "_initial_epoch", None) or 0
         if not start or not self.log_path.is_file():
@@ -118,6 +125,7 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
                 self.best_weights = [saved[f"w{i}"] for i in range(len(saved.files))]
 
     def on_epoch_end(self, epoch, logs=None) -> None:
+        """Early stopping's step, then save the best weights where this epoch is the best."""
         super().on_epoch_end(epoch, logs)
         if self.restore_best_weights and self.best_epoch == epoch and self.best_weights is not None:
             import numpy as np

@@ -21,6 +21,19 @@ def data_parallel(strategy: str):
     On TensorFlow a `MirroredStrategy` (its `fit` splits each batch, uneven ones too). On JAX,
     Keras's `DataParallel`, which shards each batch over the devices and needs batches that divide
     evenly (see `replica_count`, `even_ends`). Build and fit the model inside `scope_of(...)`.
+
+    Args:
+        strategy: "none" or "mirrored".
+
+    Returns:
+        The distribution, or None.
+
+    Raises:
+        ConfigError: "mirrored" on a backend other than TensorFlow and JAX.
+
+    Examples:
+        >>> data_parallel("none") is None
+        True
     """
     import keras
 

@@ -42,8 +42,20 @@ def level_quantiles(level: float) -> tuple[float, float]:
 
 
 def pinball_loss(actual: np.ndarray, predicted: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
-    """Mean pinball loss over the last axis of `predicted` (one column per quantile) and every other
-    axis after the first: one value per row of `actual`."""
+    """Mean pinball loss over the quantiles and every axis after the first.
+
+    Args:
+        actual: the actual values.
+        predicted: the predicted quantiles, `actual`'s shape plus one last axis of quantiles.
+        quantiles: the quantile probabilities.
+
+    Returns:
+        One loss per row of `actual`.
+
+    Examples:
+        >>> pinball_loss(np.array([1.0]), np.array([[0.0, 2.0]]), (0.1, 0.9)).round(6).tolist()
+        [0.1]
+    """
     errors = np.asarray(actual, dtype=np.float64)[..., None] - np.asarray(predicted, dtype=np.float64)
     q = np.asarray(quantiles, dtype=np.float64)
     losses = np.maximum(q * errors, (q - 1) * errors)
@@ -66,8 +78,9 @@ _OBJECTS: dict[str, type] = {}
 
 
 def keras_objects() -> dict[str, type]:
-    """tsrnn's own Keras classes, made and registered once: `{"OrderedQuantiles": layer class,
-    "PinballLoss": loss class, "SeriesEmbedding": layer class}`."""
+    """Tsrnn's own Keras classes, made and registered once: `{"OrderedQuantiles": layer class,
+    "PinballLoss": loss class, "SeriesEmbedding": layer class}`.
+    """
     if _OBJECTS:
         return _OBJECTS
     import keras
@@ -76,7 +89,8 @@ def keras_objects() -> dict[str, type]:
     @keras.saving.register_keras_serializable(package="tsrnn")
     class OrderedQuantiles(keras.layers.Layer):
         """`[point (batch, horizon, targets), raw (batch, horizon, targets, K)]` -> ordered quantiles
-        `(batch, horizon, targets, K)` around the (stop-gradient) point forecast."""
+        `(batch, horizon, targets, K)` around the (stop-gradient) point forecast.
+        """
 
         def __init__(self, quantiles, **kwargs):
             super().__init__(**kwargs)
@@ -119,7 +133,8 @@ def keras_objects() -> dict[str, type]:
         """Windows `(batch, steps, features + 1)` whose last column is a series id (0: a series never
         seen) -> `[values (batch, steps, features), values joined by the series' learned vector at
         every step]`. While training, a share `unknown_rate` of windows is shown as id 0, so slot 0
-        learns a vector for the series the model will meet later."""
+        learns a vector for the series the model will meet later.
+        """
 
         def __init__(self, slots, dim, unknown_rate=0.1, **kwargs):
             super().__init__(**kwargs)
@@ -153,5 +168,6 @@ def keras_objects() -> dict[str, type]:
 
 def point_of(predicted):
     """The point forecast of a model's predictions: the `forecast` output of a model with a quantile
-    head, else the predictions themselves."""
+    head, else the predictions themselves.
+    """
     return predicted["forecast"] if isinstance(predicted, dict) else predicted

@@ -31,7 +31,17 @@ BEST_WEIGHTS_FILE = "best.weights.npz"
 
 @dataclass
 class TrainingResult:
-    """What `fit_model` did: the loss and metrics per epoch, and which weights it returned."""
+    """What `fit_model` did: the loss and metrics per epoch, and which weights it returned.
+
+    Attributes:
+        history: `{loss or metric: value per epoch}`, of every session of a resumed run.
+        initial_validation_loss: the validation loss of the initial weights (with `keep_initial`).
+        kept_initial: whether training did not improve on the initial weights, which were kept.
+
+    Examples:
+        >>> TrainingResult({"loss": [2.0, 1.0], "val_loss": [1.5, 1.2]}).best_epoch
+        2
+    """
 
     history: dict[str, list[float]] = field(default_factory=dict)
     initial_validation_loss: float | None = None
@@ -47,7 +57,17 @@ class TrainingResult:
 
 
 def seed_everything(seed: int | None) -> None:
-    """Seed Python, NumPy and the backend (and make TensorFlow's ops deterministic) for a repeatable run."""
+    """Seed Python, NumPy and the backend (and make TensorFlow's ops deterministic) for a repeatable run.
+
+    Args:
+        seed: the seed (None: leave everything unseeded).
+
+    Examples:
+        >>> import numpy as np
+        >>> seed_everything(3); first = np.random.rand()
+        >>> seed_everything(3); bool(np.random.rand() == first)
+        True
+    """
     if seed is None:
         return
     import keras
@@ -75,11 +95,39 @@ def fit_model(
     keep_initial: bool = False,
     verbose: int = 0,
 ) -> TrainingResult:
-    """Train a compiled Keras `model`; return the loss and metrics per epoch (of every session of a
-    resumed run) and which weights were kept.
+    """Train a compiled Keras `model`.
 
-    `train` and `validation` are `(inputs, targets)` arrays or `keras.utils.PyDataset`s. Early
-    stopping needs validation data: without it neither `patience` nor `restore_best` applies.
+    Early stopping needs validation data: without it neither `patience` nor `restore_best` applies.
+
+    Args:
+        model: the compiled Keras model.
+        train: `(inputs, targets)` arrays or a `keras.utils.PyDataset`.
+        validation: the same, or None.
+        epochs: passes over `train` at most.
+        batch_size: the batch size of arrays.
+        validation_batch_size: the batch size of validation arrays.
+        patience: epochs without a better validation loss before stopping (0: never stop early).
+        restore_best: end with the weights of the best validation loss.
+        backup_dir: where the state is saved after every epoch; a later call resumes from it.
+        distribution: a `data_parallel` distribution, or None.
+        callbacks: more Keras callbacks.
+        keep_initial: keep the initial weights where no epoch beats their validation loss.
+        verbose: Keras's progress output.
+
+    Returns:
+        The `TrainingResult`: the loss and metrics per epoch (of every session of a resumed run)
+        and which weights were kept.
+
+    Raises:
+        TrainingError: the loss became NaN or infinite, or the saved state cannot be written.
+
+    Examples:
+        >>> import keras, numpy as np
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> model.compile("sgd", "mse")
+        >>> x, y = np.ones((8, 2)), np.ones((8, 1))
+        >>> len(fit_model(model, (x, y), (x, y), epochs=3, batch_size=4).history["loss"])
+        3
     """
     import keras
     import pandas as pd
@@ -161,7 +209,8 @@ def fit_model(
 
 def _restore_all_but_quantile_head(model, weights) -> None:
     """Put back the initial weights (the point forecast the model started from), except those of a
-    quantile head: its trained spread is kept, and conformalised on validation afterwards."""
+    quantile head: its trained spread is kept, and conformalised on validation afterwards.
+    """
     trained_head = model.get_layer("quantile_head").get_weights() if _has_layer(model, "quantile_head") else None
     model.set_weights(weights)
     if trained_head is not None:
@@ -192,7 +241,8 @@ def keep_trained(initial_losses, trained_losses) -> bool:
 
 def window_losses(model, data, batch_size: int | None = None):
     """Mean squared error of the point forecast of each window of `data` ((inputs, targets) arrays or
-    a PyDataset of batches)."""
+    a PyDataset of batches).
+    """
     import numpy as np
 
     from tsrnn.nn.quantiles import point_of
@@ -212,7 +262,8 @@ def window_losses(model, data, batch_size: int | None = None):
 def early_stopping(patience: int, restore_best: bool, epochs: int, backup_dir: Path | None = None):
     """The one early-stopping policy: monitor `val_loss`; stop after `patience` epochs without
     improvement (0: never stop early); keep the best epoch's weights when `restore_best`. With a
-    `backup_dir`, the resumable variant. None when there is nothing to do."""
+    `backup_dir`, the resumable variant. None when there is nothing to do.
+    """
     if not patience and not restore_best:
         return None
     import keras

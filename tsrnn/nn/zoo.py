@@ -42,8 +42,13 @@ FRONT_ENDS = ("numeric", "embedding")
 
 @dataclass(frozen=True)
 class EmbeddingSpec:
-    """The token-id front end: `Embedding(vocab_size, embedding_dim, mask_zero)` over sequences of
-    `sequence_length` ids (None: any length).
+    """The token-id front end: `Embedding(vocab_size, embedding_dim, mask_zero)` over sequences of ids.
+
+    Attributes:
+        vocab_size: the ids' range (ids are 0 .. vocab_size - 1).
+        sequence_length: the ids per sequence (None: any length).
+        embedding_dim: the size of each id's learned vector.
+        mask_zero: treat id 0 as padding that the recurrent layers skip.
 
     Examples:
         >>> EmbeddingSpec(vocab_size=10000).embedding_dim
@@ -62,12 +67,38 @@ class EmbeddingSpec:
 
 
 class SlowPathWarning(UserWarning):
-    """An option takes a recurrent layer off the fast fused (cuDNN) kernel."""
+    """An option takes a recurrent layer off the fast fused (cuDNN) kernel.
+
+    Examples:
+        >>> issubclass(SlowPathWarning, UserWarning)
+        True
+    """
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """Everything needed to rebuild a zoo model; round-trips through JSON.
+
+    Attributes:
+        body: the recurrent layer, one of `tsrnn.utils.validation.BODIES`.
+        units: each stacked recurrent layer's size.
+        bidirectional: read every sequence both ways.
+        dropout, recurrent_dropout: dropout on each recurrent layer's inputs and state.
+        between_dropout: dropout between stacked layers.
+        pooling: what the head sees: the last state ("last"), or the "max" or "mean" over time.
+        input_shape: `(timesteps, features)` of numeric windows (the numeric front end).
+        normalize: a `Normalization` layer first, adapted to the training windows.
+        embedding: the token-id front end (`EmbeddingSpec`), instead of numeric windows.
+        head: "regression", "binary" or "multiclass".
+        horizon, targets: a regression head's steps and target columns.
+        num_classes: a multiclass head's classes.
+        head_initializer: the head's kernel initializer ("zeros": start from the linear path).
+        linear: a linear path over the window beside the recurrent body (regression).
+        quantiles: quantile probabilities of a quantile head, trained with the pinball loss.
+        optimizer, learning_rate: the optimizer and its learning rate.
+        loss: a regression head's loss on the scaled targets: "mse", "mae" or "huber".
+        series_slots, series_embedding_dim: a learned vector per series (panels), read from the
+            window's last column.
 
     Examples:
         >>> spec = ModelSpec(body="gru", units=(32, 16), input_shape=(10, 2))
@@ -146,7 +177,11 @@ class ModelSpec:
         return self.body != "simple_rnn" and self.recurrent_dropout == 0
 
     def describe(self) -> str:
-        """A one-line summary, e.g. 'Embedding(10000, 128) + LSTM(64) + Dense(1, sigmoid)'."""
+        """A one-line summary of the layers.
+
+        Returns:
+            The summary, e.g. 'Embedding(10000, 128) + LSTM(64) + Dense(1, sigmoid)'.
+        """
         parts = []
         if self.embedding is not None:
             parts.append(f"Embedding({self.embedding.vocab_size}, {self.embedding.embedding_dim})")
@@ -174,10 +209,26 @@ class ModelSpec:
         return " + ".join(parts)
 
     def to_dict(self) -> dict:
+        """The spec as a JSON-ready dict.
+
+        Returns:
+            Every field, tuples as lists.
+        """
         return record_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> ModelSpec:
+        """The spec `to_dict` wrote.
+
+        Args:
+            values: the fields.
+
+        Returns:
+            The `ModelSpec`.
+
+        Raises:
+            ConfigError: an unknown field or an invalid value.
+        """
         check_record_fields(cls, values)
         values = dict(values)
         if isinstance(values.get("embedding"), dict):
@@ -188,10 +239,23 @@ class ModelSpec:
         return cls(**values)
 
     def to_json(self) -> str:
+        """The spec as JSON text.
+
+        Returns:
+            `to_dict()` as JSON.
+        """
         return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
+        """The spec `to_json` wrote.
+
+        Args:
+            text: the JSON text.
+
+        Returns:
+            The `ModelSpec`.
+        """
         return cls.from_dict(json.loads(text))
 
 
@@ -208,7 +272,15 @@ PRESETS: dict[str, ModelSpec] = {
 
 
 def names() -> list[str]:
-    """Every name `build` accepts: the presets (each body's plain configuration is one of them)."""
+    """Every name `build` accepts: the presets (each body's plain configuration is one of them).
+
+    Returns:
+        The preset names.
+
+    Examples:
+        >>> "stacked_lstm" in names()
+        True
+    """
     return list(PRESETS)
 
 
@@ -218,6 +290,21 @@ def resolve(name_or_spec: str | ModelSpec, input_shape=None, vocab_size=None, se
 
     `input_shape=(timesteps, features)` gives numeric windows and `vocab_size` token ids; either
     replaces the preset's reference front end whole. Without either, the preset's own is kept.
+
+    Args:
+        name_or_spec: a preset name (`names()`) or a `ModelSpec`.
+        input_shape: `(timesteps, features)` of numeric windows.
+        vocab_size: the token-id front end's vocabulary (`EmbeddingSpec`).
+        sequence_length: ids per sequence (`EmbeddingSpec`).
+        embedding_dim: the embedding's size (`EmbeddingSpec`).
+        mask_zero: id 0 is padding (`EmbeddingSpec`).
+        **overrides: other `ModelSpec` fields (`units`, `head`, `dropout`, ...); None keeps the preset's.
+
+    Returns:
+        The `ModelSpec`.
+
+    Raises:
+        ConfigError: an unknown preset or field, or an invalid value.
 
     Examples:
         >>> resolve("lstm", input_shape=(30, 1), head="regression").describe()
@@ -265,12 +352,24 @@ def build(
 ):
     """Build (and by default compile) the Keras model for a preset, body name or `ModelSpec`.
 
-    `input_shape=(timesteps, features)` selects the numeric front end, `vocab_size` the embedding
-    front end; other keyword arguments override `ModelSpec` fields (`units`, `head`, ...).
-    `adapt_data` adapts the `Normalization` layer when `normalize=True`.
+    Args:
+        name_or_spec: a preset name (`names()`) or a `ModelSpec`.
+        input_shape: `(timesteps, features)`: the numeric front end.
+        vocab_size: the embedding front end's vocabulary.
+        sequence_length: ids per sequence of the embedding front end.
+        compile: compile with the head's loss and the spec's optimizer.
+        adapt_data: windows that adapt the `Normalization` layer when `normalize=True`.
+        **overrides: other `ModelSpec` fields (`units`, `head`, ...), as in `resolve`.
 
-    Usage:
-        build("lstm").count_params()
+    Returns:
+        The Keras model.
+
+    Raises:
+        ConfigError: as `resolve`.
+
+    Examples:
+        >>> build("gru", input_shape=(10, 2), units=4, head="regression").output_shape
+        (None, 1, 1)
     """
     spec = resolve(name_or_spec, input_shape, vocab_size, sequence_length, **overrides)
     model = build_spec(spec, adapt_data=adapt_data)

@@ -38,7 +38,20 @@ _BREAKS = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 @dataclass
 class TextSplits:
-    """Token-id sequences and labels for training and test, and how they were encoded."""
+    """Token-id sequences and labels for training and test, and how they were encoded.
+
+    Attributes:
+        x_train, y_train: the training sequences and 0/1 labels.
+        x_test, y_test: the test sequences and labels.
+        source: where they came from.
+        vocabulary: the `TextVectorization` vocabulary (CSV data).
+        word_index: word to rank (the imdb.npz layout).
+
+    Examples:
+        >>> splits = TextSplits([[1, 2]], np.array([1]), [[3]], np.array([0]), source="example")
+        >>> len(splits.x_train), splits.vocabulary is None
+        (1, True)
+    """
 
     x_train: list
     y_train: np.ndarray
@@ -65,6 +78,23 @@ def load_imdb_npz(path: str | os.PathLike, num_words: int = 10000, seed: int = K
 
     Shuffles like Keras (one `RandomState(seed)` for train, then test), then encodes with
     `encode_ranked`. An `imdb_word_index.json` beside the file is kept for scoring raw texts.
+
+    Args:
+        path: the `.npz` file.
+        num_words: ids at or above it become the out-of-vocabulary id.
+        seed: the shuffling's seed (Keras's default).
+
+    Returns:
+        The `TextSplits`.
+
+    Raises:
+        DataError: a missing or unreadable file.
+
+    Examples:
+        >>> load_imdb_npz("no/such/imdb.npz")
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.DataError: no/such/imdb.npz: file not found; pass the path of an imdb.npz-layout file
     """
     path = Path(path)
     if not path.is_file():
@@ -94,7 +124,8 @@ _IMDB_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 
 class _ArraysOnly(pickle.Unpickler):
     """Unpickles the object arrays of Keras's imdb.npz (NumPy arrays of Python lists of integers)
-    and refuses every other global, so a crafted file cannot run code on load."""
+    and refuses every other global, so a crafted file cannot run code on load.
+    """
 
     ALLOWED = {
         ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
@@ -153,7 +184,22 @@ def _read_word_index(path: Path) -> dict | None:
 
 
 def load_imdb_keras(num_words: int = 10000, seed: int = KERAS_SEED) -> TextSplits:
-    """`keras.datasets.imdb.load_data` (downloads once, then Keras's cache), as `TextSplits`."""
+    """`keras.datasets.imdb.load_data` (downloads once, then Keras's cache), as `TextSplits`.
+
+    Args:
+        num_words: the vocabulary kept.
+        seed: Keras's shuffling seed.
+
+    Returns:
+        The `TextSplits`.
+
+    Raises:
+        DataError: the download or the cache failed (offline, say).
+
+    Examples:
+        >>> load_imdb_keras  # doctest: +ELLIPSIS
+        <function load_imdb_keras at ...>
+    """
     import keras
 
     try:
@@ -168,7 +214,25 @@ def load_imdb_keras(num_words: int = 10000, seed: int = KERAS_SEED) -> TextSplit
 
 
 def read_reviews(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
-    """Texts and 0/1 labels from a CSV (optionally .gz) with `text` and `label` columns."""
+    """Texts and 0/1 labels from a CSV (optionally .gz) with `text` and `label` columns.
+
+    Args:
+        path: the CSV.
+
+    Returns:
+        `(texts, labels)`.
+
+    Raises:
+        DataError: a missing or unreadable file, missing columns, or labels other than 0 and 1.
+
+    Examples:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "reviews.csv"
+        >>> pd.DataFrame({"text": ["great", "dull"], "label": [1, 0]}).to_csv(path, index=False)
+        >>> texts, labels = read_reviews(path)
+        >>> texts, labels.tolist()
+        (['great', 'dull'], [1, 0])
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found; pass a CSV with text and label columns")
@@ -219,7 +283,28 @@ def vocabulary_vectorizer(vocabulary: list[str]):
 
 
 def load_review_csvs(train: str | os.PathLike, test: str | os.PathLike, vocab_size: int = 10000, seed: int = 0) -> TextSplits:
-    """Review CSVs vectorised with a `TextVectorization` adapted on `train` only; train is shuffled."""
+    """Review CSVs vectorised with a `TextVectorization` adapted on `train` only; train is shuffled.
+
+    Args:
+        train: the training CSV (`text`, `label`).
+        test: the test CSV.
+        vocab_size: the vocabulary kept.
+        seed: the shuffling's seed.
+
+    Returns:
+        The `TextSplits`, with the vocabulary.
+
+    Raises:
+        DataError: as `read_reviews`.
+
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> pd.DataFrame({"text": ["good film", "bad film"], "label": [1, 0]}).to_csv(folder / "train.csv", index=False)
+        >>> splits = load_review_csvs(folder / "train.csv", folder / "train.csv", vocab_size=10)
+        >>> len(splits.x_train), "film" in splits.vocabulary
+        (2, True)
+    """
     train_texts, train_labels = read_reviews(train)
     test_texts, test_labels = read_reviews(test)
     order = np.random.RandomState(seed).permutation(len(train_texts))
@@ -248,7 +333,19 @@ def encode_with_word_index(texts: list[str], word_index: dict[str, int], num_wor
 
 
 def pad(sequences, maxlen: int) -> np.ndarray:
-    """Pad and truncate at the front to `maxlen` (Keras `pad_sequences` defaults), as int32."""
+    """Pad and truncate at the front to `maxlen` (Keras `pad_sequences` defaults), as int32.
+
+    Args:
+        sequences: the token-id sequences.
+        maxlen: the length of every row.
+
+    Returns:
+        `(len(sequences), maxlen)` int32 ids.
+
+    Examples:
+        >>> pad([[1, 2], [3, 4, 5, 6]], maxlen=3).tolist()
+        [[0, 1, 2], [4, 5, 6]]
+    """
     import keras
 
     return keras.utils.pad_sequences(list(sequences), maxlen=maxlen, padding="pre", truncating="pre", dtype="int32")

@@ -36,6 +36,19 @@ class SentimentConfig:
     `restore_best` keeps the weights of the epoch with the lowest validation loss (Keras's
     `EarlyStopping(restore_best_weights=True)`); `patience` > 0 also stops after that many epochs
     without improvement.
+
+    Attributes:
+        model: a zoo preset.
+        vocab_size, maxlen, embedding_dim: the vocabulary, the ids per review, the embedding's size.
+        epochs, batch_size, validation_split, seed: training.
+        restore_best, patience: early stopping (see above).
+        data, test: where the reviews come from (see above).
+        out: the run directory to write (None: none).
+        model_options: `ModelSpec` fields to override.
+
+    Examples:
+        >>> SentimentConfig(model="gru").maxlen
+        200
     """
 
     model: str = "lstm"
@@ -70,6 +83,11 @@ class SentimentConfig:
             raise ConfigError(f"--data must be an imdb.npz-layout .npz or a .csv/.csv.gz of reviews, got {self.data}")
 
     def to_dict(self) -> dict:
+        """The settings as `run.json` stores them.
+
+        Returns:
+            Every field.
+        """
         return dataclasses.asdict(self)
 
 

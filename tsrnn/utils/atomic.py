@@ -28,7 +28,24 @@ from tsrnn.errors import RunDirError
 def atomic_directory(target: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a staging directory that becomes `target` only when the block completes.
 
-    Refuses an existing `target` unless `overwrite`; on any error the staging directory is removed.
+    Args:
+        target: the directory to create.
+        overwrite: replace an existing `target` (else it is refused).
+
+    Returns:
+        A context manager yielding the staging directory; on any error in the block the staging
+        directory is removed and `target` is left as it was.
+
+    Raises:
+        RunDirError: `target` exists (without `overwrite`), or another process created it meanwhile.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> with atomic_directory(root / "out") as staging:
+        ...     _ = (staging / "a.txt").write_text("x")
+        >>> (root / "out" / "a.txt").read_text()
+        'x'
     """
     target = Path(target)
     if target.exists() and not overwrite:
@@ -87,7 +104,19 @@ def _alive(pid: int) -> bool:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call `write(staging_path)`, then rename the staged file onto `path` (nothing half-written)."""
+    """Call `write(staging_path)`, then rename the staged file onto `path` (nothing half-written).
+
+    Args:
+        path: the file to write.
+        write: a function that writes a file at the path it is given.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+        >>> atomic_write(path, lambda staging: staging.write_text("done"))
+        >>> path.read_text()
+        'done'
+    """
     path = Path(path)
     staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
@@ -99,6 +128,12 @@ def atomic_write(path: Path, write) -> None:
 
 def jsonable(value):
     """`value` with NumPy scalars, timestamps and objects that have `to_dict` made plain JSON values.
+
+    Args:
+        value: a value, dict or list, nested.
+
+    Returns:
+        The same structure in plain JSON values.
 
     Examples:
         >>> import numpy as np
@@ -123,5 +158,17 @@ def jsonable(value):
 
 
 def write_json(path: Path, payload: dict) -> None:
-    """Write `payload` as indented JSON."""
+    """Write `payload` as indented JSON.
+
+    Args:
+        path: the file.
+        payload: JSON-ready data (see `jsonable`).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.json"
+        >>> write_json(path, {"x": 1})
+        >>> json.loads(path.read_text())
+        {'x': 1}
+    """
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")

@@ -42,14 +42,50 @@ CALENDAR_ENCODINGS = ("hour", "day_of_week", "day_of_month", "month")
 
 
 def check_choice(name: str, value, allowed: Sequence, optional: bool = False):
-    """`value` if it is one of `allowed` (or None when `optional`), else a `ConfigError` listing them."""
+    """`value` if it is one of `allowed`, else a `ConfigError` listing them.
+
+    Args:
+        name: the setting's name, for the message.
+        value: the value given.
+        allowed: the choices.
+        optional: None is allowed too.
+
+    Returns:
+        `value`.
+
+    Raises:
+        ConfigError: a value that is not a choice.
+
+    Examples:
+        >>> check_choice("split", "by_date", SPLITS)
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.ConfigError: split must be one of auto, date, series, got 'by_date'
+    """
     if (optional and value is None) or value in allowed:
         return value
     raise ConfigError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
 
 
 def check_int(name: str, value, minimum: int = 0, optional: bool = False) -> int | None:
-    """`value` if it is an integer (not a bool) >= `minimum` (or None when `optional`)."""
+    """`value` if it is an integer (not a bool) >= `minimum`.
+
+    Args:
+        name: the setting's name, for the message.
+        value: the value given.
+        minimum: the smallest allowed.
+        optional: None is allowed too.
+
+    Returns:
+        `value` as an `int` (None where optional and None).
+
+    Raises:
+        ConfigError: anything else.
+
+    Examples:
+        >>> check_int("epochs", 5, minimum=1)
+        5
+    """
     if optional and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) and not _is_numpy_int(value) or value < minimum:
@@ -58,7 +94,26 @@ def check_int(name: str, value, minimum: int = 0, optional: bool = False) -> int
 
 
 def check_fraction(name: str, value, upper_inclusive: bool = False, optional: bool = False) -> float | None:
-    """`value` if it is a finite number in [0, 1) (or [0, 1] with `upper_inclusive`)."""
+    """`value` if it is a finite number in [0, 1) (or [0, 1] with `upper_inclusive`).
+
+    Args:
+        name: the setting's name, for the message.
+        value: the value given.
+        upper_inclusive: 1 is allowed too.
+        optional: None is allowed too.
+
+    Returns:
+        `value` as a `float` (None where optional and None).
+
+    Raises:
+        ConfigError: anything else.
+
+    Examples:
+        >>> check_fraction("test_fraction", 1)
+        Traceback (most recent call last):
+        ...
+        tsrnn.errors.ConfigError: test_fraction must be in [0, 1), got 1
+    """
     if optional and value is None:
         return None
     bad = isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
@@ -68,7 +123,23 @@ def check_fraction(name: str, value, upper_inclusive: bool = False, optional: bo
 
 
 def check_positive(name: str, value, optional: bool = False) -> float | None:
-    """`value` if it is a finite number > 0 (learning rates, scales)."""
+    """`value` if it is a finite number > 0 (learning rates, scales).
+
+    Args:
+        name: the setting's name, for the message.
+        value: the value given.
+        optional: None is allowed too.
+
+    Returns:
+        `value` as a `float` (None where optional and None).
+
+    Raises:
+        ConfigError: anything else.
+
+    Examples:
+        >>> check_positive("learning_rate", 1e-3)
+        0.001
+    """
     if optional and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
