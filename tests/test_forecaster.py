@@ -150,6 +150,15 @@ def test_log_return_refuses_non_positive_values(daily_frame):
         Forecaster(**TINY).fit(daily_frame)
 
 
+def test_a_regressor_trains_on_absolute_errors_by_default_as_mase_counts_them(daily_frame):
+    """The default loss is the mean absolute error of the scaled targets (issue #27: chosen on the
+    M4 hourly panel's validation rows); "mse" remains a choice."""
+    default = Forecaster(**TINY).fit(daily_frame)
+    squared = Forecaster(**TINY, loss="mse").fit(daily_frame)
+    assert default.model_.loss == "mae" and default.model_spec_.loss == "mae" and squared.model_.loss == "mse"
+    assert default.get_params()["loss"] == "mae"
+
+
 def test_multi_target_multi_feature(daily_frame):
     forecaster = Forecaster(target=["Close", "Volume"], features=["Close", "Volume"], horizon=3, **TINY)
     forecast = forecaster.fit(daily_frame).predict(daily_frame)
