@@ -163,3 +163,14 @@ def test_the_default_folders_of_tune_backtest_and_panels_do_not_match_the_readme
     assert fnmatch(_default_out("", "sp500", "lstm").name, "sp500-lstm-*")  # README: ls -d runs/sp500-lstm-* | tail -1
     for kind in ("tune-", "backtest-", "panel-", "panel-backtest-"):
         assert not fnmatch(_default_out(kind, "sp500", "lstm").name, "sp500-lstm-*"), kind
+
+
+def test_the_chosen_line_says_plainly_whether_the_network_improved_on_its_linear_start():
+    from tsrnn.cli.tables import _choices_line
+
+    base = {"target": ["Close"], "season": "5 rows", "lookback": 20, "target_anchor": "last",
+            "linear_path": {"alpha": 10.0}}
+    kept = _choices_line({**base, "best_epoch": 0})
+    assert kept.endswith("the network did not improve on its linear start on validation, so the forecast is the linear path's")
+    assert _choices_line({**base, "best_epoch": 7}).endswith("the network improved on its linear start on validation (best epoch 7)")
+    assert _choices_line({**base, "linear_path": None, "best_epoch": 7}).endswith("; best epoch 7")

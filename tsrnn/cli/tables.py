@@ -166,7 +166,9 @@ def _choices_line(choices: dict | None) -> str | None:
     if linear:
         parts.append("linear path: the anchor alone" if linear["alpha"] is None else f"linear path alpha {linear['alpha']:g}")
     if choices.get("best_epoch") == 0:
-        parts.append("no training epoch beat the linear start on validation")
+        parts.append("the network did not improve on its linear start on validation, so the forecast is the linear path's")
+    elif choices.get("best_epoch") and linear:
+        parts.append(f"the network improved on its linear start on validation (best epoch {choices['best_epoch']})")
     elif choices.get("best_epoch"):
         parts.append(f"best epoch {choices['best_epoch']}")
     inputs = choices.get("input_transforms")
