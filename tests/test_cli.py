@@ -40,6 +40,14 @@ def test_fit_then_predict(sp500_slice, tmp_path):
     assert len(forecast) == 400 - 10
     assert not list(tmp_path.glob(".*tmp*"))
 
+    beyond_path = tmp_path / "beyond.csv"  # the forecast beyond the data alone, one row per step
+    result = run("predict", out, sp500_slice, "--layout", "beyond", "--level", "80", "-o", beyond_path)
+    assert result.exit_code == 0, result.output
+    beyond = pd.read_csv(beyond_path)
+    assert list(beyond.columns) == ["origin", "step", "date", "target", "forecast", "lo_80", "hi_80"]
+    assert beyond["step"].tolist() == [1, 2] and (pd.to_datetime(beyond["date"]) > pd.to_datetime(beyond["origin"])).all()
+    assert beyond["forecast"].tolist() == pytest.approx(forecast.iloc[-1].tolist())
+
 
 def test_seeded_cli_runs_give_the_same_metrics(sp500_slice, tmp_path):
     for name in ("a", "b"):

@@ -159,6 +159,25 @@ def test_a_regressor_trains_on_absolute_errors_by_default_as_mase_counts_them(da
     assert default.get_params()["loss"] == "mae"
 
 
+def test_predict_lays_out_every_window_long_or_the_forecast_beyond_the_data(daily_frame):
+    forecaster = Forecaster(horizon=3, **TINY).fit(daily_frame)
+    wide = forecaster.predict(daily_frame, level=[80], dates=True)
+    long = forecaster.predict(daily_frame, level=[80], layout="long")
+    assert list(long.columns) == ["origin", "step", "date", "target", "forecast", "lo_80", "hi_80"]
+    assert len(long) == 3 * len(wide) and long["origin"].is_monotonic_increasing
+    row = long[(long["origin"] == wide.index[5]) & (long["step"] == 2)].iloc[0]
+    assert (row["forecast"], row["hi_80"], row["date"]) == (wide["Close_t+2"].iloc[5], wide["Close_t+2_hi_80"].iloc[5],
+                                                           wide["date_t+2"].iloc[5])
+    beyond = forecaster.predict(daily_frame, layout="beyond")
+    assert beyond["step"].tolist() == [1, 2, 3] and (beyond["date"] > pd.Timestamp(daily_frame["Date"].iloc[-1])).all()
+    np.testing.assert_allclose(beyond["forecast"], wide.iloc[-1][["Close_t+1", "Close_t+2", "Close_t+3"]].astype(float))
+    panel = {"a": daily_frame, "b": daily_frame.assign(Close=daily_frame["Close"] * 2)}
+    both = Forecaster(horizon=3, **TINY).fit(panel).predict(panel, layout="beyond")
+    assert both["series"].tolist() == ["a"] * 3 + ["b"] * 3 and both.columns[0] == "series"
+    with pytest.raises(ConfigError, match="^layout must be one of wide, long, beyond, nixtla, got 'tall'$"):
+        forecaster.predict(daily_frame, layout="tall")
+
+
 def test_multi_target_multi_feature(daily_frame):
     forecaster = Forecaster(target=["Close", "Volume"], features=["Close", "Volume"], horizon=3, **TINY)
     forecast = forecaster.fit(daily_frame).predict(daily_frame)

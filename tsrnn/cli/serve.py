@@ -36,12 +36,17 @@ from tsrnn.utils import validation as allowed
 @click.option("--dates", is_flag=True,
               help="Add date_t+K columns: each step's date (after the data, the run's --calendar-name sessions, "
                    "else the data's spacing).")
+@click.option("--layout", default="wide", show_default=True, type=click.Choice(allowed.LAYOUTS),
+              help="wide: a row per window, a column per step; long: a row per window, step and target (origin, step, "
+                   "date, forecast, bands); beyond: those rows for the forecast beyond the data only; nixtla: the "
+                   "forecast beyond the data as the Nixtla tools lay it out (unique_id, ds, tsrnn).")
 @_backend_option
 def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float, ...], future: Path | None,
-            static: Path | None, id_column: str | None, per_series: Path | None, dates: bool, **reading) -> None:
+            static: Path | None, id_column: str | None, per_series: Path | None, dates: bool, layout: str, **reading) -> None:
     """Forecast with the run in RUN_DIR for every window of DATA, in the data's units.
 
-    Each row is dated by the window's last input row; the last row forecasts beyond the data.
+    Each row is dated by the window's last input row; the last row forecasts beyond the data
+    (--layout beyond writes that forecast alone, one row per step).
     """
     load_keras_quietly()
     from tsrnn.forecasting.forecaster import Forecaster
@@ -54,10 +59,14 @@ def predict(run_dir: Path, data: Path, output: Path | None, levels: tuple[float,
         raise ConfigError(f"{flag} is for a panel's series; this run forecasts one series")
     if per_series is not None and (output is not None or per_series.exists()):
         raise ConfigError(f"--per-series {per_series}: give it instead of -o, as a folder that does not exist yet")
+    if per_series is not None and layout != "wide":
+        raise ConfigError(f"--per-series writes the wide layout; leave out --layout {layout}, or write one table with -o")
     forecaster.set_params(**{name: value for name, value in reading.items() if value is not None})
     forecast = forecaster.predict(data, level=list(levels) or None, future=future, dates=dates, id_column=id_column,
-                                  static=static)
-    if forecaster.panel_:
+                                  static=static, layout=layout)
+    if layout != "wide":
+        forecast = forecast.set_index(forecast.columns[0])  # series, origin or unique_id
+    elif forecaster.panel_:
         forecast = forecast.set_index(["series", "date"])
     if per_series is not None:
         from tsrnn.utils.atomic import atomic_directory

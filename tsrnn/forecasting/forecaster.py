@@ -33,13 +33,14 @@ from tsrnn.forecasting import state
 from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
 from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
 from tsrnn.forecasting.fitting import fit_learned
-from tsrnn.forecasting.layouts import nixtla_layout, steps_beyond
+from tsrnn.forecasting.layouts import arrange, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
 from tsrnn.utils.atomic import atomic_directory
+from tsrnn.utils.validation import LAYOUTS, check_choice
 
 
 class Forecaster(ForecasterParams):
@@ -141,7 +142,7 @@ class Forecaster(ForecasterParams):
 
     # ------------------------------------------------------------- forecasts
     def predict(self, data, level: list[float] | float | None = None, future=None, dates: bool = False,
-                id_column: str | None = None, static=None, long: bool = False) -> pd.DataFrame:
+                id_column: str | None = None, static=None, long: bool = False, layout: str = "wide") -> pd.DataFrame:
         """Forecasts in the data's units for every complete input window of every series of `data`.
 
         Args:
@@ -156,25 +157,34 @@ class Forecaster(ForecasterParams):
                 next sessions of `calendar_name`, else the data's spacing).
             id_column: the id column of a long table (default: the one `fit` was given).
             static: static covariates of series never seen in training (as in `fit`).
-            long: only the forecasts beyond the data, in the long layout of the Nixtla tools
-                (statsforecast, neuralforecast, utilsforecast): one row per series and step with
-                `unique_id`, `ds` (the step's date), `tsrnn` and, with `level`, `tsrnn-lo-{level}`
-                and `tsrnn-hi-{level}`; one target only.
+            long: the same as `layout="nixtla"`.
+            layout: "wide" (below); "long": one row per window, step and target, with the window's
+                `origin` (its last input row's date), `step`, `date`, `target`, `forecast` and the
+                bands' `lo_{level}` / `hi_{level}` (and `series` for a panel;
+                `tsrnn.forecasting.layouts.long_layout`); "beyond": the same rows for the forecast
+                beyond the data alone; "nixtla": the forecast beyond the data in the long layout
+                of the Nixtla tools (statsforecast, neuralforecast, utilsforecast), one row per
+                series and step with `unique_id`, `ds` (the step's date), `tsrnn` and, with
+                `level`, `tsrnn-lo-{level}` and `tsrnn-hi-{level}`; one target only.
 
         Returns:
-            One column per target and step, named like `Close_t+1`; the last row of each series is
-            the forecast beyond its data. For one series, indexed by the date of each window's last
-            input row; for a panel, a long table with `series` and `date` columns first. A classifier
-            gives `Close_up_probability_t+h` and `Close_up_t+h` (1 when it predicts a rise).
+            In the wide layout, one column per target and step, named like `Close_t+1`; the last
+            row of each series is the forecast beyond its data. For one series, indexed by the date
+            of each window's last input row; for a panel, a long table with `series` and `date`
+            columns first. A classifier gives `Close_up_probability_t+h` and `Close_up_t+h` (1 when
+            it predicts a rise), in the wide layout only.
 
         Raises:
-            NotFittedError: before `fit`. DataError: data the fitted forecaster cannot read.
+            NotFittedError: before `fit`.
+            DataError: data the fitted forecaster cannot read.
+            ConfigError: an unknown layout, or one the forecaster's task or targets cannot fill.
         """
-        coverage = check_levels(level)
+        coverage, layout = check_levels(level), "nixtla" if long else check_choice("layout", layout, LAYOUTS)
         frames, identity = self._inputs(data, id_column, future, static)
-        tables = {name: self._predict_series(name, frame, coverage, dates or long, identity) for name, frame in frames.items()}
-        if long:
-            return self._nixtla_layout(tables, coverage)
+        tables = {name: self._predict_series(name, frame, coverage, dates or layout != "wide", identity)
+                  for name, frame in frames.items()}
+        if layout != "wide":
+            return arrange(tables, self.window_spec_, coverage, layout, self.panel_, self.settings_.training.task == "regression")
         if not self.panel_:
             return next(iter(tables.values()))
         long = []
@@ -184,12 +194,6 @@ class Forecaster(ForecasterParams):
             dated.insert(0, "series", name)
             long.append(dated)
         return pd.concat(long, ignore_index=True)
-
-    def _nixtla_layout(self, tables: dict[str, pd.DataFrame], coverage: list[float]) -> pd.DataFrame:
-        if len(self.window_spec_.target_columns) != 1 or self.settings_.training.task != "regression":
-            raise ConfigError("long=True writes the Nixtla tools' layout of one forecast target; fit one --target "
-                              "as a regression, or leave long out")
-        return nixtla_layout(tables, self.window_spec_, coverage)
 
     def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
         spec = self.window_spec_

@@ -36,6 +36,7 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
 LOSSES = ("mse", "mae", "huber")  # of a regression head, on the scaled targets
 FOLD_WINDOWS = ("expanding", "sliding")
 SPLITS = ("auto", "date", "series")
+LAYOUTS = ("wide", "long", "beyond", "nixtla")  # of predict's table (tsrnn.forecasting.layouts)
 TRADING_RULES = ("long_flat", "long_short")
 BACKENDS = ("tensorflow", "jax", "torch")
 CALENDAR_ENCODINGS = ("hour", "day_of_week", "day_of_month", "month")
