@@ -46,3 +46,15 @@ def test_every_benchmark_table_on_the_site_comes_from_its_bench_script():
         printed = subprocess.run([sys.executable, str(ROOT / "bench" / script), *arguments], cwd=ROOT,
                                  capture_output=True, text=True, check=True).stdout
         assert any(line.startswith("| ") for line in printed.splitlines()), marker
+
+
+def test_the_api_reference_renders_every_public_class_and_function():
+    """Every class and function that `tsrnn` or a subpackage declares in `__all__` has its `:::`
+    entry in `docs/reference/api.md` (mkdocstrings renders it from the docstring)."""
+    from tests.test_docstrings import PACKAGES, public_api
+
+    page = (ROOT / "docs" / "reference" / "api.md").read_text()
+    entries = set(re.findall(r"^::: ([\w.]+)$", page, flags=re.MULTILINE))
+    public = {name for name in public_api() if name.count(".") and name.rsplit(".", 1)[0] not in public_api()}
+    assert len(PACKAGES) == 8 and len(public) > 80
+    assert not sorted(public - entries), sorted(public - entries)

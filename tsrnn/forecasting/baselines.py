@@ -144,7 +144,11 @@ class NaiveForecaster(Baseline):
     """The last observed value, for every step ahead.
 
     Args:
-        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+        lookback: input rows per window (as the model's).
+        horizon: steps forecast from each window.
+        target: the column(s) forecast.
+        gap: rows skipped between a window's last input and its first target.
+        target_transform: the transform the model's targets are under.
 
     Examples:
         >>> frame = pd.DataFrame({"y": [1.0, 2.0, 4.0]})
@@ -163,7 +167,7 @@ class SeasonalNaiveForecaster(Baseline):
 
     Args:
         period: rows per season.
-        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+        **window: the window, as the model's (`Baseline`: lookback, horizon, target, gap, target_transform).
 
     Raises:
         ConfigError: a period below 1.
@@ -190,7 +194,11 @@ class DriftForecaster(Baseline):
     """The last value extended by the average change per row of the history so far.
 
     Args:
-        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+        lookback: input rows per window (as the model's).
+        horizon: steps forecast from each window.
+        target: the column(s) forecast.
+        gap: rows skipped between a window's last input and its first target.
+        target_transform: the transform the model's targets are under.
 
     Examples:
         >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0]})
@@ -238,7 +246,7 @@ class RidgeForecaster(Baseline):
 
     Args:
         alpha: Ridge's shrinkage.
-        lookback, horizon, target, gap, target_transform: the window, as the model's (`Baseline`).
+        **window: the window, as the model's (`Baseline`: lookback, horizon, target, gap, target_transform).
 
     Examples:
         >>> frame = pd.DataFrame({"y": np.exp(np.linspace(0, 1, 60))})

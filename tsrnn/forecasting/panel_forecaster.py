@@ -27,7 +27,8 @@ class PanelForecaster(Forecaster):
     """Deprecated: use `tsrnn.Forecaster`, which fits panels too (see the module's docstring).
 
     Args:
-        *args, **kwargs: the `Forecaster`'s parameters.
+        *args: the `Forecaster`'s parameters, by position.
+        **kwargs: the `Forecaster`'s parameters, by name.
 
     Examples:
         >>> import pytest
