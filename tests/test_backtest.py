@@ -265,3 +265,19 @@ def test_only_a_target_named_like_a_price_is_traded_by_default():
     assert "not named like a price" in quiet.metrics["trading"]["skipped"] and quiet.equity.empty
     traded = backtest(DriftForecaster(**spec), sales, folds=2, test_size=24, trading=True)
     assert "overall" in traded.metrics["trading"]
+
+
+def test_huge_trading_returns_keep_to_their_columns():
+    """A forced trading report on a series with enormous returns (2935893613.4 % once overflowed
+    into the next column) prints every figure within its column."""
+    from tsrnn.cli.tables import _backtest_table
+
+    row = {"mae": 1.0, "rmse": 1.0, "smape": 0.1, "mase": 1.0, "directional_accuracy": 0.5}
+    strategy = {"total_return": 29358936.134, "annual_return": -0.999, "sharpe": 1.5, "max_drawdown": -0.5,
+                "turnover_per_year": 12.0}
+    table = _backtest_table({"overall": {"model": row, "naive_last_value": row},
+                             "trading": {"overall": {"model": strategy, "buy_and_hold": {**strategy, "total_return": 0.25}}}})
+    header, *rows = table.split("strategy")[1].strip("\n").splitlines()
+    for line in rows:
+        assert len(line) == len("strategy" + header) and len(line.split()) == 6, line
+    assert "3e+09%" in rows[0] and "25.0%" in rows[1]

@@ -100,13 +100,23 @@ def _backtest_table(metrics: dict) -> str:
     else:
         lines.append(f"\n{'strategy':<20}{'total':>9}{'annual':>9}{'Sharpe':>8}{'max DD':>9}{'turnover/yr':>13}")
         for name, row in trading["overall"].items():
-            annual = "n/a" if row["annual_return"] is None else f"{row['annual_return']:.1%}"
-            lines.append(f"{name:<20}{row['total_return']:>8.1%}{annual:>9}{row['sharpe']:>8.2f}"
-                         f"{row['max_drawdown']:>9.1%}{row['turnover_per_year']:>13.1f}")
+            annual = "n/a" if row["annual_return"] is None else _percent(row["annual_return"])
+            lines.append(f"{name:<20}{_percent(row['total_return']):>9}{annual:>9}{row['sharpe']:>8.2f}"
+                         f"{_percent(row['max_drawdown']):>9}{row['turnover_per_year']:>13.1f}")
     lines += _interval_lines(metrics.get("intervals"))
     if overall["model"]["mase"] > overall["naive_last_value"]["mase"]:
         lines.append("warning: the model did not beat the naive last-value forecast on MASE")
     return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    """A return as a percentage of at most 8 characters, to fit its column: 12.3%, or 3e+07% from 10,000%.
+
+    Examples:
+        >>> _percent(0.123), _percent(-99.9), _percent(293589.36134)
+        ('12.3%', '-9990.0%', '3e+07%')
+    """
+    return f"{value:.1%}" if abs(value) < 100 else f"{value * 100:.0e}%"
 
 
 def _metrics_table(metrics: dict) -> str:
