@@ -58,3 +58,13 @@ def test_the_api_reference_renders_every_public_class_and_function():
     public = {name for name in public_api() if name.count(".") and name.rsplit(".", 1)[0] not in public_api()}
     assert len(PACKAGES) == 8 and len(public) > 80
     assert not sorted(public - entries), sorted(public - entries)
+
+
+def test_the_dev_extra_installs_jupyter_and_the_docs_say_how_to_run_the_notebooks():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    assert "jupyterlab" in config["options.extras_require"]["dev"]
+    assert "jupyter lab notebooks/" in (ROOT / "docs" / "guide" / "backtests.md").read_text()
+    assert "jupyter lab notebooks/" in (ROOT / "README.md").read_text()
