@@ -76,11 +76,11 @@ def long_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: lis
     Returns:
         Columns (`series`,) `origin` (the date of the window's last input row), `step`, `date` (the
         step's date), `target`, `forecast` and, per level, `lo_{level}` and `hi_{level}`; ordered by
-        series, origin, step and target.
+        series (in the order of `tables`), origin, step and target.
     """
-    parts = []
+    by_series = []
     for name, table in tables.items():
-        picked = table.iloc[-1:] if beyond_only else table
+        picked, parts = (table.iloc[-1:] if beyond_only else table), []
         for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
             for target in spec.target_columns:
                 part = pd.DataFrame({"origin": picked.index, "step": step, "date": picked[f"date_t+{step}"].to_numpy(),
@@ -88,14 +88,13 @@ def long_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: lis
                 for value in coverage:
                     part[f"lo_{level_name(value)}"] = picked[f"{target}_t+{step}_lo_{level_name(value)}"].to_numpy()
                     part[f"hi_{level_name(value)}"] = picked[f"{target}_t+{step}_hi_{level_name(value)}"].to_numpy()
-                if panel:
-                    part.insert(0, "series", name)
                 parts.append(part)
-    order = (["series"] if panel else []) + ["origin", "step"]
-    table = pd.concat(parts, ignore_index=True)
-    targets = {target: k for k, target in enumerate(spec.target_columns)}
-    return table.sort_values([*order, "target"], key=lambda c: c.map(targets) if c.name == "target" else c,
-                             kind="stable", ignore_index=True)
+        # Parts come step by step, target by target: a stable sort by origin keeps that order within each window.
+        rows = pd.concat(parts, ignore_index=True).sort_values("origin", kind="stable")
+        if panel:
+            rows.insert(0, "series", name)
+        by_series.append(rows)
+    return pd.concat(by_series, ignore_index=True)
 
 
 def steps_beyond(table: pd.DataFrame, spec: WindowSpec, coverage: list[float]) -> pd.DataFrame:
@@ -109,14 +108,10 @@ def steps_beyond(table: pd.DataFrame, spec: WindowSpec, coverage: list[float]) -
     Returns:
         `forecast` and, per level, `lo_{level}` and `hi_{level}`.
     """
-    last, target = table.iloc[-1], spec.target_columns[0]
-    steps = range(spec.gap + 1, spec.gap + spec.horizon + 1)
-    frame = pd.DataFrame({"forecast": [last[f"{target}_t+{k}"] for k in steps]},
-                         index=pd.DatetimeIndex([last[f"date_t+{k}"] for k in steps]))
-    for value in coverage:
-        frame[f"lo_{value:g}"] = [last[f"{target}_t+{k}_lo_{level_name(value)}"] for k in steps]
-        frame[f"hi_{value:g}"] = [last[f"{target}_t+{k}_hi_{level_name(value)}"] for k in steps]
-    return frame
+    rows = long_layout({"series": table}, spec, coverage, beyond_only=True, panel=False)
+    first = rows[rows["target"] == spec.target_columns[0]]
+    columns = ["forecast", *(f"{side}_{level_name(value)}" for value in coverage for side in ("lo", "hi"))]
+    return first.set_index(pd.DatetimeIndex(first["date"]))[columns].rename_axis(None)
 
 
 def nixtla_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: list[float]) -> pd.DataFrame:
@@ -131,12 +126,7 @@ def nixtla_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: l
         One row per series and step: `unique_id`, `ds`, `tsrnn`, and per level `tsrnn-lo-{level}`
         and `tsrnn-hi-{level}`.
     """
-    rows = []
-    for name, table in tables.items():
-        beyond = steps_beyond(table, spec, coverage)
-        part = pd.DataFrame({"unique_id": name, "ds": beyond.index, "tsrnn": beyond["forecast"].to_numpy()})
-        for value in coverage:
-            part[f"tsrnn-lo-{level_name(value)}"] = beyond[f"lo_{value:g}"].to_numpy()
-            part[f"tsrnn-hi-{level_name(value)}"] = beyond[f"hi_{value:g}"].to_numpy()
-        rows.append(part)
-    return pd.concat(rows, ignore_index=True)
+    rows = long_layout(tables, spec, coverage, beyond_only=True)
+    names = {"series": "unique_id", "date": "ds", "forecast": "tsrnn"}
+    names.update({f"{side}_{level_name(value)}": f"tsrnn-{side}-{level_name(value)}" for value in coverage for side in ("lo", "hi")})
+    return rows.rename(columns=names)[list(names.values())]
