@@ -3,6 +3,7 @@ scalers, one global model whose batches mix series, predictions for seen and uns
 per-series and pooled scores, save and load, and the CLI."""
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -262,6 +263,15 @@ def test_cli_fits_and_predicts_a_folder_and_a_long_csv(folder, panel, tmp_path):
     assert result.exit_code == 0, result.output
     forecast = pd.read_csv(tmp_path / "forecast.csv")
     assert list(forecast.columns[:2]) == ["series", "date"] and set(forecast["series"]) == set(panel)
+    result = runner.invoke(main, ["predict", str(tmp_path / "run"), str(folder), "--layout", "beyond",
+                                  "--per-series", str(tmp_path / "each")])
+    assert result.exit_code == 2 and not (tmp_path / "each").exists()
+    assert result.output.strip().endswith("--per-series writes the wide layout; leave out --layout beyond, or write one "
+                                          "table with -o")
+    result = runner.invoke(main, ["predict", str(tmp_path / "run"), str(folder), "--layout", "beyond"])
+    beyond = pd.read_csv(io.StringIO(result.output))
+    assert result.exit_code == 0 and list(beyond.columns[:3]) == ["series", "origin", "step"]
+    assert len(beyond) == len(panel) * 1  # horizon 1: one row per series
 
     long = pd.concat([frame.assign(ticker=name).reset_index() for name, frame in panel.items()])
     long.to_csv(tmp_path / "long.csv", index=False)
