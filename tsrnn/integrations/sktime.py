@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
+from tsrnn.forecasting.params import param_default
+
 _ORIGIN = pd.Timestamp("2000-01-01")
 
 
@@ -35,7 +37,7 @@ class TsrnnForecaster(BaseForecaster):
         epochs: training passes at most.
         batch_size: windows per batch.
         learning_rate: the optimizer's learning rate.
-        loss: "mse", "mae" or "huber".
+        loss: "mae" (the default, as tsrnn's), "mse" or "huber".
         patience: early stopping on the validation loss (0: off).
         validation_fraction: the last part of `y` that validates (choices, early stopping, bands).
         target_transform: "log_return", "difference" or "level" (None: log returns where every
@@ -72,9 +74,12 @@ class TsrnnForecaster(BaseForecaster):
     # predict forecasts from the data sktime holds (self._y, longer after update): keep storing it.
     _config = {"remember_data": True}
 
-    def __init__(self, model: str = "lstm", lookback: int | None = None, units=None, epochs: int = 20,
-                 batch_size: int = 64, learning_rate: float = 1e-3, loss: str = "mse", patience: int = 5,
-                 validation_fraction: float = 0.15, target_transform: str | None = None,
+    # The parameters tsrnn's Forecaster also has default to its values, stated once in ForecasterParams.
+    def __init__(self, model: str = param_default("model"), lookback: int | None = None, units=None,
+                 epochs: int = param_default("epochs"), batch_size: int = param_default("batch_size"),
+                 learning_rate: float = param_default("learning_rate"), loss: str = param_default("loss"),
+                 patience: int = param_default("patience"), validation_fraction: float = param_default("validation_fraction"),
+                 target_transform: str | None = None,
                  seasonal_period: int | None = None, linear: bool | None = None, seed: int | None = None) -> None:
         self.model = model
         self.lookback = lookback
