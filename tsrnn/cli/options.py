@@ -145,6 +145,9 @@ def _forecaster_options(command):
         _param("--calibration-folds",
                help="Calibrate bands on the validation block and the k - 1 blocks before it, each scored by a "
                     "network fitted on the rows before it (k times the training time)."),
+        _param("--refit/--no-refit", "refit",
+               help="After the choices on validation, train the forecasting network again on every row for the "
+                    "chosen epochs; the test scores stay the first network's."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
         _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),

@@ -184,4 +184,8 @@ def _choices_line(choices: dict | None) -> str | None:
     inputs = choices.get("input_transforms")
     if inputs:
         parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
+    refit = choices.get("refit")
+    if refit:
+        parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs) to forecast; "
+                     "the test scores are the first network's")
     return "chosen: " + "; ".join(parts)

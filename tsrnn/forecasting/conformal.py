@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError
-from tsrnn.features.windowing import WindowSpec, anchor_levels, invert_targets, step_changes
+from tsrnn.features.preparation import predict_transformed
+from tsrnn.features.windowing import WindowSpec, anchor_levels, invert_targets, step_changes, target_values
 from tsrnn.nn.quantiles import level_quantiles
 
 EWMA_LAMBDA = 0.94  # RiskMetrics (J.P. Morgan, 1996) daily volatility decay
@@ -435,3 +436,35 @@ def band_columns(bands: dict, names: list[str]) -> dict[str, np.ndarray]:
             columns[f"{name}_lo_{level_name(level)}"] = flat_lower[:, i]
             columns[f"{name}_hi_{level_name(level)}"] = flat_upper[:, i]
     return columns
+
+
+def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,
+                             quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray | None, dict | None]:
+    """The conformity scores of every series' validation windows, pooled.
+
+    Residuals in the transformed target's space over the volatility known at each window's end,
+    which no series' level or scale enters (`tsrnn.forecasting.conformal`); with a quantile head,
+    also each band level's conformalised-quantile-regression scores, pooled the same way.
+
+    Args:
+        model: the fitted network.
+        calibrating: `(scaled rows, levels, validation ends, target scaler)` of every series.
+        spec: the window spec.
+        batch_size: the prediction batch size.
+        quantiles: the quantile head's probabilities (empty without one).
+
+    Returns:
+        `(scores or None without validation windows, {band level: scores} or None)`.
+    """
+    scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
+    for scaled, levels, ends, target_scaler in calibrating:
+        predicted, predicted_quantiles = predict_transformed(model, scaled, ends, spec, target_scaler, batch_size,
+                                                                         with_quantiles=True)
+        actual = target_values(levels, ends, spec)
+        scores.append(conformity_scores(predicted, actual, volatility(levels, spec)[np.asarray(ends)]))
+        for level in quantile_band_levels(quantiles) if quantiles else ():
+            by_level[level_name(level)].append(cqr_scores(predicted_quantiles, actual, quantiles, level))
+    if not scores:
+        return None, None
+    pooled_quantiles = None if by_level is None else {level: np.concatenate(values) for level, values in by_level.items()}
+    return np.concatenate(scores), pooled_quantiles

@@ -26,9 +26,9 @@ from tsrnn.errors import ConfigError, DataError
 from tsrnn.features import preparation
 from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
 from tsrnn.features.static import SeriesIdentity
-from tsrnn.features.windowing import WindowSpec, rises, target_values
+from tsrnn.features.windowing import WindowSpec, rises, target_values, window_ends
 from tsrnn.forecasting.comparison import default_baselines
-from tsrnn.forecasting.conformal import conformity_scores, cqr_scores, level_name, quantile_band_levels, volatility
+from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
 from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
@@ -168,6 +168,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     replicas = replica_count(train.strategy)
     check_batch_size(train.batch_size, replicas)
     parts, validation_parts, calibrating, series_state, skipped, directions = [], [], [], {}, [], []
+    every_row = []  # every series' windows up to its last row, for the refit
     for name, frame in plan.frames.items():
         bounds = split.bounds(frame.index, name)
         # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.
@@ -192,6 +193,9 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
             return preparation.training_targets(target_scaler, levels, ends, spec, train.task)
 
         parts.append((scaled, train_ends, targets(train_ends)))
+        if train.refit and regression:
+            all_ends = even_ends(window_ends(len(frame), spec, stride=spec.stride), replicas)
+            every_row.append((scaled, all_ends, targets(all_ends)))
         if len(validation_ends):
             validation_parts.append((scaled, validation_ends, targets(validation_ends)))
             if regression:
@@ -218,11 +222,16 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     distribution = data_parallel(train.strategy)
     from tsrnn.nn import zoo
 
-    with scope_of(distribution):
-        model = zoo.build(settings.model)
-        if plan.choice is not None:  # the linear path starts at the Ridge solution validation chose
-            model.get_layer("linear").set_weights([plan.choice.coef.astype(np.float32),
-                                                   plan.choice.intercept.astype(np.float32)])
+
+    def start():
+        with scope_of(distribution):
+            network = zoo.build(settings.model)
+            if plan.choice is not None:  # the linear path starts at the Ridge solution validation chose
+                network.get_layer("linear").set_weights([plan.choice.coef.astype(np.float32),
+                                                         plan.choice.intercept.astype(np.float32)])
+        return network
+
+    model = start()
     outcome = training.fit_model(
         model, train_input, validation, epochs=train.epochs, batch_size=train.batch_size,
         validation_batch_size=validation_batch_size, patience=train.patience, restore_best=train.patience > 0,
@@ -243,9 +252,21 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         choices["calibration_blocks"] = len(blocks)
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
+    forecasting = model
+    if every_row and outcome.best_epoch:  # None: no validation chose an epoch; 0: the linear start was kept
+        # The same start and seed, every row's windows, the epochs validation chose; no early stopping.
+        training.seed_everything(train.seed)
+        forecasting = start()
+        refitted = training.fit_model(
+            forecasting, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs),
+            None, epochs=outcome.best_epoch, batch_size=train.batch_size, patience=0, restore_best=False,
+            distribution=distribution, verbose=train.verbose)
+        choices["refit"] = {"epochs": outcome.best_epoch, "windows": int(sum(len(ends) for _, ends, _ in every_row)),
+                            "final_loss": refitted.history["loss"][-1]}
+        learned["holdout_model_"] = model
     learned.update(
         settings_=settings, resolved_=plan.resolved, choices_=choices, window_spec_=spec, model_spec_=settings.model,
-        model_=model, data_split_=split, series_=series_state, history_=outcome.history, panel_=panel,
+        model_=forecasting, data_split_=split, series_=series_state, history_=outcome.history, panel_=panel,
         skipped_=skipped, identity_=identity,
         split_=(split.to_dict() if panel else next(iter(series_state.values())).split),
         data_columns_=[str(c) for c in next(iter(frames.values())).columns],
@@ -273,7 +294,7 @@ def earlier_blocks(params: ForecasterParams, frames: dict[str, pd.DataFrame], pa
     Returns:
         `(scores, {band level: scores} or None)` per earlier block, oldest first.
     """
-    earlier_params = ForecasterParams(**{**ForecasterParams.get_params(params), "calibration_folds": 1, "verbose": 0})
+    earlier_params = ForecasterParams(**{**ForecasterParams.get_params(params), "calibration_folds": 1, "refit": False, "verbose": 0})
     found = []
     for block in range(1, folds):
         earlier = split.earlier(frames, block)
@@ -308,38 +329,6 @@ def _series_rows(name: str, frame: pd.DataFrame, split, spec: WindowSpec, identi
     bounds = split.bounds(frame.index, name)
     return SeriesRows(features, levels, bounds, naive_scale(levels[: bounds.train_end]),
                       extra=lambda scaled: identity.values_of(name, scaled))
-
-
-def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,
-                             quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray | None, dict | None]:
-    """The conformity scores of every series' validation windows, pooled.
-
-    Residuals in the transformed target's space over the volatility known at each window's end,
-    which no series' level or scale enters (`tsrnn.forecasting.conformal`); with a quantile head,
-    also each band level's conformalised-quantile-regression scores, pooled the same way.
-
-    Args:
-        model: the fitted network.
-        calibrating: `(scaled rows, levels, validation ends, target scaler)` of every series.
-        spec: the window spec.
-        batch_size: the prediction batch size.
-        quantiles: the quantile head's probabilities (empty without one).
-
-    Returns:
-        `(scores or None without validation windows, {band level: scores} or None)`.
-    """
-    scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
-    for scaled, levels, ends, target_scaler in calibrating:
-        predicted, predicted_quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler, batch_size,
-                                                                         with_quantiles=True)
-        actual = target_values(levels, ends, spec)
-        scores.append(conformity_scores(predicted, actual, volatility(levels, spec)[np.asarray(ends)]))
-        for level in quantile_band_levels(quantiles) if quantiles else ():
-            by_level[level_name(level)].append(cqr_scores(predicted_quantiles, actual, quantiles, level))
-    if not scores:
-        return None, None
-    pooled_quantiles = None if by_level is None else {level: np.concatenate(values) for level, values in by_level.items()}
-    return np.concatenate(scores), pooled_quantiles
 
 
 def _input_transforms(selected: dict[str, pd.DataFrame], spec, split: DateSplit | SeriesSplit) -> dict[str, str]:

@@ -55,7 +55,9 @@ class Forecaster(ForecasterParams):
         settings_: the `ForecasterSettings` derived from the parameters at fit time.
         window_spec_: its window spec.
         model_spec_: its model spec.
-        model_: the Keras model.
+        model_: the Keras model that forecasts (with `refit`, the one trained again on every row).
+        holdout_model_: with `refit`, the first network, trained on the training rows only: it
+            scores the validation and test parts (`evaluate`, `forecast_frame`).
         series_: every series' `tsrnn.forecasting.state.SeriesState` (scalers, baselines, MASE scale).
         panel_: whether the data was a panel (the layout of the results).
         split_: the split's summary.
@@ -289,7 +291,7 @@ class Forecaster(ForecasterParams):
         features, levels = preparation.arrays(frame, spec)
         period = {"windows": len(ends), "first_target": frame.index[ends.start + spec.gap + 1].isoformat(),
                   "last_target": frame.index[ends[-1] + spec.gap + spec.horizon].isoformat()}
-        transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
+        transformed, quantiles = self._transformed(name, fitted, features, ends, identity, self._scoring_model())
         if self.settings_.training.task == "classification":
             actual = rises(levels, ends, spec)
             predicted = (transformed[:, 0] >= 0.5).astype(int)
@@ -359,7 +361,7 @@ class Forecaster(ForecasterParams):
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         fitted = self._state_of(name, frame)
-        transformed, quantiles = self._transformed(name, fitted, features, ends)
+        transformed, quantiles = self._transformed(name, fitted, features, ends, network=self._scoring_model())
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
@@ -511,14 +513,22 @@ class Forecaster(ForecasterParams):
             residuals = target_values(levels, train_ends if len(train_ends) else window_ends(len(frame), naive), naive)
         return Calibration(spec, self.calibration_scores_, residuals, self.settings_.model.quantiles, self.quantile_scores_)
 
-    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None):
-        """The network's forecasts for the windows ending at `ends`, in the transformed target's space,
-        and its quantile head's (None without one).
+    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None,
+                     network=None):
+        """The forecasts of `network` (default: the forecasting one, `model_`) for the windows ending
+        at `ends`, in the transformed target's space, and its quantile head's (None without one).
         """
         spec, identity = self.window_spec_, identity or self.identity_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
-        return preparation.predict_transformed(self.model_, scaled, ends, spec, fitted.target_scaler,
+        return preparation.predict_transformed(self.model_ if network is None else network, scaled, ends, spec, fitted.target_scaler,
                                                max(self.settings_.training.batch_size, 1024), with_quantiles=True)
+
+    def _scoring_model(self):
+        """The network that scores the validation and test parts: where `refit` trained the forecasting
+        network again on every row, the first one, which never saw those rows.
+        """
+        holdout = getattr(self, "holdout_model_", None)
+        return self.model_ if holdout is None else holdout
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -560,7 +570,8 @@ class Forecaster(ForecasterParams):
             extra: more fields for `run.json`.
         """
         self._check_fitted()
-        write_forecaster_run(directory, self.model_, {**self.run_info(), **(extra or {})})
+        write_forecaster_run(directory, self.model_, {**self.run_info(), **(extra or {})},
+                             holdout_model=getattr(self, "holdout_model_", None))
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:

@@ -36,6 +36,7 @@ from tsrnn.utils.validation import (
     STRATEGIES,
     TARGET_ANCHORS,
     TASKS,
+    check_bool,
     check_choice,
     check_fraction,
     check_int,
@@ -106,6 +107,12 @@ class ForecasterParams:
         validation_fraction: the chronological part after training that validates (choices, early
             stopping, band calibration).
         test_fraction: the last chronological part, held out for the test scores.
+        refit: after every choice is made on validation, train the forecasting network once more,
+            from the same start, on the windows of every row (training, validation and test) for
+            the epochs validation chose, as scikit-learn's `refit` does after a search. The test
+            and validation scores stay the first network's (it never saw those rows); forecasts,
+            the run directory and export use the refitted one. Off where validation kept the
+            linear start (no epoch to repeat).
         split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
             dates for every series), "series" (each series' own last rows) or "auto" (by date where
             every series ends on the same date, else per series). One series splits alike by each.
@@ -159,6 +166,7 @@ class ForecasterParams:
     patience: int = 5
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
+    refit: bool = False
     split: str = "auto"
     fill: str | None = None
     date_column: str | None = None
@@ -226,6 +234,7 @@ class TrainingSettings:
     patience: int
     validation_fraction: float
     test_fraction: float
+    refit: bool
     split: str
     seed: int | None
     strategy: str
@@ -341,6 +350,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         patience=check_int("patience", p["patience"], 0),
         validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
         test_fraction=check_fraction("test_fraction", p["test_fraction"]),
+        refit=check_bool("refit", p["refit"]),
         split=check_choice("split", p["split"], SPLITS),
         seed=check_int("seed", p["seed"], 0, optional=True),
         strategy=check_choice("strategy", p["strategy"], STRATEGIES),

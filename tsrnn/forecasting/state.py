@@ -23,7 +23,7 @@ from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.forecasting.baselines import baseline_from_state
 from tsrnn.forecasting.params import derive_settings, params_from_json, with_identity
-from tsrnn.io.run_dir import FORMAT_VERSION, PANEL_FILE, read_run
+from tsrnn.io.run_dir import FORMAT_VERSION, PANEL_FILE, read_holdout_model, read_run
 from tsrnn.nn import zoo
 
 
@@ -222,6 +222,8 @@ def load_run(cls, directory: str | os.PathLike):
         identity = SeriesIdentity.from_dict(info.get("identity") or {})
         settings = with_identity(derive_settings(forecaster, info["resolved"]), identity)
         learned = decode(info, settings, model)
+        if "refit" in learned["choices_"]:
+            learned["holdout_model_"] = read_holdout_model(directory)
     except (KeyError, TypeError, ValueError) as error:
         raise RunDirError(f"{path}: incomplete or invalid ({error}); re-run tsrnn fit") from None
     check_consistent(info, settings, model, Path(directory))

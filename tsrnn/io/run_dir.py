@@ -36,6 +36,8 @@ MODEL_FILE = "model.keras"
 
 
 RUN_FILE = "run.json"
+# The network scored on the validation and test parts, where `refit` trained the forecasting one again on every row.
+HOLDOUT_MODEL_FILE = "holdout_model.keras"
 
 
 PANEL_FILE = "panel.json"
@@ -108,8 +110,12 @@ def _read_versioned(path: Path, version: int, rerun: str, missing: str, oldest: 
     return info
 
 
-def write_forecaster_run(directory: Path, model, info: dict) -> None:
-    """Write `model.keras` and `run.json` (`info` plus format, versions and backend) into `directory`."""
+def write_forecaster_run(directory: Path, model, info: dict, holdout_model=None) -> None:
+    """Write `model.keras` and `run.json` (`info` plus format, versions and backend) into `directory`,
+    and `holdout_model.keras` where a refit left the scored network apart from the forecasting one.
+    """
+    if holdout_model is not None:
+        holdout_model.save(Path(directory) / HOLDOUT_MODEL_FILE)
     _write_model_run(directory, model, RUN_FILE, FORMAT_VERSION, info)
 
 
@@ -167,6 +173,24 @@ def read_panel_run(directory: str | os.PathLike) -> tuple[dict, object]:
     info = _read_versioned(directory / PANEL_FILE, PANEL_FORMAT_VERSION, "tsrnn fit on the panel",
                            f"{directory} is not a complete panel run")
     return info, load_keras_model(directory / MODEL_FILE, rerun="re-run tsrnn fit on the panel")
+
+
+def read_holdout_model(directory: str | os.PathLike):
+    """The network a refitted run scored its validation and test parts with.
+
+    Args:
+        directory: the run directory.
+
+    Returns:
+        The Keras model.
+
+    Raises:
+        RunDirError: the file is missing or unreadable.
+    """
+    path = Path(directory) / HOLDOUT_MODEL_FILE
+    if not path.is_file():
+        raise RunDirError(f"{path}: missing; the run was refitted, so it needs the network it scored with: re-run tsrnn fit")
+    return load_keras_model(path, rerun="re-run tsrnn fit")
 
 
 def read_run(directory: str | os.PathLike) -> tuple[dict, object, str]:

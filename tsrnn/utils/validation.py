@@ -148,6 +148,28 @@ def check_positive(name: str, value, optional: bool = False) -> float | None:
     return float(value)
 
 
+def check_bool(name: str, value) -> bool:
+    """`value` if it is True or False (NumPy's booleans too).
+
+    Args:
+        name: the setting's name, for the message.
+        value: the value given.
+
+    Returns:
+        `value` as a `bool`.
+
+    Raises:
+        ConfigError: anything else (1, "yes", None).
+
+    Examples:
+        >>> check_bool("refit", True)
+        True
+    """
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise ConfigError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def record_dict(record) -> dict:
     """A settings dataclass as a JSON-ready dict (tuples become lists).
 

@@ -1,0 +1,76 @@
+"""`refit`: after the choices on validation, the forecasting network is trained again on every row,
+while the validation and test parts stay scored by the first network, which never saw them."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tsrnn import Forecaster
+from tsrnn.cli import main
+from tsrnn.errors import ConfigError, RunDirError
+from tsrnn.features.windowing import window_ends
+from tsrnn.io.tables import read_series
+
+NETWORK = dict(lookback=10, horizon=2, units=4, epochs=3, patience=0, linear=False, seed=0)  # no linear start to keep
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "slice.csv"
+    read_series("datasets/sp500.csv").iloc[:300].to_csv(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def both(series):
+    return Forecaster(**NETWORK).fit(series), Forecaster(**NETWORK, refit=True).fit(series)
+
+
+def test_the_refit_trains_on_every_window_for_the_chosen_epochs(both, series):
+    first, refitted = both
+    frame = read_series(series)
+    assert "refit" not in first.choices_ and not hasattr(first, "holdout_model_")
+    assert refitted.choices_["refit"]["epochs"] == refitted.choices_["best_epoch"] == 3
+    assert refitted.choices_["refit"]["windows"] == len(window_ends(len(frame), refitted.window_spec_))
+    assert refitted.choices_["refit"]["windows"] > refitted.split_["train_windows"] + refitted.split_["validation_windows"]
+    assert refitted.model_ is not refitted.holdout_model_
+
+
+def test_test_scores_stay_the_first_networks_and_forecasts_are_the_refitted_ones(both, series):
+    first, refitted = both
+    scored = [f.evaluate(series, part="test")["model"]["mae"] for f in both]
+    assert scored[1] == pytest.approx(scored[0], rel=1e-6)  # the same first network, out of sample
+    np.testing.assert_allclose(refitted.forecast_frame(series)["forecast"], first.forecast_frame(series)["forecast"], rtol=1e-6)
+    beyond = [f.predict(series).iloc[-1].to_numpy() for f in both]
+    assert not np.allclose(beyond[0], beyond[1])  # the forecast comes from the network that saw every row
+
+
+def test_a_refitted_run_saves_and_loads_both_networks(both, series, tmp_path):
+    _, refitted = both
+    refitted.save(tmp_path / "run")
+    assert (tmp_path / "run" / "holdout_model.keras").is_file()
+    loaded = Forecaster.load(tmp_path / "run")
+    pd.testing.assert_frame_equal(loaded.predict(series), refitted.predict(series))
+    assert loaded.evaluate(series, part="test") == refitted.evaluate(series, part="test")
+    (tmp_path / "run" / "holdout_model.keras").unlink()
+    with pytest.raises(RunDirError, match="holdout_model.keras: missing"):
+        Forecaster.load(tmp_path / "run")
+
+
+def test_refit_is_a_boolean():
+    with pytest.raises(ConfigError, match="refit must be True or False, got 'yes'"):
+        Forecaster(refit="yes").fit(pd.DataFrame({"y": np.arange(1.0, 200.0)}, index=pd.date_range("2024-01-01", periods=199)))
+
+
+def test_cli_refit_prints_the_first_networks_test_scores_and_says_it_refitted(series, tmp_path):
+    flags = ["--lookback", "10", "--horizon", "2", "--units", "4", "--epochs", "3", "--patience", "0", "--no-linear",
+             "--seed", "0", "-q"]
+    plain = CliRunner().invoke(main, ["fit", str(series), *flags, "--no-refit", "--out", str(tmp_path / "plain")])
+    refit = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit", "--out", str(tmp_path / "refit")])
+    assert plain.exit_code == 0 and refit.exit_code == 0, plain.output + refit.output
+    assert "refitted on every row" in refit.output and "refitted" not in plain.output
+    table = [line for line in plain.output.splitlines() if line.startswith("model")]
+    assert table and table == [line for line in refit.output.splitlines() if line.startswith("model")]
+    assert (tmp_path / "refit" / "holdout_model.keras").is_file() and not (tmp_path / "plain" / "holdout_model.keras").exists()
