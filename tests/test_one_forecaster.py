@@ -168,3 +168,40 @@ def test_scores_of_a_multi_step_horizon_say_they_pool_the_steps_and_give_each_st
     printed = CliRunner().invoke(main, ["fit", str(single_csv), "--horizon", "3", "--lookback", "10", "--units", "4",
                                         "--epochs", "1", "--seed", "0", "-q", "--out", str(tmp_path / "run")])
     assert printed.exit_code == 0 and "the rows above pool all 3 steps; MASE by step:" in printed.output
+
+
+def test_a_panel_of_one_backtests_through_the_same_fold_loop_as_the_series_alone(prices):
+    """One fold loop: the series alone and as a one-series panel get the same forecasts, bands and MASE."""
+    frame = prices[["Close"]]
+    alone = backtest(Forecaster(**TINY), frame, folds=2, test_size=40, level=[80], trading=False)
+    as_panel = backtest(Forecaster(**TINY), {"SPX": frame}, folds=2, test_size=40, level=[80])
+    columns = [c for c in alone.predictions.columns]
+    assert (as_panel.predictions["series"] == "SPX").all()
+    pd.testing.assert_frame_equal(as_panel.predictions[columns], alone.predictions, rtol=1e-5)
+    per_series = as_panel.metrics["overall"]["series"]["SPX"]
+    for method, scores in alone.metrics["overall"].items():
+        assert per_series[method] == pytest.approx(scores["mase"], rel=1e-5)
+    # The same bands, split conformal and adaptive alike, scored per series for the panel.
+    pd.testing.assert_frame_equal(as_panel.bands.drop(columns="series"), alone.bands, rtol=1e-5)
+    assert set(as_panel.metrics["overall"]["intervals"]["80"]) == {"model", "model_adaptive", "naive_band"}
+
+
+def test_a_panel_backtest_writes_predictions_and_bands_and_prepare_takes_one_series_of_a_panel(panel, tmp_path):
+    from tsrnn.errors import ConfigError
+    from tsrnn.evaluation.walk_forward import write_backtest
+
+    result = backtest(Forecaster(**TINY), panel, folds=2, test_size=40, level=[80])
+    write_backtest(result, tmp_path / "bt")
+    written = pd.read_csv(tmp_path / "bt" / "predictions.csv")
+    assert set(written["series"]) == {"SPX", "WALK"} and set(written["forecaster"]) >= {"model", "naive_last_value"}
+    assert (tmp_path / "bt" / "intervals.csv").is_file()
+    fitted = Forecaster(**TINY).fit(panel)
+    prepared = fitted.prepare(panel, series="WALK")
+    assert prepared.series == "WALK"
+    predicted = fitted.predict(panel).query("series == 'WALK'").set_index("date")["Close_t+1"]
+    np.testing.assert_allclose(fitted.forecast_levels(prepared, range(300, 310))[:, 0, 0],
+                               predicted.loc[panel["WALK"].index[300:310]].to_numpy(), rtol=1e-5)
+    with pytest.raises(ConfigError, match="name one with series="):
+        fitted.prepare(panel)
+    with pytest.raises(ConfigError, match="series 'NOPE' is not in the data"):
+        fitted.prepare(panel, series="NOPE")

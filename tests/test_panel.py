@@ -413,3 +413,18 @@ def test_a_long_table_read_as_one_series_names_its_id_column_in_the_error(panel,
     long.to_csv(tmp_path / "long.csv", index=False)
     with pytest.raises(DataError, match=r"duplicate date\(s\).*name the column that tells them apart with id_column \(here: ticker\?\)"):
         read_series(tmp_path / "long.csv")
+
+
+def test_the_panel_backtest_table_says_plainly_when_the_model_loses_to_a_baseline():
+    from tsrnn.cli.tables import _panel_backtest_table
+
+    def metrics(model_mase):
+        series = {"a": {"model": model_mase, "naive_last_value": 1.0, "drift": 0.9},
+                  "b": {"model": 0.5, "naive_last_value": 1.0, "drift": 0.9}}
+        pooled = {m: {"mean_mase": float(np.mean([s[m] for s in series.values()])), "weighted_mase": 0.0, "series": 2}
+                  for m in ("model", "naive_last_value", "drift")}
+        return {"overall": {"pooled": pooled, "series": series}, "folds": [{"series_skipped": []}]}
+
+    losing = _panel_backtest_table(metrics(2.0))
+    assert "note: the model did not beat the best baseline, drift (mean MASE 1.250 vs 0.900; better on 1 of 2 series)" in losing
+    assert "did not beat" not in _panel_backtest_table(metrics(1.0))

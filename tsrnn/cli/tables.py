@@ -85,6 +85,15 @@ def _panel_backtest_table(metrics: dict) -> str:
     skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
     if skipped:
         lines.append(f"sat out a fold for lack of training rows: {', '.join(skipped)}")
+    from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
+
+    pooled = overall["pooled"]
+    best = best_baseline(pooled, metric="mean_mase")
+    if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
+        better = sum(scores["model"] < scores[best] for scores in overall["series"].values() if best in scores)
+        lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
+                     f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
+                     f"of {len(overall['series'])} series)")
     return "\n".join(lines)
 
 

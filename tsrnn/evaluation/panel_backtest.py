@@ -1,15 +1,16 @@
-"""Walk-forward backtests of a panel: one global model per fold, scored per series and pooled.
+"""The results of a panel's walk-forward backtest: per series and pooled.
 
-Folds cut the union of the panel's dates (`tsrnn.evaluation.folds.walk_forward_folds`), so every series
-shares each fold's test period. In every fold a fresh `PanelForecaster` is fitted on the rows
-before the test period (its own validation split for early stopping; a series without a training
-window there sits the fold out) and scores the windows whose targets lie in the test period, next
-to every baseline fitted on the same series' training rows: per series, and pooled (mean of the
-per-series MASE, and that mean weighted by windows).
+The fold loop is `tsrnn.evaluation.walk_forward.backtest`, the same for one series and a panel:
+folds cut the union of the panel's dates, so every series shares each fold's test period; in every
+fold one global model is fitted on the rows before the test period (a series without a training
+window there sits the fold out), and every series' windows whose targets lie in the test period
+are scored next to the baselines fitted on that series' training rows. This module pools them:
+per series, and over the panel (the mean of the per-series MASE, and that mean weighted by windows).
 
 Usage:
     from tsrnn import Forecaster
-    result = backtest_panel(Forecaster(epochs=5), "prices/", folds=3)
+    from tsrnn.evaluation.walk_forward import backtest
+    result = backtest(Forecaster(epochs=5), "prices/", folds=3)
     result.metrics["overall"]["pooled"]["model"]["mean_mase"]
 """
 from __future__ import annotations
@@ -22,11 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsrnn.errors import ConfigError
-from tsrnn.evaluation.folds import Fold, walk_forward_folds
-from tsrnn.features.splits import union_of_dates
-from tsrnn.forecasting.params import read_options
-from tsrnn.io.panels import read_panel
+from tsrnn.evaluation.folds import Fold
+from tsrnn.forecasting.conformal import interval_scores
 
 
 @dataclass
@@ -36,6 +34,9 @@ class PanelBacktestResult:
     Attributes:
         scores: one row per fold, series and forecaster (`windows`, `mase`, ...).
         metrics: `{"overall": per-series and pooled scores, "folds": per fold, "settings": ...}`.
+        predictions: one row per series, forecaster, window, step and target (`actual`,
+            `forecast`, ...), as a single series' backtest gives them.
+        bands: with levels, the bands scored per series, window, step and level.
 
     Examples:
         >>> PanelBacktestResult(pd.DataFrame(), {"overall": {}}).metrics
@@ -44,19 +45,15 @@ class PanelBacktestResult:
 
     scores: pd.DataFrame
     metrics: dict
+    predictions: pd.DataFrame | None = None
+    bands: pd.DataFrame | None = None
 
 
 def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, window: str = "expanding",
                    train_size: int | None = None, gap: int = 0, id_column: str | None = None,
                    progress: Callable[[Fold, dict], None] | None = None,
                    level: list[float] | float | None = None, refit_every: int = 1) -> PanelBacktestResult:
-    """Walk-forward evaluation of the `PanelForecaster` `model` over `panel` (a folder of CSVs, a
-    dict of frames, or a long table with `id_column`); `test_size` and `train_size` count dates of
-    the panel. `progress(fold, pooled)` is called after each fold with its pooled scores. With
-    `level` (e.g. `[80, 95]`) every fold also scores the model's conformal bands, calibrated on
-    that fold's validation windows, and the naive band (`metrics["overall"]["intervals"]`). With
-    `refit_every=k` a model is fitted on folds 0, k, 2k, ... and reused, unchanged, on the folds
-    between (their scores come from a model that saw none of their rows either).
+    """`tsrnn.evaluation.walk_forward.backtest` of a panel (kept under this name: the tuner calls it).
 
     Args:
         model: the `Forecaster` whose parameters every fold's fit takes.
@@ -67,7 +64,7 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
         train_size: dates per sliding training window.
         gap: dates left out between training and test.
         id_column: the id column of a long table.
-        progress: called after each fold.
+        progress: called after each fold with its pooled scores.
         level: band coverages to score.
         refit_every: fit on every k-th fold only.
 
@@ -86,47 +83,74 @@ def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, w
         >>> result.metrics["overall"]["pooled"]["model"]["series"], len(result.metrics["folds"])
         (2, 2)
     """
-    if not isinstance(refit_every, int) or refit_every < 1:
-        raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
-    frames = read_panel(panel, read_options(model), id_column)
-    dates = union_of_dates(frames)
-    plan = walk_forward_folds(len(dates), folds, test_size, window, train_size, gap)
-    params = {**model.get_params(), "test_fraction": 0.0}
-    rows, fold_records, band_rows = [], [], []
-    for fold in plan:
-        train_first, train_end = dates[fold.train_start], dates[fold.train_end]
-        test_start = dates[fold.test_start]
-        test_end = dates[fold.test_end] if fold.test_end < len(dates) else dates[-1] + pd.Timedelta(seconds=1)
-        training = {name: frame[(frame.index >= train_first) & (frame.index < train_end)] for name, frame in frames.items()}
-        empty = [name for name, frame in training.items() if not len(frame)]
-        if fold.index % refit_every == 0:
-            fitted = type(model)(**params).fit({n: f for n, f in training.items() if len(f)}, skip_short=True)
-            fitted_on = fold.index
-        history = {name: frame[frame.index >= train_first] for name, frame in frames.items() if name in fitted.series_}
-        scored = fitted.evaluate(history, period=(test_start, test_end), level=level)
-        for name, record in scored["series"].items():
-            for band_level, bands in record.get("intervals", {}).items():
-                for band, values in bands.items():
-                    band_rows.append({"fold": fold.index, "series": name, "level": band_level, "band": band,
-                                      "windows": record["windows"], **values})
-            for method, values in record.items():
-                if isinstance(values, dict) and method != "intervals":
-                    rows.append({"fold": fold.index, "series": name, "forecaster": method, "windows": record["windows"],
-                                 **values})
-        fold_records.append({"fold": fold.index, "train_start": train_first.isoformat(),
-                             "test_start": test_start.isoformat(), "test_end": dates[fold.test_end - 1].isoformat(),
-                             "fitted_on_fold": fitted_on,
-                             "series_scored": len(scored["series"]), "series_skipped": sorted(empty + list(fitted.skipped_)),
-                             "pooled": scored["pooled"]})
-        if progress:
-            progress(fold, scored["pooled"])
+    from tsrnn.evaluation.walk_forward import backtest
+
+    return backtest(model, panel, folds=folds, test_size=test_size, window=window, train_size=train_size, gap=gap,
+                    id_column=id_column, progress=progress, level=level, refit_every=refit_every)
+
+
+def panel_result(folds: list[tuple], predictions: pd.DataFrame, bands: pd.DataFrame | None,
+                 settings: dict) -> PanelBacktestResult:
+    """A panel backtest's result from its folds' per-series scores.
+
+    Args:
+        folds: per fold, `(its row: dates and windows, the fold its model was fitted on, {series:
+            {"windows": n, forecaster: metrics}}, the series that sat it out, the pooled scores)`.
+        predictions: the per-window predictions of every series and forecaster.
+        bands: the bands scored per window (None without levels).
+        settings: the backtest's settings.
+
+    Returns:
+        The `PanelBacktestResult`.
+
+    Examples:
+        >>> row = {"fold": 0, "train_start": pd.Timestamp("2024-01-01"), "test_start": pd.Timestamp("2024-02-01"),
+        ...        "test_end": pd.Timestamp("2024-02-10")}
+        >>> scored = {"a": {"windows": 2, "model": {"mase": 0.5}, "naive_last_value": {"mase": 1.0}}}
+        >>> result = panel_result([(row, 0, scored, [], {})], pd.DataFrame(), None, {})
+        >>> result.metrics["overall"]["pooled"]["model"]
+        {'mean_mase': 0.5, 'weighted_mase': 0.5, 'series': 1}
+    """
+    rows, records = [], []
+    for row, fitted_on, scored, skipped, pooled in folds:
+        for name, record in scored.items():
+            rows += [{"fold": row["fold"], "series": name, "forecaster": method, "windows": record["windows"], **values}
+                     for method, values in record.items() if isinstance(values, dict)]
+        records.append({"fold": row["fold"], "train_start": row["train_start"].isoformat(),
+                        "test_start": row["test_start"].isoformat(), "test_end": row["test_end"].isoformat(),
+                        "fitted_on_fold": fitted_on, "series_scored": len(scored), "series_skipped": skipped, "pooled": pooled})
     scores = pd.DataFrame(rows)
-    settings = {"folds": folds, "test_size": test_size, "window": window, "train_size": train_size, "gap": gap,
-                "refit_every": refit_every}
     overall = overall_scores(scores)
-    if band_rows:
-        overall["intervals"] = overall_band_scores(pd.DataFrame(band_rows))
-    return PanelBacktestResult(scores=scores, metrics={"overall": overall, "folds": fold_records, "settings": settings})
+    if bands is not None:
+        overall["intervals"] = overall_band_scores(band_scores(bands))
+    return PanelBacktestResult(scores=scores, metrics={"overall": overall, "folds": records, "settings": settings},
+                               predictions=predictions, bands=bands)
+
+
+def band_scores(bands: pd.DataFrame) -> pd.DataFrame:
+    """Each fold's, series', level's and band's coverage and scaled interval score, with its rows
+    (windows times steps) as the weight `overall_band_scores` pools them by.
+
+    Args:
+        bands: the bands per window, step and level (`series`, `fold`, `level`, `method`, `actual`,
+            `lower`, `upper`, `mase_scale`).
+
+    Returns:
+        One row per fold, series, level and band.
+
+    Examples:
+        >>> bands = pd.DataFrame({"series": "a", "fold": 0, "level": "80", "method": "model", "actual": [1.0, 3.0],
+        ...                       "lower": [0.0, 0.0], "upper": [2.0, 2.0], "mase_scale": 1.0})
+        >>> band_scores(bands)[["coverage", "windows"]].to_dict("records")
+        [{'coverage': 0.5, 'windows': 2}]
+    """
+    rows = []
+    for (fold, name, band_level, method), group in bands.groupby(["fold", "series", "level", "method"], sort=False):
+        scores = interval_scores(group["actual"].to_numpy(), group["lower"].to_numpy(), group["upper"].to_numpy(),
+                                 float(band_level), group["mase_scale"].to_numpy())
+        rows.append({"fold": fold, "series": name, "level": band_level, "band": method, "windows": len(group),
+                     "coverage": scores["coverage"], "scaled_winkler": scores["scaled_winkler"]})
+    return pd.DataFrame(rows)
 
 
 def overall_band_scores(bands: pd.DataFrame) -> dict:
@@ -175,7 +199,8 @@ def overall_scores(scores: pd.DataFrame) -> dict:
 
 
 def write_panel_backtest(result: PanelBacktestResult, out: str | os.PathLike) -> Path:
-    """Write `metrics.json` and `scores.csv` into a new directory `out`, atomically.
+    """Write `metrics.json`, `scores.csv`, `predictions.csv` (and `intervals.csv` with bands) into a
+    new directory `out`, atomically.
 
     Args:
         result: the backtest's result.
@@ -198,4 +223,8 @@ def write_panel_backtest(result: PanelBacktestResult, out: str | os.PathLike) ->
     with atomic_directory(out) as staging:
         write_json(staging / "metrics.json", jsonable(result.metrics))
         result.scores.to_csv(staging / "scores.csv", index=False)
+        if result.predictions is not None:
+            result.predictions.to_csv(staging / "predictions.csv", index=False)
+        if result.bands is not None:
+            result.bands.to_csv(staging / "intervals.csv", index=False)
     return Path(out)

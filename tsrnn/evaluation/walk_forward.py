@@ -1,5 +1,5 @@
-"""Walk-forward backtests: the model and every baseline, retrained as time moves on, scored on
-consecutive test periods, with a trading report.
+"""Walk-forward backtests of one series or a panel: the model and every baseline, retrained as
+time moves on, scored on consecutive test periods, with a trading report for one series.
 
 Folds come from scikit-learn's `TimeSeriesSplit` over the rows (expanding window, or sliding with
 `train_size`, and an optional `gap` of embargoed rows between training and test). In every fold,
@@ -23,15 +23,18 @@ import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.evaluation.folds import Fold, walk_forward_folds
+from tsrnn.evaluation.panel_backtest import panel_result
 from tsrnn.evaluation.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
 from tsrnn.features.preparation import PreparedData
 from tsrnn.features.seasons import periods_per_year
+from tsrnn.features.splits import union_of_dates
 from tsrnn.features.windowing import ends_with_targets_in, target_rows, target_values
-from tsrnn.forecasting.comparison import compare, default_baselines, forecasts_of
+from tsrnn.forecasting.comparison import compare, default_baselines, forecasts_of, pooled_scores
 from tsrnn.forecasting.conformal import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
 from tsrnn.forecasting.metrics import forecast_metrics, naive_scale
 from tsrnn.forecasting.params import read_options
-from tsrnn.io.tables import read_series, select_columns
+from tsrnn.io.panels import read_series_or_panel
+from tsrnn.io.tables import select_columns
 from tsrnn.utils.atomic import jsonable
 
 PRICE_NAMES = ("close", "adj close", "adj_close", "open", "high", "low", "price")  # traded by default
@@ -104,9 +107,12 @@ def backtest(
     is zero or negative in a test period (returns are then undefined: a temperature, a net flow),
     it is left out: `metrics["trading"]` holds `"skipped"`, the reason, and `equity` is empty.
 
-    A panel (a folder of CSVs, a dict of frames, or a long table with `id_column`) is backtested by
-    `tsrnn.evaluation.panel_backtest.backtest_panel`, one global model per fold, and returns its
-    `PanelBacktestResult` (per series and pooled; no trading report, no `baselines` argument).
+    A panel (a folder of CSVs, a dict of frames, or a long table with `id_column`) goes through the
+    same fold loop: the folds cut the union of its dates, one global model is fitted per fold on every
+    series' training rows (a series without a training window sits the fold out), and each series is
+    forecast, scored and banded as one series is, next to the default baselines fitted on its own
+    training rows. It returns a `tsrnn.evaluation.panel_backtest.PanelBacktestResult` (per series
+    and pooled, with every series' predictions and bands; no trading report, no `baselines` argument).
 
     Args:
         model: the forecaster (a `Forecaster`, or a baseline) whose parameters each fold's fit takes.
@@ -140,62 +146,87 @@ def backtest(
         >>> result.metrics["overall"]["model"]["mase"], result.metrics["trading"]["skipped"][:25]
         (1.0, "target 'y' is not named l")
     """
-    from tsrnn.io.panels import is_panel
-
-    if is_panel(data, id_column):
-        from tsrnn.evaluation.panel_backtest import backtest_panel
-
-        if baselines is not None:
-            raise ConfigError("a panel's backtest scores the default baselines of every series; leave baselines out")
-        return backtest_panel(model, data, folds=folds, test_size=test_size, window=window, train_size=train_size, gap=gap,
-                              id_column=id_column, progress=progress, level=level, refit_every=refit_every)
     coverage = check_levels(level)
     if coverage and not hasattr(model, "transformed_forecast"):
         raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
-    if refit_every < 1:
+    if not isinstance(refit_every, int) or refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
-    series = read_series(data, read_options(model))
-    spec = model.make_window_spec(series)
-    frame = select_columns(series, spec.columns, getattr(model, "fill", None))
-    levels = frame[list(spec.target_columns)].to_numpy(np.float64)
-    if baselines is None:
-        baselines = default_baselines(spec)
-    templates = [("model", model)] + [(b.name, b) for b in baselines]
-    plan = walk_forward_folds(len(frame), folds, test_size, window, train_size, gap)
-    fitted: dict[str, object] = {}
-    records, fold_rows, band_records, adaptive_state = [], [], [], {}
+    if getattr(model, "task", "regression") != "regression":
+        raise ConfigError("a backtest scores value forecasts; use task='regression'")
+    frames, panel, _ = read_series_or_panel(data, read_options(model), id_column)
+    if panel and baselines is not None:
+        raise ConfigError("a panel's backtest scores the default baselines of every series; leave baselines out")
+    spec = model.make_window_spec(next(iter(frames.values())))
+    selected = {name: select_columns(frame, spec.columns, getattr(model, "fill", None)) for name, frame in frames.items()}
+    model_frames = frames if panel else selected  # a panel's model also reads static covariate columns
+    templates = default_baselines(spec) if baselines is None else list(baselines)
+    dates = union_of_dates(selected)
+    plan = walk_forward_folds(len(dates), folds, test_size, window, train_size, gap)
+    records, fold_rows, band_records, adaptive_state, panel_folds = [], [], [], {}, []
     for fold in plan:
-        train = frame.iloc[fold.train_start : fold.train_end]
-        history = frame.iloc[: fold.test_end]
-        ends = ends_with_targets_in(len(history), spec, fold.test_start, fold.test_end)
-        if not len(ends):
-            raise DataError(
-                f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
-                f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size"
-            )
+        first, train_end, test_start = dates[fold.train_start], dates[fold.train_end], dates[fold.test_start]
+        test_end = dates[fold.test_end] if fold.test_end < len(dates) else dates[-1] + pd.Timedelta(seconds=1)
+        training = {name: frame[(frame.index >= first) & (frame.index < train_end)] for name, frame in model_frames.items()}
+        empty = [name for name, frame in training.items() if not len(frame)]
         refit = fold.index % refit_every == 0
         if refit:
-            for name, template in templates:
-                fitted[name] = _fresh(template).fit(train)
-        actual = levels[target_rows(ends, spec)]
-        anchors = levels[np.asarray(ends)]
-        scale = naive_scale(levels[fold.train_start : fold.train_end])
-        row = {"fold": fold.index, "train_start": frame.index[fold.train_start], "train_end": frame.index[fold.train_end - 1],
-               "test_start": frame.index[fold.test_start], "test_end": frame.index[fold.test_end - 1],
-               "windows": len(ends), "refit": refit}
-        model = fitted["model"]  # a Forecaster reads and checks the fold's rows once, for its forecasts and bands
-        model_data = model.prepare(history) if hasattr(model, "prepare") else history
-        forecasts = {"model": model.forecast_levels(model_data, ends),
-                     **forecasts_of({name: f for name, f in fitted.items() if name != "model"}, history, ends)}
-        for name, metrics in compare(fitted, history, ends, spec, scale, forecasts=forecasts).items():
-            row.update({f"{name}_{key}": value for key, value in metrics.items()})
-            records.append(_prediction_rows(name, fold, frame.index, ends, spec, anchors, actual, forecasts[name], scale))
-        if coverage:
-            band_records.append(_band_rows(model, model_data, ends, fold, coverage, adaptive_state, scale))
+            kept = {name: frame for name, frame in training.items() if len(frame)}
+            fitted = _fresh(model).fit(kept, skip_short=True) if panel else _fresh(model).fit(kept[next(iter(kept))])
+            baselines_of = {name: {b.name: _fresh(b).fit(selected[name].loc[frame.index]) for b in templates}
+                            for name, frame in kept.items()}
+            fitted_on = fold.index
+        scored = {}
+        for name, frame in selected.items():
+            if name not in baselines_of or (panel and name not in fitted.series_):
+                continue  # no training rows in this fold (or too few for a window): it sits the fold out
+            history = frame[frame.index < test_end]
+            ends = ends_with_targets_in(len(history), spec, int(history.index.searchsorted(test_start)), len(history))
+            if not len(ends):
+                if panel:
+                    continue
+                raise DataError(
+                    f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
+                    f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size")
+            train_levels = frame[(frame.index >= first) & (frame.index < train_end)][list(spec.target_columns)]
+            scale = naive_scale(train_levels.to_numpy(np.float64))
+            # A Forecaster reads and checks each series' rows once, for its forecasts and its bands.
+            model_data = (fitted.prepare({name: model_frames[name][model_frames[name].index < test_end]}, series=name)
+                          if panel else fitted.prepare(history) if hasattr(fitted, "prepare") else history)
+            forecasts = {"model": fitted.forecast_levels(model_data, ends), **forecasts_of(baselines_of[name], history, ends)}
+            scores = compare({"model": fitted, **baselines_of[name]}, history, ends, spec, scale, forecasts=forecasts,
+                             by_step=panel)
+            scored[name] = {"windows": len(ends), **scores}
+            levels = history[list(spec.target_columns)].to_numpy(np.float64)
+            for method in scores:
+                records.append(_prediction_rows(method, fold, history.index, ends, spec, levels[np.asarray(ends)],
+                                                levels[target_rows(ends, spec)], forecasts[method], scale, name if panel else None))
+            if coverage:
+                band_records.append(_band_rows(fitted, model_data, ends, fold, coverage, adaptive_state.setdefault(name, {}),
+                                               scale, name if panel else None))
+        if not scored:
+            raise DataError(f"fold {fold.index}: no series has a window in {test_start.date()} .. {dates[fold.test_end - 1].date()}; "
+                            "use fewer folds, a larger test size or longer series")
+        row = {"fold": fold.index, "train_start": first, "train_end": dates[fold.train_end - 1],
+               "test_start": test_start, "test_end": dates[fold.test_end - 1], "windows": sum(s["windows"] for s in scored.values()),
+               "refit": refit}
+        if panel:
+            pooled = pooled_scores(scored)
+            panel_folds.append((row, fitted_on, scored, sorted(empty + list(fitted.skipped_)), pooled))
+            if progress:
+                progress(fold, pooled)
+            continue
+        for name, metrics in next(iter(scored.values())).items():
+            if isinstance(metrics, dict):
+                row.update({f"{name}_{key}": value for key, value in metrics.items()})
         fold_rows.append(row)
         if progress:
             progress(fold, row)
     predictions = pd.concat(records, ignore_index=True)
+    bands = pd.concat(band_records, ignore_index=True) if band_records else None
+    settings = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
+                "train_size": train_size, "gap": gap, "refit_every": refit_every}
+    if panel:
+        return panel_result(panel_folds, predictions, bands, settings)
     folds_table = pd.DataFrame(fold_rows)
     metrics = {"overall": _overall_metrics(predictions, spec), "folds": folds_table.to_dict(orient="records")}
     if trading is None:
@@ -203,25 +234,24 @@ def backtest(
         skipped = f"target {spec.target_columns[0]!r} is not named like a price; pass trading=True to trade it"
     else:
         skipped = "not asked for (trading=False)"
+    frame = next(iter(selected.values()))
     equity, metrics["trading"] = (_trading(predictions, frame, spec, cost_bps, threshold, rule) if trading else
                                   (pd.DataFrame(), {"skipped": skipped}))
-    bands = pd.concat(band_records, ignore_index=True) if band_records else None
     if bands is not None:
         metrics["intervals"] = _interval_metrics(bands)
-    metrics["settings"] = {"target": spec.target_columns[0], "folds": folds, "test_size": test_size, "window": window,
-                           "train_size": train_size, "gap": gap, "refit_every": refit_every, "cost_bps": cost_bps,
-                           "threshold": threshold, "rule": rule}
+    metrics["settings"] = {**settings, "cost_bps": cost_bps, "threshold": threshold, "rule": rule}
     return BacktestResult(predictions=predictions, folds=folds_table, metrics=jsonable(metrics), equity=equity, bands=bands)
 
 
 def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
-               scale: np.ndarray) -> pd.DataFrame:
-    """One fold's bands in long format: split conformal, adaptive conformal (its miscoverage rates
-    carried in `adaptive_state` from fold to fold) and the naive empirical band, per level.
+               scale: np.ndarray, series: str | None = None) -> pd.DataFrame:
+    """One series' bands of one fold in long format: split conformal, adaptive conformal (its
+    miscoverage rates carried in `adaptive_state` from fold to fold) and the naive empirical band,
+    per level (with a `series` column for a panel's).
     """
     spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
     levels = prepared.levels
-    calibration = model.calibration_
+    calibration = model.calibration_for(prepared)
     transformed, quantiles = model.transformed_forecast(prepared, ends, with_quantiles=True)
     volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
     test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
@@ -242,7 +272,10 @@ def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage:
                                               "origin": prepared.frame.index[positions], "step": spec.gap + step + 1,
                                               "target": target, "actual": actual[:, step, k], "lower": lower[:, step, k],
                                               "upper": upper[:, step, k], "mase_scale": scale[k]}))
-    return pd.concat(rows, ignore_index=True)
+    table = pd.concat(rows, ignore_index=True)
+    if series is not None:
+        table.insert(0, "series", series)
+    return table
 
 
 def _interval_metrics(bands: pd.DataFrame) -> dict:
@@ -258,8 +291,8 @@ def _interval_metrics(bands: pd.DataFrame) -> dict:
     return result
 
 
-def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale) -> pd.DataFrame:
-    """Long format: one row per forecaster, window, step and target."""
+def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale, series=None) -> pd.DataFrame:
+    """Long format: one row per forecaster, window, step and target (and a `series` column for a panel's)."""
     positions = np.asarray(ends)
     rows = []
     for step in range(spec.horizon):
@@ -277,7 +310,10 @@ def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, s
                 "forecast": forecast[:, step, k],
                 "mase_scale": scale[k],
             }))
-    return pd.concat(rows, ignore_index=True)
+    table = pd.concat(rows, ignore_index=True)
+    if series is not None:
+        table.insert(0, "series", series)
+    return table
 
 
 def _overall_metrics(predictions: pd.DataFrame, spec) -> dict:

@@ -39,12 +39,14 @@ class PreparedData:
         frame: the checked frame of the columns the window spec reads (with derived future inputs).
         features, levels: its input and target arrays (`arrays`).
         spec: the window spec it was prepared for; a forecaster of another spec refuses it.
+        series: the name of the series, where it is one of a panel's (None: the forecaster's only one).
     """
 
     frame: pd.DataFrame
     features: np.ndarray
     levels: np.ndarray
     spec: WindowSpec
+    series: str | None = None
 
 
 def read_frame(data, settings, trained_columns: list[str] | None = None, reading=None,

@@ -434,18 +434,44 @@ class Forecaster(ForecasterParams):
                             doc="The one series' band calibration (`tsrnn.forecasting.conformal.Calibration`).")
 
     # ------------------------------------------------------------- internals
-    def prepare(self, data, future=None) -> PreparedData:
+    def prepare(self, data, future=None, series: str | None = None) -> PreparedData:
         """One series read and checked once for this fitted forecaster.
 
         Args:
-            data: the series.
+            data: the series (or, with `series`, a panel holding it).
             future: its future covariates' rows after the data, as in `predict`.
+            series: which series of a panel (a forecaster fitted on a panel forecasts each of its
+                series with that series' scalers; a walk-forward backtest prepares them one by one).
 
         Returns:
-            The `PreparedData` to pass to `predict`, `evaluate`, `forecast_frame` in place of the data.
+            The `PreparedData` to pass to `predict`, `evaluate`, `forecast_frame`, `forecast_levels`
+            and `transformed_forecast` in place of the data.
+
+        Raises:
+            ConfigError: a panel without `series`, or a `series` the data does not hold.
         """
-        (_, frame), = self._inputs(data, future=future)[0].items()
-        return PreparedData(frame, *preparation.arrays(frame, self.window_spec_), self.window_spec_)
+        if series is not None and isinstance(data, dict):
+            if series not in data:
+                raise ConfigError(f"series {series!r} is not in the data; choose one of {', '.join(map(str, data))}")
+            data = {series: data[series]}
+        frames = self._inputs(data, future=future)[0]
+        if series is None and len(frames) != 1:
+            raise ConfigError("the data holds several series; name one with series=")
+        name, frame = (series, frames[series]) if series is not None else next(iter(frames.items()))
+        return PreparedData(frame, *preparation.arrays(frame, self.window_spec_), self.window_spec_,
+                            name if self.panel_ else None)
+
+    def calibration_for(self, data) -> Calibration:
+        """The band calibration of one series: the pooled validation scores, and that series' naive band.
+
+        Args:
+            data: the series, or `prepare`'s result (of any series of a panel).
+
+        Returns:
+            The `tsrnn.forecasting.conformal.Calibration`.
+        """
+        name, frame, _, _ = self._one_series(data)
+        return self._calibration(name, frame, self._state_of(name, frame))
 
     def _inputs(self, data, id_column=None, future=None, static=None) -> tuple[dict[str, pd.DataFrame], object]:
         """The checked frame of every series of `data` for this fitted forecaster, and the series identity."""
@@ -454,7 +480,7 @@ class Forecaster(ForecasterParams):
             if data.spec != self.window_spec_ or future is not None:
                 raise ConfigError("this data was prepared for another fit (or without its future rows); "
                                   "pass the data itself, or prepare(data, future) again")
-            return {next(iter(self.series_)): data.frame}, self.identity_
+            return {data.series or next(iter(self.series_)): data.frame}, self.identity_
         if not self.panel_:  # the reading parameters describe the file, not what was learned: the current ones apply
             _, frame = preparation.read_frame(data, self.settings_, trained_columns=self.data_columns_,
                                               reading=read_options(self), future=future)
