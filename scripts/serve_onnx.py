@@ -54,6 +54,7 @@ class ExportedForecaster:
         outputs = np.concatenate([self.session.run(None, {self.input_name: np.ascontiguousarray(windows[i : i + batch_size])})[0]
                                   for i in range(0, len(windows), batch_size)])
         transformed = (outputs.astype(np.float64) - spec["target_scaling"]["add"]) / spec["target_scaling"]["multiply"]
+        transformed = transformed * spec.get("forecast_weight", 1.0)  # the series' shrinkage toward its anchor
         ends = np.arange(first, first + len(windows))
         anchors = np.asarray(targets, dtype=np.float64)[ends[:, None] + np.asarray(spec["anchor_offsets"])]
         if spec["target_transform"] == "log_return":

@@ -148,6 +148,9 @@ def _forecaster_options(command):
         _param("--refit/--no-refit", "refit",
                help="After the choices on validation, train the forecasting network again on every row for the "
                     "chosen epochs; the test scores stay the first network's."),
+        _param("--shrinkage/--no-shrinkage", "shrinkage",
+               help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
+                    "windows prefer: a series the network forecasts worse than the anchor leans on the anchor."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
         _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),

@@ -193,6 +193,10 @@ def _choices_line(choices: dict | None) -> str | None:
     inputs = choices.get("input_transforms")
     if inputs:
         parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
+    weights = choices.get("shrinkage")
+    if weights:
+        parts.append("per-series weight on the forecast's change from its anchor: " +
+                     ", ".join(f"{weight} for {count}" for weight, count in weights.items() if count))
     refit = choices.get("refit")
     if refit:
         parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs) to forecast; "

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError
-from tsrnn.features.preparation import predict_transformed
 from tsrnn.features.windowing import WindowSpec, anchor_levels, invert_targets, step_changes, target_values
 from tsrnn.nn.quantiles import level_quantiles
 
@@ -438,7 +437,7 @@ def band_columns(bands: dict, names: list[str]) -> dict[str, np.ndarray]:
     return columns
 
 
-def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_size: int,
+def pooled_conformity_scores(validation: list, spec: WindowSpec,
                              quantiles: tuple[float, ...] = ()) -> tuple[np.ndarray | None, dict | None]:
     """The conformity scores of every series' validation windows, pooled.
 
@@ -447,19 +446,23 @@ def pooled_conformity_scores(model, calibrating: list, spec: WindowSpec, batch_s
     also each band level's conformalised-quantile-regression scores, pooled the same way.
 
     Args:
-        model: the fitted network.
-        calibrating: `(scaled rows, levels, validation ends, target scaler)` of every series.
+        validation: `(forecasts, quantile forecasts or None, levels, validation ends)` of every
+            series, the forecasts in the transformed target's space.
         spec: the window spec.
-        batch_size: the prediction batch size.
         quantiles: the quantile head's probabilities (empty without one).
 
     Returns:
         `(scores or None without validation windows, {band level: scores} or None)`.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=2, horizon=1, target_columns=("y",))
+        >>> levels = np.arange(1.0, 11.0).reshape(-1, 1)
+        >>> scores, _ = pooled_conformity_scores([(np.zeros((2, 1, 1)), None, levels, range(6, 8))], spec)
+        >>> scores.shape
+        (2,)
     """
     scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
-    for scaled, levels, ends, target_scaler in calibrating:
-        predicted, predicted_quantiles = predict_transformed(model, scaled, ends, spec, target_scaler, batch_size,
-                                                                         with_quantiles=True)
+    for predicted, predicted_quantiles, levels, ends in validation:
         actual = target_values(levels, ends, spec)
         scores.append(conformity_scores(predicted, actual, volatility(levels, spec)[np.asarray(ends)]))
         for level in quantile_band_levels(quantiles) if quantiles else ():

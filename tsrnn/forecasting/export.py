@@ -7,7 +7,8 @@ TensorFlow).
 "log1p_difference", "difference", "level") and the affine map of its scaler (`scaled = change *
 multiply + add`, which is what scikit-learn's StandardScaler and MinMaxScaler compute); for the
 targets, the inverse map of their scaler, the target transform, and the row offsets of each step's
-anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row).
+anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row),
+and `forecast_weight`, the weight on the change from the anchor (`shrinkage`; 1 without it).
 A panel's run holds those scalers per series under `"series"`; the server names its series.
 
 Usage:
@@ -91,10 +92,12 @@ def serving_spec(forecaster: Forecaster) -> dict:
     """
     spec = forecaster.window_spec_
     if forecaster.panel_:
-        scalings = {"series": {name: _scalings(state.feature_scaler, state.target_scaler, spec)
+        scalings = {"series": {name: {**_scalings(state.feature_scaler, state.target_scaler, spec),
+                                      "forecast_weight": state.weight}
                                for name, state in forecaster.series_.items()}}
     else:
-        scalings = _scalings(forecaster.feature_scaler_, forecaster.target_scaler_, spec)
+        scalings = {**_scalings(forecaster.feature_scaler_, forecaster.target_scaler_, spec),
+                    "forecast_weight": forecaster._only().weight}
     return {
         "format": "tsrnn-serving",
         "format_version": SERVING_FORMAT_VERSION,

@@ -31,7 +31,7 @@ from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
-from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
+from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window, weighted_validation, SHRINKAGE_WEIGHTS
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
 
@@ -199,7 +199,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         if len(validation_ends):
             validation_parts.append((scaled, validation_ends, targets(validation_ends)))
             if regression:
-                calibrating.append((scaled, levels, validation_ends, target_scaler))
+                calibrating.append((name, scaled, levels, validation_ends, target_scaler))
         naive = WindowSpec(**{**spec.to_dict(), "target_anchor": "last"})
         series_state[name] = SeriesState(
             feature_scaler=feature_scaler, target_scaler=target_scaler,
@@ -240,8 +240,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss)
     learned = {}
     if regression:
-        scores, quantile_scores = pooled_conformity_scores(model, calibrating, spec, max(train.batch_size, 1024),
-                                                           settings.model.quantiles)
+        validation_forecasts = weighted_validation(model, calibrating, settings, series_state)
+        scores, quantile_scores = pooled_conformity_scores(validation_forecasts, spec, settings.model.quantiles)
         blocks = [(scores, quantile_scores)]
         if train.calibration_folds > 1 and scores is not None:
             blocks = earlier_blocks(params, frames, panel, static, split, train.calibration_folds) + blocks
@@ -250,6 +250,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
                                                    for level in quantile_scores}
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
         choices["calibration_blocks"] = len(blocks)
+        if train.shrinkage:  # how many series each weight went to
+            choices["shrinkage"] = {f"{w:g}": sum(s.weight == w for s in series_state.values()) for w in SHRINKAGE_WEIGHTS}
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     forecasting = model

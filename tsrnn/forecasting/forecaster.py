@@ -36,6 +36,7 @@ from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import arrange, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
+from tsrnn.forecasting.selection import shrink
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
@@ -542,12 +543,15 @@ class Forecaster(ForecasterParams):
     def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None,
                      network=None):
         """The forecasts of `network` (default: the forecasting one, `model_`) for the windows ending
-        at `ends`, in the transformed target's space, and its quantile head's (None without one).
+        at `ends`, in the transformed target's space, and its quantile head's (None without one),
+        weighted by the series' shrinkage weight.
         """
         spec, identity = self.window_spec_, identity or self.identity_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
-        return preparation.predict_transformed(self.model_ if network is None else network, scaled, ends, spec, fitted.target_scaler,
-                                               max(self.settings_.training.batch_size, 1024), with_quantiles=True)
+        predicted, quantiles = preparation.predict_transformed(self.model_ if network is None else network, scaled, ends, spec,
+                                                               fitted.target_scaler, max(self.settings_.training.batch_size, 1024),
+                                                               with_quantiles=True)
+        return shrink(predicted, quantiles, fitted.weight)
 
     def _scoring_model(self):
         """The network that scores the validation and test parts: where `refit` trained the forecasting

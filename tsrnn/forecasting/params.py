@@ -113,6 +113,13 @@ class ForecasterParams:
             and validation scores stay the first network's (it never saw those rows); forecasts,
             the run directory and export use the refitted one. Off where validation kept the
             linear start (no epoch to repeat).
+        shrinkage: per series, multiply the forecast's change from its anchor by the weight (0,
+            0.25, 0.5, 0.75 or 1) that gives that series' validation windows the lowest absolute
+            error: 0 forecasts the anchor alone (seasonal naive with the season anchor, naive with
+            the last value), so a series where the global network does worse than the anchor on
+            validation leans on the anchor, as FFORMA weighs methods per series. Bands are
+            calibrated on the weighted forecasts; export writes each series' weight. Only for
+            target transforms measured from an anchor (not "level").
         split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
             dates for every series), "series" (each series' own last rows) or "auto" (by date where
             every series ends on the same date, else per series). One series splits alike by each.
@@ -167,6 +174,7 @@ class ForecasterParams:
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
     refit: bool = False
+    shrinkage: bool = False
     split: str = "auto"
     fill: str | None = None
     date_column: str | None = None
@@ -235,6 +243,7 @@ class TrainingSettings:
     validation_fraction: float
     test_fraction: float
     refit: bool
+    shrinkage: bool
     split: str
     seed: int | None
     strategy: str
@@ -351,6 +360,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
         test_fraction=check_fraction("test_fraction", p["test_fraction"]),
         refit=check_bool("refit", p["refit"]),
+        shrinkage=check_bool("shrinkage", p["shrinkage"]),
         split=check_choice("split", p["split"], SPLITS),
         seed=check_int("seed", p["seed"], 0, optional=True),
         strategy=check_choice("strategy", p["strategy"], STRATEGIES),

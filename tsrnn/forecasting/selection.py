@@ -303,6 +303,83 @@ def thinned(ends, width: int, limit: int | None = None):
     return np.asarray(ends)[np.linspace(0, len(ends) - 1, keep).astype(int)]
 
 
+SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own forecast
+
+
+def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
+    """The weight on the forecast's change from its anchor that gives one series' validation
+    windows the lowest mean absolute error in the data's units (0: the anchor alone).
+
+    Args:
+        predicted: the network's validation forecasts in the transformed target's space.
+        levels: the series' target levels.
+        ends: the validation windows' ends.
+        spec: the window spec (its transform is measured from an anchor).
+
+    Returns:
+        One of `SHRINKAGE_WEIGHTS`.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> levels = np.array([[1.0], [1.0], [1.0], [1.0]])
+        >>> shrinkage_weight(np.ones((3, 1, 1)), levels, range(0, 3), spec)  # the series never moves
+        0.0
+    """
+    actual = levels[target_rows(ends, spec)]
+    errors = [float(np.abs(preparation.invert(weight * predicted, levels, ends, spec) - actual).mean())
+              for weight in SHRINKAGE_WEIGHTS]
+    return SHRINKAGE_WEIGHTS[int(np.argmin(errors))]
+
+
+def shrink(predicted: np.ndarray, quantiles: np.ndarray | None, weight: float):
+    """Forecasts in the transformed target's space with their change from the anchor times `weight`;
+    the quantile head's predictions move with the point forecast, keeping their spread.
+
+    Args:
+        predicted: `(windows, horizon, targets)`.
+        quantiles: `(windows, horizon, targets, quantiles)`, or None.
+        weight: the series' weight (1: unchanged).
+
+    Returns:
+        `(predicted, quantiles)` weighted.
+
+    Examples:
+        >>> shrink(np.array([[[2.0]]]), np.array([[[[1.0, 3.0]]]]), 0.5)
+        (array([[[1.]]]), array([[[[0., 2.]]]]))
+    """
+    if weight == 1.0:
+        return predicted, quantiles
+    shift = (weight - 1.0) * predicted
+    return predicted + shift, None if quantiles is None else quantiles + shift[..., None]
+
+
+def weighted_validation(model, calibrating: list, settings, series_state: dict) -> list[tuple]:
+    """Every series' validation forecasts, with `shrinkage` weighted by the weight each series'
+    windows choose (set in `series_state`), for the bands to be calibrated on.
+
+    Args:
+        model: the trained network.
+        calibrating: `(name, scaled rows, levels, validation ends, target scaler)` of every series.
+        settings: the fit's settings.
+        series_state: every series' state, updated in place with its weight.
+
+    Returns:
+        `(forecasts, quantile forecasts or None, levels, ends)` per series, in the transformed
+        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`).
+    """
+    spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
+    found = []
+    for name, scaled, levels, ends, target_scaler in calibrating:
+        predicted, quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
+                                                               max(settings.training.batch_size, 1024), with_quantiles=True)
+        if weighing:
+            weight = shrinkage_weight(predicted, levels, ends, spec)
+            series_state[name] = dataclasses.replace(series_state[name], weight=weight)
+            predicted, quantiles = shrink(predicted, quantiles, weight)
+        found.append((predicted, quantiles, levels, ends))
+    return found
+
+
 def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None, initial_loss: float | None) -> dict:
     """What the fit settled on from the data and the validation split, for run.json and the CLI."""
     spec = settings.window

@@ -54,6 +54,8 @@ class SeriesState:
             (a classifier; a run written before they were stored: read from the data when needed).
         windows: the series' training and validation windows.
         split: the series' split summary (rows, first dates, windows), or None (older runs).
+        weight: the weight on the forecast's change from its anchor, chosen on the series'
+            validation windows with `shrinkage` (1: the network's forecast as it is).
 
     Examples:
         >>> from tsrnn.features.scaling import fit_scaler
@@ -70,6 +72,7 @@ class SeriesState:
     naive_residuals: np.ndarray | None
     windows: dict
     split: dict | None = None
+    weight: float = 1.0
 
     def to_dict(self) -> dict:
         """The state as JSON-ready data."""
@@ -77,7 +80,7 @@ class SeriesState:
                 "baselines": {name: baseline.to_state() for name, baseline in self.baselines.items()},
                 "mase_scale": np.asarray(self.mase_scale).tolist(),
                 "naive_residuals": None if self.naive_residuals is None else np.asarray(self.naive_residuals).tolist(),
-                "windows": self.windows, "split": self.split}
+                "windows": self.windows, "split": self.split, "weight": self.weight}
 
     @classmethod
     def from_dict(cls, values: dict) -> SeriesState:
@@ -86,7 +89,8 @@ class SeriesState:
         return cls(scaler_from_dict(values["feature_scaler"]), scaler_from_dict(values["target_scaler"]),
                    {name: baseline_from_state(state) for name, state in values["baselines"].items()},
                    np.asarray(values["mase_scale"], dtype=np.float64),
-                   None if residuals is None else np.asarray(residuals, dtype=np.float64), values["windows"], values.get("split"))
+                   None if residuals is None else np.asarray(residuals, dtype=np.float64), values["windows"], values.get("split"),
+                   float(values.get("weight", 1.0)))
 
 
 def encode(forecaster) -> dict:
