@@ -31,7 +31,7 @@ from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
-from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window, weighted_validation, SHRINKAGE_WEIGHTS
+from tsrnn.forecasting.selection import SHRINKAGE_WEIGHTS, LinearChoice, SeriesRows, choices_record, choose_window, weighted_validation
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
 
