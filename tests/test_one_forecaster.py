@@ -205,3 +205,25 @@ def test_a_panel_backtest_writes_predictions_and_bands_and_prepare_takes_one_ser
         fitted.prepare(panel)
     with pytest.raises(ConfigError, match="series 'NOPE' is not in the data"):
         fitted.prepare(panel, series="NOPE")
+
+
+def test_the_planning_step_checks_the_parameters_once_and_derives_the_settings_once(prices, monkeypatch):
+    """plan_fit resolves target, season, input transforms, lookback and anchor, then derives the
+    specs once from them: one call checks the parameters up front, one derives the final settings."""
+    from tsrnn.forecasting import fitting
+    from tsrnn.forecasting.params import ForecasterParams, derive_settings
+
+    calls = []
+
+    def counted(params, resolved=None):
+        calls.append(dict(resolved or {}))
+        return derive_settings(params, resolved)
+
+    monkeypatch.setattr(fitting, "derive_settings", counted)
+    params = ForecasterParams(features=["Close", "Volume"], seasonal_period=5)
+    plan = fitting.plan_fit(params, {"SPX": prices})
+    assert len(calls) == 2
+    assert {"input_transforms", "lookback", "target_anchor"} <= set(plan.resolved) == set(calls[-1])
+    assert plan.settings.window == derive_settings(params, plan.resolved).window
+    assert plan.settings.window.lookback == plan.choice.lookback and plan.settings.window.target_anchor == plan.choice.anchor
+    assert plan.settings.window.transforms[1] == plan.resolved["input_transforms"]["Volume"]

@@ -17,6 +17,7 @@ Examples:
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from tsrnn.features.windowing import WindowSpec, rises, target_values, window_en
 from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
-from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity
+from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity, with_input_transforms
 from tsrnn.forecasting.selection import SHRINKAGE_WEIGHTS, LinearChoice, SeriesRows, choices_record, choose_window, weighted_validation
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
@@ -111,8 +112,8 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
     given = split is not None
     split = split if given else split_panel(selected, train.split, train.validation_fraction, train.test_fraction)
     resolved = {**resolved, "input_transforms": _input_transforms(selected, settings.window, split)}
-    settings = derive_settings(params, resolved)
-    spec = settings.window
+    spec = with_input_transforms(params, settings.window, resolved["input_transforms"])
+    settings = dataclasses.replace(settings, window=spec)  # what the lookback and anchor are chosen on
     for frame in selected.values():
         preparation.check_input_domains(frame, spec)
     trained = [name for name, frame in selected.items()
@@ -125,7 +126,7 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
     choice = choose_window(params, settings, list(rows.values()))
     if choice is not None:  # the lookback and anchor the parameters left open, chosen on every series' folds
         resolved = {**resolved, "lookback": choice.lookback, "target_anchor": choice.anchor}
-        settings = derive_settings(params, resolved)
+    settings = derive_settings(params, resolved)  # derived once from everything the data decided
     if len(selected) == 1 and not skip_short and not given:
         frame = next(iter(selected.values()))
         preparation.check_rows_for_split(frame, settings.window, train.validation_fraction, train.test_fraction)

@@ -435,6 +435,29 @@ def read_options(params) -> ReadOptions:
                            ("timezone", LOCAL_TIME))})
 
 
+def with_input_transforms(params: ForecasterParams, window: WindowSpec, chosen: dict[str, str]) -> WindowSpec:
+    """`window` with the input transforms chosen from the data (the parameters' own win), as
+    `derive_settings` sets them from `resolved["input_transforms"]`: the spec the lookback and
+    anchor are chosen on, before the one final derivation.
+
+    Args:
+        params: the forecaster's parameters.
+        window: the window spec derived before the choice.
+        chosen: `{input column: transform}` chosen from the data.
+
+    Returns:
+        The window spec with those transforms.
+
+    Examples:
+        >>> window = derive_settings(ForecasterParams(target="y", features=["y", "v"])).window
+        >>> with_input_transforms(ForecasterParams(target="y", features=["y", "v"]), window, {"v": "difference"}).transforms
+        ('log_return', 'difference')
+    """
+    given = ForecasterParams.get_params(params)["input_transforms"] or {}
+    return dataclasses.replace(window, input_transforms=_input_transforms(
+        window.past_inputs, window.target_columns, window.target_transform, {**chosen, **given}))
+
+
 def _input_transforms(inputs: tuple[str, ...], targets: tuple[str, ...], target_transform: str, chosen) -> tuple[str, ...]:
     """One transform per input: a target's is the target transform, others as chosen (or the target's).
     Empty when every input follows the target transform.
