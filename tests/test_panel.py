@@ -428,3 +428,15 @@ def test_the_panel_backtest_table_says_plainly_when_the_model_loses_to_a_baselin
     losing = _panel_backtest_table(metrics(2.0))
     assert "note: the model did not beat the best baseline, drift (mean MASE 1.250 vs 0.900; better on 1 of 2 series)" in losing
     assert "did not beat" not in _panel_backtest_table(metrics(1.0))
+
+
+def test_a_multi_step_panel_table_gives_the_mean_mase_of_each_step(folder, tmp_path):
+    result = CliRunner().invoke(main, ["fit", str(folder), "--horizon", "3", "--lookback", "10", "--units", "4", "--epochs", "1",
+                                       "--seed", "0", "-q", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    test = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+    expected = np.mean([scores["model"]["mase_by_step"] for scores in test["series"].values()], axis=0)
+    np.testing.assert_allclose(test["pooled"]["model"]["mean_mase_by_step"], expected)
+    assert "the rows above pool all 3 steps; mean MASE over the series, by step:" in result.output
+    line = next(line for line in result.output.splitlines() if line.strip().startswith("model") and len(line.split()) == 4)
+    np.testing.assert_allclose([float(v) for v in line.split()[1:]], expected, atol=5e-4)

@@ -60,7 +60,7 @@ def test_a_refitted_run_saves_and_loads_both_networks(both, series, tmp_path):
 
 
 def test_refit_is_a_boolean():
-    with pytest.raises(ConfigError, match="refit must be True or False, got 'yes'"):
+    with pytest.raises(ConfigError, match="refit must be True, False or None, got 'yes'"):
         Forecaster(refit="yes").fit(pd.DataFrame({"y": np.arange(1.0, 200.0)}, index=pd.date_range("2024-01-01", periods=199)))
 
 
@@ -74,3 +74,12 @@ def test_cli_refit_prints_the_first_networks_test_scores_and_says_it_refitted(se
     table = [line for line in plain.output.splitlines() if line.startswith("model")]
     assert table and table == [line for line in refit.output.splitlines() if line.startswith("model")]
     assert (tmp_path / "refit" / "holdout_model.keras").is_file() and not (tmp_path / "plain" / "holdout_model.keras").exists()
+
+
+def test_by_default_a_panel_is_refitted_and_one_series_is_not(series):
+    frame = read_series(series)[["Close"]]
+    panel = {"a": frame, "b": frame * 0.5}
+    assert Forecaster(**NETWORK).get_params()["refit"] is None
+    assert "refit" in Forecaster(**NETWORK).fit(panel).choices_
+    assert "refit" not in Forecaster(**NETWORK).fit(frame).choices_
+    assert "refit" not in Forecaster(**NETWORK, refit=False).fit(panel).choices_

@@ -147,7 +147,8 @@ def _forecaster_options(command):
                     "network fitted on the rows before it (k times the training time)."),
         _param("--refit/--no-refit", "refit",
                help="After the choices on validation, train the forecasting network again on every row for the "
-                    "chosen epochs; the test scores stay the first network's."),
+                    "chosen epochs; the test scores stay the first network's [default: on for several series, off "
+                    "for one]."),
         _param("--shrinkage/--no-shrinkage", "shrinkage",
                help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
                     "windows prefer: a series the network forecasts worse than the anchor leans on the anchor."),

@@ -21,9 +21,24 @@ def _panel_table(metrics: dict) -> str:
         lines.append(f"{name:<20}" + "".join(f"{scores[m]['mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    lines += _panel_step_lines(test["pooled"])
     lines += _panel_band_lines(test["pooled"].get("intervals"), "mean over the series")
     lines += _panel_notes(test)
     return "\n".join(lines)
+
+
+def _panel_step_lines(pooled: dict) -> list[str]:
+    """With a horizon over 1, the mean over the series of each step's MASE: the model's and the best baseline's."""
+    if "mean_mase_by_step" not in pooled["model"]:
+        return []
+    from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
+
+    best = best_baseline({m: v for m, v in pooled.items() if m != "intervals"}, metric="mean_mase")
+    steps = pooled["model"]["mean_mase_by_step"]
+    lines = [f"the rows above pool all {len(steps)} steps; mean MASE over the series, by step:"]
+    for name in ("model", best):
+        lines.append(f"  {labels_of(name):<18}" + " ".join(f"{value:.3f}" for value in pooled[name]["mean_mase_by_step"]))
+    return lines
 
 
 def _panel_notes(test: dict) -> list[str]:

@@ -90,7 +90,8 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
         per_series: `{series: {"windows": n, method: {metric: value}, ...}}` as `Forecaster.evaluate` scores them.
 
     Returns:
-        `{method: {"mean_mase", "weighted_mase", "series"}}`.
+        `{method: {"mean_mase", "weighted_mase", "series"}}`, and with a horizon over 1
+        `"mean_mase_by_step"`, the mean over the series of each step's MASE.
 
     Examples:
         >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
@@ -108,6 +109,9 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
         mase = np.array([s[method]["mase"] for s in per_series.values()], dtype=np.float64)
         pooled[method] = {"mean_mase": float(mase.mean()), "weighted_mase": float((mase * weights).sum() / weights.sum()),
                           "series": len(mase)}
+        if all("mase_by_step" in s[method] for s in per_series.values()):  # a horizon over 1
+            by_step = np.array([s[method]["mase_by_step"] for s in per_series.values()], dtype=np.float64)
+            pooled[method]["mean_mase_by_step"] = [float(value) for value in by_step.mean(axis=0)]
     return pooled
 
 

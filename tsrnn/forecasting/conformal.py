@@ -458,8 +458,8 @@ def pooled_conformity_scores(validation: list, spec: WindowSpec,
         >>> spec = WindowSpec(lookback=2, horizon=1, target_columns=("y",))
         >>> levels = np.arange(1.0, 11.0).reshape(-1, 1)
         >>> scores, _ = pooled_conformity_scores([(np.zeros((2, 1, 1)), None, levels, range(6, 8))], spec)
-        >>> scores.shape
-        (2,)
+        >>> scores.shape  # one per window, step and target
+        (2, 1, 1)
     """
     scores, by_level = [], {level_name(level): [] for level in quantile_band_levels(quantiles)} if quantiles else None
     for predicted, predicted_quantiles, levels, ends in validation:

@@ -194,7 +194,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
             return preparation.training_targets(target_scaler, levels, ends, spec, train.task)
 
         parts.append((scaled, train_ends, targets(train_ends)))
-        if train.refit and regression:
+        if regression and (train.refit if train.refit is not None else len(frames) > 1):
             all_ends = even_ends(window_ends(len(frame), spec, stride=spec.stride), replicas)
             every_row.append((scaled, all_ends, targets(all_ends)))
         if len(validation_ends):

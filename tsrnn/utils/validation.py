@@ -148,25 +148,28 @@ def check_positive(name: str, value, optional: bool = False) -> float | None:
     return float(value)
 
 
-def check_bool(name: str, value) -> bool:
+def check_bool(name: str, value, optional: bool = False) -> bool | None:
     """`value` if it is True or False (NumPy's booleans too).
 
     Args:
         name: the setting's name, for the message.
         value: the value given.
+        optional: None is allowed too.
 
     Returns:
-        `value` as a `bool`.
+        `value` as a `bool` (None where optional and None).
 
     Raises:
-        ConfigError: anything else (1, "yes", None).
+        ConfigError: anything else (1, "yes"; None unless optional).
 
     Examples:
-        >>> check_bool("refit", True)
-        True
+        >>> check_bool("refit", True), check_bool("refit", None, optional=True)
+        (True, None)
     """
+    if optional and value is None:
+        return None
     if type(value).__name__ not in ("bool", "bool_"):
-        raise ConfigError(f"{name} must be True or False, got {value!r}")
+        raise ConfigError(f"{name} must be {'True, False or None' if optional else 'True or False'}, got {value!r}")
     return bool(value)
 
 
