@@ -308,7 +308,10 @@ SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own 
 
 def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
     """The weight on the forecast's change from its anchor that gives one series' validation
-    windows the lowest mean absolute error in the data's units (0: the anchor alone).
+    windows the lowest mean absolute error in the data's units (0: the anchor alone), kept only where
+    it beats the unweighted forecast by more than one standard error of the paired per-window
+    difference (the rule that keeps trained weights, `tsrnn.nn.training.keep_trained`), so a
+    series with few validation windows keeps the network's forecast.
 
     Args:
         predicted: the network's validation forecasts in the transformed target's space.
@@ -317,18 +320,21 @@ def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: Wind
         spec: the window spec (its transform is measured from an anchor).
 
     Returns:
-        One of `SHRINKAGE_WEIGHTS`.
+        One of `SHRINKAGE_WEIGHTS` (1 where no other weight is clearly better).
 
     Examples:
         >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
         >>> levels = np.array([[1.0], [1.0], [1.0], [1.0]])
-        >>> shrinkage_weight(np.ones((3, 1, 1)), levels, range(0, 3), spec)  # the series never moves
+        >>> shrinkage_weight(np.array([[[1.0]], [[2.0]], [[1.5]]]), levels, range(0, 3), spec)  # the series never moves
         0.0
     """
+    from tsrnn.nn.training import keep_trained
+
     actual = levels[target_rows(ends, spec)]
-    errors = [float(np.abs(preparation.invert(weight * predicted, levels, ends, spec) - actual).mean())
-              for weight in SHRINKAGE_WEIGHTS]
-    return SHRINKAGE_WEIGHTS[int(np.argmin(errors))]
+    errors = [np.abs(preparation.invert(weight * predicted, levels, ends, spec) - actual).mean(axis=(1, 2))
+              for weight in SHRINKAGE_WEIGHTS]  # per window
+    best = int(np.argmin([float(e.mean()) for e in errors]))
+    return SHRINKAGE_WEIGHTS[best] if best and keep_trained(errors[0], errors[best]) else 1.0
 
 
 def shrink(predicted: np.ndarray, quantiles: np.ndarray | None, weight: float):
