@@ -29,7 +29,7 @@ PANEL = dict(target="Close", future_features=["Open"], static_features=["size"],
              epochs=1, seed=0)
 SPEC_MODEL = dict(
     model=zoo.ModelSpec(body="lstm", units=(5,), between_dropout=0.0), task="classification", lookback=6,
-    target="Close", scaling="none", target_transform="level", linear=False, patience=0, epochs=1, seed=1,
+    target="Close", scaling="none", target_transform="level", linear=False, patience=0, epochs=1, seed=1, shrinkage=False,
 )
 
 
