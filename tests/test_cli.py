@@ -182,3 +182,16 @@ def test_the_chosen_line_says_plainly_whether_the_network_improved_on_its_linear
     assert kept.endswith("the network did not improve on its linear start on validation, so the forecast is the linear path's")
     assert _choices_line({**base, "best_epoch": 7}).endswith("the network improved on its linear start on validation (best epoch 7)")
     assert _choices_line({**base, "linear_path": None, "best_epoch": 7}).endswith("; best epoch 7")
+
+
+def test_the_chosen_line_names_the_shrinkage_weights_only_where_a_series_leans_on_its_anchor():
+    from tsrnn.cli.tables import _choices_line
+
+    base = {"target": ["value"], "season": "24 rows", "lookback": 48, "target_anchor": "season", "best_epoch": 3}
+    none = {"1": 1, "0.75": 0, "0.5": 0, "0.25": 0, "0": 0}
+    assert "anchor weighted" not in _choices_line({**base, "shrinkage": none})
+    assert _choices_line({**base, "shrinkage": {**none, "1": 0, "0.5": 1}}).endswith(
+        "the forecast's change from its anchor weighted 0.5")
+    panel = _choices_line({**base, "shrinkage": {"1": 228, "0.75": 72, "0.5": 0, "0.25": 27, "0": 28}})
+    assert panel.endswith("per-series weight on the forecast's change from its anchor: 1 for 228 series, 0.75 for 72 series, "
+                          "0.25 for 27 series, 0 for 28 series")

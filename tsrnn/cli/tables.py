@@ -208,10 +208,11 @@ def _choices_line(choices: dict | None) -> str | None:
     inputs = choices.get("input_transforms")
     if inputs:
         parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
-    weights = choices.get("shrinkage")
-    if weights:
-        parts.append("per-series weight on the forecast's change from its anchor: " +
-                     ", ".join(f"{weight} for {count}" for weight, count in weights.items() if count))
+    weights = {weight: count for weight, count in (choices.get("shrinkage") or {}).items() if count}
+    if set(weights) - {"1"}:  # some series lean on their anchor
+        parts.append(f"the forecast's change from its anchor weighted {next(iter(weights))}" if sum(weights.values()) == 1 else
+                     "per-series weight on the forecast's change from its anchor: " +
+                     ", ".join(f"{weight} for {count} series" for weight, count in weights.items()))
     refit = choices.get("refit")
     if refit:
         parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs) to forecast; "
