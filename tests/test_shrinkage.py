@@ -26,7 +26,7 @@ def panel() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def both(panel):
-    return Forecaster(**PARAMS).fit(panel), Forecaster(**PARAMS, shrinkage=True).fit(panel)
+    return Forecaster(**PARAMS, shrinkage=False).fit(panel), Forecaster(**PARAMS, shrinkage=True).fit(panel)
 
 
 def test_the_weight_is_the_one_with_the_lowest_validation_error():

@@ -52,8 +52,11 @@ def _forecaster():
 
 
 def _states(database: Path) -> list[str]:
-    with sqlite3.connect(database) as connection:
-        return [row[0] for row in connection.execute("SELECT state FROM trials ORDER BY number")]
+    try:
+        with sqlite3.connect(database) as connection:
+            return [row[0] for row in connection.execute("SELECT state FROM trials ORDER BY number")]
+    except sqlite3.OperationalError:  # the file exists before Optuna has written its tables
+        return []
 
 
 # --------------------------------------------------------------- the space
