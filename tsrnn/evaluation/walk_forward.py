@@ -173,11 +173,11 @@ def backtest(
             kept = {name: frame for name, frame in training.items() if len(frame)}
             fitted = _fresh(model).fit(kept, skip_short=True) if panel else _fresh(model).fit(kept[next(iter(kept))])
             baselines_of = {name: {b.name: _fresh(b).fit(selected[name].loc[frame.index]) for b in templates}
-                            for name, frame in kept.items()}
+                            for name, frame in kept.items() if not panel or name in fitted.series_}
             fitted_on = fold.index
         scored = {}
         for name, frame in selected.items():
-            if name not in baselines_of or (panel and name not in fitted.series_):
+            if name not in baselines_of:
                 continue  # no training rows in this fold (or too few for a window): it sits the fold out
             history = frame[frame.index < test_end]
             ends = ends_with_targets_in(len(history), spec, int(history.index.searchsorted(test_start)), len(history))
