@@ -300,7 +300,7 @@ def _expected_windows(frame: pd.DataFrame, start, end, spec) -> int:
 
 
 def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
-    from tsrnn.evaluation.panel_backtest import backtest_panel
+    from tsrnn.evaluation.walk_forward import backtest_panel
 
     result = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     spec = WindowSpec(lookback=10, horizon=1, target_columns=("Close",))
@@ -320,7 +320,7 @@ def test_a_panel_backtest_scores_each_fold_on_its_own_period_and_pools(panel):
 
 def test_a_panel_fold_never_sees_rows_after_its_test_period(panel):
     """Changing every row after fold 0's test period leaves fold 0's scores exactly as they were."""
-    from tsrnn.evaluation.panel_backtest import backtest_panel
+    from tsrnn.evaluation.walk_forward import backtest_panel
 
     first = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=60)
     cut = pd.Timestamp(first.metrics["folds"][0]["test_end"])
@@ -347,7 +347,7 @@ def test_cli_backtests_a_panel(folder, tmp_path):
 
 
 def test_a_panel_backtest_refits_every_k_folds_and_reuses_the_model_between(panel):
-    from tsrnn.evaluation.panel_backtest import backtest_panel
+    from tsrnn.evaluation.walk_forward import backtest_panel
 
     model = Forecaster(**{**TINY, "epochs": 1})
     every = backtest_panel(model, panel, folds=3, test_size=40)
@@ -440,3 +440,13 @@ def test_a_multi_step_panel_table_gives_the_mean_mase_of_each_step(folder, tmp_p
     assert "the rows above pool all 3 steps; mean MASE over the series, by step:" in result.output
     line = next(line for line in result.output.splitlines() if line.strip().startswith("model") and len(line.split()) == 4)
     np.testing.assert_allclose([float(v) for v in line.split()[1:]], expected, atol=5e-4)
+
+
+def test_backtest_panel_lives_beside_the_fold_loop_and_its_old_path_warns():
+    import tsrnn.evaluation.panel_backtest as old_place
+    from tsrnn.evaluation import backtest_panel
+    from tsrnn.evaluation.walk_forward import backtest_panel as new_place
+
+    assert backtest_panel is new_place
+    with pytest.warns(FutureWarning, match="moved to tsrnn.evaluation.walk_forward.backtest_panel"):
+        assert old_place.backtest_panel is new_place

@@ -46,16 +46,24 @@ def _panel_notes(test: dict) -> list[str]:
     does not beat the best baseline's.
     """
     lines = [f"not scored: {name} ({reason})" for name, reason in test.get("not_scored", {}).items()]
+    return lines + _losing_note(test["pooled"], {name: {method: scores[method]["mase"] for method in scores
+                                                        if isinstance(scores[method], dict) and "mase" in scores[method]}
+                                                 for name, scores in test["series"].items()})
+
+
+def _losing_note(pooled: dict, series_mase: dict[str, dict[str, float]]) -> list[str]:
+    """A plain note when the model's mean MASE does not beat the best baseline's, with the series it
+    beats that baseline on (`series_mase`: each series' MASE per forecaster).
+    """
     from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
 
-    pooled = test["pooled"]
     best = best_baseline(pooled, metric="mean_mase")
-    if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
-        better = sum(scores["model"]["mase"] < scores[best]["mase"] for scores in test["series"].values())
-        lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
-                     f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
-                     f"of {len(test['series'])} series)")
-    return lines
+    if pooled["model"]["mean_mase"] <= pooled[best]["mean_mase"]:
+        return []
+    better = sum(scores["model"] < scores[best] for scores in series_mase.values() if best in scores)
+    return [f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
+            f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
+            f"of {len(series_mase)} series)"]
 
 
 def _panel_band_lines(intervals: dict | None, how: str) -> list[str]:
@@ -100,15 +108,7 @@ def _panel_backtest_table(metrics: dict) -> str:
     skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
     if skipped:
         lines.append(f"sat out a fold for lack of training rows: {', '.join(skipped)}")
-    from tsrnn.forecasting.comparison import best_baseline  # scikit-learn loads with it: not at CLI start-up
-
-    pooled = overall["pooled"]
-    best = best_baseline(pooled, metric="mean_mase")
-    if pooled["model"]["mean_mase"] > pooled[best]["mean_mase"]:
-        better = sum(scores["model"] < scores[best] for scores in overall["series"].values() if best in scores)
-        lines.append(f"note: the model did not beat the best baseline, {labels_of(best)} (mean MASE "
-                     f"{pooled['model']['mean_mase']:.3f} vs {pooled[best]['mean_mase']:.3f}; better on {better} "
-                     f"of {len(overall['series'])} series)")
+    lines += _losing_note(overall["pooled"], overall["series"])
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ _EXPORTS = {
     "TuneResult": "tuning",
     "TuneSettings": "tuning",
     "backtest": "walk_forward",
-    "backtest_panel": "panel_backtest",
+    "backtest_panel": "walk_forward",
     "default_space": "search_space",
     "performance": "trading",
     "read_space": "search_space",

@@ -16,14 +16,12 @@ Usage:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tsrnn.evaluation.folds import Fold
 from tsrnn.forecasting.conformal import interval_scores
 
 
@@ -47,46 +45,6 @@ class PanelBacktestResult:
     metrics: dict
     predictions: pd.DataFrame | None = None
     bands: pd.DataFrame | None = None
-
-
-def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, window: str = "expanding",
-                   train_size: int | None = None, gap: int = 0, id_column: str | None = None,
-                   progress: Callable[[Fold, dict], None] | None = None,
-                   level: list[float] | float | None = None, refit_every: int = 1) -> PanelBacktestResult:
-    """`tsrnn.evaluation.walk_forward.backtest` of a panel (kept under this name: the tuner calls it).
-
-    Args:
-        model: the `Forecaster` whose parameters every fold's fit takes.
-        panel: a folder of CSVs, a dict of frames, or a long table with `id_column`.
-        folds: the test periods.
-        test_size: dates per test period.
-        window: "expanding" or "sliding" (with `train_size` dates).
-        train_size: dates per sliding training window.
-        gap: dates left out between training and test.
-        id_column: the id column of a long table.
-        progress: called after each fold with its pooled scores.
-        level: band coverages to score.
-        refit_every: fit on every k-th fold only.
-
-    Returns:
-        The `PanelBacktestResult`.
-
-    Raises:
-        ConfigError: an invalid setting.
-        DataError: a panel that cannot be read, or folds without windows.
-
-    Examples:
-        >>> from tsrnn import Forecaster
-        >>> frame = pd.DataFrame({"y": np.arange(1.0, 61.0)}, index=pd.date_range("2024-01-01", periods=60))
-        >>> result = backtest_panel(Forecaster(lookback=5, units=2, epochs=1, seed=0), {"a": frame, "b": 2 * frame},
-        ...                         folds=2, test_size=10)
-        >>> result.metrics["overall"]["pooled"]["model"]["series"], len(result.metrics["folds"])
-        (2, 2)
-    """
-    from tsrnn.evaluation.walk_forward import backtest
-
-    return backtest(model, panel, folds=folds, test_size=test_size, window=window, train_size=train_size, gap=gap,
-                    id_column=id_column, progress=progress, level=level, refit_every=refit_every)
 
 
 def panel_result(folds: list[tuple], predictions: pd.DataFrame, bands: pd.DataFrame | None,
@@ -228,3 +186,18 @@ def write_panel_backtest(result: PanelBacktestResult, out: str | os.PathLike) ->
         if result.bands is not None:
             result.bands.to_csv(staging / "intervals.csv", index=False)
     return Path(out)
+
+
+def __getattr__(name: str):
+    """`backtest_panel` moved to `tsrnn.evaluation.walk_forward`, beside the fold loop it calls; its
+    old path works for one release with a `FutureWarning`.
+    """
+    if name != "backtest_panel":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    import warnings
+
+    warnings.warn("tsrnn.evaluation.panel_backtest.backtest_panel moved to tsrnn.evaluation.walk_forward.backtest_panel "
+                  "(or call tsrnn.evaluation.backtest, which takes a panel); the old path goes in the next release",
+                  FutureWarning, stacklevel=2)
+    return importlib.import_module("tsrnn.evaluation.walk_forward").backtest_panel

@@ -30,9 +30,8 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError, TsrnnError
-from tsrnn.evaluation.panel_backtest import backtest_panel
 from tsrnn.evaluation.search_space import check_space, default_space, forecaster_params, sample
-from tsrnn.evaluation.walk_forward import backtest
+from tsrnn.evaluation.walk_forward import backtest, backtest_panel
 from tsrnn.features import preparation
 from tsrnn.features.splits import split_panel
 from tsrnn.features.windowing import split_rows

@@ -23,7 +23,7 @@ import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.evaluation.folds import Fold, walk_forward_folds
-from tsrnn.evaluation.panel_backtest import panel_result
+from tsrnn.evaluation.panel_backtest import PanelBacktestResult, panel_result, write_panel_backtest
 from tsrnn.evaluation.trading import drawdown_curve, performance, positions_from_forecast, strategy_returns_from
 from tsrnn.features.preparation import PreparedData
 from tsrnn.features.seasons import periods_per_year
@@ -166,14 +166,15 @@ def backtest(
     for fold in plan:
         first, train_end, test_start = dates[fold.train_start], dates[fold.train_end], dates[fold.test_start]
         test_end = dates[fold.test_end] if fold.test_end < len(dates) else dates[-1] + pd.Timedelta(seconds=1)
-        training = {name: frame[(frame.index >= first) & (frame.index < train_end)] for name, frame in model_frames.items()}
-        empty = [name for name, frame in training.items() if not len(frame)]
+        train_rows = _rows_between(selected, first, train_end)
+        training = _rows_between(model_frames, first, train_end) if panel else train_rows
+        empty = [name for name, rows in train_rows.items() if not len(rows)]
         refit = fold.index % refit_every == 0
         if refit:
             kept = {name: frame for name, frame in training.items() if len(frame)}
             fitted = _fresh(model).fit(kept, skip_short=True) if panel else _fresh(model).fit(kept[next(iter(kept))])
-            baselines_of = {name: {b.name: _fresh(b).fit(selected[name].loc[frame.index]) for b in templates}
-                            for name, frame in kept.items() if not panel or name in fitted.series_}
+            baselines_of = {name: {b.name: _fresh(b).fit(train_rows[name]) for b in templates}
+                            for name in kept if not panel or name in fitted.series_}
             fitted_on = fold.index
         scored = {}
         for name, frame in selected.items():
@@ -187,8 +188,7 @@ def backtest(
                 raise DataError(
                     f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
                     f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size")
-            train_levels = frame[(frame.index >= first) & (frame.index < train_end)][list(spec.target_columns)]
-            scale = naive_scale(train_levels.to_numpy(np.float64))
+            scale = naive_scale(train_rows[name][list(spec.target_columns)].to_numpy(np.float64))
             # A Forecaster reads and checks each series' rows once, for its forecasts and its bands.
             model_data = (fitted.prepare({name: model_frames[name][model_frames[name].index < test_end]}, series=name)
                           if panel else fitted.prepare(history) if hasattr(fitted, "prepare") else history)
@@ -241,6 +241,49 @@ def backtest(
         metrics["intervals"] = _interval_metrics(bands)
     metrics["settings"] = {**settings, "cost_bps": cost_bps, "threshold": threshold, "rule": rule}
     return BacktestResult(predictions=predictions, folds=folds_table, metrics=jsonable(metrics), equity=equity, bands=bands)
+
+
+def backtest_panel(model, panel, folds: int = 3, test_size: int | None = None, window: str = "expanding",
+                   train_size: int | None = None, gap: int = 0, id_column: str | None = None,
+                   progress: Callable[[Fold, dict], None] | None = None,
+                   level: list[float] | float | None = None, refit_every: int = 1) -> PanelBacktestResult:
+    """`backtest` of a panel, with a panel backtest's defaults (three folds; the tuner calls it).
+
+    Args:
+        model: the `Forecaster` whose parameters every fold's fit takes.
+        panel: a folder of CSVs, a dict of frames, or a long table with `id_column`.
+        folds: the test periods.
+        test_size: dates per test period.
+        window: "expanding" or "sliding" (with `train_size` dates).
+        train_size: dates per sliding training window.
+        gap: dates left out between training and test.
+        id_column: the id column of a long table.
+        progress: called after each fold with its pooled scores.
+        level: band coverages to score.
+        refit_every: fit on every k-th fold only.
+
+    Returns:
+        The `PanelBacktestResult`.
+
+    Raises:
+        ConfigError: an invalid setting.
+        DataError: a panel that cannot be read, or folds without windows.
+
+    Examples:
+        >>> from tsrnn import Forecaster
+        >>> frame = pd.DataFrame({"y": np.arange(1.0, 61.0)}, index=pd.date_range("2024-01-01", periods=60))
+        >>> result = backtest_panel(Forecaster(lookback=5, units=2, epochs=1, seed=0), {"a": frame, "b": 2 * frame},
+        ...                         folds=2, test_size=10)
+        >>> result.metrics["overall"]["pooled"]["model"]["series"], len(result.metrics["folds"])
+        (2, 2)
+    """
+    return backtest(model, panel, folds=folds, test_size=test_size, window=window, train_size=train_size, gap=gap,
+                    id_column=id_column, progress=progress, level=level, refit_every=refit_every)
+
+
+def _rows_between(frames: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Every series' rows dated in `[start, end)` (a fold's training rows)."""
+    return {name: frame[(frame.index >= start) & (frame.index < end)] for name, frame in frames.items()}
 
 
 def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
@@ -398,8 +441,6 @@ def write_backtest(result, out: str | os.PathLike, target: str | None = None) ->
     from tsrnn.utils.atomic import atomic_directory, write_json
 
     if not isinstance(result, BacktestResult):
-        from tsrnn.evaluation.panel_backtest import write_panel_backtest
-
         write_panel_backtest(result, out)
         return
     target = target or result.metrics["settings"]["target"]

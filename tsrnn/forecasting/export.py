@@ -91,13 +91,9 @@ def serving_spec(forecaster: Forecaster) -> dict:
         The JSON-ready serving record.
     """
     spec = forecaster.window_spec_
-    if forecaster.panel_:
-        scalings = {"series": {name: {**_scalings(state.feature_scaler, state.target_scaler, spec),
-                                      "forecast_weight": state.weight}
-                               for name, state in forecaster.series_.items()}}
-    else:
-        scalings = {**_scalings(forecaster.feature_scaler_, forecaster.target_scaler_, spec),
-                    "forecast_weight": forecaster._only().weight}
+    per_series = {name: {**_scalings(state.feature_scaler, state.target_scaler, spec), "forecast_weight": state.weight}
+                  for name, state in forecaster.series_.items()}
+    scalings = {"series": per_series} if forecaster.panel_ else next(iter(per_series.values()))
     return {
         "format": "tsrnn-serving",
         "format_version": SERVING_FORMAT_VERSION,

@@ -170,6 +170,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     check_batch_size(train.batch_size, replicas)
     parts, validation_parts, calibrating, series_state, skipped, directions = [], [], [], {}, [], []
     every_row = []  # every series' windows up to its last row, for the refit
+    refitting = regression and (train.refit if train.refit is not None else len(frames) > 1)
     for name, frame in plan.frames.items():
         bounds = split.bounds(frame.index, name)
         # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.
@@ -194,7 +195,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
             return preparation.training_targets(target_scaler, levels, ends, spec, train.task)
 
         parts.append((scaled, train_ends, targets(train_ends)))
-        if regression and (train.refit if train.refit is not None else len(frames) > 1):
+        if refitting:
             all_ends = even_ends(window_ends(len(frame), spec, stride=spec.stride), replicas)
             every_row.append((scaled, all_ends, targets(all_ends)))
         if len(validation_ends):
