@@ -56,7 +56,13 @@ class ExportedForecaster:
         transformed = (outputs.astype(np.float64) - spec["target_scaling"]["add"]) / spec["target_scaling"]["multiply"]
         transformed = transformed * spec.get("forecast_weight", 1.0)  # the series' shrinkage toward its anchor
         ends = np.arange(first, first + len(windows))
-        anchors = np.asarray(targets, dtype=np.float64)[ends[:, None] + np.asarray(spec["anchor_offsets"])]
+        targets = np.asarray(targets, dtype=np.float64)
+        anchors = targets[ends[:, None] + np.asarray(spec["anchor_offsets"])]
+        if spec.get("long_season_weight"):  # plus the longer season's naive change (0 where the rows start too late)
+            rows = ends[:, None] + np.asarray(spec["long_season_offsets"])
+            naive = targets[np.clip(rows, 0, None)]
+            change = naive - anchors if spec["target_transform"] == "difference" else np.log(naive) - np.log(anchors)
+            transformed = transformed + spec["long_season_weight"] * np.where((rows >= 0)[..., None], change, 0.0)
         if spec["target_transform"] == "log_return":
             return anchors * np.exp(transformed)
         if spec["target_transform"] == "difference":

@@ -195,3 +195,8 @@ def test_the_chosen_line_names_the_shrinkage_weights_only_where_a_series_leans_o
     panel = _choices_line({**base, "shrinkage": {"1": 228, "0.75": 72, "0.5": 0, "0.25": 27, "0": 28}})
     assert panel.endswith("per-series weight on the forecast's change from its anchor: 1 for 228 series, 0.75 for 72 series, "
                           "0.25 for 27 series, 0 for 28 series")
+    weekly = {"period": 168, "weights": {"0": 300, "0.25": 40, "0.5": 0, "0.75": 30, "1": 44}}
+    assert _choices_line({**base, "shrinkage": none, "long_season": weekly}).endswith(
+        "168-row seasonal naive blended in for 114 series (weight 0.25 for 40, weight 0.75 for 30, weight 1 for 44)")
+    assert _choices_line({**base, "shrinkage": none, "long_season": {"period": 168, "weights": {"0": 1, "1": 0}}}).endswith(
+        "best epoch 3")  # no series blends it in

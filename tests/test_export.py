@@ -108,14 +108,16 @@ def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp50
     import dataclasses
 
     fitted = Forecaster(lookback=10, units=4, epochs=1, seed=0, features=["Close", "Volume"], shrinkage=True).fit(panel)
-    # Whatever weights validation chose, one series served at half its change shows the weight is applied.
-    fitted.series_["TENTH"] = dataclasses.replace(fitted.series_["TENTH"], weight=0.5)
+    # Whatever weights validation chose, one series served at half its change, with a quarter of a
+    # 5-row season's naive change blended in, shows both weights are applied.
+    fitted.series_["TENTH"] = dataclasses.replace(fitted.series_["TENTH"], weight=0.5, long_period=5, long_weight=0.25)
     fitted.save(tmp_path / "run")
     result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
     assert result.exit_code == 0, result.output
     spec = json.loads((tmp_path / "serving" / "serving.json").read_text())
     assert set(spec["series"]) == {"SPX", "TENTH"} and "input_scaling" not in spec
     assert spec["series"]["TENTH"]["forecast_weight"] == 0.5 and spec["series"]["SPX"]["forecast_weight"] == fitted.series_["SPX"].weight
+    assert spec["series"]["TENTH"]["long_season_weight"] == 0.25 and spec["series"]["TENTH"]["long_season_offsets"] == [-4]
     expected = Forecaster.load(tmp_path / "run").predict(panel)
     for name, frame in panel.items():
         served = ExportedForecaster(tmp_path / "serving", series=name).forecast(frame[spec["inputs"]].to_numpy(),

@@ -187,7 +187,7 @@ def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(
     frame = preparation.select_frame(read_series(folder / "SPX.csv"), fitted.settings_)
     features, levels = preparation.arrays(frame, fitted.window_spec_)
     ends = window_ends(len(frame), fitted.window_spec_, with_targets=False)
-    _, quantiles = fitted._transformed("SPX", fitted.series_["SPX"], features, ends, fitted.identity_)
+    _, quantiles = fitted._transformed("SPX", fitted.series_["SPX"], features, levels, ends, fitted.identity_)
     radius = conformal_radius(pooled, [80])[0]
     expected = invert_targets(quantiles[..., 0] - radius, anchor_levels(levels, ends, fitted.window_spec_), "log_return")
     np.testing.assert_allclose(spx["Close_t+1_lo_80"].to_numpy(), expected[:, 0, 0], rtol=1e-9)

@@ -1,5 +1,6 @@
-"""`shrinkage`: each series' forecast change from its anchor is weighted by the weight its own
-validation windows prefer, and that weight reaches predict, the bands, the run directory and export."""
+"""`shrinkage`: each series' forecast change from its anchor is weighted, and a longer season's
+naive forecast blended in, as its own validation windows prefer, and those weights reach predict,
+the bands, the run directory and export."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,14 @@ import pytest
 
 from tsrnn import Forecaster
 from tsrnn.features.windowing import WindowSpec
-from tsrnn.forecasting.selection import SHRINKAGE_WEIGHTS, shrinkage_weight
+from tsrnn.forecasting.combination import (
+    LONG_SEASON_WEIGHTS,
+    SHRINKAGE_WEIGHTS,
+    choose_combination,
+    combinations,
+    long_season_change,
+    shrinkage_weight,
+)
 
 PARAMS = dict(lookback=48, horizon=6, units=4, epochs=2, linear=False, target_anchor="season", seasonal_period=24, seed=0)
 
@@ -20,8 +28,10 @@ def panel() -> dict[str, pd.DataFrame]:
     dates = pd.date_range("2024-01-01", periods=600, freq="h")
     hours = np.arange(600)
     walk = 50 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.02, 600)))
+    weekends = np.where(dates.day_of_week >= 5, 0.7, 1.0)
     return {"pattern": pd.DataFrame({"value": 100 + 20 * np.sin(2 * np.pi * hours / 24)}, index=dates),  # a season repeated exactly
-            "walk": pd.DataFrame({"value": walk}, index=dates)}
+            "walk": pd.DataFrame({"value": walk}, index=dates),
+            "week": pd.DataFrame({"value": weekends * (100 + 20 * np.sin(2 * np.pi * hours / 24))}, index=dates)}  # a week repeated
 
 
 @pytest.fixture(scope="module")
@@ -42,29 +52,51 @@ def test_the_weight_is_the_one_with_the_lowest_validation_error():
     assert set(SHRINKAGE_WEIGHTS) == {0.0, 0.25, 0.5, 0.75, 1.0}
 
 
-def test_each_series_forecasts_with_the_weight_its_validation_windows_prefer(both, panel):
-    """The weight found through the public API (the unweighted network's validation forecasts, each
-    weight tried) is the one the fit chose, and the weighted forecasts are the ones it makes."""
+def test_a_longer_season_is_blended_in_where_it_forecasts_better():
+    """Hourly rows whose weekends differ: the day-old value misses every Saturday, the week-old one never."""
+    spec = WindowSpec(lookback=24, horizon=24, target_columns=("y",), target_anchor="season", seasonal_period=24)
+    dates = pd.date_range("2024-01-01", periods=24 * 7 * 6, freq="h")
+    levels = np.where(dates.day_of_week >= 5, 70.0, 100.0).reshape(-1, 1)
+    ends = range(24 * 7 * 4, 24 * 7 * 6 - 24)
+    exact = long_season_change(levels, ends, spec, period=168)
+    np.testing.assert_allclose(levels[np.asarray(ends)[:, None] + np.arange(1, 25)], (levels[np.asarray(ends)[:, None] + np.arange(1, 25) - 24]
+                                                                                 * np.exp(exact)), rtol=1e-12)
+    assert choose_combination(np.zeros((len(ends), 24, 1)), levels, ends, spec, long_period=168) == (0.0, 1.0)
+    assert choose_combination(np.zeros((len(ends), 24, 1)), levels, ends, spec) == (1.0, 0.0)  # without it: the anchor, tied
+    assert long_season_change(levels, range(0, 2), spec, period=168).tolist() == np.zeros((2, 24, 1)).tolist()  # no row a week back
+    assert len(combinations(168)) == 15 and all(w + v <= 1 for w, v in combinations(168))
+
+
+def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(both, panel):
+    """The weights found through the public API (the unweighted network's validation forecasts, each
+    pair tried) are the ones the fit chose, and the combined forecasts are the ones it makes."""
     from tsrnn.features.preparation import invert
     from tsrnn.features.windowing import target_rows
 
     plain, shrunk = both
     spec = plain.window_spec_
-    assert {state.weight for state in plain.series_.values()} == {1.0}
+    assert {(state.weight, state.long_weight) for state in plain.series_.values()} == {(1.0, 0.0)}
+    assert {state.long_period for state in shrunk.series_.values()} == {168}  # a week of hourly rows
     for name, frame in panel.items():
         ends = plain.data_split_.bounds(frame.index, name).ends("validation", spec)
         prepared = plain.prepare(panel, series=name)
         change = plain.transformed_forecast(prepared, ends)
-        forecasts = {w: invert(w * change, prepared.levels, ends, spec) for w in SHRINKAGE_WEIGHTS}
+        weekly = long_season_change(prepared.levels, ends, spec, 168)
+        pairs = [(w, v) for w in SHRINKAGE_WEIGHTS for v in LONG_SEASON_WEIGHTS if w + v <= 1]
+        forecasts = {pair: invert(pair[0] * change + pair[1] * weekly, prepared.levels, ends, spec) for pair in pairs}
         actual = prepared.levels[target_rows(ends, spec)]
-        errors = {w: np.abs(forecasts[w] - actual).mean(axis=(1, 2)) for w in SHRINKAGE_WEIGHTS}
-        best = min(SHRINKAGE_WEIGHTS, key=lambda w: (errors[w].mean(), -w))
-        gain = errors[1.0] - errors[best]
-        chosen = best if gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else 1.0  # the one-standard-error rule
-        assert shrunk.series_[name].weight == chosen
+        errors = {pair: np.abs(forecasts[pair] - actual).mean(axis=(1, 2)) for pair in pairs}
+        best = min(pairs, key=lambda pair: errors[pair].mean())
+        gain = errors[(1.0, 0.0)] - errors[best]
+        chosen = best if gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else (1.0, 0.0)  # the one-standard-error rule
+        assert (shrunk.series_[name].weight, shrunk.series_[name].long_weight) == chosen
         np.testing.assert_allclose(shrunk.forecast_levels(shrunk.prepare(panel, series=name), ends), forecasts[chosen], rtol=1e-5)
     assert shrunk.series_["walk"].weight < 1.0  # the tiny network forecasts the walk worse than its anchor
+    assert shrunk.series_["week"].long_weight > 0.0  # the weekends repeat a week later, not a day later
+    assert shrunk.series_["pattern"].long_weight < 1.0
     assert shrunk.choices_["shrinkage"] == {f"{w:g}": sum(s.weight == w for s in shrunk.series_.values()) for w in SHRINKAGE_WEIGHTS}
+    assert shrunk.choices_["long_season"] == {"period": 168, "weights": {
+        f"{v:g}": sum(s.long_weight == v for s in shrunk.series_.values()) for v in LONG_SEASON_WEIGHTS}}
 
 
 def test_bands_are_calibrated_on_the_weighted_forecasts_and_the_weight_is_saved(both, panel, tmp_path):
@@ -72,7 +104,8 @@ def test_bands_are_calibrated_on_the_weighted_forecasts_and_the_weight_is_saved(
     assert not np.allclose(np.sort(plain.calibration_scores_), np.sort(shrunk.calibration_scores_))
     shrunk.save(tmp_path / "run")
     stored = json.loads((tmp_path / "run" / "run.json").read_text())["series"]
-    assert {name: entry["weight"] for name, entry in stored.items()} == {name: s.weight for name, s in shrunk.series_.items()}
+    assert {name: (entry["weight"], entry["long_weight"], entry["long_period"]) for name, entry in stored.items()} == {
+        name: (s.weight, s.long_weight, s.long_period) for name, s in shrunk.series_.items()}
     loaded = Forecaster.load(tmp_path / "run")
     pd.testing.assert_frame_equal(loaded.predict(panel, level=80), shrunk.predict(panel, level=80))
 
@@ -84,3 +117,5 @@ def test_serving_json_carries_each_series_weight(both):
     spec = serving_spec(shrunk)
     assert {name: entry["forecast_weight"] for name, entry in spec["series"].items()} == {
         name: state.weight for name, state in shrunk.series_.items()}
+    assert {name: entry.get("long_season_weight", 0.0) for name, entry in spec["series"].items()} == {
+        name: state.long_weight for name, state in shrunk.series_.items()}

@@ -213,6 +213,13 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append(f"the forecast's change from its anchor weighted {next(iter(weights))}" if sum(weights.values()) == 1 else
                      "per-series weight on the forecast's change from its anchor: " +
                      ", ".join(f"{weight} for {count} series" for weight, count in weights.items()))
+    long = choices.get("long_season") or {}
+    blended = {weight: count for weight, count in long.get("weights", {}).items() if count and weight != "0"}
+    if blended:  # some series blend in the longer season's naive forecast
+        period = f"{long['period']}-row seasonal naive"
+        parts.append(f"{period} blended in with weight {next(iter(blended))}" if sum(long["weights"].values()) == 1 else
+                     f"{period} blended in for {sum(blended.values())} series (" +
+                     ", ".join(f"weight {weight} for {count}" for weight, count in blended.items()) + ")")
     refit = choices.get("refit")
     if refit:
         parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs) to forecast; "

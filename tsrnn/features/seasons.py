@@ -59,6 +59,31 @@ def infer_seasonal_period(index: pd.DatetimeIndex) -> int | None:
     return None
 
 
+def infer_long_period(index: pd.DatetimeIndex, seasonal_period: int | None = None) -> int | None:
+    """Rows in the longer season of sub-daily dates: a week (168 hours, 336 half-hours), where it is
+    longer than `seasonal_period`; None for daily and longer spacing or irregular dates.
+
+    Args:
+        index: the dates.
+        seasonal_period: the season already in use (None: the one the dates give).
+
+    Returns:
+        The rows in a week, or None.
+
+    Examples:
+        >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="h"))
+        168
+        >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="D")) is None
+        True
+    """
+    index = pd.DatetimeIndex(index)
+    day = infer_seasonal_period(index)
+    if day is None or len(index) < 3 or pd.Series(index[1:] - index[:-1]).median() >= _DAY:
+        return None
+    week = 7 * day
+    return week if week > (seasonal_period or day) else None
+
+
 def describe_period(period: int | None) -> str:
     """A short phrase for the season, e.g. '12 rows (months in a year)'."""
     names = {5: "business days in a week", 7: "days in a week", 52: "weeks in a year", 12: "months in a year",

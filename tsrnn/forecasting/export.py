@@ -8,7 +8,10 @@ TensorFlow).
 multiply + add`, which is what scikit-learn's StandardScaler and MinMaxScaler compute); for the
 targets, the inverse map of their scaler, the target transform, and the row offsets of each step's
 anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row),
-and `forecast_weight`, the weight on the change from the anchor (`shrinkage`; 1 without it).
+`forecast_weight`, the weight on the network's change from the anchor (`shrinkage`; 1 without it),
+and, where the series has a longer season (a week of sub-daily rows), `long_season_weight` on the
+change of that season's naive forecast from the anchor, whose rows `long_season_offsets` gives
+(`tsrnn.forecasting.combination`).
 A panel's run holds those scalers per series under `"series"`; the server names its series.
 
 Usage:
@@ -24,6 +27,7 @@ import numpy as np
 
 from tsrnn.errors import ConfigError, RunDirError
 from tsrnn.features.windowing import anchor_rows
+from tsrnn.forecasting.combination import long_season_offsets
 from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.utils.atomic import atomic_directory
 from tsrnn.utils.validation import EXPORT_FORMATS
@@ -91,7 +95,7 @@ def serving_spec(forecaster: Forecaster) -> dict:
         The JSON-ready serving record.
     """
     spec = forecaster.window_spec_
-    per_series = {name: {**_scalings(state.feature_scaler, state.target_scaler, spec), "forecast_weight": state.weight}
+    per_series = {name: {**_scalings(state.feature_scaler, state.target_scaler, spec), **_combination(state, spec)}
                   for name, state in forecaster.series_.items()}
     scalings = {"series": per_series} if forecaster.panel_ else next(iter(per_series.values()))
     return {
@@ -111,6 +115,14 @@ def serving_spec(forecaster: Forecaster) -> dict:
         "date_column": forecaster.settings_.reading.date_column,
         "output": "(windows, horizon, targets): scaled transformed targets of each step",
     }
+
+
+def _combination(state, spec) -> dict:
+    """One series' weights on the network's change and on its longer season's naive change."""
+    weights = {"forecast_weight": state.weight}
+    if state.long_weight:
+        weights.update(long_season_weight=state.long_weight, long_season_offsets=long_season_offsets(spec, state.long_period))
+    return weights
 
 
 def _scalings(feature_scaler, target_scaler, spec) -> dict:

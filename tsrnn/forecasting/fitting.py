@@ -25,14 +25,16 @@ import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.features import preparation
+from tsrnn.features.seasons import infer_long_period
 from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
 from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec, rises, target_values, window_ends
+from tsrnn.forecasting.combination import combination_choices, combined_validation
 from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity, with_input_transforms
-from tsrnn.forecasting.selection import SHRINKAGE_WEIGHTS, LinearChoice, SeriesRows, choices_record, choose_window, weighted_validation
+from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
 
@@ -210,6 +212,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
             naive_residuals=target_values(levels, train_ends, naive) if regression else None,
             windows={"train": len(train_ends), "validation": len(validation_ends)},
             split=preparation.split_summary(frame, bounds, spec, len(train_ends), len(validation_ends)),
+            long_period=infer_long_period(frame.index, settings.seasonal_period) if regression else None,
         )
     if not parts:
         raise DataError(f"no series has a training window before its validation part ({split.describe()}); "
@@ -242,7 +245,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss)
     learned = {}
     if regression:
-        validation_forecasts = weighted_validation(model, calibrating, settings, series_state)
+        validation_forecasts = combined_validation(model, calibrating, settings, series_state)
         scores, quantile_scores = pooled_conformity_scores(validation_forecasts, spec, settings.model.quantiles)
         blocks = [(scores, quantile_scores)]
         if train.calibration_folds > 1 and scores is not None:
@@ -252,8 +255,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
                                                    for level in quantile_scores}
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
         choices["calibration_blocks"] = len(blocks)
-        if train.shrinkage:  # how many series each weight went to
-            choices["shrinkage"] = {f"{w:g}": sum(s.weight == w for s in series_state.values()) for w in SHRINKAGE_WEIGHTS}
+        if train.shrinkage:
+            choices.update(combination_choices(list(series_state.values())))
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     forecasting = model

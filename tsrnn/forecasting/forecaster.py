@@ -30,13 +30,13 @@ from tsrnn.features.preparation import PreparedData
 from tsrnn.features.splits import why_not_scored
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
 from tsrnn.forecasting import state
+from tsrnn.forecasting.combination import combine, long_season_change
 from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
 from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
 from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import arrange, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics, naive_scale
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.forecasting.selection import shrink
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
@@ -205,7 +205,7 @@ class Forecaster(ForecasterParams):
         ends = window_ends(len(frame), spec, with_targets=False)
         preparation.check_future_known(frame, spec, ends)
         index = frame.index[np.asarray(ends)]
-        transformed, quantiles = self._transformed(name, fitted, features, ends, identity)
+        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, identity)
         if self.settings_.training.task == "classification":
             probability = transformed[:, 0].astype(np.float64)
             step, target = spec.gap + spec.horizon, spec.target_columns[0]
@@ -292,7 +292,7 @@ class Forecaster(ForecasterParams):
         features, levels = preparation.arrays(frame, spec)
         period = {"windows": len(ends), "first_target": frame.index[ends.start + spec.gap + 1].isoformat(),
                   "last_target": frame.index[ends[-1] + spec.gap + spec.horizon].isoformat()}
-        transformed, quantiles = self._transformed(name, fitted, features, ends, identity, self._scoring_model())
+        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, identity, self._scoring_model())
         if self.settings_.training.task == "classification":
             actual = rises(levels, ends, spec)
             predicted = (transformed[:, 0] >= 0.5).astype(int)
@@ -318,7 +318,7 @@ class Forecaster(ForecasterParams):
             The forecasts, `(len(ends), horizon, targets)`.
         """
         name, frame, features, levels = self._one_series(data)
-        return preparation.invert(self._transformed(name, self._state_of(name, frame), features, ends)[0], levels, ends,
+        return preparation.invert(self._transformed(name, self._state_of(name, frame), features, levels, ends)[0], levels, ends,
                                   self.window_spec_)
 
     def transformed_forecast(self, data, ends: range, with_quantiles: bool = False):
@@ -333,8 +333,8 @@ class Forecaster(ForecasterParams):
             The transformed forecasts `(len(ends), horizon, targets)`; with `with_quantiles`,
             `(forecasts, the quantile head's predictions or None)`.
         """
-        name, frame, features, _ = self._one_series(data)
-        transformed, quantiles = self._transformed(name, self._state_of(name, frame), features, ends)
+        name, frame, features, levels = self._one_series(data)
+        transformed, quantiles = self._transformed(name, self._state_of(name, frame), features, levels, ends)
         return (transformed, quantiles) if with_quantiles else transformed
 
     def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
@@ -362,7 +362,7 @@ class Forecaster(ForecasterParams):
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         fitted = self._state_of(name, frame)
-        transformed, quantiles = self._transformed(name, fitted, features, ends, network=self._scoring_model())
+        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, network=self._scoring_model())
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
@@ -540,18 +540,19 @@ class Forecaster(ForecasterParams):
             residuals = target_values(levels, train_ends if len(train_ends) else window_ends(len(frame), naive), naive)
         return Calibration(spec, self.calibration_scores_, residuals, self.settings_.model.quantiles, self.quantile_scores_)
 
-    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, ends: range, identity=None,
-                     network=None):
+    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, levels: np.ndarray, ends: range,
+                     identity=None, network=None):
         """The forecasts of `network` (default: the forecasting one, `model_`) for the windows ending
         at `ends`, in the transformed target's space, and its quantile head's (None without one),
-        weighted by the series' shrinkage weight.
+        combined as the series' validation windows chose (`shrinkage`, `tsrnn.forecasting.combination`).
         """
         spec, identity = self.window_spec_, identity or self.identity_
         scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
         predicted, quantiles = preparation.predict_transformed(self.model_ if network is None else network, scaled, ends, spec,
                                                                fitted.target_scaler, max(self.settings_.training.batch_size, 1024),
                                                                with_quantiles=True)
-        return shrink(predicted, quantiles, fitted.weight)
+        long_change = long_season_change(levels, ends, spec, fitted.long_period) if fitted.long_weight else None
+        return combine(predicted, quantiles, fitted.weight, fitted.long_weight, long_change)
 
     def _scoring_model(self):
         """The network that scores the validation and test parts: where `refit` trained the forecasting

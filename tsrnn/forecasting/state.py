@@ -56,6 +56,9 @@ class SeriesState:
         split: the series' split summary (rows, first dates, windows), or None (older runs).
         weight: the weight on the forecast's change from its anchor, chosen on the series'
             validation windows with `shrinkage` (1: the network's forecast as it is).
+        long_period: rows in the series' longer season (a week of sub-daily rows), or None.
+        long_weight: the weight on that longer season's seasonal-naive change from the anchor,
+            chosen with `weight` (0: none; `tsrnn.forecasting.combination`).
 
     Examples:
         >>> from tsrnn.features.scaling import fit_scaler
@@ -73,6 +76,8 @@ class SeriesState:
     windows: dict
     split: dict | None = None
     weight: float = 1.0
+    long_period: int | None = None
+    long_weight: float = 0.0
 
     def to_dict(self) -> dict:
         """The state as JSON-ready data."""
@@ -80,7 +85,8 @@ class SeriesState:
                 "baselines": {name: baseline.to_state() for name, baseline in self.baselines.items()},
                 "mase_scale": np.asarray(self.mase_scale).tolist(),
                 "naive_residuals": None if self.naive_residuals is None else np.asarray(self.naive_residuals).tolist(),
-                "windows": self.windows, "split": self.split, "weight": self.weight}
+                "windows": self.windows, "split": self.split, "weight": self.weight,
+                "long_period": self.long_period, "long_weight": self.long_weight}
 
     @classmethod
     def from_dict(cls, values: dict) -> SeriesState:
@@ -90,7 +96,7 @@ class SeriesState:
                    {name: baseline_from_state(state) for name, state in values["baselines"].items()},
                    np.asarray(values["mase_scale"], dtype=np.float64),
                    None if residuals is None else np.asarray(residuals, dtype=np.float64), values["windows"], values.get("split"),
-                   float(values.get("weight", 1.0)))
+                   float(values.get("weight", 1.0)), values.get("long_period"), float(values.get("long_weight", 0.0)))
 
 
 def encode(forecaster) -> dict:

@@ -1,0 +1,219 @@
+"""Each series' forecast as a combination chosen on its own validation windows (`shrinkage`).
+
+The network forecasts each target's change from its anchor (the last value, or the value one season
+earlier). Per series, that change is weighted, and where the data has a longer season than its
+anchor's (a week of sub-daily rows: 168 hours, 336 half-hours) the seasonal-naive forecast of that
+longer season is blended in as well:
+
+    change = weight * network's change + long_weight * (longer season's naive - anchor)
+
+in the target transform's space (log changes by default), with `weight` and `long_weight` in
+{0, .25, .5, .75, 1} and their sum at most 1 (the rest goes to the anchor itself). Every series picks
+the pair that gives its validation windows the lowest mean absolute error in the data's units, kept
+only where it beats the network's own forecast by more than one standard error of the paired
+per-window difference, so a series with few validation windows keeps the network's forecast. This
+is the per-series model weighting that FFORMA won second place at M4 with, over three members: the
+network, the seasonal naive of the anchor, and the seasonal naive of the longer season (multiple
+seasonalities, as MSTL takes `season_length=[24, 168]` for hourly data).
+
+Examples:
+    >>> import numpy as np
+    >>> from tsrnn.features.windowing import WindowSpec
+    >>> spec = WindowSpec(lookback=1, horizon=2, target_columns=("y",), target_transform="difference")
+    >>> levels = np.arange(8.0).reshape(-1, 1)
+    >>> long_season_change(levels, range(3, 5), spec, period=3)[:, :, 0].tolist()  # y[t+k-3] - y[t]
+    [[-2.0, -1.0], [-2.0, -1.0]]
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from tsrnn.features import preparation
+from tsrnn.features.windowing import WindowSpec, anchor_rows, target_rows
+
+SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own forecast
+LONG_SEASON_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def combinations(long_period: int | None) -> list[tuple[float, float]]:
+    """The `(weight, long_weight)` pairs a series chooses from, the network's own forecast first.
+
+    Args:
+        long_period: rows in the longer season, or None (the network and its anchor only).
+
+    Returns:
+        The pairs, ties going to the earlier one.
+
+    Examples:
+        >>> combinations(None)
+        [(1.0, 0.0), (0.75, 0.0), (0.5, 0.0), (0.25, 0.0), (0.0, 0.0)]
+        >>> len(combinations(168)), combinations(168)[5]
+        (15, (0.75, 0.25))
+    """
+    pairs = [(weight, 0.0) for weight in SHRINKAGE_WEIGHTS]
+    if long_period:
+        pairs += [(weight, long) for weight in SHRINKAGE_WEIGHTS for long in LONG_SEASON_WEIGHTS[1:] if weight + long <= 1.0]
+    return pairs
+
+
+def long_season_change(levels: np.ndarray, ends, spec: WindowSpec, period: int) -> np.ndarray:
+    """The seasonal-naive forecast of a longer season, as a change from each target's anchor in the
+    target transform's space: `(len(ends), horizon, targets)`.
+
+    Step `k` of the window ending at `t` forecasts the value `period` rows before its target (the
+    latest such row the window's end has seen); where the data holds no such row, the change is 0
+    (the anchor stands in).
+
+    Args:
+        levels: the series' target levels `(rows, targets)`.
+        ends: the windows' ends.
+        spec: the window spec (its transform, anchor, gap and horizon).
+        period: rows in the longer season.
+
+    Returns:
+        The changes.
+    """
+    levels = np.asarray(levels, dtype=np.float64)
+    steps = spec.gap + np.arange(1, spec.horizon + 1)
+    rows = target_rows(ends, spec) - np.ceil(steps / period).astype(int) * period
+    known = rows >= 0
+    naive, anchors = levels[np.clip(rows, 0, None)], levels[anchor_rows(ends, spec)]
+    change = naive - anchors if spec.target_transform == "difference" else np.log(naive) - np.log(anchors)
+    return np.where(known[..., None], change, 0.0)
+
+
+def long_season_offsets(spec: WindowSpec, period: int) -> list[int]:
+    """Each step's row of the longer season's naive forecast, relative to the window's last row
+    (what `serving.json` gives a server, next to the anchor's offsets).
+
+    Examples:
+        >>> long_season_offsets(WindowSpec(lookback=1, horizon=3, target_columns=("y",)), period=2)
+        [-1, 0, -1]
+    """
+    steps = spec.gap + np.arange(1, spec.horizon + 1)
+    return (steps - np.ceil(steps / period).astype(int) * period).astype(int).tolist()
+
+
+def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
+                       long_period: int | None = None) -> tuple[float, float]:
+    """The `(weight, long_weight)` that gives one series' validation windows the lowest mean
+    absolute error in the data's units, kept only where it beats the network's own forecast (1, 0)
+    by more than one standard error of the paired per-window difference (the rule that keeps
+    trained weights, `tsrnn.nn.training.keep_trained`).
+
+    Args:
+        predicted: the network's validation forecasts in the transformed target's space.
+        levels: the series' target levels.
+        ends: the validation windows' ends.
+        spec: the window spec (its transform is measured from an anchor).
+        long_period: rows in the longer season, or None.
+
+    Returns:
+        One of `combinations(long_period)` ((1, 0) where no other is clearly better).
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> levels = np.array([[1.0], [1.0], [1.0], [1.0]])
+        >>> choose_combination(np.array([[[1.0]], [[2.0]], [[1.5]]]), levels, range(0, 3), spec)  # the series never moves
+        (0.0, 0.0)
+    """
+    from tsrnn.nn.training import keep_trained
+
+    actual = levels[target_rows(ends, spec)]
+    pairs = combinations(long_period)
+    long_change = long_season_change(levels, ends, spec, long_period) if long_period else 0.0
+    errors = [np.abs(preparation.invert(weight * predicted + long * long_change, levels, ends, spec) - actual).mean(axis=(1, 2))
+              for weight, long in pairs]  # per window
+    best = int(np.argmin([float(e.mean()) for e in errors]))
+    return pairs[best] if best and keep_trained(errors[0], errors[best]) else pairs[0]
+
+
+def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
+    """The weight on the forecast's change from its anchor alone (`choose_combination` without a
+    longer season): one of `SHRINKAGE_WEIGHTS`.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> shrinkage_weight(np.full((3, 1, 1), 2.0), np.arange(4.0).reshape(-1, 1), range(0, 3), spec)
+        0.5
+    """
+    return choose_combination(predicted, levels, ends, spec)[0]
+
+
+def combine(predicted: np.ndarray, quantiles: np.ndarray | None, weight: float, long_weight: float = 0.0,
+            long_change: np.ndarray | None = None):
+    """Forecasts in the transformed target's space with their change from the anchor times `weight`,
+    plus `long_weight` times the longer season's naive change; the quantile head's predictions move
+    with the point forecast, keeping their spread.
+
+    Args:
+        predicted: `(windows, horizon, targets)`.
+        quantiles: `(windows, horizon, targets, quantiles)`, or None.
+        weight: the series' weight on the network's change (1: unchanged).
+        long_weight: the series' weight on the longer season's naive change (0: none).
+        long_change: `long_season_change` of the same windows (needed where `long_weight` is not 0).
+
+    Returns:
+        `(predicted, quantiles)` combined.
+
+    Examples:
+        >>> combine(np.array([[[2.0]]]), np.array([[[[1.0, 3.0]]]]), 0.5)
+        (array([[[1.]]]), array([[[[0., 2.]]]]))
+        >>> combine(np.array([[[2.0]]]), None, 0.5, 0.5, np.array([[[4.0]]]))[0]
+        array([[[3.]]])
+    """
+    if weight == 1.0 and not long_weight:
+        return predicted, quantiles
+    combined = weight * predicted + (long_weight * long_change if long_weight else 0.0)
+    shift = combined - predicted
+    return combined, None if quantiles is None else quantiles + shift[..., None]
+
+
+def combined_validation(model, calibrating: list, settings, series_state: dict) -> list[tuple]:
+    """Every series' validation forecasts, with `shrinkage` combined as each series' windows choose
+    (set in `series_state`: `weight`, `long_weight`), for the bands to be calibrated on.
+
+    Args:
+        model: the trained network.
+        calibrating: `(name, scaled rows, levels, validation ends, target scaler)` of every series.
+        settings: the fit's settings.
+        series_state: every series' state (with its `long_period`), updated in place with its weights.
+
+    Returns:
+        `(forecasts, quantile forecasts or None, levels, ends)` per series, in the transformed
+        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`).
+    """
+    spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
+    found = []
+    for name, scaled, levels, ends, target_scaler in calibrating:
+        predicted, quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
+                                                               max(settings.training.batch_size, 1024), with_quantiles=True)
+        if weighing:
+            state = series_state[name]
+            weight, long_weight = choose_combination(predicted, levels, ends, spec, state.long_period)
+            series_state[name] = dataclasses.replace(state, weight=weight, long_weight=long_weight)
+            long_change = long_season_change(levels, ends, spec, state.long_period) if long_weight else None
+            predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_change)
+        found.append((predicted, quantiles, levels, ends))
+    return found
+
+
+def combination_choices(states: list) -> dict:
+    """How many series each weight went to (`choices_["shrinkage"]`), and where the data has a longer
+    season, its rows and how many series each weight on its naive forecast went to
+    (`choices_["long_season"]`).
+
+    Args:
+        states: every series' `tsrnn.forecasting.state.SeriesState`.
+
+    Returns:
+        The counts, JSON-ready.
+    """
+    counts = {"shrinkage": {f"{w:g}": sum(s.weight == w for s in states) for w in SHRINKAGE_WEIGHTS}}
+    periods = {s.long_period for s in states} - {None}
+    if periods:
+        counts["long_season"] = {"period": max(periods),
+                                 "weights": {f"{w:g}": sum(s.long_weight == w for s in states) for w in LONG_SEASON_WEIGHTS}}
+    return counts
