@@ -42,6 +42,41 @@ def test_seasonal_indices_recover_a_multiplicative_season_and_naive2_follows_it(
     np.testing.assert_array_equal(m4.naive2(flat, 3, 4), np.full(3, flat[-1]))  # no season found: plain naive
 
 
+def test_the_naive2_baseline_forecasts_as_m4s_naive2_and_survives_a_run_directory():
+    import pandas as pd
+
+    from tsrnn.forecasting.baselines import Naive2Forecaster, baseline_from_state
+
+    pattern = np.array([0.8, 1.0, 1.3, 0.9])
+    rows = np.arange(4 * 30 + 3)  # the last row is not the season's end
+    values = (100 + 0.5 * rows) * pattern[rows % 4]
+    flat = np.random.default_rng(1).normal(100, 1, len(rows))
+    for series in (values, flat):
+        frame = pd.DataFrame({"y": series})
+        baseline = Naive2Forecaster(period=4, lookback=4, horizon=6, target="y").fit(frame)
+        last = range(len(frame) - 1, len(frame))
+        np.testing.assert_allclose(baseline.forecast_levels(frame, last)[0, :, 0], m4.naive2(series, 6, 4), rtol=1e-12)
+        again = baseline_from_state(baseline.to_state())
+        np.testing.assert_array_equal(again.forecast_levels(frame, range(20, 40)), baseline.forecast_levels(frame, range(20, 40)))
+
+
+def test_a_panel_reports_owa_against_naive2():
+    SPLIT = {"how": "date", "validation_start": "2024-01-01T00:00:00", "test_start": "2024-02-01T00:00:00"}
+    from tsrnn.cli.tables import _panel_table
+    from tsrnn.forecasting.comparison import pooled_scores
+
+    per_series = {"a": {"windows": 2, "model": {"mase": 1.0, "smape": 0.1}, "naive2": {"mase": 2.0, "smape": 0.1}},
+                  "b": {"windows": 2, "model": {"mase": 2.0, "smape": 0.3}, "naive2": {"mase": 2.0, "smape": 0.3}}}
+    pooled = pooled_scores(per_series)
+    assert pooled["model"]["owa"] == 0.5 * (0.2 / 0.2 + 1.5 / 2.0) and pooled["naive2"]["owa"] == 1.0
+    table = _panel_table({"series": ["a", "b"], "split": SPLIT,
+                          "test": {"series": per_series, "pooled": pooled}})
+    assert "OWA (vs naive2)                  0.875             1.000" in table
+    renamed = {name: {("seasonal_naive" if k == "naive2" else k): v for k, v in s.items()} for name, s in per_series.items()}
+    assert "OWA" not in _panel_table({"series": ["a", "b"], "split": SPLIT,
+                                      "test": {"series": renamed, "pooled": pooled_scores(renamed)}})  # no Naive2, no OWA
+
+
 def test_the_scores_are_m4s_and_refuse_forecasts_of_the_wrong_shape():
     insample = {"a": np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), "b": np.array([10.0, 12.0, 11.0, 13.0, 12.0, 14.0])}
     actual = {"a": np.array([7.0, 8.0]), "b": np.array([10.0, 12.0])}

@@ -21,6 +21,8 @@ def _panel_table(metrics: dict) -> str:
         lines.append(f"{name:<20}" + "".join(f"{scores[m]['mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{test['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{test['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    if all("owa" in test["pooled"][m] for m in methods):
+        lines.append(f"{'OWA (vs naive2)':<20}" + "".join(f"{test['pooled'][m]['owa']:>18.3f}" for m in methods))
     lines += _panel_step_lines(test["pooled"])
     lines += _panel_band_lines(test["pooled"].get("intervals"), "mean over the series")
     lines += _panel_notes(test)
@@ -104,6 +106,8 @@ def _panel_backtest_table(metrics: dict) -> str:
         lines.append(f"{name:<20}" + "".join(f"{scores.get(m, float('nan')):>18.3f}" for m in methods))
     lines.append(f"{'pooled (mean)':<20}" + "".join(f"{overall['pooled'][m]['mean_mase']:>18.3f}" for m in methods))
     lines.append(f"{'pooled (weighted)':<20}" + "".join(f"{overall['pooled'][m]['weighted_mase']:>18.3f}" for m in methods))
+    if all("owa" in overall["pooled"][m] for m in methods):
+        lines.append(f"{'OWA (vs naive2)':<20}" + "".join(f"{overall['pooled'][m]['owa']:>18.3f}" for m in methods))
     lines += _panel_band_lines(overall.get("intervals"), "every fold's windows")
     skipped = sorted({name for fold in metrics["folds"] for name in fold["series_skipped"]})
     if skipped:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from tsrnn.errors import DataError
+from tsrnn.features.seasons import seasonal_indices, seasonality_test
 
 HOURLY_PERIOD = 24
 HOURLY_HORIZON = 48
@@ -47,55 +48,6 @@ def reference_owa(figures: dict[str, float], naive2_figures: dict[str, float] = 
         0.44
     """
     return 0.5 * (figures["smape"] / naive2_figures["smape"] + figures["mase"] / naive2_figures["mase"])
-
-
-def _autocorrelation(values: np.ndarray, lags: int) -> np.ndarray:
-    """R's `acf`: autocorrelations at lags 1..`lags` of the mean-centred series, normalised by n."""
-    centred = values - values.mean()
-    denominator = float(centred @ centred)
-    return np.array([float(centred[: len(values) - lag] @ centred[lag:]) / denominator for lag in range(1, lags + 1)])
-
-
-def seasonality_test(values: np.ndarray, period: int) -> bool:
-    """M4's `SeasonalityTest`: whether the autocorrelation at lag `period` exceeds its 90 % limit.
-
-    Args:
-        values: the in-sample values, oldest first.
-        period: rows per season (24 for hourly data).
-
-    Returns:
-        True where the series is seasonal (never for fewer than three seasons of rows).
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if len(values) < 3 * period:
-        return False
-    correlations = _autocorrelation(values, period)
-    limits = 1.645 / np.sqrt(len(values)) * np.sqrt(np.cumsum(np.concatenate([[1.0], 2 * correlations ** 2])))
-    return bool(abs(correlations[period - 1]) > limits[period - 1])
-
-
-def seasonal_indices(values: np.ndarray, period: int) -> np.ndarray:
-    """R's `decompose(type="multiplicative")$seasonal`: one index per row, the mean ratio of the values
-    to their centred moving average at each position of the season, normalised to mean 1.
-
-    Args:
-        values: the in-sample values, oldest first (the first row is position 0 of the season).
-        period: rows per season.
-
-    Returns:
-        The seasonal index of every row.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    weights = np.ones(period + 1 if period % 2 == 0 else period) / period
-    if period % 2 == 0:
-        weights[0] = weights[-1] = 0.5 / period
-    half = len(weights) // 2
-    trend = np.full(len(values), np.nan)
-    trend[half: len(values) - half] = np.convolve(values, weights, mode="valid")
-    ratio = values / trend
-    figure = np.array([np.nanmean(ratio[position::period]) for position in range(period)])
-    figure /= figure.mean()
-    return figure[np.arange(len(values)) % period]
 
 
 def naive(insample: np.ndarray, horizon: int) -> np.ndarray:

@@ -4,6 +4,10 @@ Business days repeat every 5 rows, calendar days every 7, weeks every 52, months
 quarters every 4, hours every 24, half-hours every 48 (any regular sub-daily spacing: the rows in
 a day). Irregular dates have no season (None).
 
+The season's shape: M4's seasonality test (the autocorrelation at the season's lag beyond its 90 %
+limit) and classical multiplicative seasonal indices (R's `decompose`), which the Naive2 baseline
+(`tsrnn.forecasting.baselines`) and the M4 scores (`tsrnn.evaluation.m4`) share.
+
 Examples:
     >>> import pandas as pd
     >>> infer_seasonal_period(pd.date_range("2020-01-01", periods=36, freq="MS"))
@@ -15,6 +19,7 @@ Examples:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 _DAY = pd.Timedelta(days=1)
@@ -111,3 +116,52 @@ def periods_per_year(index: pd.DatetimeIndex) -> float:
         weekdays_only = (index.day_of_week >= 5).mean() < 0.05
         return float(period * (252 if weekdays_only else 365))
     return float({5: 252, 7: 365, 52: 52, 12: 12, 4: 4}.get(period, 252))
+
+
+def _autocorrelation(values: np.ndarray, lags: int) -> np.ndarray:
+    """R's `acf`: autocorrelations at lags 1..`lags` of the mean-centred series, normalised by n."""
+    centred = values - values.mean()
+    denominator = float(centred @ centred)
+    return np.array([float(centred[: len(values) - lag] @ centred[lag:]) / denominator for lag in range(1, lags + 1)])
+
+
+def seasonality_test(values: np.ndarray, period: int) -> bool:
+    """M4's `SeasonalityTest`: whether the autocorrelation at lag `period` exceeds its 90 % limit.
+
+    Args:
+        values: the in-sample values, oldest first.
+        period: rows per season (24 for hourly data).
+
+    Returns:
+        True where the series is seasonal (never for fewer than three seasons of rows).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) < 3 * period:
+        return False
+    correlations = _autocorrelation(values, period)
+    limits = 1.645 / np.sqrt(len(values)) * np.sqrt(np.cumsum(np.concatenate([[1.0], 2 * correlations ** 2])))
+    return bool(abs(correlations[period - 1]) > limits[period - 1])
+
+
+def seasonal_indices(values: np.ndarray, period: int) -> np.ndarray:
+    """R's `decompose(type="multiplicative")$seasonal`: one index per row, the mean ratio of the values
+    to their centred moving average at each position of the season, normalised to mean 1.
+
+    Args:
+        values: the in-sample values, oldest first (the first row is position 0 of the season).
+        period: rows per season.
+
+    Returns:
+        The seasonal index of every row.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    weights = np.ones(period + 1 if period % 2 == 0 else period) / period
+    if period % 2 == 0:
+        weights[0] = weights[-1] = 0.5 / period
+    half = len(weights) // 2
+    trend = np.full(len(values), np.nan)
+    trend[half: len(values) - half] = np.convolve(values, weights, mode="valid")
+    ratio = values / trend
+    figure = np.array([np.nanmean(ratio[position::period]) for position in range(period)])
+    figure /= figure.mean()
+    return figure[np.arange(len(values)) % period]

@@ -21,6 +21,7 @@ from tsrnn.features.windowing import WindowSpec, target_rows
 from tsrnn.forecasting.baselines import (
     DriftForecaster,
     MovingAverageForecaster,
+    Naive2Forecaster,
     NaiveForecaster,
     RidgeForecaster,
     SeasonalNaiveForecaster,
@@ -32,9 +33,11 @@ MOVING_AVERAGE_WINDOW = 20
 
 def default_baselines(spec: WindowSpec, seasonal_period: int | None = None,
                       moving_average_window: int = MOVING_AVERAGE_WINDOW) -> list:
-    """Unfitted naive, seasonal naive, drift, moving average and Ridge forecasters on `spec`'s windows.
+    """Unfitted naive, seasonal naive, drift, moving average and Ridge forecasters on `spec`'s windows,
+    and with a season M4's Naive2 (the benchmark of its OWA).
 
-    The seasonal period is `seasonal_period`, else the spec's; without a season, seasonal naive is naive.
+    The seasonal period is `seasonal_period`, else the spec's; without a season, seasonal naive is
+    naive and Naive2 is left out (it would be naive too).
     """
     seasonal_period = seasonal_period or spec.seasonal_period or 1
     window = dict(lookback=spec.lookback, horizon=spec.horizon, target=list(spec.target_columns), gap=spec.gap,
@@ -42,6 +45,7 @@ def default_baselines(spec: WindowSpec, seasonal_period: int | None = None,
     return [
         NaiveForecaster(**window),
         SeasonalNaiveForecaster(period=seasonal_period, **window),
+        *([Naive2Forecaster(period=seasonal_period, **window)] if seasonal_period > 1 else []),
         DriftForecaster(**window),
         MovingAverageForecaster(window=moving_average_window, **window),
         RidgeForecaster(**window),
@@ -90,8 +94,9 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
         per_series: `{series: {"windows": n, method: {metric: value}, ...}}` as `Forecaster.evaluate` scores them.
 
     Returns:
-        `{method: {"mean_mase", "weighted_mase", "series"}}`, and with a horizon over 1
-        `"mean_mase_by_step"`, the mean over the series of each step's MASE.
+        `{method: {"mean_mase", "weighted_mase", "series"}}`, `"mean_smape"` where sMAPE was
+        scored, with a horizon over 1 `"mean_mase_by_step"` (the mean over the series of each
+        step's MASE), and where Naive2 is among the methods `"owa"` (`owa`).
 
     Examples:
         >>> pooled_scores({"a": {"windows": 1, "model": {"mase": 1.0}}, "b": {"windows": 3, "model": {"mase": 2.0}}})
@@ -112,7 +117,26 @@ def pooled_scores(per_series: dict) -> dict[str, dict[str, float]]:
         if all("mase_by_step" in s[method] for s in per_series.values()):  # a horizon over 1
             by_step = np.array([s[method]["mase_by_step"] for s in per_series.values()], dtype=np.float64)
             pooled[method]["mean_mase_by_step"] = [float(value) for value in by_step.mean(axis=0)]
+        if "smape" in first[method]:
+            pooled[method]["mean_smape"] = float(np.mean([s[method]["smape"] for s in per_series.values()]))
+    if "naive2" in pooled and "mean_smape" in pooled["naive2"]:  # M4's overall weighted average against Naive2
+        benchmark = pooled["naive2"]
+        for scores in pooled.values():
+            if "mean_smape" in scores:
+                scores["owa"] = owa(scores, benchmark)
     return pooled
+
+
+def owa(scores: dict[str, float], naive2: dict[str, float]) -> float:
+    """M4's overall weighted average: the mean of the mean sMAPE and the mean MASE, each divided by
+    Naive2's (below 1: better than Naive2; nan where Naive2's error is 0).
+
+    Examples:
+        >>> owa({"mean_smape": 0.1, "mean_mase": 1.0}, {"mean_smape": 0.2, "mean_mase": 2.0})
+        0.5
+    """
+    ratios = [scores[key] / naive2[key] if naive2[key] else float("nan") for key in ("mean_smape", "mean_mase")]
+    return float(np.mean(ratios))
 
 
 def pooled_interval_scores(per_series: dict) -> dict:
