@@ -249,5 +249,7 @@ def test_a_regression_head_trains_on_the_loss_it_is_given():
     for loss, value in expected.items():
         spec = zoo.resolve("lstm", input_shape=(5, 1), head="regression", units=[4], loss=loss, head_initializer="zeros")
         model = zoo.build(spec)
-        assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(value, rel=1e-4)
+        scores = model.evaluate(x, y, verbose=0, return_dict=True)
+        assert scores["loss"] == pytest.approx(value, rel=1e-4)
         assert zoo.ModelSpec.from_dict(spec.to_dict()).loss == loss
+        assert ("mae" in scores) == (loss != "mae")  # the MAE is logged beside the loss, never twice

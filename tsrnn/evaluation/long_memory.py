@@ -125,13 +125,13 @@ def run_trial(trial: Trial, budget: Budget = Budget()) -> dict:
     timer = EpochTimer()
     model.fit(x_train, y_train, epochs=budget.epochs, batch_size=budget.batch_size, verbose=0, callbacks=[timer])
     times = timer.seconds
-    loss, metric = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    scores = model.evaluate(x_test, y_test, batch_size=512, verbose=0, return_dict=True)
     return {
         **dataclasses.asdict(trial),
         "units": units,
         "parameters": int(model.count_params()),
         "metric": "mse" if head == "regression" else "accuracy",
-        "test_score": float(loss if head == "regression" else metric),
+        "test_score": float(scores["loss"] if head == "regression" else scores["accuracy"]),
         "seconds_per_epoch": float(np.mean(times[1:] if len(times) > 1 else times)),
     }
 

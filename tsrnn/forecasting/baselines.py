@@ -191,11 +191,11 @@ class SeasonalNaiveForecaster(Baseline):
         return seasonal_naive(levels, ends, spec, self.period)
 
 
-class Naive2Forecaster(Baseline):
+class Naive2Forecaster(SeasonalNaiveForecaster):
     """M4's Naive2: the last value with its season taken out, the season put back at each step
     (classical multiplicative seasonal indices of the training rows, R's `decompose`), where M4's 90 %
     autocorrelation test finds a season in them; else the naive forecast. The benchmark M4 scores
-    every method against (its OWA).
+    every method against (its OWA). It takes the seasonal naive forecaster's parameters.
 
     Args:
         period: rows per season.
@@ -213,12 +213,6 @@ class Naive2Forecaster(Baseline):
     """
 
     name = "naive2"
-
-    def __init__(self, period: int = 5, **window) -> None:
-        super().__init__(**window)
-        if period < 1:
-            raise ConfigError(f"period must be >= 1, got {period!r}")
-        self.period = period
 
     def fit(self, frame: pd.DataFrame) -> Naive2Forecaster:
         """Find each target's seasonal indices in the training rows (all ones where no season is found).

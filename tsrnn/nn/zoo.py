@@ -409,7 +409,9 @@ def build_spec(spec: ModelSpec, adapt_data=None):
 
 
 def compile_model(model, spec: ModelSpec) -> None:
-    """Compile with the head's default loss and metrics and the spec's optimizer."""
+    """Compile with the head's default loss and metrics and the spec's optimizer (a regression logs
+    the MAE beside its loss, unless the loss is the MAE).
+    """
     import keras
 
     optimizer = {
@@ -423,7 +425,7 @@ def compile_model(model, spec: ModelSpec) -> None:
         model.compile(optimizer=optimizer, loss={"forecast": spec.loss, "quantiles": pinball}, metrics={"forecast": ["mae"]})
         return
     loss, metrics = {
-        "regression": (spec.loss, ["mae"]),
+        "regression": (spec.loss, [] if spec.loss == "mae" else ["mae"]),  # the loss is the MAE already: logged once
         "binary": ("binary_crossentropy", ["accuracy"]),
         "multiclass": ("sparse_categorical_crossentropy", ["accuracy"]),
     }[spec.head]
