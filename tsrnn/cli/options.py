@@ -151,7 +151,8 @@ def _forecaster_options(command):
                     "for one]."),
         _param("--shrinkage/--no-shrinkage", "shrinkage",
                help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
-                    "windows prefer: a series the network forecasts worse than the anchor leans on the anchor."),
+                    "windows prefer, and for sub-daily data blend in last week's values likewise: a series the "
+                    "network forecasts worse than the anchor leans on the anchor or on last week."),
         _param("--model", help="Zoo preset (see `tsrnn zoo`)."),
         _param("--task", choices=allowed.TASKS, help="Forecast values, or classify whether the target rises over the horizon."),
         _param("--units", help="Units per recurrent layer, e.g. 64,32 [default: the preset's]."),
