@@ -13,6 +13,10 @@ last 15% of rows are one walk-forward fold's test period (`tsrnn.evaluation.walk
 `folds=1`), the model and every baseline fitted on the rows before it and scored on it; compare
 runs with `--options '{"refit": false}'` and `'{"refit": true}'`.
 
+`--validation` runs the same on each series without its test rows (the last 15 %, dropped unread
+before anything), so a detail is weighed on validation rows, never on the test split; with
+`--beyond`, the fold scored is then the validation part of the full series.
+
 `--m4 K` also runs K series drawn (with a fixed seed) from the M4 hourly panel in
 `../shared/datasets/m4_hourly/` (not shipped): series the defaults were not developed on.
 """
@@ -54,6 +58,19 @@ def m4_series(count: int, folder: Path) -> dict[str, str]:
         panel[panel["series"] == name][["Date", "value"]].to_csv(path, index=False)
         paths[f"m4_{name}"] = str(path)
     return paths
+
+
+def without_test_rows(series: dict[str, str], folder: Path) -> dict[str, str]:
+    """Each series' CSV without the rows of its default test split, written in `folder`."""
+    from tsrnn.features.windowing import split_rows
+
+    shorter = {}
+    for name, path in series.items():
+        table = pd.read_csv(path)
+        path = folder / f"{name}.csv"
+        table.iloc[: split_rows(len(table)).validation_end].to_csv(path, index=False)
+        shorter[name] = str(path)
+    return shorter
 
 
 def run_one(path: str, seed: int, options: dict, beyond: bool = False) -> dict:
@@ -101,11 +118,15 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="Write the result JSON here too.")
     parser.add_argument("--beyond", action="store_true",
                         help="Score the last 15%% of rows as one walk-forward fold (the forecasting network), not the test split.")
+    parser.add_argument("--validation", action="store_true",
+                        help="Drop each series' test rows (the last 15%%) unread first: weigh a detail on validation rows.")
     args = parser.parse_args()
     options = json.loads(args.options)
     series = {name: SERIES[name] for name in args.series.split(",") if name}
     if args.m4:
         series.update(m4_series(args.m4, Path(tempfile.mkdtemp())))
+    if args.validation:
+        series = without_test_rows(series, Path(tempfile.mkdtemp()))
     results = {}
     for name, path in series.items():
         runs = []
@@ -114,7 +135,7 @@ def main() -> None:
             print(json.dumps({"series": name, **runs[-1]}), flush=True)
         ratios = [run["ratio_to_best_baseline"] for run in runs]
         results[name] = {
-            "path": SERIES.get(name, "M4 hourly, ../shared/datasets/m4_hourly"),
+            "path": SERIES.get(name, "M4 hourly, ../shared/datasets/m4_hourly"),  # the file read, before --validation
             "model_mase_mean": round(statistics.mean(run["mase"]["model"] for run in runs), 4),
             "model_mase_min": min(run["mase"]["model"] for run in runs),
             "model_mase_max": max(run["mase"]["model"] for run in runs),
@@ -130,6 +151,8 @@ def main() -> None:
         "split": ("beyond: the last 15% of rows as one walk-forward fold, fitted on the rows before it (its own "
                   "0.70 / 0.15 / 0.15 split inside), MASE scaled by those rows' one-step naive error" if args.beyond else
                   "0.70 / 0.15 / 0.15 by rows, test MASE scaled by the training rows' one-step naive error"),
+        "rows": ("validation: each series without its test rows (the last 15 %, dropped unread)" if args.validation
+                 else "every row of each series"),
         "revision": revision(),
         "series": results,
     }
