@@ -15,6 +15,7 @@ _EXPORTS = {
     "ForecasterParams": "params",
     "ForecasterSettings": "params",
     "MovingAverageForecaster": "baselines",
+    "Naive2Forecaster": "baselines",
     "NaiveForecaster": "baselines",
     "PanelForecaster": "panel_forecaster",
     "RidgeForecaster": "baselines",
