@@ -11,10 +11,11 @@ in the target transform's space (log changes by default), with `weight` and `lon
 {0, .25, .5, .75, 1} and their sum at most 1 (the rest goes to the anchor itself). Every series picks
 the pair that gives its validation windows the lowest mean absolute error in the data's units, kept
 only where it beats the network's own forecast by more than one standard error of the paired
-per-window difference, so a series with few validation windows keeps the network's forecast. This
-is the per-series model weighting that FFORMA won second place at M4 with, over three members: the
-network, the seasonal naive of the anchor, and the seasonal naive of the longer season (multiple
-seasonalities, as MSTL takes `season_length=[24, 168]` for hourly data).
+per-window difference, so a series with few validation windows keeps the network's forecast. Like
+FFORMA (second at M4) it weighs methods per series, here three: the network, the seasonal naive of
+the anchor and the seasonal naive of the longer season (two seasons, as MSTL takes
+`season_length=[24, 168]` for hourly data); FFORMA learns its weights from series features, here
+each series' own validation windows choose them.
 
 Examples:
     >>> import numpy as np
