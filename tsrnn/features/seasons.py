@@ -78,7 +78,11 @@ def infer_long_period(index: pd.DatetimeIndex, seasonal_period: int | None = Non
     Examples:
         >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="h"))
         168
+        >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="30min"))
+        336
         >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="D")) is None
+        True
+        >>> infer_long_period(pd.date_range("2024-01-01", periods=48, freq="h"), seasonal_period=168) is None
         True
     """
     index = pd.DatetimeIndex(index)
