@@ -42,7 +42,8 @@ def combinations(long_period: int | None) -> list[tuple[float, float]]:
     """The `(weight, long_weight)` pairs a series chooses from, the network's own forecast first.
 
     Args:
-        long_period: rows in the longer season, or None (the network and its anchor only).
+        long_period: rows in the longer season (any true value adds the pairs that blend it in),
+            or None (the network and its anchor only).
 
     Returns:
         The pairs, ties going to the earlier one.
@@ -77,8 +78,7 @@ def long_season_change(levels: np.ndarray, ends, spec: WindowSpec, period: int) 
         The changes.
     """
     levels = np.asarray(levels, dtype=np.float64)
-    steps = spec.gap + np.arange(1, spec.horizon + 1)
-    rows = target_rows(ends, spec) - np.ceil(steps / period).astype(int) * period
+    rows = anchor_rows(ends, _measured_a_season_back(spec, period))
     known = rows >= 0
     naive, anchors = levels[np.clip(rows, 0, None)], levels[anchor_rows(ends, spec)]
     change = naive - anchors if spec.target_transform == "difference" else np.log(naive) - np.log(anchors)
@@ -93,8 +93,14 @@ def long_season_offsets(spec: WindowSpec, period: int) -> list[int]:
         >>> long_season_offsets(WindowSpec(lookback=1, horizon=3, target_columns=("y",)), period=2)
         [-1, 0, -1]
     """
-    steps = spec.gap + np.arange(1, spec.horizon + 1)
-    return (steps - np.ceil(steps / period).astype(int) * period).astype(int).tolist()
+    return anchor_rows(range(0, 1), _measured_a_season_back(spec, period))[0].astype(int).tolist()
+
+
+def _measured_a_season_back(spec: WindowSpec, period: int) -> WindowSpec:
+    """`spec` with its targets measured from the value `period` rows back: its anchor rows are that
+    season's seasonal-naive rows (`tsrnn.features.windowing.anchor_rows`).
+    """
+    return dataclasses.replace(spec, target_anchor="season", seasonal_period=period)
 
 
 def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
@@ -120,12 +126,18 @@ def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: Wi
         >>> choose_combination(np.array([[[1.0]], [[2.0]], [[1.5]]]), levels, range(0, 3), spec)  # the series never moves
         (0.0, 0.0)
     """
+    return _best_pair(predicted, levels, ends, spec, long_season_change(levels, ends, spec, long_period) if long_period else None)
+
+
+def _best_pair(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
+               long_change: np.ndarray | None) -> tuple[float, float]:
+    """`choose_combination` given the longer season's changes on the same windows (None: no longer season)."""
     from tsrnn.nn.training import keep_trained
 
     actual = levels[target_rows(ends, spec)]
-    pairs = combinations(long_period)
-    long_change = long_season_change(levels, ends, spec, long_period) if long_period else 0.0
-    errors = [np.abs(preparation.invert(weight * predicted + long * long_change, levels, ends, spec) - actual).mean(axis=(1, 2))
+    pairs = combinations(long_change is not None)
+    errors = [np.abs(preparation.invert(weight * predicted + (long * long_change if long else 0.0), levels, ends, spec)
+                     - actual).mean(axis=(1, 2))
               for weight, long in pairs]  # per window
     best = int(np.argmin([float(e.mean()) for e in errors]))
     return pairs[best] if best and keep_trained(errors[0], errors[best]) else pairs[0]
@@ -193,9 +205,9 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
                                                                max(settings.training.batch_size, 1024), with_quantiles=True)
         if weighing:
             state = series_state[name]
-            weight, long_weight = choose_combination(predicted, levels, ends, spec, state.long_period)
+            long_change = long_season_change(levels, ends, spec, state.long_period) if state.long_period else None
+            weight, long_weight = _best_pair(predicted, levels, ends, spec, long_change)
             series_state[name] = dataclasses.replace(state, weight=weight, long_weight=long_weight)
-            long_change = long_season_change(levels, ends, spec, state.long_period) if long_weight else None
             predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_change)
         found.append((predicted, quantiles, levels, ends))
     return found
