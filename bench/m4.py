@@ -20,11 +20,15 @@ lever with the defaults on those rows:
 
     python bench/m4.py --validation --out bench/results/m4_validation_default.json
     python bench/m4.py --validation --set lookback=168 --out bench/results/m4_validation_lookback168.json
+
+`--save DIR` keeps each seed's fitted forecaster (`DIR/seed0`, ..., as `Forecaster.save` writes it),
+for `bench/m4_combinations.py` to score ways of combining its forecasts without fitting again.
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import resource
 import sys
 import time
@@ -46,14 +50,17 @@ def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
     return {name: table.loc[table["series"] == name, ["Date", "value"]].set_index("Date") for name in names}
 
 
-def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None) -> tuple[dict[str, np.ndarray], float, dict]:
+def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None,
+                     save: Path | None = None) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
-    the fit's seconds, and what the fit chose."""
+    the fit's seconds, and what the fit chose (the fitted forecaster saved into `save` where given)."""
     from tsrnn import Forecaster
 
     started = time.perf_counter()
     forecaster = Forecaster(**{"horizon": m4.HOURLY_HORIZON, "seed": seed, **(params or {})}).fit(panel)
     seconds = time.perf_counter() - started
+    if save is not None:
+        forecaster.save(save)
     table = forecaster.predict(panel)
     last = table.groupby("series", sort=False).tail(1).set_index("series")
     columns = [f"value_t+{step}" for step in range(1, m4.HOURLY_HORIZON + 1)]
@@ -73,6 +80,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--validation", action="store_true",
                         help="Score the 48 rows before the held-out ones (the held-out rows are dropped unread).")
+    parser.add_argument("--save", default=None, metavar="DIR",
+                        help="Keep each seed's fitted forecaster in DIR/seedN (for bench/m4_combinations.py).")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="A Forecaster parameter other than its default (a Python literal), e.g. lookback=168.")
     args = parser.parse_args()
@@ -90,8 +99,13 @@ def main() -> None:
                  "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
                                     for name, values in insample.items()}}
     runs = []
+    if args.save:  # what bench/m4_combinations.py reports of the fit it reloads
+        Path(args.save).mkdir(parents=True, exist_ok=True)
+        (Path(args.save) / "fit.json").write_text(json.dumps({"revision": measured, "validation": args.validation,
+                                                              "params": params}) + "\n")
     for seed in [int(s) for s in args.seeds.split(",")]:
-        forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(insample_frames, seed, params)
+        forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(
+            insample_frames, seed, params, Path(args.save) / f"seed{seed}" if args.save else None)
         runs.append({"seed": seed, "fit_seconds": round(seconds, 1), "choices": choices})
         print(f"seed {seed}: fit {seconds:.0f} s", file=sys.stderr, flush=True)
     scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)

@@ -9,6 +9,7 @@
 In code:
 
     served = ExportedForecaster("SERVING")           # a panel's run: ExportedForecaster("SERVING", series="AAPL")
+    inputs = served.input_rows(columns)             # {column: raw values, oldest first} -> the inputs' rows
     forecasts = served.forecast(inputs, targets)   # raw rows, oldest first: every window's forecast
 """
 from __future__ import annotations
@@ -36,10 +37,26 @@ class ExportedForecaster:
                                                     providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 
+    def input_rows(self, columns) -> np.ndarray:
+        """`(rows, len(spec["inputs"]))`: the raw values of every input, from the data's columns
+        (`{name: values, oldest first}`); a lagged target (`spec["lagged_inputs"]`, e.g. `value@t-120`)
+        is its column that many rows back, the column's first value before its start.
+        """
+        lagged = self.spec.get("lagged_inputs", {})
+        found = []
+        for column in self.spec["inputs"]:
+            if column not in lagged:
+                found.append(np.asarray(columns[column], dtype=np.float64))
+                continue
+            source, rows = np.asarray(columns[lagged[column]["column"]], dtype=np.float64), lagged[column]["rows_back"]
+            found.append(np.concatenate([np.full(min(rows, len(source)), source[0]), source[: max(len(source) - rows, 0)]]))
+        return np.column_stack(found)
+
     def forecast(self, inputs: np.ndarray, targets: np.ndarray, batch_size: int = 4096) -> np.ndarray:
         """Forecasts `(windows, horizon, targets)` in the data's units for every window of the raw rows.
 
-        `inputs`: `(rows, len(spec["inputs"]))` raw values of the input columns, oldest first;
+        `inputs`: `(rows, len(spec["inputs"]))` raw values of the input columns, oldest first (see
+        `input_rows`);
         `targets`: `(rows, len(spec["targets"]))` raw values of the target columns. Window k ends at
         row `spec["first_end"] + k`; the last one forecasts beyond the data.
         """
@@ -87,7 +104,8 @@ def main(directory: str, csv_path: str, series: str | None = None) -> None:
     table = np.genfromtxt(csv_path, delimiter=",", names=True, dtype=None, encoding="utf-8-sig",
                           deletechars="", replace_space=" ")
     names = {name.strip(): name for name in table.dtype.names}
-    inputs = np.column_stack([table[names[column]].astype(float) for column in served.spec["inputs"]])
+    read = {*served.spec["targets"], *served.spec["inputs"]} - set(served.spec.get("lagged_inputs", {}))
+    inputs = served.input_rows({column: table[names[column]].astype(float) for column in read})
     targets = np.column_stack([table[names[column]].astype(float) for column in served.spec["targets"]])
     last = served.forecast(inputs, targets)[-1]
     for step in range(served.spec["horizon"]):

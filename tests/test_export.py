@@ -31,7 +31,8 @@ def _served_forecasts(directory: Path, frame: pd.DataFrame, spec: dict) -> np.nd
     from serve_onnx import ExportedForecaster
 
     served = ExportedForecaster(directory)
-    return served.forecast(frame[spec["inputs"]].to_numpy(), frame[spec["targets"]].to_numpy())
+    columns = {column: frame[column].to_numpy() for column in frame.columns}
+    return served.forecast(served.input_rows(columns), frame[spec["targets"]].to_numpy())
 
 
 @pytest.mark.parametrize("params", [
@@ -39,7 +40,8 @@ def _served_forecasts(directory: Path, frame: pd.DataFrame, spec: dict) -> np.nd
     dict(target_transform="difference", target_anchor="season", seasonal_period=5, gap=1, horizon=3,
          features=["Close", "Volume"], input_transforms={"Volume": "log1p_difference"}, scaling="minmax"),
     dict(quantile_levels=[80]),  # the point forecast is exported, the quantile head left out
-], ids=["log_returns", "season_anchor_difference_minmax", "quantile_head"])
+    dict(target_lag=7, horizon=2, features=["Close", "Volume"]),  # the server derives Close@t-7 from Close
+], ids=["log_returns", "season_anchor_difference_minmax", "quantile_head", "lagged_target"])
 def test_onnx_export_forecasts_raw_rows_like_tsrnn_predict(params, tmp_path, sp500_slice):
     import keras
 
@@ -56,6 +58,8 @@ def test_onnx_export_forecasts_raw_rows_like_tsrnn_predict(params, tmp_path, sp5
     expected = forecaster.predict(sp500_slice).to_numpy()
     np.testing.assert_allclose(served.reshape(len(served), -1), expected, rtol=1e-4)
     assert spec["input_transforms"] == list(forecaster.window_spec_.transforms)
+    lag = params.get("target_lag", 0)
+    assert spec["lagged_inputs"] == ({"Close@t-7": {"column": "Close", "rows_back": 7}} if lag else {})
 
 
 def test_the_serving_script_needs_neither_tsrnn_nor_tensorflow(tmp_path, sp500_slice):
@@ -63,7 +67,7 @@ def test_the_serving_script_needs_neither_tsrnn_nor_tensorflow(tmp_path, sp500_s
 
     if keras.backend.backend() != "tensorflow":
         pytest.skip("tf2onnx converts TensorFlow-backend models")
-    forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0).fit(sp500_slice)
+    forecaster = Forecaster(lookback=10, units=4, epochs=1, seed=0, target_lag=3).fit(sp500_slice)  # Close@t-3 derived there
     forecaster.save(tmp_path / "run")
     from tsrnn.forecasting.export import export_run
 

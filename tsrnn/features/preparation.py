@@ -23,6 +23,7 @@ import pandas as pd
 
 from tsrnn.errors import DataError
 from tsrnn.features.covariates import add_future_inputs, future_dates, missing_future, written_future_rows
+from tsrnn.features.lags import add_lagged_targets
 from tsrnn.features.scaling import fit_scaler
 from tsrnn.features.windowing import SplitBounds, WindowSpec, anchor_levels, invert_targets, rises, rows_needed, step_changes, target_values
 from tsrnn.io.tables import read_series, select_columns
@@ -72,9 +73,10 @@ def read_frame(data, settings, trained_columns: list[str] | None = None, reading
 
 def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True, future: pd.DataFrame | None = None) -> pd.DataFrame:
     """The columns of `series` that `settings.window` reads, checked (and filled), as float64, with
-    the derived inputs of its future covariates (`tsrnn.features.covariates`; their values after the data
-    from the `future` rows, or NaN where unknown). With future covariates, trailing rows of `series`
-    whose targets are all empty are its future rows (`written_future_rows`).
+    its lagged targets (`tsrnn.features.lags`) and the derived inputs of its future covariates
+    (`tsrnn.features.covariates`; their values after the data from the `future` rows, or NaN where
+    unknown). With future covariates, trailing rows of `series` whose targets are all empty are its
+    future rows (`written_future_rows`).
 
     The targets must suit the target transform; with `check_inputs`, every input its own transform.
     """
@@ -86,7 +88,7 @@ def select_frame(series: pd.DataFrame, settings, check_inputs: bool = True, futu
                             f"({series.index[-1].date()}) are given twice, as rows of the data with empty targets and "
                             "as future rows (--future); give them once")
         future = written
-    frame = select_columns(series, spec.columns, settings.fill)
+    frame = add_lagged_targets(select_columns(series, spec.columns, settings.fill), spec.target_columns, spec.target_lag)
     frame = add_future_inputs(frame, spec.future_columns, spec.calendar, spec.gap, spec.horizon, future,
                               getattr(settings, "calendar_name", None))
     name = frame.attrs.get("source", "data")

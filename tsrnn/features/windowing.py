@@ -67,6 +67,10 @@ class WindowSpec:
             `column@t+k` (`tsrnn.features.covariates`), as levels.
         calendar: calendar encodings of the target dates ("hour", "day_of_week", "day_of_month",
             "month"), future covariates too.
+        target_lag: rows back of a copy of each target that the window reads as one more input
+            (`column@t-L`, `tsrnn.features.lags`), taking the target transform; 0: none. A longer
+            season less the horizon (120 for hourly data and 48 steps) lines the window's rows up
+            with the values a week before its targets.
 
     Examples:
         >>> WindowSpec.from_dict(WindowSpec(lookback=5).to_dict()) == WindowSpec(lookback=5)
@@ -86,6 +90,7 @@ class WindowSpec:
     input_transforms: tuple[str, ...] = ()
     future_columns: tuple[str, ...] = ()
     calendar: tuple[str, ...] = ()
+    target_lag: int = 0
 
     def __post_init__(self) -> None:
         from tsrnn.features.covariates import check_encodings
@@ -97,7 +102,7 @@ class WindowSpec:
         if overlap:
             raise ConfigError(f"{', '.join(overlap)} cannot be both a future covariate and a past input or target; "
                               "name each column once")
-        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
+        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0), ("target_lag", 0)):
             check_int(name, getattr(self, name), minimum)
         if not self.target_columns:
             raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
@@ -123,6 +128,13 @@ class WindowSpec:
         return self.feature_columns or self.target_columns
 
     @property
+    def lagged_inputs(self) -> tuple[str, ...]:
+        """The lagged copies of the targets (`column@t-L`, none without `target_lag`), derived from the data."""
+        from tsrnn.features.lags import lag_name
+
+        return tuple(lag_name(column, self.target_lag) for column in self.target_columns) if self.target_lag else ()
+
+    @property
     def future_inputs(self) -> tuple[str, ...]:
         """The derived inputs of the future covariates and calendar, one per target step (`c@t+k`)."""
         from tsrnn.features.covariates import future_input_names
@@ -131,8 +143,8 @@ class WindowSpec:
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """Every input column the network sees: the past inputs, then the future ones."""
-        return self.past_inputs + self.future_inputs
+        """Every input column the network sees: the past inputs, the lagged targets, then the future inputs."""
+        return self.past_inputs + self.lagged_inputs + self.future_inputs
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -141,9 +153,11 @@ class WindowSpec:
 
     @property
     def transforms(self) -> tuple[str, ...]:
-        """The transform of each input column (`inputs` order); future inputs enter as levels."""
+        """The transform of each input column (`inputs` order): lagged targets take the target
+        transform, future inputs enter as levels.
+        """
         past = self.input_transforms or (self.target_transform,) * len(self.past_inputs)
-        return past + ("level",) * len(self.future_inputs)
+        return past + (self.target_transform,) * len(self.lagged_inputs) + ("level",) * len(self.future_inputs)
 
     @property
     def warmup(self) -> int:

@@ -134,13 +134,37 @@ def _best_pair(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec
     """`choose_combination` given the longer season's changes on the same windows (None: no longer season)."""
     from tsrnn.nn.training import keep_trained
 
-    actual = levels[target_rows(ends, spec)]
     pairs = combinations(long_change is not None)
-    errors = [np.abs(preparation.invert(weight * predicted + (long * long_change if long else 0.0), levels, ends, spec)
-                     - actual).mean(axis=(1, 2))
-              for weight, long in pairs]  # per window
+    errors = combination_errors(predicted, levels, ends, spec, long_change)
     best = int(np.argmin([float(e.mean()) for e in errors]))
     return pairs[best] if best and keep_trained(errors[0], errors[best]) else pairs[0]
+
+
+def combination_errors(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
+                       long_change: np.ndarray | None) -> list[np.ndarray]:
+    """Each pair of `combinations` scored on one series' windows: its absolute error in the data's
+    units, averaged over each window's steps and targets.
+
+    Args:
+        predicted: the network's forecasts in the transformed target's space.
+        levels: the series' target levels.
+        ends: the windows' ends.
+        spec: the window spec.
+        long_change: `long_season_change` of the same windows, or None (no longer season).
+
+    Returns:
+        One array of per-window errors for each pair, in the order of `combinations`.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> errors = combination_errors(np.full((2, 1, 1), 2.0), np.zeros((3, 1)), range(0, 2), spec, None)
+        >>> [e.tolist() for e in errors[::2]]
+        [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
+    """
+    actual = levels[target_rows(ends, spec)]
+    return [np.abs(preparation.invert(weight * predicted + (long * long_change if long else 0.0), levels, ends, spec)
+                   - actual).mean(axis=(1, 2))
+            for weight, long in combinations(long_change is not None)]
 
 
 def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from tsrnn.errors import ConfigError, RunDirError
+from tsrnn.features.lags import lag_name
 from tsrnn.features.windowing import anchor_rows
 from tsrnn.forecasting.combination import long_season_offsets
 from tsrnn.forecasting.forecaster import Forecaster
@@ -106,6 +107,8 @@ def serving_spec(forecaster: Forecaster) -> dict:
         "horizon": spec.horizon,
         "gap": spec.gap,
         "inputs": list(spec.inputs),
+        "lagged_inputs": {lag_name(column, spec.target_lag): {"column": column, "rows_back": spec.target_lag}
+                          for column in (spec.target_columns if spec.target_lag else ())},
         "input_transforms": list(spec.transforms),
         **scalings,
         "targets": list(spec.target_columns),

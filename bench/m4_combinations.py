@@ -1,0 +1,129 @@
+"""Ways of combining one saved M4 fit's forecasts, scored as `bench/m4.py` scores them, without fitting again.
+
+`bench/m4.py --save DIR` keeps a seed's fitted forecaster; this bench reloads it and scores, on the
+same rows, the per-series combination the fit chose (it must equal the run's own forecasts) next to
+variants of it: each network alone, the two networks averaged, the choice without its
+one-standard-error rule, and every `(weight, long_weight)` pair given to all series alike. Each
+series' choice is still made on the fit's own validation windows (before the scored rows); the
+fixed pairs are read across series, which is why a pair is only ever chosen on a `--validation`
+run's figures and then checked once on the held-out rows.
+
+    python bench/m4.py --validation --save runs/m4_validation --out /tmp/m4_validation.json
+    python bench/m4_combinations.py runs/m4_validation/seed0 --validation --out bench/results/m4_combinations_validation.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from _machine import publish, result_header, revision
+from m4 import DATA, read_panel, summary
+
+from tsrnn.evaluation import m4
+
+
+def network_changes(forecaster, network, scaled: np.ndarray, ends, fitted) -> np.ndarray:
+    """A network's own forecasts for the windows ending at `ends`, as changes from their anchors."""
+    from tsrnn.features import preparation
+
+    return preparation.predict_transformed(network, scaled, ends, forecaster.window_spec_, fitted.target_scaler,
+                                           max(forecaster.settings_.training.batch_size, 1024))
+
+
+def linear_path(network):
+    """The network's linear path alone (its frozen Ridge map of the window), as a model of the same output."""
+    import keras
+
+    linear = network.get_layer("linear").output
+    shape = network.outputs[0].shape[1:]
+    return keras.Model(network.inputs, keras.layers.Reshape(tuple(shape))(linear))
+
+
+def series_variants(forecaster, name: str, frame) -> dict[str, np.ndarray]:
+    """Every variant's forecast of one series after its last row, in the data's units."""
+    from tsrnn.features import preparation
+    from tsrnn.forecasting.combination import _best_pair, combination_errors, combinations, long_season_change
+
+    spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
+    features, levels = preparation.arrays(frame, spec)
+    scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
+    origin = range(len(frame) - 1, len(frame))
+    validation = forecaster.data_split_.bounds(frame.index, name).ends("validation", spec)
+    holdout = getattr(forecaster, "holdout_model_", None) or forecaster.model_
+    refit = network_changes(forecaster, forecaster.model_, scaled, origin, fitted)
+    held = network_changes(forecaster, holdout, scaled, origin, fitted)
+    linear = network_changes(forecaster, linear_path(forecaster.model_), scaled, origin, fitted)
+    period = fitted.long_period
+    long_now = long_season_change(levels, origin, spec, period) if period else np.zeros_like(refit)
+
+    def level(change: np.ndarray) -> np.ndarray:
+        return preparation.invert(change, levels, origin, spec)[0, :, 0]
+
+    def blend(network: np.ndarray, weight: float, long_weight: float) -> np.ndarray:
+        return level(weight * network + long_weight * long_now)
+
+    found = {"chosen": blend(refit, fitted.weight, fitted.long_weight),
+             "network": level(refit), "holdout_network": level(held), "linear_path": level(linear),
+             "networks_averaged": level((refit + held) / 2),
+             "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight)}
+    if len(validation):
+        predicted = network_changes(forecaster, holdout, scaled, validation, fitted)
+        long_validation = long_season_change(levels, validation, spec, period) if period else None
+        errors = combination_errors(predicted, levels, validation, spec, long_validation)
+        argmin = combinations(period)[int(np.argmin([e.mean() for e in errors]))]
+        found["chosen_without_se_rule"] = blend(refit, *argmin)
+        assert _best_pair(predicted, levels, validation, spec, long_validation) == (fitted.weight, fitted.long_weight)
+    for weight, long_weight in combinations(period or 168):
+        found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", help="A forecaster saved by bench/m4.py --save (DIR/seedN).")
+    parser.add_argument("--validation", action="store_true",
+                        help="The run was fitted with bench/m4.py --validation (score the same rows it scored).")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"bench/m4_combinations.py needs {DATA} (the shared M4 hourly file); skipped", file=sys.stderr)
+        return
+    from tsrnn import Forecaster
+
+    forecaster = Forecaster.load(args.run)
+    written = Path(args.run).parent / "fit.json"
+    fit = json.loads(written.read_text()) if written.exists() else None
+    frames = read_panel(DATA, None)
+    if args.validation:
+        frames = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in frames.items()}
+    frames = {name: frame for name, frame in frames.items() if name in forecaster.series_}
+    insample, actual = m4.holdout({name: frame["value"].to_numpy() for name, frame in frames.items()}, m4.HOURLY_HORIZON)
+    forecasts: dict[str, dict[str, np.ndarray]] = {
+        "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
+                           for name, values in insample.items()}}
+    for name, frame in frames.items():
+        prepared = forecaster.prepare({name: frame.iloc[: -m4.HOURLY_HORIZON]}, series=name)
+        for variant, values in series_variants(forecaster, name, prepared.frame).items():
+            forecasts.setdefault(variant, {})[name] = values
+    scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
+    seasonal = scores["seasonal_naive"]["series"]
+    variants = {}
+    for variant, result in scores.items():
+        if variant in ("seasonal_naive", "naive2"):
+            continue
+        rows = result["series"]
+        variants[variant] = {**summary(result), "series_better_than_seasonal_naive": sum(
+            rows[name]["mase"] < seasonal[name]["mase"] for name in rows), "series_equal_to_seasonal_naive": sum(
+            rows[name]["mase"] == seasonal[name]["mase"] for name in rows)}
+    publish({**result_header(), "revision": revision(), "run": str(args.run), "fit": fit,
+             "scored_rows": "validation (the 48 before the held-out)" if args.validation else "the held-out 48",
+             "series": len(frames), "seasonal_naive": summary(scores["seasonal_naive"]), "variants": variants,
+             "per_series": {method: {name: {k: round(v, 4) for k, v in row.items()} for name, row in result["series"].items()}
+                            for method, result in scores.items()}}, args.out)
+
+
+if __name__ == "__main__":
+    main()
