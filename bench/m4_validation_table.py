@@ -18,14 +18,23 @@ def lever(params: dict) -> str:
     return ", ".join(f"`{name}={value!r}`" for name, value in params.items()) or "the defaults of its code"
 
 
+def window(choices: dict) -> str:
+    """The rows the fitted window read, and its lagged copies of the target where its record lists
+    them (`lagged_inputs`; records before it do not: code 92ade8d's defaults read `value@t-120`)."""
+    lagged = choices.get("lagged_inputs") or []
+    return f"{choices['lookback']} rows" + (f" + {', '.join(lagged)}" if lagged else "")
+
+
 def table(results: list[dict]) -> str:
-    """Markdown rows: lever, code, MASE, sMAPE, series better than seasonal naive, fit minutes."""
-    lines = ["| run (`bench/m4.py --validation`) | code | MASE | sMAPE | series better than seasonal naive | fit | seasonal naive MASE |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    """Markdown rows: lever, code, window, MASE, sMAPE, series better than seasonal naive, fit minutes."""
+    lines = ["| run (`bench/m4.py --validation`) | code | window | MASE | sMAPE | series better than seasonal naive | fit | "
+             "seasonal naive MASE |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for result in sorted(results, key=lambda r: r["date"]):
         naive = result["baselines"]["seasonal_naive"]["mase"]
         for run in result["runs"]:
-            lines.append(f"| {lever(result['task']['params'])}, seed {run['seed']} | {result['revision']} | {run['mase']:.3f} | "
+            lines.append(f"| {lever(result['task']['params'])}, seed {run['seed']} | {result['revision']} | {window(run['choices'])} | "
+                         f"{run['mase']:.3f} | "
                          f"{run['smape']:.2f} | {run['series_better_than_seasonal_naive']} of {result['task']['series']} | "
                          f"{run['fit_seconds'] / 60:.1f} min | {naive:.3f} |")
     first = min(results, key=lambda r: r["date"])

@@ -1,5 +1,6 @@
-"""Lagged targets: a copy of each target a week less the horizon back, so that a short window of
-hourly rows sees the values a week before its targets, without reading any row after its own."""
+"""Lagged targets (`target_lag`): a copy of each target some rows back (a week less the horizon, for
+hourly rows), so that a short window sees the values a week before its targets, without reading any
+row after its own."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 from tsrnn import Forecaster
 from tsrnn.errors import ConfigError
-from tsrnn.features.lags import add_lagged_targets
+from tsrnn.features.lags import add_lagged_targets, week_before_targets
 
 
 def _hourly(rows: int = 24 * 7 * 5, seed: int = 0, start: str = "2024-01-01") -> pd.DataFrame:
@@ -32,20 +33,19 @@ def test_the_lagged_column_holds_the_target_rows_back_and_never_a_later_row():
     assert (moved[320:] == lagged[320:] + 100.0).all()
 
 
-def test_hourly_data_gets_a_week_less_the_horizon_and_daily_data_none():
-    hourly = Forecaster(horizon=4, lookback=24, units=2, epochs=1, seed=0).fit(_hourly())
-    assert hourly.window_spec_.target_lag == 168 - 4
-    assert hourly.window_spec_.inputs == ("load", "load@t-164")
-    assert hourly.resolved_["target_lag"] == 164
-    days = _hourly(200).set_axis(pd.date_range("2020-01-01", periods=200, freq="D"))
-    assert Forecaster(horizon=2, lookback=14, units=2, epochs=1, seed=0).fit(days).window_spec_.target_lag == 0
-    off = Forecaster(horizon=4, lookback=24, units=2, epochs=1, seed=0, target_lag=0).fit(_hourly())
-    assert off.window_spec_.inputs == ("load",)
-    direction = Forecaster(task="classification", horizon=4, lookback=24, units=2, epochs=1, seed=0).fit(_hourly())
-    assert direction.window_spec_.target_lag == 0
+def test_a_target_lag_adds_one_input_per_target_and_the_default_adds_none():
+    lag = week_before_targets(_hourly().index, 24, horizon=4)
+    assert lag == 168 - 4
+    hourly = Forecaster(horizon=4, lookback=24, units=2, epochs=1, seed=0, target_lag=lag).fit(_hourly())
+    assert hourly.window_spec_.inputs == ("load", "load@t-164") and hourly.choices_["lagged_inputs"] == ["load@t-164"]
+    assert hourly.model_.input_shape == (None, 24, 2)
+    default = Forecaster(horizon=4, lookback=24, units=2, epochs=1, seed=0).fit(_hourly())
+    assert default.window_spec_.inputs == ("load",) and "lagged_inputs" not in default.choices_
+    days = pd.date_range("2020-01-01", periods=200, freq="D")
+    assert week_before_targets(days, 7, horizon=2) == 0  # daily rows: no longer season
 
 
-@pytest.mark.parametrize("lag", [0, None])
+@pytest.mark.parametrize("lag", [0, 164])
 def test_the_forecast_reads_last_week_only_through_the_lagged_target(lag):
     data = _hourly()
     forecaster = Forecaster(horizon=4, lookback=24, units=3, epochs=1, seed=0, shrinkage=False, target_lag=lag).fit(data)
@@ -61,3 +61,20 @@ def test_the_forecast_reads_last_week_only_through_the_lagged_target(lag):
 def test_a_bad_target_lag_is_one_line():
     with pytest.raises(ConfigError, match="target_lag"):
         Forecaster(horizon=4, lookback=24, units=2, epochs=1, target_lag=-1).fit(_hourly())
+
+
+def test_the_cli_says_what_the_window_also_reads_and_refuses_a_negative_lag(tmp_path):
+    from click.testing import CliRunner
+
+    from tsrnn.cli import main
+
+    path = tmp_path / "load.csv"
+    _hourly().rename_axis("Date").reset_index().to_csv(path, index=False)
+    common = ["fit", str(path), "--horizon", "4", "--lookback", "24", "--units", "2", "--epochs", "1", "--seed", "0", "-q"]
+    result = CliRunner().invoke(main, [*common, "--target-lag", "164", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "the window also reads load@t-164 (the target that many rows back)" in result.output
+    refused = CliRunner().invoke(main, [*common, "--target-lag", "-1", "--out", str(tmp_path / "bad")])
+    assert refused.exit_code == 2 and "--target-lag must be an integer >= 0" in refused.output
+    assert "Traceback" not in refused.output
+    assert not (tmp_path / "bad").exists()

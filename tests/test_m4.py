@@ -95,3 +95,29 @@ def test_the_scores_are_m4s_and_refuse_forecasts_of_the_wrong_shape():
         m4.score({**insample, "b": np.array([10.0, 12.0] * 3)}, actual, perfect, period=2)
     with pytest.raises(DataError, match="no more than 6 rows"):
         m4.holdout(insample, 6)
+
+
+@pytest.mark.skipif(not M4_HOURLY.exists(), reason="needs ../shared/datasets/m4_hourly")
+def test_a_saved_m4_fit_reloads_to_the_same_scores_and_its_variants(tmp_path):
+    """`bench/m4.py --save` then `bench/m4_combinations.py`, reduced to three series and one epoch:
+    the reloaded fit's own combination scores what the run scored."""
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    fit = [sys.executable, "bench/m4.py", "--series", "3", "--validation", "--set", "epochs=1", "--set", "units=2",
+           "--save", str(tmp_path / "saved"), "--out", str(tmp_path / "run.json")]
+    completed = subprocess.run(fit, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    reload = [sys.executable, "bench/m4_combinations.py", str(tmp_path / "saved" / "seed0"), "--validation",
+              "--out", str(tmp_path / "variants.json")]
+    completed = subprocess.run(reload, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    run, variants = (json.loads((tmp_path / name).read_text()) for name in ("run.json", "variants.json"))
+    assert variants["fit"]["params"] == {"epochs": 1, "units": 2} and variants["series"] == 3
+    assert variants["variants"]["chosen"]["mase"] == run["runs"][0]["mase"]
+    assert variants["variants"]["fixed_0_0"]["series_equal_to_seasonal_naive"] == 3 or \
+        run["runs"][0]["choices"]["target_anchor"] != "season"  # with the season's anchor, (0, 0) is seasonal naive
+    assert variants["variants"]["network"]["mase"] == variants["variants"]["fixed_1_0"]["mase"]

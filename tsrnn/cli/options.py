@@ -129,9 +129,9 @@ def _forecaster_options(command):
         _param("--stride", help="Rows between training windows."),
         _param("--gap", help="Rows skipped between inputs and targets."),
         _param("--target-lag", type=int,
-               help="A copy of each target this many rows back as one more input [default: for sub-daily data, a "
-                    "week less the gap and the horizon, so the window sees the values a week before its targets; "
-                    "else 0]."),
+               help="A copy of each target this many rows back as one more input (0: none); a week less the "
+                    "gap and the horizon (120 for hourly data and --horizon 48) shows the window the values a week "
+                    "before its targets."),
         _param("--transform", "target_transform", choices=allowed.TARGET_TRANSFORMS, help="What the model learns to predict."),
         click.option("--input-transform", "input_transforms", multiple=True, default=None, metavar="COLUMN=TRANSFORM",
                      help=f"Transform of an input that is not a target ({', '.join(allowed.INPUT_TRANSFORMS)}); repeat "

@@ -212,6 +212,8 @@ def _choices_line(choices: dict | None) -> str | None:
     inputs = choices.get("input_transforms")
     if inputs:
         parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))
+    if choices.get("lagged_inputs"):
+        parts.append("the window also reads " + ", ".join(choices["lagged_inputs"]) + " (the target that many rows back)")
     weights = {weight: count for weight, count in (choices.get("shrinkage") or {}).items() if count}
     if set(weights) - {"1"}:  # some series lean on their anchor
         parts.append(f"the forecast's change from its anchor weighted {next(iter(weights))}" if sum(weights.values()) == 1 else

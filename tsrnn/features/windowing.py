@@ -102,8 +102,9 @@ class WindowSpec:
         if overlap:
             raise ConfigError(f"{', '.join(overlap)} cannot be both a future covariate and a past input or target; "
                               "name each column once")
-        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0), ("target_lag", 0)):
+        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
             check_int(name, getattr(self, name), minimum)
+        check_int("--target-lag", self.target_lag, 0)  # the CLI names the flag, the library the argument
         if not self.target_columns:
             raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
         check_choice("target_transform", self.target_transform, TARGET_TRANSFORMS)

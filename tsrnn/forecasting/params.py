@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from tsrnn.errors import ConfigError
 from tsrnn.features.covariates import check_encodings, default_encodings
-from tsrnn.features.lags import default_target_lag
 from tsrnn.features.seasons import infer_seasonal_period
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.io.dates import LOCAL_TIME
@@ -69,9 +68,9 @@ class ForecasterParams:
             and day of week; or day of week, day of month and month; or month), a list names them;
             future covariates computed from the dates.
         target_lag: a copy of each target this many rows back as one more input (`target@t-L`,
-            `tsrnn.features.lags`); None (default): for a regression on sub-daily data, a week less
-            the gap and the horizon (120 for hourly data 48 steps ahead), so that the window sees
-            the values a week before its targets; else 0 (none).
+            `tsrnn.features.lags`); 0 (default): none. A week less the gap and the horizon (120
+            for hourly data 48 steps ahead, `tsrnn.features.lags.week_before_targets`) lets a
+            short window see the values a week before its targets.
         calendar_name: an exchange calendar (e.g. "XNYS") whose sessions date the rows after the
             data (else the data's own spacing): the day after a Friday or a holiday is the next session.
         static_features: (panels) columns constant within each series (a sector code, a size), or
@@ -164,7 +163,7 @@ class ForecasterParams:
     future_features: list[str] | None = None
     calendar: bool | list[str] = False
     calendar_name: str | None = None
-    target_lag: int | None = None
+    target_lag: int = 0
     static_features: list[str] | None = None
     series_embedding: int = 0
     stride: int = 1
@@ -293,7 +292,7 @@ class ForecasterSettings:
     calendar_name: str | None = None
 
 
-RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor", "input_transforms", "calendar", "target_lag")
+RESOLVED = ("target", "seasonal_period", "lookback", "target_anchor", "input_transforms", "calendar")
 
 
 def resolve_from_data(params: ForecasterParams, series) -> dict:
@@ -305,7 +304,7 @@ def resolve_from_data(params: ForecasterParams, series) -> dict:
         >>> import pandas as pd
         >>> series = pd.DataFrame({"sales": range(40)}, index=pd.date_range("2020-01-01", periods=40, freq="MS"))
         >>> resolve_from_data(ForecasterParams(), series)
-        {'target': 'sales', 'seasonal_period': 12, 'lookback': 24, 'target_anchor': 'last', 'calendar': [], 'target_lag': 0}
+        {'target': 'sales', 'seasonal_period': 12, 'lookback': 24, 'target_anchor': 'last', 'calendar': []}
     """
     period = params.seasonal_period if params.seasonal_period is not None else infer_seasonal_period(series.index)
     lookback = params.lookback
@@ -317,18 +316,7 @@ def resolve_from_data(params: ForecasterParams, series) -> dict:
         "lookback": lookback,
         "target_anchor": params.target_anchor or "last",
         "calendar": list(default_encodings(series.index)) if params.calendar is True else [],
-        "target_lag": params.target_lag if params.target_lag is not None else _default_target_lag(params, series, period),
     }
-
-
-def _default_target_lag(params: ForecasterParams, series, period: int | None) -> int:
-    """`tsrnn.features.lags.default_target_lag` for a regression (0 for a classifier, or where the
-    horizon or gap is not a count: `derive_settings` refuses those with their own message).
-    """
-    counts = all(isinstance(value, int) and not isinstance(value, bool) for value in (params.horizon, params.gap))
-    if params.task != "regression" or not counts:
-        return 0
-    return default_target_lag(series.index, period, params.horizon, params.gap)
 
 
 def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> ForecasterSettings:
@@ -374,7 +362,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         gap=p["gap"], feature_columns=features, target_columns=targets, target_transform=p["target_transform"],
         scaling=p["scaling"], target_anchor=anchor, seasonal_period=period,
         input_transforms=_input_transforms(features or targets, targets, p["target_transform"], p["input_transforms"]),
-        future_columns=future, calendar=calendar, target_lag=0 if p["target_lag"] is None else p["target_lag"],
+        future_columns=future, calendar=calendar, target_lag=p["target_lag"],
     )
     training = TrainingSettings(
         task=task,

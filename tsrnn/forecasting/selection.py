@@ -318,6 +318,8 @@ def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None
         "best_epoch": best_epoch,
         "initial_validation_loss": initial_loss,
     }
+    if spec.target_lag:
+        chosen["lagged_inputs"] = list(spec.lagged_inputs)
     if choice is not None:
         chosen["linear_path"] = choice.summary()
     return chosen
