@@ -42,10 +42,11 @@ def linear_path(network):
     return keras.Model(network.inputs, keras.layers.Reshape(tuple(shape))(linear))
 
 
-def series_variants(forecaster, name: str, frame) -> dict[str, np.ndarray]:
-    """Every variant's forecast of one series after its last row, in the data's units."""
+def series_variants(forecaster, name: str, frame, linear_network) -> dict[str, np.ndarray]:
+    """Every variant's forecast of one series after its last row, in the data's units
+    (`linear_network`: `linear_path` of the forecasting network)."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import _best_pair, combination_errors, combinations, long_season_change
+    from tsrnn.forecasting.combination import choose_combination, combination_errors, combinations, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -55,7 +56,7 @@ def series_variants(forecaster, name: str, frame) -> dict[str, np.ndarray]:
     holdout = getattr(forecaster, "holdout_model_", None) or forecaster.model_
     refit = network_changes(forecaster, forecaster.model_, scaled, origin, fitted)
     held = network_changes(forecaster, holdout, scaled, origin, fitted)
-    linear = network_changes(forecaster, linear_path(forecaster.model_), scaled, origin, fitted)
+    linear = network_changes(forecaster, linear_network, scaled, origin, fitted)
     period = fitted.long_period
     long_now = long_season_change(levels, origin, spec, period) if period else np.zeros_like(refit)
 
@@ -75,7 +76,8 @@ def series_variants(forecaster, name: str, frame) -> dict[str, np.ndarray]:
         errors = combination_errors(predicted, levels, validation, spec, long_validation)
         argmin = combinations(period)[int(np.argmin([e.mean() for e in errors]))]
         found["chosen_without_se_rule"] = blend(refit, *argmin)
-        assert _best_pair(predicted, levels, validation, spec, long_validation) == (fitted.weight, fitted.long_weight)
+        if choose_combination(predicted, levels, validation, spec, period) != (fitted.weight, fitted.long_weight):
+            raise RuntimeError(f"{name}: the reloaded fit chooses other weights than the fit did; was it saved by this code?")
     for weight, long_weight in combinations(period or 168):
         found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
     return found
@@ -104,9 +106,10 @@ def main() -> None:
     forecasts: dict[str, dict[str, np.ndarray]] = {
         "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
                            for name, values in insample.items()}}
+    linear_network = linear_path(forecaster.model_)
     for name, frame in frames.items():
         prepared = forecaster.prepare({name: frame.iloc[: -m4.HOURLY_HORIZON]}, series=name)
-        for variant, values in series_variants(forecaster, name, prepared.frame).items():
+        for variant, values in series_variants(forecaster, name, prepared.frame, linear_network).items():
             forecasts.setdefault(variant, {})[name] = values
     scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
     seasonal = scores["seasonal_naive"]["series"]
