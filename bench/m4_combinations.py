@@ -3,7 +3,8 @@
 `bench/m4.py --save DIR` keeps a seed's fitted forecaster; this bench reloads it and scores, on the
 same rows, the per-series combination the fit chose (it must equal the run's own forecasts) next to
 variants of it: each network alone, the two networks averaged, the choice without its
-one-standard-error rule, and every `(weight, long_weight)` pair given to all series alike. Each
+one-standard-error rule, each series' choice made alone (without the panel's pooling), and every
+`(weight, long_weight)` pair given to all series alike. Each
 series' choice is still made on the fit's own validation windows (before the scored rows); the
 fixed pairs are read across series, which is why a pair is only ever chosen on a `--validation`
 run's figures and then checked once on the held-out rows.
@@ -42,9 +43,10 @@ def linear_path(network):
     return keras.Model(network.inputs, keras.layers.Reshape(tuple(shape))(linear))
 
 
-def series_variants(forecaster, name: str, frame, linear_network) -> dict[str, np.ndarray]:
+def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[str, np.ndarray], list | None, list]:
     """Every variant's forecast of one series after its last row, in the data's units
-    (`linear_network`: `linear_path` of the forecasting network)."""
+    (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
+    `combination_errors` on the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
     from tsrnn.forecasting.combination import choose_combination, combination_errors, combinations, long_season_change
 
@@ -70,17 +72,31 @@ def series_variants(forecaster, name: str, frame, linear_network) -> dict[str, n
              "network": level(refit), "holdout_network": level(held), "linear_path": level(linear),
              "networks_averaged": level((refit + held) / 2),
              "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight)}
+    errors = None
     if len(validation):
         predicted = network_changes(forecaster, holdout, scaled, validation, fitted)
         long_validation = long_season_change(levels, validation, spec, period) if period else None
         errors = combination_errors(predicted, levels, validation, spec, long_validation)
-        argmin = combinations(period)[int(np.argmin([e.mean() for e in errors]))]
-        found["chosen_without_se_rule"] = blend(refit, *argmin)
-        if choose_combination(predicted, levels, validation, spec, period) != (fitted.weight, fitted.long_weight):
-            raise RuntimeError(f"{name}: the reloaded fit chooses other weights than the fit did; was it saved by this code?")
+        found["chosen_without_se_rule"] = blend(refit, *combinations(period)[int(np.argmin([e.mean() for e in errors]))])
+        found["chosen_each_series_alone"] = blend(refit, *choose_combination(predicted, levels, validation, spec, period))
     for weight, long_weight in combinations(period or 168):
         found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
-    return found
+    return found, errors, combinations(period)
+
+
+def check_choice(forecaster, errors: dict, pairs: dict) -> None:
+    """Raise where the public `choose_pooling` and `choose_pooled`, given the reloaded fit's
+    validation errors, choose other weights than the fit did (a run saved by other code)."""
+    from tsrnn.forecasting.combination import choose_pooled, choose_pooling
+
+    pooling = choose_pooling(errors, pairs)
+    if pooling != forecaster.choices_.get("combination_pooling", 0.0):
+        raise RuntimeError(f"the reloaded fit chooses pooling {pooling}, the fit chose "
+                           f"{forecaster.choices_.get('combination_pooling')}; was it saved by this code?")
+    for name, pair in choose_pooled(errors, pairs, pooling).items():
+        fitted = forecaster.series_[name]
+        if pair != (fitted.weight, fitted.long_weight):
+            raise RuntimeError(f"{name}: the reloaded fit chooses other weights than the fit did; was it saved by this code?")
 
 
 def main() -> None:
@@ -107,10 +123,13 @@ def main() -> None:
         "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
                            for name, values in insample.items()}}
     linear_network = linear_path(forecaster.model_)
+    errors, pairs = {}, {}
     for name, frame in frames.items():
         prepared = forecaster.prepare({name: frame.iloc[: -m4.HOURLY_HORIZON]}, series=name)
-        for variant, values in series_variants(forecaster, name, prepared.frame, linear_network).items():
+        found, errors[name], pairs[name] = series_variants(forecaster, name, prepared.frame, linear_network)
+        for variant, values in found.items():
             forecasts.setdefault(variant, {})[name] = values
+    check_choice(forecaster, {name: e for name, e in errors.items() if e is not None}, pairs)
     scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
     seasonal = scores["seasonal_naive"]["series"]
     variants = {}

@@ -17,6 +17,12 @@ the anchor and the seasonal naive of the longer season (two seasons, as MSTL tak
 `season_length=[24, 168]` for hourly data); FFORMA learns its weights from series features, here
 each series' own validation windows choose them.
 
+In a panel, each series' choice also borrows from the others (`choose_pooled`): every pair's error
+relative to the anchor's is averaged with the panel's median of that ratio, with a pooling weight
+in `POOLING_WEIGHTS` (0: each series alone) that the panel's validation windows choose themselves:
+choices made on each series' earlier half of windows are scored on its later half
+(`choose_pooling`), as empirical Bayes shrinks each series' estimate toward the group's.
+
 Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
@@ -36,6 +42,8 @@ from tsrnn.features.windowing import WindowSpec, anchor_rows, target_rows
 
 SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own forecast
 LONG_SEASON_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+POOLING_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # ties go to each series alone
+ANCHOR = (0.0, 0.0)
 
 
 def combinations(long_period: int | None) -> list[tuple[float, float]]:
@@ -106,7 +114,7 @@ def _measured_a_season_back(spec: WindowSpec, period: int) -> WindowSpec:
 def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
                        long_period: int | None = None) -> tuple[float, float]:
     """The `(weight, long_weight)` that gives one series' validation windows the lowest mean
-    absolute error in the data's units, kept only where it beats the network's own forecast (1, 0)
+    absolute error in the data's units (the series alone: `choose_pooled` with pooling 0), kept only where it beats the network's own forecast (1, 0)
     by more than one standard error of the paired per-window difference (the rule that keeps
     trained weights, `tsrnn.nn.training.keep_trained`).
 
@@ -126,18 +134,9 @@ def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: Wi
         >>> choose_combination(np.array([[[1.0]], [[2.0]], [[1.5]]]), levels, range(0, 3), spec)  # the series never moves
         (0.0, 0.0)
     """
-    return _best_pair(predicted, levels, ends, spec, long_season_change(levels, ends, spec, long_period) if long_period else None)
-
-
-def _best_pair(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
-               long_change: np.ndarray | None) -> tuple[float, float]:
-    """`choose_combination` given the longer season's changes on the same windows (None: no longer season)."""
-    from tsrnn.nn.training import keep_trained
-
-    pairs = combinations(long_change is not None)
-    errors = combination_errors(predicted, levels, ends, spec, long_change)
-    best = int(np.argmin([float(e.mean()) for e in errors]))
-    return pairs[best] if best and keep_trained(errors[0], errors[best]) else pairs[0]
+    long_change = long_season_change(levels, ends, spec, long_period) if long_period else None
+    pairs = combinations(long_period)
+    return choose_pooled({"": combination_errors(predicted, levels, ends, spec, long_change)}, {"": pairs}, 0.0)[""]
 
 
 def combination_errors(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
@@ -165,6 +164,93 @@ def combination_errors(predicted: np.ndarray, levels: np.ndarray, ends, spec: Wi
     return [np.abs(preparation.invert(weight * predicted + (long * long_change if long else 0.0), levels, ends, spec)
                    - actual).mean(axis=(1, 2))
             for weight, long in combinations(long_change is not None)]
+
+
+def relative_errors(errors: list[np.ndarray], pairs: list[tuple[float, float]]) -> dict[tuple[float, float], float]:
+    """Each pair's mean error on one series' windows over the anchor's (`(0, 0)`, the seasonal naive
+    of the anchor): below 1 where the pair beats the anchor.
+
+    Args:
+        errors: `combination_errors` of the series.
+        pairs: `combinations` of the series (the same order).
+
+    Returns:
+        `{pair: ratio}` (a series whose anchor never errs divides by a tiny number instead).
+
+    Examples:
+        >>> relative_errors([np.array([1.0, 3.0]), np.array([4.0, 4.0])], [(1.0, 0.0), (0.0, 0.0)])
+        {(1.0, 0.0): 0.5, (0.0, 0.0): 1.0}
+    """
+    scale = max(float(errors[pairs.index(ANCHOR)].mean()), 1e-12)
+    return {pair: float(error.mean()) / scale for pair, error in zip(pairs, errors, strict=True)}
+
+
+def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tuple[float, float]]],
+                  pooling: float) -> dict[str, tuple[float, float]]:
+    """Every series' `(weight, long_weight)`, its relative errors averaged with the panel's median.
+
+    Each pair scores `(1 - pooling) * the series' relative error + pooling * the panel's median
+    relative error of that pair` (`relative_errors`); the lowest score is kept only where it beats
+    the network's own forecast (the series' first pair) by more than one standard error of the
+    paired per-window difference, as `choose_combination` keeps it. With `pooling=0` each series
+    chooses as `choose_combination` does alone.
+
+    Args:
+        errors: `combination_errors` of every series.
+        pairs: `combinations` of every series.
+        pooling: the weight on the panel's median, in [0, 1].
+
+    Returns:
+        `{series: pair}`.
+
+    Examples:
+        >>> pairs = combinations(None)
+        >>> errors = {"a": [np.array([1.0, 1.1, 0.9]) * (1 + w) for w, _ in pairs]}  # lower with less weight
+        >>> choose_pooled(errors, {"a": pairs}, pooling=0.0)
+        {'a': (0.0, 0.0)}
+    """
+    from tsrnn.nn.training import keep_trained
+
+    relative = {name: relative_errors(errors[name], pairs[name]) for name in errors}
+    every_pair = {pair for name in errors for pair in pairs[name]}
+    median = {pair: float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])) for pair in every_pair}
+    chosen = {}
+    for name, series_errors in errors.items():
+        scores = [(1 - pooling) * relative[name][pair] + pooling * median[pair] for pair in pairs[name]]
+        best = int(np.argmin(scores))
+        chosen[name] = pairs[name][best] if best and keep_trained(series_errors[0], series_errors[best]) else pairs[name][0]
+    return chosen
+
+
+def choose_pooling(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tuple[float, float]]]) -> float:
+    """The pooling weight (`POOLING_WEIGHTS`) the panel's own validation windows prefer: the pairs are
+    chosen (`choose_pooled`) on each series' earlier half of windows and scored by their relative
+    error on its later half, averaged over series; ties, and panels with no series of four windows
+    or more, go to 0 (each series alone).
+
+    Args:
+        errors: `combination_errors` of every series, windows in time order.
+        pairs: `combinations` of every series.
+
+    Returns:
+        One of `POOLING_WEIGHTS`.
+
+    Examples:
+        >>> pairs = combinations(None)
+        >>> errors = {"a": [np.array([1.0, 1.1, 0.9, 1.0]) * (1 + w) for w, _ in pairs]}
+        >>> choose_pooling(errors, {"a": pairs})  # one series: its median is its own
+        0.0
+    """
+    halves = {name: len(series_errors[0]) // 2 for name, series_errors in errors.items() if len(series_errors[0]) >= 4}
+    if len(halves) < 2:
+        return 0.0
+    earlier = {name: [error[:half] for error in errors[name]] for name, half in halves.items()}
+    later = {name: relative_errors([error[half:] for error in errors[name]], pairs[name]) for name, half in halves.items()}
+    scores = []
+    for pooling in POOLING_WEIGHTS:
+        chosen = choose_pooled(earlier, pairs, pooling)
+        scores.append(float(np.mean([later[name][chosen[name]] for name in halves])))
+    return POOLING_WEIGHTS[int(np.argmin(scores))]
 
 
 def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
@@ -208,9 +294,10 @@ def combine(predicted: np.ndarray, quantiles: np.ndarray | None, weight: float, 
     return combined, None if quantiles is None else quantiles + shift[..., None]
 
 
-def combined_validation(model, calibrating: list, settings, series_state: dict) -> list[tuple]:
+def combined_validation(model, calibrating: list, settings, series_state: dict) -> tuple[list[tuple], float]:
     """Every series' validation forecasts, with `shrinkage` combined as each series' windows choose
-    (set in `series_state`: `weight`, `long_weight`), for the bands to be calibrated on.
+    with the panel's (`choose_pooling`, `choose_pooled`; set in `series_state`: `weight`,
+    `long_weight`), for the bands to be calibrated on.
 
     Args:
         model: the trained network.
@@ -220,35 +307,46 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
 
     Returns:
         `(forecasts, quantile forecasts or None, levels, ends)` per series, in the transformed
-        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`).
+        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`), and the pooling
+        weight chosen (0 without `shrinkage`).
     """
     spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
-    found = []
+    forecasts, long_changes, errors, pairs = {}, {}, {}, {}
     for name, scaled, levels, ends, target_scaler in calibrating:
-        predicted, quantiles = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
-                                                               max(settings.training.batch_size, 1024), with_quantiles=True)
+        forecasts[name] = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
+                                                          max(settings.training.batch_size, 1024), with_quantiles=True)
         if weighing:
-            state = series_state[name]
-            long_change = long_season_change(levels, ends, spec, state.long_period) if state.long_period else None
-            weight, long_weight = _best_pair(predicted, levels, ends, spec, long_change)
-            series_state[name] = dataclasses.replace(state, weight=weight, long_weight=long_weight)
-            predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_change)
+            period = series_state[name].long_period
+            long_changes[name] = long_season_change(levels, ends, spec, period) if period else None
+            errors[name] = combination_errors(forecasts[name][0], levels, ends, spec, long_changes[name])
+            pairs[name] = combinations(period)
+    pooling = choose_pooling(errors, pairs) if weighing else 0.0
+    chosen = choose_pooled(errors, pairs, pooling) if weighing else {}
+    found = []
+    for name, _, levels, ends, _ in calibrating:
+        predicted, quantiles = forecasts[name]
+        if weighing:
+            weight, long_weight = chosen[name]
+            series_state[name] = dataclasses.replace(series_state[name], weight=weight, long_weight=long_weight)
+            predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_changes[name])
         found.append((predicted, quantiles, levels, ends))
-    return found
+    return found, pooling
 
 
-def combination_choices(states: list) -> dict:
-    """How many series each weight went to (`choices_["shrinkage"]`), and where the data has a longer
-    season, its rows and how many series each weight on its naive forecast went to
-    (`choices_["long_season"]`).
+def combination_choices(states: list, pooling: float = 0.0) -> dict:
+    """How many series each weight went to (`choices_["shrinkage"]`), the pooling weight
+    (`choices_["combination_pooling"]`), and where the data has a longer season, its rows and how
+    many series each weight on its naive forecast went to (`choices_["long_season"]`).
 
     Args:
         states: every series' `tsrnn.forecasting.state.SeriesState`.
+        pooling: the pooling weight `combined_validation` chose.
 
     Returns:
         The counts, JSON-ready.
     """
-    counts = {"shrinkage": {f"{w:g}": sum(s.weight == w for s in states) for w in SHRINKAGE_WEIGHTS}}
+    counts = {"shrinkage": {f"{w:g}": sum(s.weight == w for s in states) for w in SHRINKAGE_WEIGHTS},
+              "combination_pooling": pooling}
     periods = {s.long_period for s in states} - {None}
     if periods:
         counts["long_season"] = {"period": max(periods),

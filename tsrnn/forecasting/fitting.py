@@ -245,7 +245,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss)
     learned = {}
     if regression:
-        validation_forecasts = combined_validation(model, calibrating, settings, series_state)
+        validation_forecasts, pooling = combined_validation(model, calibrating, settings, series_state)
         scores, quantile_scores = pooled_conformity_scores(validation_forecasts, spec, settings.model.quantiles)
         blocks = [(scores, quantile_scores)]
         if train.calibration_folds > 1 and scores is not None:
@@ -256,7 +256,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
         choices["calibration_blocks"] = len(blocks)
         if train.shrinkage:
-            choices.update(combination_choices(list(series_state.values())))
+            choices.update(combination_choices(list(series_state.values()), pooling))
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     forecasting = model
