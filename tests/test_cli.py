@@ -200,3 +200,13 @@ def test_the_chosen_line_names_the_shrinkage_weights_only_where_a_series_leans_o
         "168-row seasonal naive blended in for 114 series (weight 0.25 for 40, weight 0.75 for 30, weight 1 for 44)")
     assert _choices_line({**base, "shrinkage": none, "long_season": {"period": 168, "weights": {"0": 1, "1": 0}}}).endswith(
         "best epoch 3")  # no series blends it in
+
+
+def test_the_chosen_line_names_the_pooling_weight_only_where_series_borrow_from_the_panel():
+    from tsrnn.cli.tables import _choices_line
+
+    base = {"target": ["value"], "season": "24 rows", "lookback": 48, "target_anchor": "season", "best_epoch": 3,
+            "shrinkage": {"1": 300, "0.75": 14, "0.5": 0, "0.25": 0, "0": 100}}
+    assert _choices_line({**base, "combination_pooling": 0.25}).endswith(
+        "0 for 100 series; each series' choice pooled with the panel's median (weight 0.25)")
+    assert "pooled" not in _choices_line({**base, "combination_pooling": 0.0})

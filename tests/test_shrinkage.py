@@ -13,8 +13,11 @@ from tsrnn import Forecaster
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.forecasting.combination import (
     LONG_SEASON_WEIGHTS,
+    POOLING_WEIGHTS,
     SHRINKAGE_WEIGHTS,
     choose_combination,
+    choose_pooled,
+    choose_pooling,
     combinations,
     long_season_change,
     shrinkage_weight,
@@ -69,12 +72,14 @@ def test_a_longer_season_is_blended_in_where_it_forecasts_better():
 
 def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(both, panel):
     """The weights found through the public API (the unweighted network's validation forecasts, each
-    pair tried) are the ones the fit chose, and the combined forecasts are the ones it makes."""
+    pair tried, each series' relative errors averaged with the panel's median as the fit's pooling
+    weight says) are the ones the fit chose, and the combined forecasts are the ones it makes."""
     from tsrnn.features.preparation import invert
     from tsrnn.features.windowing import target_rows
 
     plain, shrunk = both
     spec = plain.window_spec_
+    errors, relative, levels = {}, {}, {}
     assert {(state.weight, state.long_weight) for state in plain.series_.values()} == {(1.0, 0.0)}
     assert {state.long_period for state in shrunk.series_.values()} == {168}  # a week of hourly rows
     for name, frame in panel.items():
@@ -85,12 +90,20 @@ def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(bo
         pairs = [(w, v) for w in SHRINKAGE_WEIGHTS for v in LONG_SEASON_WEIGHTS if w + v <= 1]
         forecasts = {pair: invert(pair[0] * change + pair[1] * weekly, prepared.levels, ends, spec) for pair in pairs}
         actual = prepared.levels[target_rows(ends, spec)]
-        errors = {pair: np.abs(forecasts[pair] - actual).mean(axis=(1, 2)) for pair in pairs}
-        best = min(pairs, key=lambda pair: errors[pair].mean())
-        gain = errors[(1.0, 0.0)] - errors[best]
+        errors[name] = {pair: np.abs(forecasts[pair] - actual).mean(axis=(1, 2)) for pair in pairs}
+        relative[name] = {pair: errors[name][pair].mean() / errors[name][(0.0, 0.0)].mean() for pair in pairs}
+        levels[name] = (forecasts, shrunk.prepare(panel, series=name), ends)
+    pooling = shrunk.choices_["combination_pooling"]
+    assert pooling in POOLING_WEIGHTS
+    for name in panel:
+        score = {pair: (1 - pooling) * relative[name][pair] + pooling * np.median([r[pair] for r in relative.values()])
+                 for pair in pairs}
+        best = min(pairs, key=score.get)
+        gain = errors[name][(1.0, 0.0)] - errors[name][best]
         chosen = best if gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else (1.0, 0.0)  # the one-standard-error rule
         assert (shrunk.series_[name].weight, shrunk.series_[name].long_weight) == chosen
-        np.testing.assert_allclose(shrunk.forecast_levels(shrunk.prepare(panel, series=name), ends), forecasts[chosen], rtol=1e-5)
+        forecasts, prepared, ends = levels[name]
+        np.testing.assert_allclose(shrunk.forecast_levels(prepared, ends), forecasts[chosen], rtol=1e-5)
     assert shrunk.series_["walk"].weight < 1.0  # the tiny network forecasts the walk worse than its anchor
     assert shrunk.series_["week"].long_weight > 0.0  # the weekends repeat a week later, not a day later
     assert shrunk.series_["pattern"].long_weight < 1.0
@@ -119,3 +132,32 @@ def test_serving_json_carries_each_series_weight(both):
         name: state.weight for name, state in shrunk.series_.items()}
     assert {name: entry.get("long_season_weight", 0.0) for name, entry in spec["series"].items()} == {
         name: state.long_weight for name, state in shrunk.series_.items()}
+
+
+def _panel_errors(best_by_series: dict[str, tuple[float, float]], windows: int, noise: float, seed: int = 0) -> dict:
+    """Per-window errors of every pair of `combinations(None)`: 0.8 for each series' best pair, 1 for
+    the others, plus noise."""
+    rng = np.random.default_rng(seed)
+    return {name: [np.abs((0.8 if pair == best else 1.0) + rng.normal(0, noise, windows)) for pair in combinations(None)]
+            for name, best in best_by_series.items()}
+
+
+def test_a_series_borrows_the_panels_preference_among_the_pairs_that_beat_the_network():
+    pairs = combinations(None)
+    panel = {f"s{i}": [np.full(6, 1.0), np.full(6, 0.9), np.full(6, 0.5), np.full(6, 0.9), np.full(6, 1.0)] for i in range(4)}
+    panel["x"] = [np.full(6, 1.0) + 0.01 * np.arange(6), np.full(6, 0.80), np.full(6, 0.82), np.full(6, 1.1), np.full(6, 1.2)]
+    every = {name: pairs for name in panel}
+    assert choose_pooled(panel, every, 0.0)["x"] == (0.75, 0.0)  # alone: its own lowest error
+    assert choose_pooled(panel, every, 0.5)["x"] == (0.5, 0.0)  # the panel's pair, which also beats its network
+    assert choose_pooled(panel, every, 0.0)["s0"] == (0.5, 0.0)
+    panel["x"][2] = np.full(6, 1.05)  # the panel's pair no longer beats x's network: x keeps the network
+    assert choose_pooled(panel, every, 1.0)["x"] == (1.0, 0.0)
+
+
+def test_the_pooling_weight_is_the_one_the_later_windows_prefer():
+    pairs = combinations(None)
+    shared = _panel_errors({f"s{i}": (0.5, 0.0) for i in range(40)}, windows=8, noise=0.4)
+    assert choose_pooling(shared, {name: pairs for name in shared}) > 0.0  # one best pair, noisy windows: pool
+    own = _panel_errors({f"s{i}": pairs[i % 5] for i in range(40)}, windows=8, noise=0.02)
+    assert choose_pooling(own, {name: pairs for name in own}) == 0.0  # each series clearly its own: alone
+    assert choose_pooling({"one": shared["s0"]}, {"one": pairs}) == 0.0  # a single series has no panel to borrow from

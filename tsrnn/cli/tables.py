@@ -219,6 +219,8 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append(f"the forecast's change from its anchor weighted {next(iter(weights))}" if sum(weights.values()) == 1 else
                      "per-series weight on the forecast's change from its anchor: " +
                      ", ".join(f"{weight} for {count} series" for weight, count in weights.items()))
+    if choices.get("combination_pooling"):
+        parts.append(f"each series' choice pooled with the panel's median (weight {choices['combination_pooling']:g})")
     long = choices.get("long_season") or {}
     blended = {weight: count for weight, count in long.get("weights", {}).items() if count and weight != "0"}
     if blended:  # some series blend in the longer season's naive forecast

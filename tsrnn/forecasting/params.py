@@ -130,7 +130,10 @@ class ForecasterParams:
             the paired per-window difference. Only for target transforms measured from an anchor
             (not "level"). Where the dates have a longer season than the anchor's (a week of
             sub-daily rows), that season's naive forecast is blended in too, with a second weight
-            chosen the same way (`tsrnn.forecasting.combination`). On by default: on the M4 hourly
+            chosen the same way (`tsrnn.forecasting.combination`). In a panel each series' errors
+            relative to its anchor's are averaged with the panel's median of them, with a pooling
+            weight (0 to 1) the panel's validation windows choose (earlier half against later half;
+            `choices_["combination_pooling"]`). On by default: on the M4 hourly
             panel's validation rows it lowered the MASE from 1.035 to 0.947 (with `refit`, from
             0.941 to 0.920; with the weekly naive too, to 0.853).
         split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
