@@ -65,6 +65,8 @@ class ExportedForecaster:
                                  for i, transform in enumerate(spec["input_transforms"])])
         scaled = (np.nan_to_num(steps, nan=0.0) * spec["input_scaling"]["multiply"]
                   + spec["input_scaling"]["add"]).astype(np.float32)
+        constants = np.asarray(spec.get("series_columns", []), dtype=np.float32)  # static covariates, embedding slot
+        scaled = np.hstack([scaled, np.broadcast_to(constants, (len(scaled), len(constants)))])
         lookback, first = spec["lookback"], spec["first_end"]
         windows = np.lib.stride_tricks.sliding_window_view(scaled, lookback, axis=0).transpose(0, 2, 1)
         windows = windows[first - lookback + 1 :]

@@ -130,9 +130,33 @@ def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp50
         np.testing.assert_allclose(served[:, 0, 0], mine, rtol=1e-4)
     with pytest.raises(SystemExit, match="serves the series SPX, TENTH"):
         ExportedForecaster(tmp_path / "serving")
-    Forecaster(lookback=10, units=4, epochs=1, seed=0, series_embedding=2).fit(panel).save(tmp_path / "embedded")
-    result = CliRunner().invoke(main, ["export", str(tmp_path / "embedded"), "--out", str(tmp_path / "no")])
-    assert result.exit_code == 2 and "series embedding is not built yet" in result.stderr and not (tmp_path / "no").exists()
+
+
+def test_a_panel_with_a_series_embedding_and_static_covariates_exports_them_per_series(tmp_path, sp500_slice):
+    """The network reads each series' standardised static covariates and embedding slot after its
+    scaled inputs; serving.json carries them per series, and the server appends them."""
+    import keras
+    from serve_onnx import ExportedForecaster
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models; the other backends export through their own tools")
+    prices = read_series(sp500_slice)[["Close"]]
+    panel = {"SPX": prices, "TENTH": prices.iloc[50:] * 0.1, "HALF": prices.iloc[20:] * 0.5}
+    static = pd.DataFrame({"size": [3.0, 1.0, 2.0]}, index=["SPX", "TENTH", "HALF"])
+    fitted = Forecaster(lookback=10, units=4, epochs=1, seed=0, series_embedding=2, horizon=2).fit(panel, static=static)
+    fitted.save(tmp_path / "run")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "serving" / "serving.json").read_text())
+    slots = {name: entry["series_columns"][-1] for name, entry in spec["series"].items()}
+    assert sorted(slots.values()) == [1.0, 2.0, 3.0]  # each series its own slot, after its covariate
+    assert spec["series"]["SPX"]["series_columns"][0] > spec["series"]["HALF"]["series_columns"][0]  # standardised size
+    expected = Forecaster.load(tmp_path / "run").predict(panel, static=static)
+    for name, frame in panel.items():
+        served = ExportedForecaster(tmp_path / "serving", series=name).forecast(frame[spec["inputs"]].to_numpy(),
+                                                                                 frame[spec["targets"]].to_numpy())
+        mine = expected.loc[expected["series"] == name, ["Close_t+1", "Close_t+2"]].to_numpy()
+        np.testing.assert_allclose(served[:, :, 0], mine, rtol=1e-4)
 
 
 def test_export_mistakes_are_one_line(tmp_path, sp500_slice):

@@ -12,7 +12,9 @@ anchor from the window's last row (0: the last value; minus a season: the season
 and, where the series has a longer season (a week of sub-daily rows), `long_season_weight` on the
 change of that season's naive forecast from the anchor, whose rows `long_season_offsets` gives
 (`tsrnn.forecasting.combination`).
-A panel's run holds those scalers per series under `"series"`; the server names its series.
+A panel's run holds those scalers per series under `"series"`; the server names its series. Where
+the network also reads per-series constants (static covariates, a series embedding's slot), each
+series' `series_columns` holds them, appended to every scaled row in that order.
 
 Usage:
     export_run("runs/sp500", "serving/sp500", fmt="onnx")
@@ -70,9 +72,6 @@ def export_run(run_dir: str | os.PathLike, out: str | os.PathLike, fmt: str = "o
     if forecaster.window_spec_.future_inputs:
         raise ConfigError("export of runs with future covariates or --calendar is not built yet (serving.json has no "
                           "place for future rows); export a run fitted without them")
-    if forecaster.identity_.extra_columns:
-        raise ConfigError("export of panel runs with static covariates or a series embedding is not built yet; export a "
-                          "panel run fitted without --static-features and --series-embedding")
     with atomic_directory(out) as staging:
         network = _point_network(forecaster.model_)
         name = "model.onnx" if fmt == "onnx" else "savedmodel"
@@ -96,7 +95,9 @@ def serving_spec(forecaster: Forecaster) -> dict:
         The JSON-ready serving record.
     """
     spec = forecaster.window_spec_
-    per_series = {name: {**_scalings(state.feature_scaler, state.target_scaler, spec), **_combination(state, spec)}
+    identity = forecaster.identity_
+    per_series = {name: {**_scalings(state.feature_scaler, state.target_scaler, spec), **_combination(state, spec),
+                         **_series_columns(identity, name)}
                   for name, state in forecaster.series_.items()}
     scalings = {"series": per_series} if forecaster.panel_ else next(iter(per_series.values()))
     return {
@@ -118,6 +119,15 @@ def serving_spec(forecaster: Forecaster) -> dict:
         "date_column": forecaster.settings_.reading.date_column,
         "output": "(windows, horizon, targets): scaled transformed targets of each step",
     }
+
+
+def _series_columns(identity, name: str) -> dict:
+    """The constant columns the network reads after one series' scaled inputs (its standardised
+    static covariates, then its embedding slot), as `series_columns`; nothing where there are none.
+    """
+    if not identity.extra_columns:
+        return {}
+    return {"series_columns": identity.with_id(name, identity.values_of(name, np.zeros((1, 0), np.float32)))[0].tolist()}
 
 
 def _combination(state, spec) -> dict:
