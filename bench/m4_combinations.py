@@ -4,7 +4,7 @@
 same rows, the per-series combination the fit chose (it must equal the run's own forecasts) next to
 variants of it: each network alone, the two networks averaged, the choice without its
 one-standard-error rule, each series' choice made alone (without the panel's pooling), and every
-`(weight, long_weight)` pair given to all series alike. Each
+`(weight, long_weight)` pair given to all series alike (per series rows for all but the fixed pairs). Each
 series' choice is still made on the fit's own validation windows (before the scored rows); the
 fixed pairs are read across series, which is why a pair is only ever chosen on a `--validation`
 run's figures and then checked once on the held-out rows.
@@ -142,9 +142,10 @@ def main() -> None:
             rows[name]["mase"] == seasonal[name]["mase"] for name in rows)}
     publish({**result_header(), "revision": revision(), "run": str(args.run), "fit": fit,
              "scored_rows": "validation (the 48 before the held-out)" if args.validation else "the held-out 48",
-             "series": len(frames), "seasonal_naive": summary(scores["seasonal_naive"]), "variants": variants,
+             "series": len(frames), "combination_pooling": forecaster.choices_.get("combination_pooling", 0.0),
+             "seasonal_naive": summary(scores["seasonal_naive"]), "variants": variants,
              "per_series": {method: {name: {k: round(v, 4) for k, v in row.items()} for name, row in result["series"].items()}
-                            for method, result in scores.items()}}, args.out)
+                            for method, result in scores.items() if not method.startswith("fixed_")}}, args.out)
 
 
 if __name__ == "__main__":
