@@ -3,6 +3,8 @@ hourly rows), so that a short window sees the values a week before its targets, 
 row after its own."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,8 +56,15 @@ def test_the_forecast_reads_last_week_only_through_the_lagged_target(lag):
     first, second = (forecaster.predict(frame).iloc[-1].to_numpy() for frame in (data, week_before))
     if lag == 0:
         np.testing.assert_array_equal(first, second)
-    else:
-        assert np.abs(first - second).max() > 1e-6
+        return
+    assert np.abs(first - second).max() > 1e-6
+    needed = 24 + lag + 1  # the window, the lag, and the row before them that its first change reads
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recent = forecaster.predict(data.iloc[-needed:]).iloc[-1].to_numpy()
+    np.testing.assert_allclose(recent, first, rtol=1e-6)  # enough rows: the same forecast as from all of them
+    with pytest.warns(UserWarning, match=f"needs {needed} rows .*target_lag=164"):
+        forecaster.predict(data.iloc[-needed + 1:])
 
 
 def test_a_bad_target_lag_is_one_line():

@@ -91,3 +91,22 @@ def add_lagged_targets(frame: pd.DataFrame, targets: Sequence[str], rows: int) -
     result = pd.concat([frame, pd.DataFrame(lagged, index=frame.index)], axis=1)
     result.attrs = dict(frame.attrs)
     return result
+
+
+def rows_for_exact_lags(lookback: int, rows: int, warmup: int = 1) -> int:
+    """The rows a forecast's last window needs for its lagged inputs to be the data's own values
+    (fewer, and the earliest of them are the series' first value, as `add_lagged_targets` fills).
+
+    Args:
+        lookback: the window's rows.
+        rows: the lag (`target_lag`); 0 for none.
+        warmup: rows consumed before the first step change (`WindowSpec.warmup`).
+
+    Returns:
+        The rows needed (`lookback + warmup` where there is no lag).
+
+    Examples:
+        >>> rows_for_exact_lags(lookback=48, rows=120)
+        169
+    """
+    return lookback + rows + warmup

@@ -70,7 +70,9 @@ class ForecasterParams:
         target_lag: a copy of each target this many rows back as one more input (`target@t-L`,
             `tsrnn.features.lags`); 0 (default): none. A week less the gap and the horizon (120
             for hourly data 48 steps ahead, `tsrnn.features.lags.week_before_targets`) lets a
-            short window see the values a week before its targets.
+            short window see the values a week before its targets. `predict` warns where a series
+            has fewer than lookback + L + 1 rows (its last window's lagged values would be filled
+            with the series' first value).
         calendar_name: an exchange calendar (e.g. "XNYS") whose sessions date the rows after the
             data (else the data's own spacing): the day after a Friday or a holiday is the next session.
         static_features: (panels) columns constant within each series (a sector code, a size), or
