@@ -26,6 +26,7 @@ Examples:
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -110,3 +111,23 @@ def rows_for_exact_lags(lookback: int, rows: int, warmup: int = 1) -> int:
         169
     """
     return lookback + rows + warmup
+
+
+def warn_if_lags_lack_rows(name: str, rows: int, spec) -> None:
+    """Warn (`UserWarning`) where a series given to `predict` has fewer rows than its last window's
+    lagged inputs need (`rows_for_exact_lags`); nothing without a `target_lag`.
+
+    Args:
+        name: the series.
+        rows: its rows.
+        spec: the fitted `WindowSpec`.
+
+    Examples:
+        >>> from tsrnn.features.windowing import WindowSpec
+        >>> warn_if_lags_lack_rows("a", 10, WindowSpec(lookback=4, horizon=1, target_columns=("y",)))  # no lag: silent
+    """
+    needed = rows_for_exact_lags(spec.lookback, spec.target_lag, spec.warmup)
+    if spec.target_lag and rows < needed:
+        warnings.warn(f"series {name}: {rows} rows, but the last window reads {', '.join(spec.lagged_inputs)} and needs "
+                      f"{needed} rows for them (target_lag={spec.target_lag}); the missing rows take the series' first "
+                      f"value. Give at least {needed} rows", UserWarning, stacklevel=4)

@@ -19,15 +19,13 @@ Examples:
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError, NotFittedError
-from tsrnn.features import preparation
-from tsrnn.features.lags import rows_for_exact_lags
+from tsrnn.features import lags, preparation
 from tsrnn.features.preparation import PreparedData
 from tsrnn.features.splits import why_not_scored
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
@@ -203,11 +201,7 @@ class Forecaster(ForecasterParams):
     def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
         spec = self.window_spec_
         fitted = self._state_of(name, frame)
-        needed = rows_for_exact_lags(spec.lookback, spec.target_lag, spec.warmup)
-        if spec.target_lag and len(frame) < needed:
-            warnings.warn(f"series {name}: {len(frame)} rows, but the last window reads {', '.join(spec.lagged_inputs)} "
-                          f"and needs {needed} rows for them (target_lag={spec.target_lag}); the missing rows take the "
-                          f"series' first value. Give at least {needed} rows", UserWarning, stacklevel=3)
+        lags.warn_if_lags_lack_rows(name, len(frame), spec)
         features, levels = preparation.arrays(frame, spec)
         ends = window_ends(len(frame), spec, with_targets=False)
         preparation.check_future_known(frame, spec, ends)
