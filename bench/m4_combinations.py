@@ -48,7 +48,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
     `combination_errors` on the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import choose_combination, combination_errors, combinations, long_season_change
+    from tsrnn.forecasting.combination import choose_pooled, combination_errors, combinations, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -78,7 +78,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
         long_validation = long_season_change(levels, validation, spec, period) if period else None
         errors = combination_errors(predicted, levels, validation, spec, long_validation)
         found["chosen_without_se_rule"] = blend(refit, *combinations(period)[int(np.argmin([e.mean() for e in errors]))])
-        found["chosen_each_series_alone"] = blend(refit, *choose_combination(predicted, levels, validation, spec, period))
+        found["chosen_each_series_alone"] = blend(refit, *choose_pooled({name: errors}, {name: combinations(period)}, 0.0)[name])
     for weight, long_weight in combinations(period or 168):
         found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
     return found, errors, combinations(period)

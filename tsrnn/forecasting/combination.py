@@ -114,9 +114,10 @@ def _measured_a_season_back(spec: WindowSpec, period: int) -> WindowSpec:
 def choose_combination(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec,
                        long_period: int | None = None) -> tuple[float, float]:
     """The `(weight, long_weight)` that gives one series' validation windows the lowest mean
-    absolute error in the data's units (the series alone: `choose_pooled` with pooling 0), kept only where it beats the network's own forecast (1, 0)
-    by more than one standard error of the paired per-window difference (the rule that keeps
-    trained weights, `tsrnn.nn.training.keep_trained`).
+    absolute error in the data's units (the series alone: `choose_pooled` with pooling 0), kept
+    only where it beats the network's own forecast (1, 0) by more than one standard error of the
+    paired per-window difference (the rule that keeps trained weights,
+    `tsrnn.nn.training.keep_trained`).
 
     Args:
         predicted: the network's validation forecasts in the transformed target's space.
