@@ -35,8 +35,12 @@ def network_changes(forecaster, network, scaled: np.ndarray, ends, fitted) -> np
 
 
 def linear_path(network):
-    """The network's linear path alone (its frozen Ridge map of the window), as a model of the same output."""
+    """The network's linear path alone (its frozen Ridge map of the window), as a model of the same output
+    (an averaged model's first member's: every member starts at the same frozen map)."""
     import keras
+
+    while not any(layer.name == "linear" for layer in network.layers):  # a `refit_members` average: its first member
+        network = next(layer for layer in network.layers if isinstance(layer, keras.Model))
 
     linear = network.get_layer("linear").output
     shape = network.outputs[0].shape[1:]

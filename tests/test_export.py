@@ -41,7 +41,8 @@ def _served_forecasts(directory: Path, frame: pd.DataFrame, spec: dict) -> np.nd
          features=["Close", "Volume"], input_transforms={"Volume": "log1p_difference"}, scaling="minmax"),
     dict(quantile_levels=[80]),  # the point forecast is exported, the quantile head left out
     dict(target_lag=7, horizon=2, features=["Close", "Volume"]),  # the server derives Close@t-7 from Close
-], ids=["log_returns", "season_anchor_difference_minmax", "quantile_head", "lagged_target"])
+    dict(refit=True, refit_members=2, scaling="scale", horizon=2),  # one graph averaging two networks
+], ids=["log_returns", "season_anchor_difference_minmax", "quantile_head", "lagged_target", "refit_members_scale"])
 def test_onnx_export_forecasts_raw_rows_like_tsrnn_predict(params, tmp_path, sp500_slice):
     import keras
 

@@ -83,3 +83,27 @@ def test_by_default_a_panel_is_refitted_and_one_series_is_not(series):
     assert "refit" in Forecaster(**NETWORK).fit(panel).choices_
     assert "refit" not in Forecaster(**NETWORK).fit(frame).choices_
     assert "refit" not in Forecaster(**NETWORK, refit=False).fit(panel).choices_
+
+
+def test_refit_members_average_networks_trained_from_their_own_seeds(both, series, tmp_path):
+    import keras
+
+    _, single = both
+    pair = Forecaster(**NETWORK, refit=True, refit_members=2).fit(series)
+    assert pair.choices_["refit"]["members"] == 2 and single.choices_["refit"]["members"] == 1
+    members = [layer.layers[-1] for layer in pair.model_.layers if isinstance(layer, keras.Model)]
+    assert len(members) == 2
+    windows = np.random.default_rng(0).normal(size=(5, *pair.model_.inputs[0].shape[1:])).astype("float32")
+    outputs = [np.asarray(network.predict(windows, verbose=0)) for network in (pair.model_, *members, single.model_)]
+    np.testing.assert_allclose(outputs[0], (outputs[1] + outputs[2]) / 2, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(outputs[1], outputs[3], rtol=1e-5, atol=1e-7)  # member 0: the single refit's seed
+    assert not np.allclose(outputs[1], outputs[2])  # member 1: its own seed
+    assert pair.evaluate(series, part="test") == single.evaluate(series, part="test")  # scored by the first network
+    assert not np.allclose(pair.predict(series).to_numpy(), single.predict(series).to_numpy())
+    pair.save(tmp_path / "run")
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "run").predict(series), pair.predict(series))
+
+
+def test_refit_members_is_a_positive_count(series):
+    with pytest.raises(ConfigError, match="refit_members"):
+        Forecaster(**NETWORK, refit=True, refit_members=0).fit(series)

@@ -34,6 +34,7 @@ from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity, with_input_transforms
+from tsrnn.forecasting.refitting import refit_networks
 from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
@@ -262,14 +263,9 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     forecasting = model
     if every_row and outcome.best_epoch:  # None: no validation chose an epoch; 0: the linear start was kept
         # The same start and seed, every row's windows, the epochs validation chose; no early stopping.
-        training.seed_everything(train.seed)
-        forecasting = start()
-        refitted = training.fit_model(
-            forecasting, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs),
-            None, epochs=outcome.best_epoch, batch_size=train.batch_size, patience=0, restore_best=False,
-            distribution=distribution, verbose=train.verbose)
+        forecasting, losses = refit_networks(start, every_row, spec, train, outcome.best_epoch, outputs, distribution)
         choices["refit"] = {"epochs": outcome.best_epoch, "windows": int(sum(len(ends) for _, ends, _ in every_row)),
-                            "final_loss": refitted.history["loss"][-1]}
+                            "final_loss": losses[0], "members": len(losses)}
         learned["holdout_model_"] = model
     learned.update(
         settings_=settings, resolved_=plan.resolved, choices_=choices, window_spec_=spec, model_spec_=settings.model,

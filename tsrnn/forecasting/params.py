@@ -89,7 +89,9 @@ class ForecasterParams:
             "season" before each target; None chooses on the validation split.
         linear: add a linear path over the window beside the recurrent body, started at the Ridge
             solution chosen on validation (None: on for regression, off for classification).
-        scaling: "standard" (default), "minmax" or "none"; fitted on the training rows only.
+        scaling: "standard" (default), "minmax", "scale" (divided by the standard deviation, not
+            centred, so the network's output 0 is no change from the anchor rather than the training
+            rows' mean change) or "none"; fitted on the training rows only.
         quantile_levels: band levels in percent (e.g. [80, 95]) for a quantile head: one output per
             quantile (1 - L) / 2 and (1 + L) / 2, trained with the pinball loss and ordered by
             construction, so bands follow the inputs; conformalised on the validation split (None:
@@ -122,6 +124,11 @@ class ForecasterParams:
             series (on the M4 hourly panel's validation rows it lowered the MASE from 1.035 to
             0.941), off for one series (its few validation windows choose the epochs noisily: no
             gain on the single series of `bench/accuracy.py --beyond`).
+        refit_members: with `refit`, how many networks are trained on every row, each from its own
+            seed (`seed`, `seed + 1`, ...) and the same start, for the epochs validation chose; the
+            forecast averages them (a seed ensemble: every top M4 entry combined several models).
+            k times the refit's training time; the combination and the bands stay chosen on the
+            first network's validation windows. 1 (default): one network.
         shrinkage: per series, multiply the forecast's change from its anchor by the weight (0,
             0.25, 0.5, 0.75 or 1) that gives that series' validation windows the lowest absolute
             error: 0 forecasts the anchor alone (seasonal naive with the season anchor, naive with
@@ -193,6 +200,7 @@ class ForecasterParams:
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
     refit: bool | None = None
+    refit_members: int = 1
     shrinkage: bool = True
     split: str = "auto"
     fill: str | None = None
@@ -262,6 +270,7 @@ class TrainingSettings:
     validation_fraction: float
     test_fraction: float
     refit: bool | None
+    refit_members: int
     shrinkage: bool
     split: str
     seed: int | None
@@ -379,6 +388,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
         test_fraction=check_fraction("test_fraction", p["test_fraction"]),
         refit=check_bool("refit", p["refit"], optional=True),
+        refit_members=check_int("refit_members", p["refit_members"], 1),
         shrinkage=check_bool("shrinkage", p["shrinkage"]),
         split=check_choice("split", p["split"], SPLITS),
         seed=check_int("seed", p["seed"], 0, optional=True),
