@@ -62,7 +62,7 @@ def test_every_target_lies_after_its_windows_last_input(case):
 
 
 @settings(max_examples=100, deadline=None)
-@given(cases(), st.sampled_from(["standard", "minmax"]))
+@given(cases(), st.sampled_from(["standard", "minmax", "scale"]))
 def test_scalers_fitted_before_t_ignore_values_from_t_on(case, kind):
     # The forecaster's own scaler fit gets the whole series and the end of training, as in fit;
     # values from the end of training on must not move it.

@@ -148,3 +148,16 @@ def test_spec_json_round_trip_and_validation():
         WindowSpec(target_transform="logs")
     with pytest.raises(ConfigError, match="unknown WindowSpec field"):
         WindowSpec.from_dict({"lookback": 3, "colour": "red"})
+
+
+def test_scale_scaling_divides_without_centring_and_round_trips():
+    from tsrnn.features.scaling import fit_scaler, scaler_from_dict, scaler_to_dict
+
+    rows = np.array([[1.0], [3.0], [5.0]])
+    scaler = fit_scaler("scale", rows)
+    assert scaler.transform(np.array([[0.0], [4.0]])).ravel().tolist() == pytest.approx([0.0, 4.0 / rows.std()])
+    state = scaler_to_dict(scaler)
+    assert state["kind"] == "scale"
+    again = scaler_from_dict(state)
+    np.testing.assert_allclose(again.inverse_transform(scaler.transform(rows)), rows)
+    assert scaler_to_dict(fit_scaler("standard", rows))["kind"] == "standard"

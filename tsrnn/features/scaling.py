@@ -15,11 +15,13 @@ from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardSca
 
 from tsrnn.errors import ConfigError
 
-_KINDS = {"standard": StandardScaler, "minmax": MinMaxScaler}
+_KINDS = {"standard": StandardScaler, "minmax": MinMaxScaler, "scale": StandardScaler}
+_OPTIONS = {"scale": {"with_mean": False}}  # "scale": divided by the standard deviation, not centred
 # Learned attributes that fully define each scaler's transform and inverse.
 _STATE = {
     "standard": ("mean_", "var_", "scale_", "n_samples_seen_"),
     "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_", "n_samples_seen_"),
+    "scale": ("mean_", "var_", "scale_", "n_samples_seen_"),
 }
 
 
@@ -27,7 +29,8 @@ def fit_scaler(kind: str, rows: np.ndarray):
     """Fit a scikit-learn scaler of `kind` on `rows`.
 
     Args:
-        kind: "standard", "minmax" or "none" (the identity).
+        kind: "standard", "minmax", "scale" (divided by the standard deviation without centring, so
+            0 stays 0) or "none" (the identity).
         rows: the training rows, 2-D.
 
     Returns:
@@ -44,8 +47,8 @@ def fit_scaler(kind: str, rows: np.ndarray):
     if kind == "none":
         return FunctionTransformer(validate=False).fit(rows)
     if kind not in _KINDS:
-        raise ConfigError(f"scaling must be one of standard, minmax, none; got {kind!r}")
-    return _KINDS[kind]().fit(rows)
+        raise ConfigError(f"scaling must be one of standard, minmax, scale, none; got {kind!r}")
+    return _KINDS[kind](**_OPTIONS.get(kind, {})).fit(rows)
 
 
 def scaler_to_dict(scaler) -> dict:
@@ -65,7 +68,7 @@ def scaler_from_dict(state: dict):
         return FunctionTransformer(validate=False).fit(np.zeros((1, 1)))
     if kind not in _KINDS:
         raise ConfigError(f"unknown scaler kind {kind!r} in saved state")
-    scaler = _KINDS[kind]()
+    scaler = _KINDS[kind](**_OPTIONS.get(kind, {}))
     for name in _STATE[kind]:
         value = state[name.rstrip("_")]
         setattr(scaler, name, np.asarray(value, dtype=np.float64) if isinstance(value, list) else value)
@@ -74,7 +77,8 @@ def scaler_from_dict(state: dict):
 
 
 def _kind_of(scaler) -> str:
-    for kind, cls in _KINDS.items():
-        if isinstance(scaler, cls):
-            return kind
+    if isinstance(scaler, StandardScaler):
+        return "standard" if scaler.with_mean else "scale"
+    if isinstance(scaler, MinMaxScaler):
+        return "minmax"
     return "none"

@@ -55,7 +55,8 @@ class WindowSpec:
         feature_columns: input columns; empty means the target columns.
         target_columns: columns to predict.
         target_transform: "log_return" (default), "difference" or "level".
-        scaling: "standard" (default), "minmax" or "none"; fitted on training rows only.
+        scaling: "standard" (default), "minmax", "scale" (divided by the standard deviation, not
+            centred: a change of 0 stays 0) or "none"; fitted on training rows only.
         target_anchor: "last" (targets relative to the window's last value) or "season" (relative to
             the value `seasonal_period` rows before each target, seen by the window's end).
         seasonal_period: rows per season (needed by `target_anchor="season"`).
