@@ -104,6 +104,17 @@ def test_refit_members_average_networks_trained_from_their_own_seeds(both, serie
     pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "run").predict(series), pair.predict(series))
 
 
+def test_cli_refit_members_says_how_many_networks_it_averaged(series, tmp_path):
+    flags = ["--lookback", "10", "--horizon", "2", "--units", "4", "--epochs", "2", "--patience", "0", "--no-linear",
+             "--seed", "0", "-q", "--refit"]
+    result = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-members", "2", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "2 epochs, 2 networks averaged) to forecast" in result.output
+    wrong = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-members", "0", "--out", str(tmp_path / "bad")])
+    assert wrong.exit_code == 2 and "refit_members" in wrong.output and "Traceback" not in wrong.output
+    assert not (tmp_path / "bad").exists()
+
+
 def test_refit_members_is_a_positive_count(series):
     with pytest.raises(ConfigError, match="refit_members"):
         Forecaster(**NETWORK, refit=True, refit_members=0).fit(series)

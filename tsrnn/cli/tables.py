@@ -230,6 +230,7 @@ def _choices_line(choices: dict | None) -> str | None:
                      ", ".join(f"weight {weight} for {count}" for weight, count in blended.items()) + ")")
     refit = choices.get("refit")
     if refit:
-        parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs) to forecast; "
-                     "the test scores are the first network's")
+        members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""
+        parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs{members}) to "
+                     "forecast; the test scores are the first network's")
     return "chosen: " + "; ".join(parts)

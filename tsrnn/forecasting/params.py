@@ -350,7 +350,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
             p[name] = value
     if p["target"] is None:
         raise ConfigError("target is found from the data at fit time; name a --target, or call fit(data) first")
-    task = check_choice("task", p["task"], TASKS)
+    task = check_choice("--task", p["task"], TASKS)
     targets = _column_list("target", p["target"])
     features = _column_list("features", p["features"]) if p["features"] is not None else ()
     future = _column_list("future_features", p["future_features"]) if p["future_features"] else ()
@@ -362,8 +362,8 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
             f"classification predicts the direction of one target, got {len(targets)}: {', '.join(targets)}; "
             "name a single --target"
         )
-    period = check_int("seasonal_period", p["seasonal_period"], 1, optional=True)
-    anchor = check_choice("target_anchor", p["target_anchor"] or "last", TARGET_ANCHORS)
+    period = check_int("--seasonal-period", p["seasonal_period"], 1, optional=True)
+    anchor = check_choice("--anchor", p["target_anchor"] or "last", TARGET_ANCHORS)
     if task == "classification" and anchor != "last":
         raise ConfigError("classification predicts a rise from the last value; use target_anchor 'last'")
     linear = task == "regression" if p["linear"] is None else p["linear"]
@@ -380,20 +380,20 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
     )
     training = TrainingSettings(
         task=task,
-        epochs=check_int("epochs", p["epochs"], 1),
-        calibration_folds=check_int("calibration_folds", p["calibration_folds"], 1),
-        batch_size=check_int("batch_size", p["batch_size"], 1),
-        learning_rate=check_positive("learning_rate", p["learning_rate"]),
-        patience=check_int("patience", p["patience"], 0),
-        validation_fraction=check_fraction("validation_fraction", p["validation_fraction"]),
-        test_fraction=check_fraction("test_fraction", p["test_fraction"]),
-        refit=check_bool("refit", p["refit"], optional=True),
-        refit_members=check_int("refit_members", p["refit_members"], 1),
-        shrinkage=check_bool("shrinkage", p["shrinkage"]),
-        split=check_choice("split", p["split"], SPLITS),
-        seed=check_int("seed", p["seed"], 0, optional=True),
-        strategy=check_choice("strategy", p["strategy"], STRATEGIES),
-        verbose=check_int("verbose", p["verbose"], 0),
+        epochs=check_int("--epochs", p["epochs"], 1),
+        calibration_folds=check_int("--calibration-folds", p["calibration_folds"], 1),
+        batch_size=check_int("--batch-size", p["batch_size"], 1),
+        learning_rate=check_positive("--learning-rate", p["learning_rate"]),
+        patience=check_int("--patience", p["patience"], 0),
+        validation_fraction=check_fraction("--validation-fraction", p["validation_fraction"]),
+        test_fraction=check_fraction("--test-fraction", p["test_fraction"]),
+        refit=check_bool("--refit", p["refit"], optional=True),
+        refit_members=check_int("--refit-members", p["refit_members"], 1),
+        shrinkage=check_bool("--shrinkage", p["shrinkage"]),
+        split=check_choice("--split", p["split"], SPLITS),
+        seed=check_int("--seed", p["seed"], 0, optional=True),
+        strategy=check_choice("--strategy", p["strategy"], STRATEGIES),
+        verbose=check_int("--verbose", p["verbose"], 0),
     )
     units = p["units"]
     units = (units,) if isinstance(units, int) else (tuple(units) if units else None)
@@ -420,7 +420,7 @@ def derive_settings(params: ForecasterParams, resolved: dict | None = None) -> F
         model=model,
         training=training,
         seasonal_period=period,
-        fill=check_choice("fill", p["fill"], FILL_POLICIES, optional=True),
+        fill=check_choice("--fill", p["fill"], FILL_POLICIES, optional=True),
         reading=read_options(params),
         calendar_name=_calendar_name(p["calendar_name"]),
     )

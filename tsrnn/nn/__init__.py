@@ -1,6 +1,7 @@
 """The networks: the model zoo (`ModelSpec` -> `keras.Model`), the quantile head and its loss, the Keras
-training loop with its callbacks, data-parallel training and the backend's quiet start. Written
-against Keras 3 alone, so every model runs on TensorFlow, JAX and PyTorch.
+training loop with its callbacks, data-parallel training, the backend's quiet start and the model
+averaging several networks. Written against Keras 3 alone, so every model runs on TensorFlow, JAX
+and PyTorch.
 
 Public names load from their modules when first used (`tsrnn._lazy`).
 """
@@ -13,6 +14,7 @@ _EXPORTS = {
     "ModelSpec": "zoo",
     "SlowPathWarning": "zoo",
     "TrainingResult": "training",
+    "average_of": "ensemble",
     "build": "zoo",
     "data_parallel": "distribute",
     "fit_model": "training",

@@ -30,6 +30,14 @@ def average_of(networks: list, name: str = "ensemble"):
 
     Raises:
         ValueError: no networks.
+
+    Examples:
+        >>> import keras
+        >>> network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        >>> average_of([network]) is network
+        True
+        >>> average_of([network, keras.models.clone_model(network)]).output_shape
+        (None, 2)
     """
     import keras
 
