@@ -45,7 +45,7 @@ def test_a_nan_learning_rate_is_refused_before_training(tmp_path):
     data.write_text(series_text(80))
     before = set(tmp_path.rglob("*"))
     result = CliRunner().invoke(main, ["fit", str(data), "--out", str(tmp_path / "run"), *TINY, "--learning-rate", "nan"])
-    check_one_line_error(result, "learning_rate must be a finite number > 0, got nan", tmp_path, before)
+    check_one_line_error(result, "--learning-rate must be a finite number > 0, got nan", tmp_path, before)
 
 
 def test_a_diverging_loss_stops_training_with_the_epoch_and_the_fixes():
