@@ -115,6 +115,8 @@ def test_cli_refit_members_says_how_many_networks_it_averaged(series, tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
-def test_refit_members_is_a_positive_count(series):
-    with pytest.raises(ConfigError, match="refit_members"):
+def test_refit_members_is_a_positive_count_and_needs_the_refit(series):
+    with pytest.raises(ConfigError, match="refit_members must be an integer >= 1, got 0"):
         Forecaster(**NETWORK, refit=True, refit_members=0).fit(series)
+    with pytest.raises(ConfigError, match="refit_members 2 averages refitted networks, and this fit has no refit; add refit"):
+        Forecaster(**NETWORK, refit_members=2).fit(series)  # one series: no refit by default

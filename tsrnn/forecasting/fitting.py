@@ -174,6 +174,9 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     parts, validation_parts, calibrating, series_state, skipped, directions = [], [], [], {}, [], []
     every_row = []  # every series' windows up to its last row, for the refit
     refitting = regression and (train.refit if train.refit is not None else len(frames) > 1)
+    if train.refit_members > 1 and not refitting:
+        raise ConfigError(f"--refit-members {train.refit_members} averages refitted networks, and this fit has no "
+                          "refit; add --refit (one series and classifiers are not refitted by default)")
     for name, frame in plan.frames.items():
         bounds = split.bounds(frame.index, name)
         # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.

@@ -128,7 +128,8 @@ class ForecasterParams:
             seed (`seed`, `seed + 1`, ...) and the same start, for the epochs validation chose; the
             forecast averages them (a seed ensemble: every top M4 entry combined several models).
             k times the refit's training time; the combination and the bands stay chosen on the
-            first network's validation windows. 1 (default): one network.
+            first network's validation windows. 1 (default): one network; more than 1 needs the
+            refit (one series is not refitted by default: pass `refit=True`).
         shrinkage: per series, multiply the forecast's change from its anchor by the weight (0,
             0.25, 0.5, 0.75 or 1) that gives that series' validation windows the lowest absolute
             error: 0 forecasts the anchor alone (seasonal naive with the season anchor, naive with
