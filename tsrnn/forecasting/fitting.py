@@ -300,7 +300,8 @@ def earlier_blocks(params: ForecasterParams, frames: dict[str, pd.DataFrame], pa
     Returns:
         `(scores, {band level: scores} or None)` per earlier block, oldest first.
     """
-    earlier_params = ForecasterParams(**{**ForecasterParams.get_params(params), "calibration_folds": 1, "refit": False, "verbose": 0})
+    earlier_params = ForecasterParams(**{**ForecasterParams.get_params(params), "calibration_folds": 1, "refit": False,
+                                         "refit_members": 1, "verbose": 0})
     found = []
     for block in range(1, folds):
         earlier = split.earlier(frames, block)
