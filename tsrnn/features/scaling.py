@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 
 from tsrnn.errors import ConfigError
+from tsrnn.utils.validation import SCALINGS
 
 _KINDS = {"standard": StandardScaler, "minmax": MinMaxScaler, "scale": StandardScaler}
 _OPTIONS = {"scale": {"with_mean": False}}  # "scale": divided by the standard deviation, not centred
@@ -47,7 +48,7 @@ def fit_scaler(kind: str, rows: np.ndarray):
     if kind == "none":
         return FunctionTransformer(validate=False).fit(rows)
     if kind not in _KINDS:
-        raise ConfigError(f"scaling must be one of standard, minmax, scale, none; got {kind!r}")
+        raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {kind!r}")
     return _KINDS[kind](**_OPTIONS.get(kind, {})).fit(rows)
 
 
