@@ -31,8 +31,10 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
     """Train `train.refit_members` networks on every row's windows and return what forecasts.
 
     Each member is built by `start` (the fit's start: the linear path at the validated Ridge
-    solution) under its own seed (`member_seeds`), shuffles its windows by that seed, and trains
-    for `epochs` with no early stopping (no rows are left to stop on).
+    solution) under its own seed (`member_seeds`). They train for `epochs` with no early stopping
+    (no rows are left to stop on), side by side as one model (`tsrnn.nn.ensemble.trained_together`)
+    on the same batches, shuffled by the first seed: each member learns from its own loss alone, so
+    member 0 is the network one refit would train, and the others differ by their start.
 
     Args:
         start: builds a fresh network (under the current seed).
@@ -49,16 +51,24 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
     """
     from tsrnn.features.batches import window_input
     from tsrnn.nn import training
-    from tsrnn.nn.ensemble import average_of
+    from tsrnn.nn.distribute import scope_of
+    from tsrnn.nn.ensemble import average_of, member_losses, trained_together
 
-    members, losses = [], []
-    for seed in member_seeds(train.seed, train.refit_members):
+    members = []
+    for seed in reversed(member_seeds(train.seed, train.refit_members)):  # member 0 last: the seed state it trains in
         training.seed_everything(seed)
-        network = start()
-        refitted = training.fit_model(
-            network, window_input(every_row, spec, train.batch_size, shuffle=True, seed=seed, target_names=outputs),
-            None, epochs=epochs, batch_size=train.batch_size, patience=0, restore_best=False,
-            distribution=distribution, verbose=train.verbose)
-        members.append(network)
-        losses.append(float(refitted.history["loss"][-1]))
-    return average_of(members), losses
+        members.insert(0, start())
+    if len(members) == 1:
+        model, names = members[0], outputs
+    else:
+        with scope_of(distribution):
+            model, names = trained_together(members)
+    refitted = training.fit_model(
+        model, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=names),
+        None, epochs=epochs, batch_size=train.batch_size, patience=0, restore_best=False,
+        distribution=distribution, verbose=train.verbose)
+    if len(members) == 1:
+        return members[0], [float(refitted.history["loss"][-1])]
+    for member in members:  # their own optimizers did not train: built, so each saves and loads whole
+        member.optimizer.build(member.trainable_variables)
+    return average_of(members), member_losses(refitted.history, len(members))
