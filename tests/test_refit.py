@@ -25,7 +25,7 @@ def series(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def both(series):
-    return Forecaster(**NETWORK).fit(series), Forecaster(**NETWORK, refit=True).fit(series)
+    return Forecaster(**NETWORK).fit(series), Forecaster(**NETWORK, refit=True, refit_members=1).fit(series)
 
 
 def test_the_refit_trains_on_every_window_for_the_chosen_epochs(both, series):
@@ -79,8 +79,8 @@ def test_cli_refit_prints_the_first_networks_test_scores_and_says_it_refitted(se
 def test_by_default_a_panel_is_refitted_and_one_series_is_not(series):
     frame = read_series(series)[["Close"]]
     panel = {"a": frame, "b": frame * 0.5}
-    assert Forecaster(**NETWORK).get_params()["refit"] is None
-    assert "refit" in Forecaster(**NETWORK).fit(panel).choices_
+    assert Forecaster(**NETWORK).get_params()["refit"] is None and Forecaster().get_params()["refit_members"] is None
+    assert Forecaster(**NETWORK).fit(panel).choices_["refit"]["members"] == 2  # by default a refit averages two networks
     assert "refit" not in Forecaster(**NETWORK).fit(frame).choices_
     assert "refit" not in Forecaster(**NETWORK, refit=False).fit(panel).choices_
 

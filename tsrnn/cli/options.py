@@ -153,9 +153,9 @@ def _forecaster_options(command):
                help="After the choices on validation, train the forecasting network again on every row for the "
                     "chosen epochs; the test scores stay the first network's [default: on for several series, off "
                     "for one]."),
-        _param("--refit-members",
-               help="With the refit, train this many networks on every row, each from its own seed, and average "
-                    "their forecasts (k times the refit's training time)."),
+        _param("--refit-members", type=int,
+               help="With the refit, train this many networks on every row, each from its own seed, side by side, "
+                    "and average their forecasts [default: 2 where the forecaster refits, else 1]."),
         _param("--shrinkage/--no-shrinkage", "shrinkage",
                help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
                     "windows prefer, and for sub-daily data blend in last week's values likewise: a series the "

@@ -34,7 +34,7 @@ from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
 from tsrnn.forecasting.params import ForecasterParams, derive_settings, resolve_from_data, with_identity, with_input_transforms
-from tsrnn.forecasting.refitting import refit_networks
+from tsrnn.forecasting.refitting import refit_members_for, refit_networks
 from tsrnn.forecasting.selection import LinearChoice, SeriesRows, choices_record, choose_window
 from tsrnn.forecasting.state import SeriesState
 from tsrnn.io.tables import data_sha256
@@ -174,9 +174,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     parts, validation_parts, calibrating, series_state, skipped, directions = [], [], [], {}, [], []
     every_row = []  # every series' windows up to its last row, for the refit
     refitting = regression and (train.refit if train.refit is not None else len(frames) > 1)
-    if train.refit_members > 1 and not refitting:
-        raise ConfigError(f"--refit-members {train.refit_members} averages refitted networks, and this fit has no "
-                          "refit; add --refit (one series and classifiers are not refitted by default)")
+    train = dataclasses.replace(train, refit_members=refit_members_for(train, refitting))
     for name, frame in plan.frames.items():
         bounds = split.bounds(frame.index, name)
         # JAX shards every batch evenly over the devices: drop the few oldest windows that would not.

@@ -1,7 +1,7 @@
 """The refit: after every choice is made on validation, the forecasting network(s) trained again on
 the windows of every row, for the epochs validation chose (`ForecasterParams.refit`), as
-scikit-learn's `refit` does after a search; with `refit_members` > 1, several from their own seeds,
-averaged (`tsrnn.nn.ensemble`).
+scikit-learn's `refit` does after a search; with `refit_members` > 1 (2 by default), several from
+their own seeds, trained side by side and averaged (`tsrnn.nn.ensemble`).
 
 Examples:
     >>> from tsrnn.forecasting.params import ForecasterParams, derive_settings
@@ -12,8 +12,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tsrnn.errors import ConfigError
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.forecasting.params import TrainingSettings
+
+DEFAULT_MEMBERS = 2  # where the forecaster refits and `refit_members` is None
+
+
+def refit_members_for(train: TrainingSettings, refitting: bool) -> int:
+    """How many networks the refit trains: `train.refit_members`, or by default 2 where the fit
+    refits and 1 where it does not.
+
+    Args:
+        train: the training settings.
+        refitting: whether this fit refits (a panel by default, or `refit=True`).
+
+    Returns:
+        The number of networks.
+
+    Raises:
+        ConfigError: more than one member asked for a fit without a refit.
+
+    Examples:
+        >>> from tsrnn.forecasting.params import ForecasterParams, derive_settings
+        >>> train = derive_settings(ForecasterParams(target="y")).training
+        >>> refit_members_for(train, refitting=True), refit_members_for(train, refitting=False)
+        (2, 1)
+    """
+    if train.refit_members is None:
+        return DEFAULT_MEMBERS if refitting else 1
+    if train.refit_members > 1 and not refitting:
+        raise ConfigError(f"--refit-members {train.refit_members} averages refitted networks, and this fit has no "
+                          "refit; add --refit (one series and classifiers are not refitted by default)")
+    return train.refit_members
 
 
 def member_seeds(seed: int | None, members: int) -> list[int | None]:
