@@ -234,7 +234,7 @@ def test_a_static_covariate_or_a_series_embedding_tells_the_series_apart(kinds_f
     mase = {name: forecaster.evaluate(panel)["pooled"]["model"]["mean_mase"] for name, forecaster in fitted.items()}
     assert mase["static"] < 0.92 * mase["plain"] and mase["embedding"] < 0.92 * mase["plain"], mase
     assert fitted["static"].identity_.mean == (0.0,) and fitted["static"].identity_.scale == (1.0,)
-    assert fitted["embedding"].model_.get_layer("series_embedding").slots == 7  # six series and the unknown one
+    assert fitted["embedding"].holdout_model_.get_layer("series_embedding").slots == 7  # six series and the unknown one
 
 
 def test_static_covariates_reach_the_model_and_unseen_series_need_theirs(kinds_fitted, tmp_path):
