@@ -55,11 +55,9 @@ def trained_together(networks: list):
     """
     import keras
 
-    template = networks[0].inputs[0]
-    inputs = keras.Input(shape=template.shape[1:], dtype=template.dtype, name=template.name)
+    inputs, members = _on_one_input(networks)
     outputs, losses = {}, {}
-    for index, network in enumerate(networks):
-        output = keras.Model(inputs, network(inputs), name=f"member_{index}")(inputs)
+    for index, (network, output) in enumerate(zip(networks, members)):
         named = output if isinstance(output, dict) else {"": output}
         for key, tensor in named.items():
             name = f"member_{index}_{key}" if key else f"member_{index}"
@@ -81,7 +79,7 @@ def member_losses(history: dict, members: int) -> list[float]:
         [1.0, 2.0]
     """
     return [float(sum(values[-1] for key, values in history.items()
-                      if key.endswith("loss") and (key == f"member_{index}_loss" or key.startswith(f"member_{index}_"))))
+                      if key.startswith(f"member_{index}_") and key.endswith("loss")))
             for index in range(members)]
 
 
@@ -113,12 +111,21 @@ def average_of(networks: list, name: str = "ensemble"):
         raise ValueError("average_of needs at least one network")
     if len(networks) == 1:
         return networks[0]
-    template = networks[0].inputs[0]
-    inputs = keras.Input(shape=template.shape[1:], dtype=template.dtype, name=template.name)
-    # Each member wrapped under its own name (Keras refuses two nested models of one name).
-    outputs = [keras.Model(inputs, network(inputs), name=f"member_{index}")(inputs) for index, network in enumerate(networks)]
+    inputs, outputs = _on_one_input(networks)
     if isinstance(outputs[0], dict):
         averaged = {key: keras.layers.Average(name=key)([output[key] for output in outputs]) for key in outputs[0]}
     else:
         averaged = keras.layers.Average(name="average")(outputs)
     return keras.Model(inputs, averaged, name=name)
+
+
+def _on_one_input(networks: list):
+    """One input like the first network's, and each network's output on it, each network wrapped
+    under its own name `member_{i}` (Keras refuses two nested models of one name).
+    """
+    import keras
+
+    template = networks[0].inputs[0]
+    inputs = keras.Input(shape=template.shape[1:], dtype=template.dtype, name=template.name)
+    return inputs, [keras.Model(inputs, network(inputs), name=f"member_{index}")(inputs)
+                    for index, network in enumerate(networks)]
