@@ -73,6 +73,14 @@ def summary(scores: dict) -> dict:
             for key, value in scores.items() if key != "series"}
 
 
+def _literal(value: str):
+    """`--set`'s value: a Python literal (168, 0.5, None, [24, 168]), or else the word itself."""
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=None, help="The first N series only (a quick check).")
@@ -83,9 +91,10 @@ def main() -> None:
     parser.add_argument("--save", default=None, metavar="DIR",
                         help="Keep each seed's fitted forecaster in DIR/seedN (for bench/m4_combinations.py).")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="A Forecaster parameter other than its default (a Python literal), e.g. lookback=168.")
+                        help="A Forecaster parameter other than its default (a Python literal, or else a word), "
+                             "e.g. lookback=168 or refit_schedule=cosine.")
     args = parser.parse_args()
-    params = {name: ast.literal_eval(value) for name, _, value in (item.partition("=") for item in args.set)}
+    params = {name: _literal(value) for name, _, value in (item.partition("=") for item in args.set)}
     if not DATA.exists():
         print(f"bench/m4.py needs {DATA} (the shared M4 hourly file); skipped", file=sys.stderr)
         return

@@ -120,3 +120,38 @@ def test_refit_members_is_a_positive_count_and_needs_the_refit(series):
         Forecaster(**NETWORK, refit=True, refit_members=0).fit(series)
     with pytest.raises(ConfigError, match="refit_members 2 averages refitted networks, and this fit has no refit; add refit"):
         Forecaster(**NETWORK, refit_members=2).fit(series)  # one series: no refit by default
+
+
+def test_a_cosine_refit_anneals_the_learning_rate_and_keeps_the_first_networks_scores(both, series):
+    _, constant = both
+    annealed = Forecaster(**NETWORK, refit=True, refit_members=1, refit_schedule="cosine").fit(series)
+    assert annealed.choices_["refit"]["schedule"] == "cosine" and constant.choices_["refit"]["schedule"] == "constant"
+    assert annealed.evaluate(series, part="test") == constant.evaluate(series, part="test")  # the same first network
+    assert not np.allclose(annealed.predict(series).to_numpy(), constant.predict(series).to_numpy())
+    with pytest.raises(ConfigError, match="refit_schedule must be one of constant, cosine, got 'linear'"):
+        Forecaster(**NETWORK, refit=True, refit_schedule="linear").fit(series)
+
+
+def test_cosine_annealing_falls_from_the_rate_to_zero_and_gives_the_rate_back():
+    import keras
+
+    from tsrnn.nn.callbacks import CosineAnnealing
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.01), "mae")
+    annealing = CosineAnnealing()
+    model.fit(np.ones((20, 2)), np.ones((20, 1)), batch_size=5, epochs=3, verbose=0, callbacks=[annealing])
+    assert len(annealing.rates) == 12 and annealing.rates[0] == pytest.approx(0.01)
+    assert all(later < earlier for earlier, later in zip(annealing.rates, annealing.rates[1:]))
+    assert annealing.rates[-1] < 0.01 * 0.02 and annealing.rates[6] == pytest.approx(0.005)  # half way: half the rate
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.01)
+
+
+def test_cli_refit_schedule_says_the_refit_annealed(series, tmp_path):
+    flags = ["--lookback", "10", "--horizon", "2", "--units", "4", "--epochs", "2", "--patience", "0", "--no-linear",
+             "--seed", "0", "-q", "--refit", "--refit-members", "1"]
+    result = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-schedule", "cosine", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "2 epochs, the learning rate annealed along a cosine) to forecast" in result.output
+    wrong = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-schedule", "step", "--out", str(tmp_path / "bad")])
+    assert wrong.exit_code == 2 and "--refit-schedule" in wrong.output and not (tmp_path / "bad").exists()

@@ -156,6 +156,8 @@ def _forecaster_options(command):
         _param("--refit-members", type=int,
                help="With the refit, train this many networks on every row, each from its own seed, side by side, "
                     "and average their forecasts [default: 2 where the forecaster refits, else 1]."),
+        _param("--refit-schedule", choices=allowed.REFIT_SCHEDULES,
+               help="The refit's learning rate: constant, or lowered along half a cosine to 0 at its last batch."),
         _param("--shrinkage/--no-shrinkage", "shrinkage",
                help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
                     "windows prefer, and for sub-daily data blend in last week's values likewise: a series the "

@@ -231,6 +231,7 @@ def _choices_line(choices: dict | None) -> str | None:
     refit = choices.get("refit")
     if refit:
         members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""
+        members += ", the learning rate annealed along a cosine" if refit.get("schedule") == "cosine" else ""
         parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs{members}) to "
                      "forecast; the test scores are the first network's")
     return "chosen: " + "; ".join(parts)

@@ -266,7 +266,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         # The same start and seed, every row's windows, the epochs validation chose; no early stopping.
         forecasting, losses = refit_networks(start, every_row, spec, train, outcome.best_epoch, outputs, distribution)
         choices["refit"] = {"epochs": outcome.best_epoch, "windows": int(sum(len(ends) for _, ends, _ in every_row)),
-                            "final_loss": losses[0], "members": len(losses)}
+                            "final_loss": losses[0], "members": len(losses),
+                            "schedule": train.refit_schedule}
         learned["holdout_model_"] = model
     learned.update(
         settings_=settings, resolved_=plan.resolved, choices_=choices, window_spec_=spec, model_spec_=settings.model,

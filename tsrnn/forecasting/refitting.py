@@ -65,7 +65,8 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
     solution) under its own seed (`member_seeds`). They train for `epochs` with no early stopping
     (no rows are left to stop on), side by side as one model (`tsrnn.nn.ensemble.trained_together`)
     on the same batches, shuffled by the first seed: each member learns from its own loss alone, so
-    member 0 is the network one refit would train, and the others differ by their start.
+    member 0 is the network one refit would train, and the others differ by their start. With
+    `train.refit_schedule="cosine"` the learning rate falls along half a cosine over those epochs.
 
     Args:
         start: builds a fresh network (under the current seed).
@@ -82,6 +83,7 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
     """
     from tsrnn.features.batches import window_input
     from tsrnn.nn import training
+    from tsrnn.nn.callbacks import CosineAnnealing
     from tsrnn.nn.distribute import scope_of
     from tsrnn.nn.ensemble import average_of, member_losses, trained_together
 
@@ -97,7 +99,8 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
     refitted = training.fit_model(
         model, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=names),
         None, epochs=epochs, batch_size=train.batch_size, patience=0, restore_best=False,
-        distribution=distribution, verbose=train.verbose)
+        distribution=distribution, callbacks=[CosineAnnealing()] if train.refit_schedule == "cosine" else None,
+        verbose=train.verbose)
     if len(members) == 1:
         return members[0], [float(refitted.history["loss"][-1])]
     for member in members:  # their own optimizers did not train: built, so each saves and loads whole

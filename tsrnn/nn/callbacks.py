@@ -139,3 +139,53 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
                     np.savez(file, **weights)
 
             atomic_write(self.best_weights_path, save)
+
+
+class CosineAnnealing(keras.callbacks.Callback):
+    """Lower the optimizer's learning rate after every batch along half a cosine, from its value at
+    the start of `fit` to `floor` times it at the last batch (SGDR's annealing, Loshchilov & Hutter;
+    Keras's `keras.optimizers.schedules.CosineDecay`, here set by a callback so that a model compiled
+    with a constant rate, and its saved optimizer, stay as they are).
+
+    Args:
+        floor: the last batch's rate as a fraction of the first's.
+
+    Examples:
+        >>> import keras, numpy as np
+        >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(keras.optimizers.SGD(0.1), "mse")
+        >>> annealing = CosineAnnealing()
+        >>> _ = model.fit(np.ones((4, 1)), np.ones((4, 1)), batch_size=1, epochs=2, verbose=0, callbacks=[annealing])
+        >>> [round(rate, 4) for rate in annealing.rates[:2]], round(annealing.rates[-1], 4)
+        ([0.1, 0.0962], 0.0038)
+    """
+
+    def __init__(self, floor: float = 0.0) -> None:
+        super().__init__()
+        self.floor = floor
+        self.rates: list[float] = []
+        self._initial = self._steps = self._total = 0
+
+    def on_train_begin(self, logs=None) -> None:
+        """Read the starting rate and the batches `fit` will run."""
+        self._initial = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        self._steps = self.params.get("steps") or 1
+        self._total = max(self._steps * self.params.get("epochs", 1), 1)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        """Remember the epoch, to count the batches."""
+        self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None) -> None:
+        """Set this batch's rate."""
+        import math
+
+        done = min((self._epoch * self._steps + batch) / self._total, 1.0)
+        rate = self._initial * (self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * done)))
+        self.model.optimizer.learning_rate = rate
+        self.rates.append(rate)
+
+    def on_train_end(self, logs=None) -> None:
+        """Give the optimizer back its starting rate (what it saves)."""
+        self.model.optimizer.learning_rate = self._initial
