@@ -60,8 +60,8 @@ def test_seeded_cli_runs_give_the_same_metrics(sp500_slice, tmp_path):
     "args, message",
     [
         (["--target", "Price"], "'Price' not found; available: Open, High, Low, Close, Adj Close, Volume"),
-        (["--lookback", "-3"], "lookback must be an integer >= 1, got -3"),
-        (["--horizon", "0"], "horizon must be an integer >= 1, got 0"),
+        (["--lookback", "-3"], "--lookback must be an integer >= 1, got -3"),
+        (["--horizon", "0"], "--horizon must be an integer >= 1, got 0"),
         (["--lookback", "390"], "too few for lookback 390"),
         (["--validation-fraction", "0.5", "--test-fraction", "0.5"], "must be below 1"),
         (["--model", "transformer"], "unknown model 'transformer'; choose one of"),

@@ -103,17 +103,16 @@ class WindowSpec:
         if overlap:
             raise ConfigError(f"{', '.join(overlap)} cannot be both a future covariate and a past input or target; "
                               "name each column once")
-        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0)):
-            check_int(name, getattr(self, name), minimum)
-        check_int("--target-lag", self.target_lag, 0)  # the CLI names the flag, the library the argument
+        for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0), ("target_lag", 0)):
+            check_int("--" + name.replace("_", "-"), getattr(self, name), minimum)  # the CLI names the flag, the library the argument
         if not self.target_columns:
             raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
-        check_choice("target_transform", self.target_transform, TARGET_TRANSFORMS)
-        check_choice("scaling", self.scaling, SCALINGS)
-        check_choice("target_anchor", self.target_anchor, TARGET_ANCHORS)
-        check_int("seasonal_period", self.seasonal_period, 1, optional=True)
+        check_choice("--transform", self.target_transform, TARGET_TRANSFORMS)
+        check_choice("--scaling", self.scaling, SCALINGS)
+        check_choice("--anchor", self.target_anchor, TARGET_ANCHORS)
+        check_int("--seasonal-period", self.seasonal_period, 1, optional=True)
         if self.target_anchor == "season" and not self.seasonal_period:
-            raise ConfigError("target_anchor 'season' needs seasonal_period (rows per season)")
+            raise ConfigError("--anchor 'season' needs --seasonal-period (rows per season)")
         if self.input_transforms:
             if len(self.input_transforms) != len(self.past_inputs):
                 raise ConfigError(f"input_transforms has {len(self.input_transforms)} entries for {len(self.past_inputs)} "
