@@ -58,7 +58,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
     `combination_errors` on the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import choose_pooled, combination_errors, combinations, long_season_change
+    from tsrnn.forecasting.combination import ANCHOR, choose_pooled, combination_errors, combinations, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -82,21 +82,22 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
              "network": level(refit), "holdout_network": level(held), "linear_path": level(linear),
              "networks_averaged": level((refit + held) / 2),
              "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight)}
-    errors = None
+    errors, pairs = None, combinations(period)
     if len(validation):
         predicted = network_changes(forecaster, holdout, scaled, validation, fitted)
         long_validation = long_season_change(levels, validation, spec, period) if period else None
         errors = combination_errors(predicted, levels, validation, spec, long_validation)
-        found["chosen_without_se_rule"] = blend(refit, *combinations(period)[int(np.argmin([e.mean() for e in errors]))])
-        found["chosen_each_series_alone"] = blend(refit, *choose_pooled({name: errors}, {name: combinations(period)}, 0.0)[name])
-        beats_anchor = [float(np.mean(error < errors[combinations(period).index((0.0, 0.0))])) for error in errors]
-        found["most_windows_beating_the_anchor"] = blend(refit, *combinations(period)[int(np.argmax(beats_anchor))])
+        found["chosen_without_se_rule"] = blend(refit, *pairs[int(np.argmin([e.mean() for e in errors]))])
+        found["chosen_each_series_alone"] = blend(refit, *choose_pooled({name: errors}, {name: pairs}, 0.0)[name])
+        anchor_errors = errors[pairs.index(ANCHOR)]
+        beats_anchor = [float(np.mean(error < anchor_errors)) for error in errors]
+        found["most_windows_beating_the_anchor"] = blend(refit, *pairs[int(np.argmax(beats_anchor))])
     for shrunk in SHRUNK_TOWARD_ANCHOR:
         found[f"chosen_shrunk_{shrunk:g}_toward_the_anchor"] = blend(refit, fitted.weight * (1 - shrunk),
                                                                     fitted.long_weight * (1 - shrunk))
     for weight, long_weight in combinations(period or 168):
         found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
-    return found, errors, combinations(period)
+    return found, errors, pairs
 
 
 def check_choice(forecaster, errors: dict, pairs: dict) -> None:
