@@ -25,20 +25,31 @@ def window(choices: dict) -> str:
     return f"{choices['lookback']} rows" + (f" + {', '.join(lagged)}" if lagged else "")
 
 
+def cpu(machine: str) -> str:
+    """The processor's maker and family from a result's `machine` ("Intel(R) Xeon(R) Processor, 2 cores": "Intel Xeon")."""
+    return " ".join(machine.split(",")[0].replace("(R)", "").replace("Processor", "").split())
+
+
 def table(results: list[dict]) -> str:
-    """Markdown rows: lever, code, window, MASE, sMAPE, series better than seasonal naive, fit minutes."""
-    lines = ["| run (`bench/m4.py --validation`) | code | window | MASE | sMAPE | series better than seasonal naive | fit | "
-             "seasonal naive MASE |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    """Markdown rows: lever, code, machine, window, MASE, sMAPE, series better than seasonal naive, fit minutes.
+
+    The machine is a column because the same code and seed train another network on another processor
+    (its kernels round differently, and training amplifies it): compare rows of one machine.
+    """
+    lines = ["| run (`bench/m4.py --validation`) | code | machine | window | MASE | sMAPE | series better than seasonal naive | "
+             "fit | seasonal naive MASE |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for result in sorted(results, key=lambda r: r["date"]):
         naive = result["baselines"]["seasonal_naive"]["mase"]
         for run in result["runs"]:
-            lines.append(f"| {lever(result['task']['params'])}, seed {run['seed']} | {result['revision']} | {window(run['choices'])} | "
+            lines.append(f"| {lever(result['task']['params'])}, seed {run['seed']} | {result['revision']} | {cpu(result['machine'])} | "
+                         f"{window(run['choices'])} | "
                          f"{run['mase']:.3f} | "
                          f"{run['smape']:.2f} | {run['series_better_than_seasonal_naive']} of {result['task']['series']} | "
                          f"{run['fit_seconds'] / 60:.1f} min | {naive:.3f} |")
     first = min(results, key=lambda r: r["date"])
-    lines += ["", f"Measured {first['date'][:10]} and later on {first['machine']} (TensorFlow {first['versions']['tensorflow']}, "
+    machines = " or ".join(sorted({r["machine"] for r in results}))
+    lines += ["", f"Measured {first['date'][:10]} and later on {machines} (TensorFlow {first['versions']['tensorflow']}, "
                   f"Keras {first['versions']['keras']}); every file in `bench/results/m4_validation_*.json`."]
     return "\n".join(lines)
 

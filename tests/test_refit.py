@@ -2,6 +2,8 @@
 while the validation and test parts stay scored by the first network, which never saw them."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from click.testing import CliRunner
 
 from tsrnn import Forecaster
 from tsrnn.cli import main
+from tsrnn.cli.tables import _choices_line
 from tsrnn.errors import ConfigError, RunDirError
 from tsrnn.features.windowing import window_ends
 from tsrnn.io.tables import read_series
@@ -155,3 +158,40 @@ def test_cli_refit_schedule_says_the_refit_annealed(series, tmp_path):
     assert "2 epochs, the learning rate annealed along a cosine) to forecast" in result.output
     wrong = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-schedule", "step", "--out", str(tmp_path / "bad")])
     assert wrong.exit_code == 2 and "--refit-schedule" in wrong.output and not (tmp_path / "bad").exists()
+
+
+def test_smoothed_best_epoch_reads_where_a_noisy_validation_curve_is_lowest():
+    from tsrnn.nn.training import TrainingResult
+
+    flat_after_three = [0.6445, 0.6196, 0.6022, 0.6160, 0.6045, 0.6124, 0.6041, 0.6185]  # M4 hourly's, 2026-12-07
+    assert TrainingResult({"val_loss": flat_after_three}).best_epoch == 3
+    assert TrainingResult({"val_loss": flat_after_three}).smoothed_best_epoch == 6
+    assert TrainingResult({"val_loss": [3.0, 2.0, 1.0]}).smoothed_best_epoch == 3  # still falling: the last
+    assert TrainingResult({"val_loss": [1.0, 0.8]}, kept_initial=True).smoothed_best_epoch == 0
+    assert TrainingResult({"loss": [1.0]}).smoothed_best_epoch is None
+
+
+def test_the_refit_trains_the_epochs_its_rule_reads(series, monkeypatch):
+    from tsrnn.nn.training import TrainingResult
+
+    monkeypatch.setattr(TrainingResult, "smoothed_best_epoch", property(lambda result: 1))  # unlike the best epoch, 3
+    smoothed = Forecaster(**NETWORK, refit=True, refit_members=1).fit(series)
+    best = Forecaster(**NETWORK, refit=True, refit_members=1, refit_epochs="best").fit(series)
+    assert smoothed.choices_["best_epoch"] == best.choices_["best_epoch"] == best.choices_["refit"]["epochs"] == 3
+    assert smoothed.choices_["refit"]["epochs"] == 1 and smoothed.choices_["refit"]["epochs_read"] == "smoothed"
+    assert smoothed.choices_["refit"]["final_loss"] != best.choices_["refit"]["final_loss"]
+    assert not np.allclose(smoothed.predict(series).filter(like="_t+").to_numpy(), best.predict(series).filter(like="_t+").to_numpy())
+    line = _choices_line(smoothed.choices_)
+    assert "1 epochs: where the smoothed validation loss is lowest) to forecast" in line
+    with pytest.raises(ConfigError, match="refit_epochs must be one of smoothed, best, got 'last'"):
+        Forecaster(**NETWORK, refit=True, refit_epochs="last").fit(series)
+
+
+def test_cli_refit_epochs_flag(series, tmp_path):
+    flags = ["--lookback", "10", "--horizon", "2", "--units", "4", "--epochs", "2", "--patience", "0", "--no-linear",
+             "--seed", "0", "-q", "--refit", "--refit-members", "1"]
+    result = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-epochs", "best", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["choices"]["refit"]["epochs_read"] == "best"
+    wrong = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-epochs", "last", "--out", str(tmp_path / "bad")])
+    assert wrong.exit_code == 2 and "--refit-epochs" in wrong.output and not (tmp_path / "bad").exists()

@@ -232,6 +232,8 @@ def _choices_line(choices: dict | None) -> str | None:
     if refit:
         members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""
         members += ", the learning rate annealed along a cosine" if refit.get("schedule") == "cosine" else ""
-        parts.append(f"then refitted on every row ({refit['windows']} windows, {refit['epochs']} epochs{members}) to "
+        smoothed = refit.get("epochs_read") == "smoothed" and refit["epochs"] != choices.get("best_epoch")
+        epochs = f"{refit['epochs']} epochs" + (": where the smoothed validation loss is lowest" if smoothed else "")
+        parts.append(f"then refitted on every row ({refit['windows']} windows, {epochs}{members}) to "
                      "forecast; the test scores are the first network's")
     return "chosen: " + "; ".join(parts)

@@ -264,10 +264,10 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     forecasting = model
     if every_row and outcome.best_epoch:  # None: no validation chose an epoch; 0: the linear start was kept
         # The same start and seed, every row's windows, the epochs validation chose; no early stopping.
-        forecasting, losses = refit_networks(start, every_row, spec, train, outcome.best_epoch, outputs, distribution)
-        choices["refit"] = {"epochs": outcome.best_epoch, "windows": int(sum(len(ends) for _, ends, _ in every_row)),
-                            "final_loss": losses[0], "members": len(losses),
-                            "schedule": train.refit_schedule}
+        epochs = outcome.smoothed_best_epoch if train.refit_epochs == "smoothed" else outcome.best_epoch
+        forecasting, losses = refit_networks(start, every_row, spec, train, epochs, outputs, distribution)
+        choices["refit"] = {"epochs": epochs, "epochs_read": train.refit_epochs, "windows": int(sum(len(ends) for _, ends, _ in every_row)),
+                            "final_loss": losses[0], "members": len(losses), "schedule": train.refit_schedule}
         learned["holdout_model_"] = model
     learned.update(
         settings_=settings, resolved_=plan.resolved, choices_=choices, window_spec_=spec, model_spec_=settings.model,

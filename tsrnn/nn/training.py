@@ -55,6 +55,38 @@ class TrainingResult:
             return 0
         return int(min(range(len(losses)), key=losses.__getitem__)) + 1 if losses else None
 
+    @property
+    def smoothed_best_epoch(self) -> int | None:
+        """The epoch whose validation loss, averaged with its neighbours' (`smoothed_losses`), is lowest,
+        ties going to the later epoch (0: the initial weights were kept; None: no validation).
+
+        Where the validation loss is flat and noisy after its first epochs, `best_epoch` is whichever
+        epoch the noise favoured; the smoothed minimum reads where the curve itself is lowest.
+
+        Examples:
+            >>> TrainingResult({"val_loss": [0.64, 0.62, 0.60, 0.62, 0.60, 0.61, 0.60, 0.62]}).smoothed_best_epoch
+            6
+            >>> TrainingResult({"val_loss": [1.0, 0.5]}).smoothed_best_epoch  # a falling curve keeps its last epoch
+            2
+        """
+        losses = self.history.get("val_loss")
+        if self.kept_initial:
+            return 0
+        if not losses:
+            return None
+        smoothed = smoothed_losses(losses)
+        return max(range(len(smoothed)), key=lambda epoch: (-smoothed[epoch], epoch)) + 1
+
+
+def smoothed_losses(losses: list[float]) -> list[float]:
+    """Each epoch's loss averaged with the epochs on either side of it (one side at the ends).
+
+    Examples:
+        >>> [round(loss, 3) for loss in smoothed_losses([3.0, 1.0, 2.0, 0.0])]
+        [2.0, 2.0, 1.0, 1.0]
+    """
+    return [sum(losses[max(epoch - 1, 0):epoch + 2]) / len(losses[max(epoch - 1, 0):epoch + 2]) for epoch in range(len(losses))]
+
 
 def seed_everything(seed: int | None) -> None:
     """Seed Python, NumPy and the backend (and make TensorFlow's ops deterministic) for a repeatable run.

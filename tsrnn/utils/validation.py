@@ -37,6 +37,7 @@ LOSSES = ("mse", "mae", "huber")  # of a regression head, on the scaled targets
 FOLD_WINDOWS = ("expanding", "sliding")
 SPLITS = ("auto", "date", "series")
 REFIT_SCHEDULES = ("constant", "cosine")  # the refit's learning rate over its epochs
+REFIT_EPOCHS = ("smoothed", "best")  # how the refit's epochs are read off the validation losses
 LAYOUTS = ("wide", "long", "beyond", "nixtla")  # of predict's table (tsrnn.forecasting.layouts)
 TRADING_RULES = ("long_flat", "long_short")
 BACKENDS = ("tensorflow", "jax", "torch")
