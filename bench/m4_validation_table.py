@@ -25,25 +25,32 @@ def window(choices: dict) -> str:
     return f"{choices['lookback']} rows" + (f" + {', '.join(lagged)}" if lagged else "")
 
 
+def epochs(choices: dict) -> str:
+    """The validated network's best epoch and the epochs the refit trained ("-": no refit; a record
+    without a `best_epoch`: "?")."""
+    refit = choices.get("refit") or {}
+    return f"{choices.get('best_epoch', '?')}, {refit.get('epochs', '-')}"
+
+
 def cpu(machine: str) -> str:
     """The processor's maker and family from a result's `machine` ("Intel(R) Xeon(R) Processor, 2 cores": "Intel Xeon")."""
     return " ".join(machine.split(",")[0].replace("(R)", "").replace("Processor", "").split())
 
 
 def table(results: list[dict]) -> str:
-    """Markdown rows: lever, code, machine, window, MASE, sMAPE, series better than seasonal naive, fit minutes.
+    """Markdown rows: lever, code, machine, window, epochs, MASE, sMAPE, series better than seasonal naive, fit minutes.
 
     The machine is a column because the same code and seed train another network on another processor
     (its kernels round differently, and training amplifies it): compare rows of one machine.
     """
-    lines = ["| run (`bench/m4.py --validation`) | code | machine | window | MASE | sMAPE | series better than seasonal naive | "
-             "fit | seasonal naive MASE |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| run (`bench/m4.py --validation`) | code | machine | window | epochs: best, refit | MASE | sMAPE | "
+             "series better than seasonal naive | fit | seasonal naive MASE |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for result in sorted(results, key=lambda r: r["date"]):
         naive = result["baselines"]["seasonal_naive"]["mase"]
         for run in result["runs"]:
             lines.append(f"| {lever(result['task']['params'])}, seed {run['seed']} | {result['revision']} | {cpu(result['machine'])} | "
-                         f"{window(run['choices'])} | "
+                         f"{window(run['choices'])} | {epochs(run['choices'])} | "
                          f"{run['mase']:.3f} | "
                          f"{run['smape']:.2f} | {run['series_better_than_seasonal_naive']} of {result['task']['series']} | "
                          f"{run['fit_seconds'] / 60:.1f} min | {naive:.3f} |")

@@ -175,8 +175,8 @@ def test_the_refit_trains_the_epochs_its_rule_reads(series, monkeypatch):
     from tsrnn.nn.training import TrainingResult
 
     monkeypatch.setattr(TrainingResult, "smoothed_best_epoch", property(lambda result: 1))  # unlike the best epoch, 3
-    smoothed = Forecaster(**NETWORK, refit=True, refit_members=1).fit(series)
-    best = Forecaster(**NETWORK, refit=True, refit_members=1, refit_epochs="best").fit(series)
+    smoothed = Forecaster(**NETWORK, refit=True, refit_members=1, refit_epochs="smoothed").fit(series)
+    best = Forecaster(**NETWORK, refit=True, refit_members=1).fit(series)  # the default: the single best epoch
     assert smoothed.choices_["best_epoch"] == best.choices_["best_epoch"] == best.choices_["refit"]["epochs"] == 3
     assert smoothed.choices_["refit"]["epochs"] == 1 and smoothed.choices_["refit"]["epochs_read"] == "smoothed"
     assert smoothed.choices_["refit"]["final_loss"] != best.choices_["refit"]["final_loss"]
@@ -190,8 +190,8 @@ def test_the_refit_trains_the_epochs_its_rule_reads(series, monkeypatch):
 def test_cli_refit_epochs_flag(series, tmp_path):
     flags = ["--lookback", "10", "--horizon", "2", "--units", "4", "--epochs", "2", "--patience", "0", "--no-linear",
              "--seed", "0", "-q", "--refit", "--refit-members", "1"]
-    result = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-epochs", "best", "--out", str(tmp_path / "run")])
+    result = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-epochs", "smoothed", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["choices"]["refit"]["epochs_read"] == "best"
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["choices"]["refit"]["epochs_read"] == "smoothed"
     wrong = CliRunner().invoke(main, ["fit", str(series), *flags, "--refit-epochs", "last", "--out", str(tmp_path / "bad")])
     assert wrong.exit_code == 2 and "--refit-epochs" in wrong.output and not (tmp_path / "bad").exists()

@@ -24,7 +24,7 @@ REGRESSOR = dict(
     strategy="mirrored", verbose=2, input_transforms={"Volume": "log1p_difference"}, quantile_levels=[80],
     sep=";", decimal=",", date_format="%d.%m.%Y", timezone="UTC",  # the data file is written that way
     calendar=["day_of_week", "month"], calendar_name="XNYS", calibration_folds=2, refit=True, refit_members=2,
-    refit_schedule="cosine", refit_epochs="best", shrinkage=True,
+    refit_schedule="cosine", refit_epochs="smoothed", shrinkage=True,
     target_lag=3,
 )
 PANEL = dict(target="Close", future_features=["Open"], static_features=["size"], series_embedding=2, lookback=5, units=4, split="series",

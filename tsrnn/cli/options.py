@@ -159,8 +159,8 @@ def _forecaster_options(command):
         _param("--refit-schedule", choices=allowed.REFIT_SCHEDULES,
                help="The refit's learning rate: constant, or lowered along half a cosine to 0 at its last batch."),
         _param("--refit-epochs", choices=allowed.REFIT_EPOCHS,
-               help="The refit's epochs: where the validation loss, averaged with its neighbouring epochs', is lowest "
-                    "(smoothed), or the single best epoch (best) [default: smoothed]."),
+               help="The refit's epochs: the single best epoch on validation (best), or where the validation loss, "
+                    "averaged with its neighbouring epochs', is lowest (smoothed) [default: best]."),
         _param("--shrinkage/--no-shrinkage", "shrinkage",
                help="Per series, weigh the forecast's change from its anchor by the weight (0 to 1) its validation "
                     "windows prefer, and for sub-daily data blend in last week's values likewise: a series the "
