@@ -183,7 +183,7 @@ def test_the_refit_trains_the_epochs_its_rule_reads(series, monkeypatch):
     assert not np.allclose(smoothed.predict(series).filter(like="_t+").to_numpy(), best.predict(series).filter(like="_t+").to_numpy())
     line = _choices_line(smoothed.choices_)
     assert "1 epochs: where the smoothed validation loss is lowest) to forecast" in line
-    with pytest.raises(ConfigError, match="refit_epochs must be one of smoothed, best, got 'last'"):
+    with pytest.raises(ConfigError, match="refit_epochs must be one of best, smoothed, got 'last'"):
         Forecaster(**NETWORK, refit=True, refit_epochs="last").fit(series)
 
 

@@ -85,7 +85,8 @@ def smoothed_losses(losses: list[float]) -> list[float]:
         >>> [round(loss, 3) for loss in smoothed_losses([3.0, 1.0, 2.0, 0.0])]
         [2.0, 2.0, 1.0, 1.0]
     """
-    return [sum(losses[max(epoch - 1, 0):epoch + 2]) / len(losses[max(epoch - 1, 0):epoch + 2]) for epoch in range(len(losses))]
+    neighbourhoods = [losses[max(epoch - 1, 0):epoch + 2] for epoch in range(len(losses))]
+    return [sum(window) / len(window) for window in neighbourhoods]
 
 
 def seed_everything(seed: int | None) -> None:
