@@ -19,6 +19,11 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores"
 
 
+def cpu(machine: str) -> str:
+    """The processor's maker and family from a result's `machine` ("Intel(R) Xeon(R) Processor, 2 cores": "Intel Xeon")."""
+    return " ".join(machine.split(",")[0].replace("(R)", "").replace("Processor", "").split())
+
+
 def result_header() -> dict:
     """Date, machine, Keras backend and library versions, read from this process."""
     from tsrnn.io.run_dir import keras_backend, library_versions

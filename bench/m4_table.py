@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from _machine import cpu
+
 RESULTS = [Path(__file__).resolve().parent / "results" / name for name in ("m4_hourly.json", "m4_hourly_amd_epyc.json")]
 
 
@@ -32,10 +34,9 @@ def table(results: list[dict]) -> str:
     lines += ["", "| forecaster | MASE | sMAPE | OWA | series better than seasonal naive (MASE) | fit | source |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
     for result in results:
-        machine = result["machine"].split(",")[0]
         for run in result["runs"]:
             epochs = run["choices"].get("refit", {}).get("epochs", run["choices"].get("best_epoch"))
-            lines.append(f"| tsrnn default global model (`--horizon 48`, seed {run['seed']}; {machine}, code "
+            lines.append(f"| tsrnn default global model (`--horizon 48`, seed {run['seed']}; {cpu(result['machine'])}, code "
                          f"{result.get('revision', 'unrecorded')}, {epochs} epochs) | {run['mase']:.3f} | "
                          f"{run['smape']:.2f} | {run['owa']:.3f} | {run['series_better_than_seasonal_naive']} of {series} | "
                          f"{run['fit_seconds'] / 60:.1f} min | `bench/m4.py` |")

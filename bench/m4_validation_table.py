@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from _machine import cpu
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -30,11 +32,6 @@ def epochs(choices: dict) -> str:
     without a `best_epoch`: "?")."""
     refit = choices.get("refit") or {}
     return f"{choices.get('best_epoch', '?')}, {refit.get('epochs', '-')}"
-
-
-def cpu(machine: str) -> str:
-    """The processor's maker and family from a result's `machine` ("Intel(R) Xeon(R) Processor, 2 cores": "Intel Xeon")."""
-    return " ".join(machine.split(",")[0].replace("(R)", "").replace("Processor", "").split())
 
 
 def table(results: list[dict]) -> str:
