@@ -107,7 +107,7 @@ def test_batches_mix_series_and_cut_windows_from_each_series_own_rows():
     seen = {0: 0, 1: 0}
     for index in range(len(batches)):
         windows, targets = batches[index]
-        picked = batches.order[index * 16 : (index + 1) * 16]
+        picked = batches.order.picked(index)
         for row, position in enumerate(picked):
             series, end = batches.which[position], batches.ends[position]
             scaled, ends, values = parts[series]

@@ -19,7 +19,7 @@ from tsrnn.nn import zoo
 REGRESSOR = dict(
     model="gru", lookback=8, horizon=2, target=["Close"], features=["Close", "Volume"], stride=2, gap=1,
     target_transform="difference", target_anchor="season", scaling="minmax", units=[6, 3], bidirectional=True, dropout=0.1,
-    recurrent_dropout=0.05, pooling="max", epochs=2, batch_size=16, learning_rate=0.003, loss="huber", patience=1,
+    recurrent_dropout=0.05, pooling="max", epochs=2, batch_size=16, steps_per_epoch=3, learning_rate=0.003, loss="huber", patience=1,
     validation_fraction=0.2, test_fraction=0.1, fill="ffill", date_column="Date", seed=3, seasonal_period=7,
     strategy="mirrored", verbose=2, input_transforms={"Volume": "log1p_difference"}, quantile_levels=[80],
     sep=";", decimal=",", date_format="%d.%m.%Y", timezone="UTC",  # the data file is written that way

@@ -175,6 +175,9 @@ def _forecaster_options(command):
                help="What the head sees: the body's last state, or the max or mean over time [default: last]."),
         _param("--epochs"),
         _param("--batch-size"),
+        _param("--steps-per-epoch",
+               help="Batches per epoch at most: a larger training set is walked through over several epochs, each "
+                    "going on where the last stopped; 0: every window once per epoch."),
         _param("--learning-rate"),
         _param("--loss", choices=allowed.LOSSES,
                help="Training loss on the scaled targets: squared, absolute (as MASE counts errors) or Huber."),

@@ -5,6 +5,11 @@ series when Keras asks for it. `as_input` picks it when the windows of a series 
 than 64 MB (`TSRNN_MAX_WINDOW_MB` changes the limit); smaller data goes to Keras as arrays (the
 fastest path).
 
+With `steps_per_epoch`, an epoch is at most that many batches (Keras's `steps_per_epoch`, GluonTS's
+`num_batches_per_epoch`): each epoch goes on where the last one stopped in a shuffled order of
+every window, and a new order is drawn once all were seen, so a large panel's epoch costs the same
+as a small one's and early stopping checks validation as often.
+
 Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
@@ -41,11 +46,66 @@ def max_window_bytes() -> float:
     return megabytes * 2**20
 
 
+class EpochOrder:
+    """The order windows are drawn in, epoch after epoch: a permutation of every window, walked
+    `steps` batches per epoch (every batch of a pass where `steps_per_epoch` is 0 or larger).
+
+    Without a cap, each epoch is one pass and, with `shuffle`, a new permutation is drawn after it.
+    With a cap, the next epoch starts where the last stopped, and the windows left at the end of a
+    permutation go first, followed by a new permutation: every window is seen once before any is
+    seen twice (up to the few at that seam).
+
+    Args:
+        count: the number of windows.
+        batch_size: windows per batch.
+        shuffle: draw the windows in a random order (from `seed`) instead of in turn.
+        seed: the seed of that order.
+        steps_per_epoch: batches per epoch at most; 0: one pass over every window.
+
+    Examples:
+        >>> order = EpochOrder(10, batch_size=2, shuffle=False, steps_per_epoch=3)
+        >>> order.steps, [order.picked(i).tolist() for i in range(3)]
+        (3, [[0, 1], [2, 3], [4, 5]])
+        >>> order.next_epoch(); [order.picked(i).tolist() for i in range(3)]
+        [[6, 7], [8, 9], [0, 1]]
+    """
+
+    def __init__(self, count: int, batch_size: int, shuffle: bool = False, seed: int | None = None,
+                 steps_per_epoch: int = 0) -> None:
+        self.count, self.batch_size, self.shuffle = count, batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+        passes = math.ceil(count / batch_size)
+        self.capped = bool(steps_per_epoch) and steps_per_epoch < passes
+        self.steps = steps_per_epoch if self.capped else passes
+        self.order = self._drawn()
+        self.start = 0
+
+    def _drawn(self) -> np.ndarray:
+        return self.rng.permutation(self.count) if self.shuffle else np.arange(self.count)
+
+    def picked(self, index: int) -> np.ndarray:
+        """The windows of batch `index` of this epoch."""
+        first = self.start + index * self.batch_size
+        return self.order[first : first + self.batch_size]
+
+    def next_epoch(self) -> None:
+        """Move on to the next epoch's windows."""
+        if not self.capped:
+            if self.shuffle:
+                self.order = self._drawn()
+            return
+        self.start += self.steps * self.batch_size
+        if self.start + self.steps * self.batch_size > len(self.order):
+            self.order = np.concatenate([self.order[self.start :], self._drawn()])
+            self.start = 0
+
+
 class WindowBatches(keras.utils.PyDataset):
     """Batches of windows `(batch, lookback, features)` ending at `ends`, with optional targets
     (an array, or `{output name: array}` for a model with several outputs).
 
-    With `shuffle`, the order of windows is redrawn after every epoch from `seed`.
+    With `shuffle`, the order of windows is redrawn after every epoch from `seed`; with
+    `steps_per_epoch`, an epoch is at most that many batches (`EpochOrder`).
 
     Args:
         series: the scaled rows `(rows, features)`.
@@ -55,6 +115,7 @@ class WindowBatches(keras.utils.PyDataset):
         targets: the targets, `(len(ends), ...)`, or None to predict.
         shuffle: redraw the order after every epoch.
         seed: the shuffling's seed.
+        steps_per_epoch: batches per epoch at most (0: every window, once).
 
     Examples:
         >>> from tsrnn.features.windowing import WindowSpec
@@ -64,22 +125,19 @@ class WindowBatches(keras.utils.PyDataset):
     """
 
     def __init__(self, series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets: np.ndarray | None = None,
-                 shuffle: bool = False, seed: int | None = None) -> None:
+                 shuffle: bool = False, seed: int | None = None, steps_per_epoch: int = 0) -> None:
         super().__init__()
         self.series = series
         self.ends = np.asarray(ends)
         self.offsets = np.arange(1 - spec.lookback, 1)
-        self.batch_size = batch_size
         self.targets = targets
-        self.shuffle = shuffle
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+        self.order = EpochOrder(len(self.ends), batch_size, shuffle, seed, steps_per_epoch)
 
     def __len__(self) -> int:
-        return math.ceil(len(self.ends) / self.batch_size)
+        return self.order.steps
 
     def __getitem__(self, index: int):
-        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        picked = self.order.picked(index)
         windows = self.series[self.ends[picked][:, None] + self.offsets]
         if self.targets is None:
             return windows
@@ -88,9 +146,8 @@ class WindowBatches(keras.utils.PyDataset):
         return windows, self.targets[picked]
 
     def on_epoch_end(self) -> None:
-        """Redraw the order of the windows (with `shuffle`)."""
-        if self.shuffle:
-            self.order = self.rng.permutation(len(self.ends))
+        """Move on to the next epoch's windows (`EpochOrder.next_epoch`)."""
+        self.order.next_epoch()
 
 
 class PanelBatches(keras.utils.PyDataset):
@@ -101,7 +158,8 @@ class PanelBatches(keras.utils.PyDataset):
     `parts` is a list of `(scaled rows, window ends, targets or None)`, one per series. With
     `shuffle`, windows of every series are mixed in a new order after every epoch. With
     `target_names` (a model of several outputs, e.g. `("forecast", "quantiles")` for a quantile
-    head), each batch's targets are given to every named output.
+    head), each batch's targets are given to every named output. With `steps_per_epoch`, an epoch
+    is at most that many batches (`EpochOrder`).
 
     Args:
         parts: `(scaled rows, window ends, targets or None)` per series.
@@ -110,6 +168,7 @@ class PanelBatches(keras.utils.PyDataset):
         shuffle: mix the windows of every series in a new order after every epoch.
         seed: the shuffling's seed.
         target_names: the model's outputs, each given the targets.
+        steps_per_epoch: batches per epoch at most (0: every window, once).
 
     Examples:
         >>> from tsrnn.features.windowing import WindowSpec
@@ -120,7 +179,8 @@ class PanelBatches(keras.utils.PyDataset):
     """
 
     def __init__(self, parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
-                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = ()) -> None:
+                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = (),
+                 steps_per_epoch: int = 0) -> None:
         super().__init__()
         self.target_names = tuple(target_names)
         self.series = [np.asarray(scaled) for scaled, _, _ in parts]
@@ -129,17 +189,14 @@ class PanelBatches(keras.utils.PyDataset):
         self.ends = np.concatenate([np.asarray(ends, dtype=np.int64) for _, ends, _ in parts])
         self.position = np.concatenate([np.arange(len(ends)) for _, ends, _ in parts])
         self.offsets = np.arange(1 - spec.lookback, 1)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(self.ends)) if shuffle else np.arange(len(self.ends))
+        self.order = EpochOrder(len(self.ends), batch_size, shuffle, seed, steps_per_epoch)
         self.with_targets = all(t is not None for t in self.targets) and len(parts) > 0
 
     def __len__(self) -> int:
-        return math.ceil(len(self.ends) / self.batch_size)
+        return self.order.steps
 
     def __getitem__(self, index: int):
-        picked = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        picked = self.order.picked(index)
         which, ends, positions = self.which[picked], self.ends[picked], self.position[picked]
         first = self.series[0]
         windows = np.empty((len(picked), len(self.offsets), first.shape[1]), dtype=first.dtype)
@@ -157,9 +214,8 @@ class PanelBatches(keras.utils.PyDataset):
         return (windows, {name: targets for name in self.target_names} if self.target_names else targets)
 
     def on_epoch_end(self) -> None:
-        """Redraw the order of the windows (with `shuffle`)."""
-        if self.shuffle:
-            self.order = self.rng.permutation(len(self.ends))
+        """Move on to the next epoch's windows (`EpochOrder.next_epoch`)."""
+        self.order.next_epoch()
 
 
 def window_bytes(ends: range, spec: WindowSpec, features: int, itemsize: int = 4) -> int:
@@ -173,16 +229,21 @@ def needs_batches(ends: range, spec: WindowSpec, features: int) -> bool:
     return window_bytes(ends, spec, features) > limit
 
 
-def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets=None, shuffle=False, seed=None):
-    """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large."""
-    if needs_batches(ends, spec, series.shape[1]):
-        return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed)
+def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int, targets=None, shuffle=False, seed=None,
+             steps_per_epoch: int = 0):
+    """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large data or for more
+    batches than an epoch takes (`steps_per_epoch`).
+    """
+    capped = bool(steps_per_epoch) and math.ceil(len(ends) / batch_size) > steps_per_epoch
+    if capped or needs_batches(ends, spec, series.shape[1]):
+        return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed, steps_per_epoch)
     windows = input_windows(series, ends, spec)
     return windows if targets is None else (windows, targets)
 
 
 def window_input(parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec: WindowSpec, batch_size: int,
-                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = ()):
+                 shuffle: bool = False, seed: int | None = None, target_names: tuple[str, ...] = (),
+                 steps_per_epoch: int = 0):
     """What Keras trains or validates on for the windows of one series or many.
 
     One series goes through `as_input` (arrays when small, the fastest path; `WindowBatches` when
@@ -195,6 +256,7 @@ def window_input(parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec:
         shuffle: redraw the order of the windows after every epoch (from `seed`).
         seed: the seed of that order.
         target_names: the model's outputs that each get the targets (e.g. a quantile head's two).
+        steps_per_epoch: batches per epoch at most (`EpochOrder`; 0: every window, once).
 
     Returns:
         `(x, y)` arrays, `x` alone, or a `keras.utils.PyDataset`.
@@ -209,5 +271,6 @@ def window_input(parts: list[tuple[np.ndarray, range, np.ndarray | None]], spec:
         scaled, ends, targets = parts[0]
         if targets is not None and target_names:
             targets = {name: targets for name in target_names}
-        return as_input(scaled, ends, spec, batch_size, targets, shuffle=shuffle, seed=seed)
-    return PanelBatches(parts, spec, batch_size, shuffle=shuffle, seed=seed, target_names=target_names)
+        return as_input(scaled, ends, spec, batch_size, targets, shuffle=shuffle, seed=seed, steps_per_epoch=steps_per_epoch)
+    return PanelBatches(parts, spec, batch_size, shuffle=shuffle, seed=seed, target_names=target_names,
+                        steps_per_epoch=steps_per_epoch)

@@ -222,7 +222,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     outputs = ("forecast", "quantiles") if settings.model.quantiles else ()
     # Validation only predicts: large batches (named in fit too, or Keras would use the training size).
     validation_batch_size = batch_size_for(max(train.batch_size, 1024), replicas)
-    train_input = window_input(parts, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs)
+    train_input = window_input(parts, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=outputs,
+                               steps_per_epoch=train.steps_per_epoch)
     validation = (window_input(validation_parts, spec, validation_batch_size, target_names=outputs)
                   if validation_parts else None)
     training.seed_everything(train.seed)

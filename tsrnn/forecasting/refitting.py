@@ -97,7 +97,8 @@ def refit_networks(start: Callable, every_row: list, spec: WindowSpec, train: Tr
         with scope_of(distribution):
             model, names = trained_together(members)
     refitted = training.fit_model(
-        model, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=names),
+        model, window_input(every_row, spec, train.batch_size, shuffle=True, seed=train.seed, target_names=names,
+                            steps_per_epoch=train.steps_per_epoch),
         None, epochs=epochs, batch_size=train.batch_size, patience=0, restore_best=False,
         distribution=distribution, callbacks=[CosineAnnealing()] if train.refit_schedule == "cosine" else None,
         verbose=train.verbose)

@@ -287,7 +287,8 @@ def window_losses(model, data, batch_size: int | None = None):
     else:
         batches = [data[i] for i in range(len(data))]
         targets = np.concatenate([point_of(batch[1]) for batch in batches])
-        predicted = np.concatenate([np.asarray(point_of(model.predict(batch[0], verbose=0))) for batch in batches])
+        # One compiled call per batch: `predict` would set up a new data pipeline for each one.
+        predicted = np.concatenate([np.asarray(point_of(model.predict_on_batch(batch[0]))) for batch in batches])
     errors = (predicted.astype(np.float64) - np.asarray(targets, dtype=np.float64)) ** 2
     return errors.reshape(len(errors), -1).mean(axis=1)
 
