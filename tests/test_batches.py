@@ -119,9 +119,9 @@ def test_the_fit_and_the_refit_train_steps_per_epoch_batches(monkeypatch, tmp_pa
     panel = {name: pd.DataFrame({"y": 100 + rng.normal(size=300).cumsum()}, index=dates) for name in "ab"}
     forecaster = Forecaster(lookback=5, units=2, epochs=2, patience=0, batch_size=8, steps_per_epoch=3, seed=0,
                             linear=False, shrinkage=False, refit=True, refit_members=1).fit(panel)
-    assert lengths == [3, 3] and len(forecaster.history_["loss"]) == 2
+    assert lengths == [3, 3] and len(forecaster.history_["loss"]) == 2 and forecaster.choices_["batches_per_epoch"] == 3
     lengths.clear()
     whole = Forecaster(lookback=5, units=2, epochs=1, patience=0, batch_size=8, steps_per_epoch=0, seed=0, linear=False,
                        shrinkage=False, refit=False).fit(panel)
     windows = sum(state.windows["train"] for state in whole.series_.values())
-    assert windows > 300 and lengths == [-(-windows // 8)]  # 0: every training window of both series, once
+    assert windows > 300 and lengths == [-(-windows // 8)] == [whole.choices_["batches_per_epoch"]]  # 0: a pass

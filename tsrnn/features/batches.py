@@ -46,6 +46,17 @@ def max_window_bytes() -> float:
     return megabytes * 2**20
 
 
+def epoch_batches(count: int, batch_size: int, steps_per_epoch: int = 0) -> int:
+    """The batches one epoch of `count` windows trains: a pass, or `steps_per_epoch` where fewer.
+
+    Examples:
+        >>> epoch_batches(207_000, 64, 1000), epoch_batches(900, 64, 1000), epoch_batches(900, 64)
+        (1000, 15, 15)
+    """
+    passes = math.ceil(count / batch_size)
+    return min(passes, steps_per_epoch) if steps_per_epoch else passes
+
+
 class EpochOrder:
     """The order windows are drawn in, epoch after epoch: a permutation of every window, walked
     `steps` batches per epoch (every batch of a pass where `steps_per_epoch` is 0 or larger).
@@ -74,9 +85,8 @@ class EpochOrder:
                  steps_per_epoch: int = 0) -> None:
         self.count, self.batch_size, self.shuffle = count, batch_size, shuffle
         self.rng = np.random.default_rng(seed)
-        passes = math.ceil(count / batch_size)
-        self.capped = bool(steps_per_epoch) and steps_per_epoch < passes
-        self.steps = steps_per_epoch if self.capped else passes
+        self.steps = epoch_batches(count, batch_size, steps_per_epoch)
+        self.capped = self.steps < math.ceil(count / batch_size)
         self.order = self._drawn()
         self.start = 0
 
@@ -234,7 +244,7 @@ def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int,
     """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large data or for more
     batches than an epoch takes (`steps_per_epoch`).
     """
-    capped = bool(steps_per_epoch) and math.ceil(len(ends) / batch_size) > steps_per_epoch
+    capped = epoch_batches(len(ends), batch_size, steps_per_epoch) < math.ceil(len(ends) / batch_size)
     if capped or needs_batches(ends, spec, series.shape[1]):
         return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed, steps_per_epoch)
     windows = input_windows(series, ends, spec)

@@ -160,7 +160,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
     from tsrnn.nn.backend import load_keras_quietly
 
     load_keras_quietly()  # TensorFlow's start-up notes go to /dev/null, in the library as in the CLI
-    from tsrnn.features.batches import window_input
+    from tsrnn.features.batches import epoch_batches, window_input
     from tsrnn.nn import training
     from tsrnn.nn.distribute import batch_size_for, check_batch_size, data_parallel, even_ends, replica_count, scope_of
 
@@ -245,7 +245,8 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         validation_batch_size=validation_batch_size, patience=train.patience, restore_best=train.patience > 0,
         backup_dir=backup_dir, distribution=distribution, keep_initial=plan.choice is not None, verbose=train.verbose,
     )
-    choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss)
+    choices = choices_record(settings, plan.choice, outcome.best_epoch, outcome.initial_validation_loss,
+                             epoch_batches(sum(len(ends) for _, ends, _ in parts), train.batch_size, train.steps_per_epoch))
     learned = {}
     if regression:
         validation_forecasts, pooling = combined_validation(model, calibrating, settings, series_state)

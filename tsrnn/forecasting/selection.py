@@ -303,8 +303,11 @@ def thinned(ends, width: int, limit: int | None = None):
     return np.asarray(ends)[np.linspace(0, len(ends) - 1, keep).astype(int)]
 
 
-def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None, initial_loss: float | None) -> dict:
-    """What the fit settled on from the data and the validation split, for run.json and the CLI."""
+def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None, initial_loss: float | None,
+                   batches_per_epoch: int | None = None) -> dict:
+    """What the fit settled on from the data and the validation split, for run.json and the CLI
+    (`batches_per_epoch`: the batches an epoch trained, a pass or `steps_per_epoch`).
+    """
     spec = settings.window
     chosen = {
         "target": list(spec.target_columns),
@@ -316,6 +319,7 @@ def choices_record(settings, choice: LinearChoice | None, best_epoch: int | None
         "input_transforms": {c: t for c, t in zip(spec.inputs, spec.transforms, strict=True)
                              if c in spec.past_inputs and c not in spec.target_columns},
         "best_epoch": best_epoch,
+        "batches_per_epoch": batches_per_epoch,
         "initial_validation_loss": initial_loss,
     }
     if spec.target_lag:
