@@ -13,7 +13,8 @@ from pathlib import Path
 
 from _machine import cpu
 
-RESULTS = [Path(__file__).resolve().parent / "results" / name for name in ("m4_hourly.json", "m4_hourly_amd_epyc.json")]
+RESULTS = [Path(__file__).resolve().parent / "results" / name for name in ("m4_hourly.json", "m4_hourly_amd_epyc.json",
+                                                                              "m4_hourly_steps_per_epoch_amd_epyc.json")]
 
 
 def table(results: list[dict]) -> str:
@@ -36,8 +37,10 @@ def table(results: list[dict]) -> str:
     for result in results:
         for run in result["runs"]:
             epochs = run["choices"].get("refit", {}).get("epochs", run["choices"].get("best_epoch"))
+            batches = run["choices"].get("batches_per_epoch")  # recorded since steps_per_epoch joined the defaults
+            epochs = f"{epochs} epochs of {batches:,} batches" if batches else f"{epochs} epochs"
             lines.append(f"| tsrnn default global model (`--horizon 48`, seed {run['seed']}; {cpu(result['machine'])}, code "
-                         f"{result.get('revision', 'unrecorded')}, {epochs} epochs) | {run['mase']:.3f} | "
+                         f"{result.get('revision', 'unrecorded')}, {epochs}) | {run['mase']:.3f} | "
                          f"{run['smape']:.2f} | {run['owa']:.3f} | {run['series_better_than_seasonal_naive']} of {series} | "
                          f"{run['fit_seconds'] / 60:.1f} min | `bench/m4.py` |")
     names = {"naive": "naive", "seasonal_naive": "seasonal naive", "naive2": "Naive2"}
