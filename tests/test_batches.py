@@ -125,3 +125,21 @@ def test_the_fit_and_the_refit_train_steps_per_epoch_batches(monkeypatch, tmp_pa
                        shrinkage=False, refit=False).fit(panel)
     windows = sum(state.windows["train"] for state in whole.series_.values())
     assert windows > 300 and lengths == [-(-windows // 8)] == [whole.choices_["batches_per_epoch"]]  # 0: a pass
+
+
+def test_cli_steps_per_epoch_flag(sp500_slice, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from tsrnn.cli import main
+
+    flags = ["--lookback", "10", "--units", "2", "--epochs", "2", "--patience", "0", "--no-linear", "--batch-size", "8",
+             "--seed", "0", "-q"]
+    result = CliRunner().invoke(main, ["fit", str(sp500_slice), *flags, "--steps-per-epoch", "4", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["params"]["steps_per_epoch"] == 4 and run["choices"]["batches_per_epoch"] == 4
+    wrong = CliRunner().invoke(main, ["fit", str(sp500_slice), *flags, "--steps-per-epoch", "-1", "--out", str(tmp_path / "bad")])
+    assert wrong.exit_code == 2 and "--steps-per-epoch must be an integer >= 0, got -1" in wrong.output
+    assert "Traceback" not in wrong.output and not (tmp_path / "bad").exists()

@@ -80,6 +80,7 @@ def test_runs_written_by_0_1_0_load_and_forecast_the_same():
     from tsrnn import Forecaster, PanelForecaster
 
     single = Forecaster.load(OLD_RUNS / "single")
+    assert (single.loss, single.steps_per_epoch) == ("mse", 0)  # how 0.1.0 trained: refitting it trains the same way
     expected = pd.read_csv(OLD_RUNS / "single" / "forecast.csv", index_col=0, parse_dates=True)
     got = single.predict(OLD_RUNS / "sp500_400.csv", level=[80]).tail(5)
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-5)

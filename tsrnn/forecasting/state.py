@@ -227,8 +227,9 @@ def load_run(cls, directory: str | os.PathLike):
     path = Path(directory) / file
     try:
         info = upgrade(info, file)
-        # Runs written before `loss` was a parameter were trained with the squared error.
-        forecaster = cls(**{"loss": "mse", **params_from_json(info["params"])})
+        # Runs written before `loss` was a parameter were trained with the squared error, and
+        # before `steps_per_epoch` with one pass over every window per epoch.
+        forecaster = cls(**{"loss": "mse", "steps_per_epoch": 0, **params_from_json(info["params"])})
         identity = SeriesIdentity.from_dict(info.get("identity") or {})
         settings = with_identity(derive_settings(forecaster, info["resolved"]), identity)
         learned = decode(info, settings, model)

@@ -285,10 +285,9 @@ def window_losses(model, data, batch_size: int | None = None):
         predicted = np.asarray(point_of(model.predict(inputs, batch_size=batch_size, verbose=0)))
         targets = point_of(targets)
     else:
-        batches = [data[i] for i in range(len(data))]
-        targets = np.concatenate([point_of(batch[1]) for batch in batches])
-        # One compiled call per batch: `predict` would set up a new data pipeline for each one.
-        predicted = np.concatenate([np.asarray(point_of(model.predict_on_batch(batch[0]))) for batch in batches])
+        targets = np.concatenate([point_of(data[i][1]) for i in range(len(data))])
+        # One `predict` over every batch (in order): a call per batch set up a data pipeline for each.
+        predicted = np.asarray(point_of(model.predict(data, verbose=0)))
     errors = (predicted.astype(np.float64) - np.asarray(targets, dtype=np.float64)) ** 2
     return errors.reshape(len(errors), -1).mean(axis=1)
 
