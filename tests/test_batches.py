@@ -143,3 +143,23 @@ def test_cli_steps_per_epoch_flag(sp500_slice, tmp_path):
     wrong = CliRunner().invoke(main, ["fit", str(sp500_slice), *flags, "--steps-per-epoch", "-1", "--out", str(tmp_path / "bad")])
     assert wrong.exit_code == 2 and "--steps-per-epoch must be an integer >= 0, got -1" in wrong.output
     assert "Traceback" not in wrong.output and not (tmp_path / "bad").exists()
+
+
+def test_keras_moves_a_capped_epoch_on_to_new_windows():
+    """Keras calls `on_epoch_end` between epochs: capped epochs draw new windows, not the first ones again."""
+    import keras
+
+    drawn = []
+
+    class Recording(PanelBatches):
+        def __getitem__(self, index):
+            drawn.extend(self.order.picked(index).tolist())
+            return super().__getitem__(index)
+
+    spec = WindowSpec(lookback=3, target_columns=("y",), target_transform="level")
+    series = np.arange(200, dtype="float32")[:, None]
+    parts = [(series, range(2, 200), np.zeros((198, 1, 1), "float32"))] * 2
+    model = keras.Sequential([keras.Input((3, 1)), keras.layers.Flatten(), keras.layers.Dense(1), keras.layers.Reshape((1, 1))])
+    model.compile("sgd", "mse")
+    model.fit(Recording(parts, spec, batch_size=8, shuffle=True, seed=0, steps_per_epoch=5), epochs=4, verbose=0)
+    assert len(set(drawn)) >= 4 * 5 * 8  # four epochs of 40 new windows each (and the batches Keras peeks at)
