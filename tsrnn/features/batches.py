@@ -57,6 +57,16 @@ def epoch_batches(count: int, batch_size: int, steps_per_epoch: int = 0) -> int:
     return min(passes, steps_per_epoch) if steps_per_epoch else passes
 
 
+def epoch_is_capped(count: int, batch_size: int, steps_per_epoch: int = 0) -> bool:
+    """Whether an epoch of `count` windows trains fewer batches than a pass (`epoch_batches`).
+
+    Examples:
+        >>> epoch_is_capped(207_000, 64, 1000), epoch_is_capped(900, 64, 1000)
+        (True, False)
+    """
+    return epoch_batches(count, batch_size, steps_per_epoch) < math.ceil(count / batch_size)
+
+
 class EpochOrder:
     """The order windows are drawn in, epoch after epoch: a permutation of every window, walked
     `steps` batches per epoch (every batch of a pass where `steps_per_epoch` is 0 or larger).
@@ -86,7 +96,7 @@ class EpochOrder:
         self.count, self.batch_size, self.shuffle = count, batch_size, shuffle
         self.rng = np.random.default_rng(seed)
         self.steps = epoch_batches(count, batch_size, steps_per_epoch)
-        self.capped = self.steps < math.ceil(count / batch_size)
+        self.capped = epoch_is_capped(count, batch_size, steps_per_epoch)
         self.order = self._drawn()
         self.start = 0
 
@@ -244,8 +254,7 @@ def as_input(series: np.ndarray, ends: range, spec: WindowSpec, batch_size: int,
     """Arrays for small data (`(x, y)` or `x`), a `WindowBatches` for large data or for more
     batches than an epoch takes (`steps_per_epoch`).
     """
-    capped = epoch_batches(len(ends), batch_size, steps_per_epoch) < math.ceil(len(ends) / batch_size)
-    if capped or needs_batches(ends, spec, series.shape[1]):
+    if epoch_is_capped(len(ends), batch_size, steps_per_epoch) or needs_batches(ends, spec, series.shape[1]):
         return WindowBatches(series, ends, spec, batch_size, targets, shuffle, seed, steps_per_epoch)
     windows = input_windows(series, ends, spec)
     return windows if targets is None else (windows, targets)
