@@ -53,12 +53,12 @@ def linear_path(network):
     return keras.Model(network.inputs, keras.layers.Reshape(tuple(shape))(linear))
 
 
-def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[str, np.ndarray], list | None, list]:
+def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[str, np.ndarray], object, list]:
     """Every variant's forecast of one series after its last row, in the data's units
     (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
-    `combination_errors` on the series' validation windows (None: it has none) and its pairs."""
+    `ChoiceWindows` of the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import ANCHOR, choose_pooled, combination_errors, combinations, long_season_change
+    from tsrnn.forecasting.combination import ANCHOR, ChoiceWindows, choose_pooled, combinations, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -82,11 +82,12 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
              "network": level(refit), "holdout_network": level(held), "linear_path": level(linear),
              "networks_averaged": level((refit + held) / 2),
              "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight)}
-    errors, pairs = None, combinations(period)
+    windows, pairs = None, combinations(period)
     if len(validation):
         predicted = network_changes(forecaster, holdout, scaled, validation, fitted)
         long_validation = long_season_change(levels, validation, spec, period) if period else None
-        errors = combination_errors(predicted, levels, validation, spec, long_validation)
+        windows = ChoiceWindows(predicted, levels, validation, spec, long_validation)
+        errors = windows.errors(pairs)
         found["chosen_without_se_rule"] = blend(refit, *pairs[int(np.argmin([e.mean() for e in errors]))])
         found["chosen_each_series_alone"] = blend(refit, *choose_pooled({name: errors}, {name: pairs}, 0.0)[name])
         anchor_errors = errors[pairs.index(ANCHOR)]
@@ -97,19 +98,21 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
                                                                     fitted.long_weight * (1 - shrunk))
     for weight, long_weight in combinations(period or 168):
         found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
-    return found, errors, pairs
+    return found, windows, pairs
 
 
-def check_choice(forecaster, errors: dict, pairs: dict) -> None:
+def check_choice(forecaster, windows: dict, pairs: dict) -> None:
     """Raise where the public `choose_pooling` and `choose_pooled`, given the reloaded fit's
-    validation errors, choose other weights than the fit did (a run saved by other code)."""
+    validation windows, choose other weights than the fit did (a run saved by other code)."""
     from tsrnn.forecasting.combination import choose_pooled, choose_pooling
 
-    pooling = choose_pooling(errors, pairs)
-    if pooling != forecaster.choices_.get("combination_pooling", 0.0):
-        raise RuntimeError(f"the reloaded fit chooses pooling {pooling}, the fit chose "
-                           f"{forecaster.choices_.get('combination_pooling')}; was it saved by this code?")
-    for name, pair in choose_pooled(errors, pairs, pooling).items():
+    pooling, temperature = choose_pooling(windows, pairs)
+    fit_chose = forecaster.choices_.get("combination_pooling", 0.0), forecaster.choices_.get("combination_temperature", 0.0)
+    if (pooling, temperature) != fit_chose:
+        raise RuntimeError(f"the reloaded fit chooses pooling {pooling} and temperature {temperature}, the fit chose "
+                           f"{fit_chose[0]} and {fit_chose[1]}; was it saved by this code?")
+    errors = {name: series.errors(pairs[name]) for name, series in windows.items()}
+    for name, pair in choose_pooled(errors, pairs, pooling, temperature).items():
         fitted = forecaster.series_[name]
         if pair != (fitted.weight, fitted.long_weight):
             raise RuntimeError(f"{name}: the reloaded fit chooses other weights than the fit did; was it saved by this code?")
@@ -139,13 +142,13 @@ def main() -> None:
         "seasonal_naive": {name: m4.seasonal_naive(values, m4.HOURLY_HORIZON, m4.HOURLY_PERIOD)
                            for name, values in insample.items()}}
     linear_network = linear_path(forecaster.model_)
-    errors, pairs = {}, {}
+    windows, pairs = {}, {}
     for name, frame in frames.items():
         prepared = forecaster.prepare({name: frame.iloc[: -m4.HOURLY_HORIZON]}, series=name)
-        found, errors[name], pairs[name] = series_variants(forecaster, name, prepared.frame, linear_network)
+        found, windows[name], pairs[name] = series_variants(forecaster, name, prepared.frame, linear_network)
         for variant, values in found.items():
             forecasts.setdefault(variant, {})[name] = values
-    check_choice(forecaster, {name: e for name, e in errors.items() if e is not None}, pairs)
+    check_choice(forecaster, {name: w for name, w in windows.items() if w is not None}, pairs)
     forecasts["oracle_pair_reads_the_scored_rows"] = {  # a bound on what choosing among the pairs can reach, not a method
         name: min((values[name] for variant, values in forecasts.items() if variant.startswith("fixed_")),
                   key=lambda values: float(np.mean(np.abs(values - actual[name])))) for name in frames}
@@ -162,6 +165,7 @@ def main() -> None:
     publish({**result_header(), "revision": revision(), "run": str(args.run), "fit": fit,
              "scored_rows": "validation (the 48 before the held-out)" if args.validation else "the held-out 48",
              "series": len(frames), "combination_pooling": forecaster.choices_.get("combination_pooling", 0.0),
+             "combination_temperature": forecaster.choices_.get("combination_temperature", 0.0),
              "seasonal_naive": summary(scores["seasonal_naive"]), "variants": variants,
              "per_series": {method: {name: {k: round(v, 4) for k, v in row.items()} for name, row in result["series"].items()}
                             for method, result in scores.items() if not method.startswith("fixed_")}}, args.out)

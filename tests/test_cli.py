@@ -210,3 +210,14 @@ def test_the_chosen_line_names_the_pooling_weight_only_where_series_borrow_from_
     assert _choices_line({**base, "combination_pooling": 0.25}).endswith(
         "0 for 100 series; each series' choice pooled with the panel's median (weight 0.25)")
     assert "pooled" not in _choices_line({**base, "combination_pooling": 0.0})
+
+
+def test_the_chosen_line_names_the_temperature_and_rounds_the_weights_only_where_pairs_are_averaged():
+    from tsrnn.cli.tables import _choices_line
+
+    base = {"target": ["value"], "season": "24 rows", "lookback": 48, "target_anchor": "season", "best_epoch": 3,
+            "shrinkage": {"1": 300, "0.75": 14, "0.5": 0, "0.25": 0, "0": 100}}
+    assert _choices_line({**base, "combination_temperature": 0.05}).endswith(
+        "about 1 for 300 series, about 0.75 for 14 series, about 0 for 100 series; "
+        "each series' pairs averaged by exponential weights (temperature 0.05)")
+    assert "about" not in _choices_line({**base, "combination_temperature": 0.0})

@@ -119,6 +119,7 @@ def test_a_saved_m4_fit_reloads_to_the_same_scores_and_its_variants(tmp_path):
     assert variants["fit"]["params"] == {"epochs": 1, "units": 2} and variants["series"] == 3
     assert variants["variants"]["chosen"]["mase"] == run["runs"][0]["mase"]
     assert variants["combination_pooling"] == run["runs"][0]["choices"]["combination_pooling"]
+    assert variants["combination_temperature"] == run["runs"][0]["choices"]["combination_temperature"]
     assert variants["variants"]["fixed_0_0"]["series_equal_to_seasonal_naive"] == 3 or \
         run["runs"][0]["choices"]["target_anchor"] != "season"  # with the season's anchor, (0, 0) is seasonal naive
     assert variants["variants"]["network"]["mase"] == variants["variants"]["fixed_1_0"]["mase"]

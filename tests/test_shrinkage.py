@@ -15,6 +15,8 @@ from tsrnn.forecasting.combination import (
     LONG_SEASON_WEIGHTS,
     POOLING_WEIGHTS,
     SHRINKAGE_WEIGHTS,
+    TEMPERATURES,
+    ChoiceWindows,
     choose_combination,
     choose_pooled,
     choose_pooling,
@@ -93,23 +95,29 @@ def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(bo
         errors[name] = {pair: np.abs(forecasts[pair] - actual).mean(axis=(1, 2)) for pair in pairs}
         relative[name] = {pair: errors[name][pair].mean() / errors[name][(0.0, 0.0)].mean() for pair in pairs}
         levels[name] = (forecasts, shrunk.prepare(panel, series=name), ends)
-    pooling = shrunk.choices_["combination_pooling"]
-    assert pooling in POOLING_WEIGHTS
+    pooling, temperature = shrunk.choices_["combination_pooling"], shrunk.choices_["combination_temperature"]
+    assert pooling in POOLING_WEIGHTS and temperature in TEMPERATURES
     for name in panel:
         score = {pair: (1 - pooling) * relative[name][pair] + pooling * np.median([r[pair] for r in relative.values()])
                  for pair in pairs}
         best = min(pairs, key=score.get)
         gain = errors[name][(1.0, 0.0)] - errors[name][best]
         chosen = best if gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) else (1.0, 0.0)  # the one-standard-error rule
-        assert (shrunk.series_[name].weight, shrunk.series_[name].long_weight) == chosen
+        if temperature:  # exponential weights instead: every pair weighted by how close it scores to the best
+            weights = {pair: np.exp(-(score[pair] - score[best]) / temperature) for pair in pairs}
+            chosen = tuple(sum(weights[pair] * pair[i] for pair in pairs) / sum(weights.values()) for i in (0, 1))
+        np.testing.assert_allclose((shrunk.series_[name].weight, shrunk.series_[name].long_weight), chosen, atol=1e-4)
         forecasts, prepared, ends = levels[name]
-        np.testing.assert_allclose(shrunk.forecast_levels(prepared, ends), forecasts[chosen], rtol=1e-5)
+        if not temperature:
+            np.testing.assert_allclose(shrunk.forecast_levels(prepared, ends), forecasts[chosen], rtol=1e-5)
     assert shrunk.series_["walk"].weight < 1.0  # the tiny network forecasts the walk worse than its anchor
     assert shrunk.series_["week"].long_weight > 0.0  # the weekends repeat a week later, not a day later
     assert shrunk.series_["pattern"].long_weight < 1.0
-    assert shrunk.choices_["shrinkage"] == {f"{w:g}": sum(s.weight == w for s in shrunk.series_.values()) for w in SHRINKAGE_WEIGHTS}
+    nearest = {name: (min(SHRINKAGE_WEIGHTS, key=lambda w: (abs(w - s.weight), -w)),
+                      min(LONG_SEASON_WEIGHTS, key=lambda v: (abs(v - s.long_weight), -v))) for name, s in shrunk.series_.items()}
+    assert shrunk.choices_["shrinkage"] == {f"{w:g}": sum(w == pair[0] for pair in nearest.values()) for w in SHRINKAGE_WEIGHTS}
     assert shrunk.choices_["long_season"] == {"period": 168, "weights": {
-        f"{v:g}": sum(s.long_weight == v for s in shrunk.series_.values()) for v in LONG_SEASON_WEIGHTS}}
+        f"{v:g}": sum(v == pair[1] for pair in nearest.values()) for v in LONG_SEASON_WEIGHTS}}
 
 
 def test_bands_are_calibrated_on_the_weighted_forecasts_and_the_weight_is_saved(both, panel, tmp_path):
@@ -134,12 +142,16 @@ def test_serving_json_carries_each_series_weight(both):
         name: state.long_weight for name, state in shrunk.series_.items()}
 
 
-def _panel_errors(best_by_series: dict[str, tuple[float, float]], windows: int, noise: float, seed: int = 0) -> dict:
-    """Per-window errors of every pair of `combinations(None)`: 0.8 for each series' best pair, 1 for
-    the others, plus noise."""
-    rng = np.random.default_rng(seed)
-    return {name: [np.abs((0.8 if pair == best else 1.0) + rng.normal(0, noise, windows)) for pair in combinations(None)]
-            for name, best in best_by_series.items()}
+_DIFFERENCES = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+
+
+def _windows(best_weight: float, count: int, noise: float, rng) -> ChoiceWindows:
+    """One series' validation windows whose best weight on the network's change is `best_weight`:
+    the network forecasts each true change over that weight, plus noise."""
+    change = rng.normal(0, 1, count)
+    levels = np.concatenate([[0.0], np.cumsum(change)]).reshape(-1, 1)
+    predicted = (change / best_weight + rng.normal(0, noise, count)).reshape(-1, 1, 1)
+    return ChoiceWindows(predicted, levels, range(0, count), _DIFFERENCES, None)
 
 
 def test_a_series_borrows_the_panels_preference_among_the_pairs_that_beat_the_network():
@@ -154,10 +166,22 @@ def test_a_series_borrows_the_panels_preference_among_the_pairs_that_beat_the_ne
     assert choose_pooled(panel, every, 1.0)["x"] == (1.0, 0.0)
 
 
-def test_the_pooling_weight_is_the_one_the_later_windows_prefer():
-    pairs = combinations(None)
-    shared = _panel_errors({f"s{i}": (0.5, 0.0) for i in range(40)}, windows=8, noise=0.4)
-    assert choose_pooling(shared, {name: pairs for name in shared}) > 0.0  # one best pair, noisy windows: pool
-    own = _panel_errors({f"s{i}": pairs[i % 5] for i in range(40)}, windows=8, noise=0.02)
-    assert choose_pooling(own, {name: pairs for name in own}) == 0.0  # each series clearly its own: alone
-    assert choose_pooling({"one": shared["s0"]}, {"one": pairs}) == 0.0  # a single series has no panel to borrow from
+def test_the_pooling_weight_and_temperature_are_the_ones_the_later_windows_prefer():
+    pairs, rng = combinations(None), np.random.default_rng(0)
+    own = {f"s{i}": _windows((1.0, 0.75, 0.5, 0.25)[i % 4], 16, 0.05, rng) for i in range(40)}
+    assert choose_pooling(own, {name: pairs for name in own}) == (0.0, 0.0)  # each series clearly its own pair: alone, sharp
+    shared = {f"s{i}": _windows(0.5, 8, 1.5, rng) for i in range(40)}
+    assert choose_pooling(shared, {name: pairs for name in shared})[0] > 0.0  # one best pair, noisy windows: pool
+    between = {f"s{i}": _windows(rng.uniform(0.3, 0.9), 16, 0.5, rng) for i in range(40)}
+    assert choose_pooling(between, {name: pairs for name in between})[1] > 0.0  # best weights between the grid's: average
+    assert choose_pooling({"one": shared["s0"]}, {"one": pairs}) == (0.0, 0.0)  # a single series has no panel to judge by
+
+
+def test_exponential_weights_average_the_pairs_by_how_close_they_score():
+    pairs = combinations(168)
+    errors = {"a": [np.full(4, 1.0 + abs(weight - 0.6) + abs(long - 0.2)) for weight, long in pairs]}  # best near (0.6, 0.2)
+    sharp = choose_pooled(errors, {"a": pairs}, 0.0, temperature=1e-3)["a"]
+    assert sharp == (0.5, 0.25)  # a tiny temperature: the lowest pair's weights (no standard-error rule: equal windows)
+    soft = choose_pooled(errors, {"a": pairs}, 0.0, temperature=0.2)["a"]
+    plain_mean = np.mean(pairs, axis=0)  # every pair alike, as an infinite temperature would weigh them
+    assert soft not in pairs and sum(soft) <= 1.0 and np.linalg.norm(np.subtract(soft, sharp)) < np.linalg.norm(plain_mean - sharp)

@@ -215,19 +215,22 @@ def _choices_line(choices: dict | None) -> str | None:
     if choices.get("lagged_inputs"):
         parts.append("the window also reads " + ", ".join(choices["lagged_inputs"]) + " (the target that many rows back)")
     weights = {weight: count for weight, count in (choices.get("shrinkage") or {}).items() if count}
+    about = "about " if choices.get("combination_temperature") else ""  # exponential weights: counted to the nearest quarter
     if set(weights) - {"1"}:  # some series lean on their anchor
-        parts.append(f"the forecast's change from its anchor weighted {next(iter(weights))}" if sum(weights.values()) == 1 else
+        parts.append(f"the forecast's change from its anchor weighted {about}{next(iter(weights))}" if sum(weights.values()) == 1 else
                      "per-series weight on the forecast's change from its anchor: " +
-                     ", ".join(f"{weight} for {count} series" for weight, count in weights.items()))
+                     ", ".join(f"{about}{weight} for {count} series" for weight, count in weights.items()))
     if choices.get("combination_pooling"):
         parts.append(f"each series' choice pooled with the panel's median (weight {choices['combination_pooling']:g})")
+    if choices.get("combination_temperature"):
+        parts.append(f"each series' pairs averaged by exponential weights (temperature {choices['combination_temperature']:g})")
     long = choices.get("long_season") or {}
     blended = {weight: count for weight, count in long.get("weights", {}).items() if count and weight != "0"}
     if blended:  # some series blend in the longer season's naive forecast
         period = f"{long['period']}-row seasonal naive"
-        parts.append(f"{period} blended in with weight {next(iter(blended))}" if sum(long["weights"].values()) == 1 else
+        parts.append(f"{period} blended in with weight {about}{next(iter(blended))}" if sum(long["weights"].values()) == 1 else
                      f"{period} blended in for {sum(blended.values())} series (" +
-                     ", ".join(f"weight {weight} for {count}" for weight, count in blended.items()) + ")")
+                     ", ".join(f"weight {about}{weight} for {count}" for weight, count in blended.items()) + ")")
     refit = choices.get("refit")
     if refit:
         members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""

@@ -23,6 +23,13 @@ in `POOLING_WEIGHTS` (0: each series alone) that the panel's validation windows 
 choices made on each series' earlier half of windows are scored on its later half
 (`choose_pooling`), as empirical Bayes shrinks each series' estimate toward the group's.
 
+The same split chooses how sharply a series' pairs are told apart (`TEMPERATURES`): at 0 each series
+takes its single best pair, kept by the one-standard-error rule; above 0 its weights are the
+average of every pair's, each pair weighted by `exp(-(score - best score) / temperature)`
+(exponential weights, as in Hedge and AIC-weighted forecast combination), so a series whose pairs
+score alike averages them instead of betting on the noisiest winner. One series alone, with no
+panel's later windows to judge by, keeps temperature 0.
+
 Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec
@@ -43,6 +50,7 @@ from tsrnn.features.windowing import WindowSpec, anchor_rows, target_rows
 SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own forecast
 LONG_SEASON_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 POOLING_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # ties go to each series alone
+TEMPERATURES = (0.0, 0.02, 0.05, 0.1, 0.2)  # in relative error (the anchor's = 1); ties go to the single best pair
 ANCHOR = (0.0, 0.0)
 
 
@@ -161,10 +169,46 @@ def combination_errors(predicted: np.ndarray, levels: np.ndarray, ends, spec: Wi
         >>> [e.tolist() for e in errors[::2]]
         [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
     """
-    actual = levels[target_rows(ends, spec)]
-    return [np.abs(preparation.invert(weight * predicted + (long * long_change if long else 0.0), levels, ends, spec)
-                   - actual).mean(axis=(1, 2))
-            for weight, long in combinations(long_change is not None)]
+    return ChoiceWindows(predicted, levels, ends, spec, long_change).errors(combinations(long_change is not None))
+
+
+@dataclasses.dataclass(frozen=True)
+class ChoiceWindows:
+    """One series' validation windows, in time order, as its combination is chosen on them.
+
+    Attributes:
+        predicted: the network's forecasts in the transformed target's space `(windows, horizon, targets)`.
+        levels: the series' target levels.
+        ends: the windows' ends.
+        spec: the window spec.
+        long_change: `long_season_change` of the same windows, or None (no longer season).
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> windows = ChoiceWindows(np.full((2, 1, 1), 2.0), np.zeros((3, 1)), range(0, 2), spec, None)
+        >>> windows.errors([(0.25, 0.0)])[0].tolist(), len(windows.part(slice(1, None)).ends)
+        ([0.5, 0.5], 1)
+    """
+
+    predicted: np.ndarray
+    levels: np.ndarray
+    ends: object
+    spec: WindowSpec
+    long_change: np.ndarray | None
+
+    def errors(self, pairs) -> list[np.ndarray]:
+        """Each `(weight, long_weight)` pair's absolute error in the data's units per window,
+        averaged over its steps and targets (any weights, not only `combinations`' grid).
+        """
+        actual = self.levels[target_rows(self.ends, self.spec)]
+        return [np.abs(preparation.invert(weight * self.predicted + (long * self.long_change if long else 0.0),
+                                          self.levels, self.ends, self.spec) - actual).mean(axis=(1, 2))
+                for weight, long in pairs]
+
+    def part(self, windows: slice) -> ChoiceWindows:
+        """These windows cut to `windows` (a slice of their time order)."""
+        return dataclasses.replace(self, predicted=self.predicted[windows], ends=np.asarray(self.ends)[windows],
+                                   long_change=None if self.long_change is None else self.long_change[windows])
 
 
 def relative_errors(errors: list[np.ndarray], pairs: list[tuple[float, float]]) -> dict[tuple[float, float], float]:
@@ -187,28 +231,34 @@ def relative_errors(errors: list[np.ndarray], pairs: list[tuple[float, float]]) 
 
 
 def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tuple[float, float]]],
-                  pooling: float) -> dict[str, tuple[float, float]]:
+                  pooling: float, temperature: float = 0.0) -> dict[str, tuple[float, float]]:
     """Every series' `(weight, long_weight)`, its relative errors averaged with the panel's median.
 
     Each pair scores `(1 - pooling) * the series' relative error + pooling * the panel's median
-    relative error of that pair` (`relative_errors`); the lowest score is kept only where it beats
-    the network's own forecast (the series' first pair) by more than one standard error of the
-    paired per-window difference, as `choose_combination` keeps it. With `pooling=0` each series
-    chooses as `choose_combination` does alone.
+    relative error of that pair` (`relative_errors`). At `temperature` 0 the lowest score is kept
+    only where it beats the network's own forecast (the series' first pair) by more than one
+    standard error of the paired per-window difference, as `choose_combination` keeps it. Above 0
+    the series' weights average every pair's, each weighted by `exp(-(score - lowest score) /
+    temperature)` (exponential weights; the sum of the two weights stays at most 1). With
+    `pooling=0` and `temperature=0` each series chooses as `choose_combination` does alone.
 
     Args:
         errors: `combination_errors` of every series.
         pairs: `combinations` of every series.
         pooling: the weight on the panel's median, in [0, 1].
+        temperature: 0 (the single best pair) or how far, in relative error, a pair's score may
+            lie above the best one's and still count (`TEMPERATURES`).
 
     Returns:
-        `{series: pair}`.
+        `{series: (weight, long_weight)}` (above temperature 0, rounded to 4 decimals).
 
     Examples:
         >>> pairs = combinations(None)
         >>> errors = {"a": [np.array([1.0, 1.1, 0.9]) * (1 + w) for w, _ in pairs]}  # lower with less weight
         >>> choose_pooled(errors, {"a": pairs}, pooling=0.0)
         {'a': (0.0, 0.0)}
+        >>> choose_pooled(errors, {"a": pairs}, pooling=0.0, temperature=0.2)  # mostly the lowest, some of the next
+        {'a': (0.098, 0.0)}
     """
     from tsrnn.nn.training import keep_trained
 
@@ -217,41 +267,50 @@ def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tup
     median = {pair: float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])) for pair in every_pair}
     chosen = {}
     for name, series_errors in errors.items():
-        scores = [(1 - pooling) * relative[name][pair] + pooling * median[pair] for pair in pairs[name]]
+        scores = np.array([(1 - pooling) * relative[name][pair] + pooling * median[pair] for pair in pairs[name]])
+        if temperature > 0:
+            weights = np.exp(-(scores - scores.min()) / temperature)
+            weight, long_weight = weights @ np.array(pairs[name]) / weights.sum()
+            chosen[name] = (round(float(weight), 4), round(float(long_weight), 4))
+            continue
         best = int(np.argmin(scores))
         chosen[name] = pairs[name][best] if best and keep_trained(series_errors[0], series_errors[best]) else pairs[name][0]
     return chosen
 
 
-def choose_pooling(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tuple[float, float]]]) -> float:
-    """The pooling weight (`POOLING_WEIGHTS`) the panel's own validation windows prefer: the pairs are
-    chosen (`choose_pooled`) on each series' earlier half of windows and scored by their relative
-    error on its later half, averaged over series; ties, and panels with no series of four windows
-    or more, go to 0 (each series alone).
+def choose_pooling(windows: dict[str, ChoiceWindows], pairs: dict[str, list[tuple[float, float]]]) -> tuple[float, float]:
+    """The pooling weight (`POOLING_WEIGHTS`) and temperature (`TEMPERATURES`) the panel's own
+    validation windows prefer: the pairs are chosen (`choose_pooled`) on each series' earlier half
+    of windows, and the weights chosen are scored by their error on its later half relative to the
+    anchor's, averaged over series. Ties, and panels with no two series of four windows or more, go
+    to `(0, 0)` (each series alone, its single best pair).
 
     Args:
-        errors: `combination_errors` of every series, windows in time order.
+        windows: every series' `ChoiceWindows`, in time order.
         pairs: `combinations` of every series.
 
     Returns:
-        One of `POOLING_WEIGHTS`.
+        `(pooling, temperature)`.
 
     Examples:
-        >>> pairs = combinations(None)
-        >>> errors = {"a": [np.array([1.0, 1.1, 0.9, 1.0]) * (1 + w) for w, _ in pairs]}
-        >>> choose_pooling(errors, {"a": pairs})  # one series: its median is its own
-        0.0
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> one = ChoiceWindows(np.ones((4, 1, 1)), np.arange(5.0).reshape(-1, 1), range(0, 4), spec, None)
+        >>> choose_pooling({"a": one}, {"a": combinations(None)})  # one series: no panel to judge by
+        (0.0, 0.0)
     """
-    halves = {name: len(series_errors[0]) // 2 for name, series_errors in errors.items() if len(series_errors[0]) >= 4}
+    halves = {name: len(series.ends) // 2 for name, series in windows.items() if len(series.ends) >= 4}
     if len(halves) < 2:
-        return 0.0
-    earlier = {name: [error[:half] for error in errors[name]] for name, half in halves.items()}
-    later = {name: relative_errors([error[half:] for error in errors[name]], pairs[name]) for name, half in halves.items()}
-    scores = []
-    for pooling in POOLING_WEIGHTS:
-        chosen = choose_pooled(earlier, pairs, pooling)
-        scores.append(float(np.mean([later[name][chosen[name]] for name in halves])))
-    return POOLING_WEIGHTS[int(np.argmin(scores))]
+        return 0.0, 0.0
+    earlier = {name: windows[name].part(slice(0, half)).errors(pairs[name]) for name, half in halves.items()}
+    later = {name: windows[name].part(slice(half, None)) for name, half in halves.items()}
+    anchor_error = {name: max(float(later[name].errors([ANCHOR])[0].mean()), 1e-12) for name in halves}
+    scores = {}
+    for temperature in TEMPERATURES:
+        for pooling in POOLING_WEIGHTS:
+            chosen = choose_pooled(earlier, pairs, pooling, temperature)
+            scores[pooling, temperature] = float(np.mean([later[name].errors([chosen[name]])[0].mean() / anchor_error[name]
+                                                          for name in halves]))
+    return min(scores, key=scores.get)  # the first of equal scores: temperature 0, then less pooling
 
 
 def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
@@ -295,7 +354,7 @@ def combine(predicted: np.ndarray, quantiles: np.ndarray | None, weight: float, 
     return combined, None if quantiles is None else quantiles + shift[..., None]
 
 
-def combined_validation(model, calibrating: list, settings, series_state: dict) -> tuple[list[tuple], float]:
+def combined_validation(model, calibrating: list, settings, series_state: dict) -> tuple[list[tuple], float, float]:
     """Every series' validation forecasts, with `shrinkage` combined as each series' windows choose
     with the panel's (`choose_pooling`, `choose_pooled`; set in `series_state`: `weight`,
     `long_weight`), for the bands to be calibrated on.
@@ -309,20 +368,21 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
     Returns:
         `(forecasts, quantile forecasts or None, levels, ends)` per series, in the transformed
         target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`), and the pooling
-        weight chosen (0 without `shrinkage`).
+        weight and temperature chosen (0 and 0 without `shrinkage`).
     """
     spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
-    forecasts, long_changes, errors, pairs = {}, {}, {}, {}
+    forecasts, long_changes, windows, errors, pairs = {}, {}, {}, {}, {}
     for name, scaled, levels, ends, target_scaler in calibrating:
         forecasts[name] = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
                                                           max(settings.training.batch_size, 1024), with_quantiles=True)
         if weighing:
             period = series_state[name].long_period
             long_changes[name] = long_season_change(levels, ends, spec, period) if period else None
-            errors[name] = combination_errors(forecasts[name][0], levels, ends, spec, long_changes[name])
+            windows[name] = ChoiceWindows(forecasts[name][0], levels, ends, spec, long_changes[name])
             pairs[name] = combinations(period)
-    pooling = choose_pooling(errors, pairs) if weighing else 0.0
-    chosen = choose_pooled(errors, pairs, pooling) if weighing else {}
+            errors[name] = windows[name].errors(pairs[name])
+    pooling, temperature = choose_pooling(windows, pairs) if weighing else (0.0, 0.0)
+    chosen = choose_pooled(errors, pairs, pooling, temperature) if weighing else {}
     found = []
     for name, _, levels, ends, _ in calibrating:
         predicted, quantiles = forecasts[name]
@@ -331,25 +391,36 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
             series_state[name] = dataclasses.replace(series_state[name], weight=weight, long_weight=long_weight)
             predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_changes[name])
         found.append((predicted, quantiles, levels, ends))
-    return found, pooling
+    return found, pooling, temperature
 
 
-def combination_choices(states: list, pooling: float = 0.0) -> dict:
-    """How many series each weight went to (`choices_["shrinkage"]`), the pooling weight
-    (`choices_["combination_pooling"]`), and where the data has a longer season, its rows and how
-    many series each weight on its naive forecast went to (`choices_["long_season"]`).
+def combination_choices(states: list, pooling: float = 0.0, temperature: float = 0.0) -> dict:
+    """How many series each weight went to (`choices_["shrinkage"]`; above temperature 0 a
+    series' weight counts toward the nearest of `SHRINKAGE_WEIGHTS`), the pooling weight
+    (`choices_["combination_pooling"]`), the temperature (`choices_["combination_temperature"]`),
+    and where the data has a longer season, its rows and how many series each weight on its naive
+    forecast went to (`choices_["long_season"]`, counted the same way).
 
     Args:
         states: every series' `tsrnn.forecasting.state.SeriesState`.
         pooling: the pooling weight `combined_validation` chose.
+        temperature: the temperature `combined_validation` chose.
 
     Returns:
         The counts, JSON-ready.
+
+    Examples:
+        >>> from types import SimpleNamespace as State
+        >>> combination_choices([State(weight=1.0, long_period=None), State(weight=0.6, long_period=None)], 0.0, 0.05)["shrinkage"]
+        {'1': 1, '0.75': 0, '0.5': 1, '0.25': 0, '0': 0}
     """
-    counts = {"shrinkage": {f"{w:g}": sum(s.weight == w for s in states) for w in SHRINKAGE_WEIGHTS},
-              "combination_pooling": pooling}
+    def nearest(value: float, grid: tuple[float, ...]) -> float:
+        return min(grid, key=lambda point: (abs(point - value), -point))
+
+    counts = {"shrinkage": {f"{w:g}": sum(nearest(s.weight, SHRINKAGE_WEIGHTS) == w for s in states) for w in SHRINKAGE_WEIGHTS},
+              "combination_pooling": pooling, "combination_temperature": temperature}
     periods = {s.long_period for s in states} - {None}
     if periods:
-        counts["long_season"] = {"period": max(periods),
-                                 "weights": {f"{w:g}": sum(s.long_weight == w for s in states) for w in LONG_SEASON_WEIGHTS}}
+        counts["long_season"] = {"period": max(periods), "weights": {
+            f"{w:g}": sum(nearest(s.long_weight, LONG_SEASON_WEIGHTS) == w for s in states) for w in LONG_SEASON_WEIGHTS}}
     return counts
