@@ -5,7 +5,11 @@ elsewhere it skips without sktime. `check_estimator` runs every check on the fir
 set (CI sets TSRNN_SKTIME_CHECKS=1); on both sets, as sktime's own CI would, it takes about twice
 as long. The checks are split by name into `CHECK_SHARDS` tests, so that pytest-xdist runs them on
 every core: one after another, its 385 checks took 742 s on a 2-core AMD EPYC (2026-12-07), the
-longest (`test_update_predict_predicted_index`, which refits at each of its cutoffs) 215 s."""
+longest (`test_update_predict_predicted_index`, which refits at each of its cutoffs) 215 s.
+Those checks test the interface (indices, fh, update, intervals), not TensorFlow's graphs, and their
+fits are tiny, so tracing each `tf.function` cost more than the training: the shards run TensorFlow's
+functions eagerly (`tf.config.run_functions_eagerly`), which about halves each fit. The adapter's
+own tests below keep graph mode."""
 from __future__ import annotations
 
 import os
@@ -28,10 +32,28 @@ def sktime_check_names(instance) -> list[str]:
     return sorted({name for suite in get_test_classes_for_obj(instance) for name in dir(suite) if name.startswith("test")})
 
 
+@pytest.fixture
+def eager_tensorflow():
+    """TensorFlow's functions run eagerly for the test, then as before (no-op on other backends)."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    before = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        tf.config.run_functions_eagerly(before)
+
+
 @pytest.mark.skipif(os.environ.get("TSRNN_SKTIME_CHECKS") != "1",
                     reason="sktime's check_estimator takes minutes; CI runs it (TSRNN_SKTIME_CHECKS=1)")
 @pytest.mark.parametrize("shard", range(CHECK_SHARDS))
-def test_sktime_check_estimator_passes_in_full(shard):
+def test_sktime_check_estimator_passes_in_full(shard, eager_tensorflow):
     require_backend("sktime", extra="sktime")
     from sktime.utils.estimator_checks import check_estimator
 
