@@ -2,7 +2,7 @@
 measured from (the last value, or the value one season earlier), and the linear path's shrinkage.
 
 Every candidate is scored by the MAE, in the data's units, of its linear path: a Ridge regression
-(closed form, scikit-learn) from the same scaled windows the network sees to the same scaled
+(closed form, `RidgePath`) from the same scaled windows the network sees to the same scaled
 targets, over rolling-origin folds of the training and validation rows (the validation block and
 the blocks of the same size before it, each fitted on every row before it), so a choice rests on
 several periods rather than one. The winner is refitted on the training windows with the scalers
@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import Ridge
 
 from tsrnn.features import preparation
 from tsrnn.features.seasons import describe_period
 from tsrnn.features.windowing import SplitBounds, WindowSpec, input_windows, target_rows
+from tsrnn.forecasting.ridge_path import RidgePath
 from tsrnn.utils.validation import TARGET_ANCHORS
 
 ALPHAS = (1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6)
@@ -170,14 +170,15 @@ def choose_linear(series: list[SeriesRows], spec: WindowSpec, lookbacks: list[in
                 problems = [(rows, problem) for rows, problem in scored if problem is not None]  # a short series sits out
                 if not problems:
                     break
-                pooled = _pooled(problems)
-                for alpha, total in errors.items():
-                    model = _fit(pooled, alpha)
-                    absolute = np.concatenate([(problem.absolute_errors(model.predict(problem.x_valid)) / _scale(rows))
-                                               .reshape(-1) for rows, problem in problems])
-                    total[0] += float(absolute.sum())
-                    total[1] += absolute.size
-                    by_fold[alpha].append(float(absolute.mean()))
+                path = RidgePath.pooled([(problem.x_train, problem.y_train) for _, problem in problems])
+                models = [_fit(problems, alpha, path) for alpha in errors]
+                # every alpha's forecasts of a series are unscaled and inverted in one call
+                absolute = np.concatenate([(problem.absolute_errors(np.stack([model.predict(problem.x_valid) for model in models]))
+                                            / _scale(rows)).reshape(len(models), -1) for rows, problem in problems], axis=1)
+                for (alpha, total), alpha_errors in zip(errors.items(), absolute):
+                    total[0] += float(alpha_errors.sum())
+                    total[1] += alpha_errors.size
+                    by_fold[alpha].append(float(alpha_errors.mean()))
             else:
                 for alpha, (error_sum, count) in errors.items():
                     mase = error_sum / max(count, 1)
@@ -205,21 +206,16 @@ class _Problem:
     absolute_errors: object = None  # predictions -> absolute errors in the data's units
 
 
-def _pooled(problems: list) -> _Problem:
-    """One regression over the training windows of every series. One linear layer serves every
-    series, so the anchor-only candidate's intercept is the mean of the series' scaled zero changes
-    (each series' own would need a layer per series): for one series, its own.
+def _fit(problems: list, alpha: float | None, path: RidgePath | None = None):
+    """One regression over the training windows of every series, at `alpha` (from `path`, their
+    Gram matrix, where given). One linear layer serves every series, so the anchor-only candidate's
+    (alpha None) intercept is the mean of the series' scaled zero changes (each series' own would
+    need a layer per series): for one series, its own.
     """
-    if len(problems) == 1:
-        return problems[0][1]
-    return _Problem(np.concatenate([p.x_train for _, p in problems]), np.concatenate([p.y_train for _, p in problems]),
-                    np.mean([p.zero_target for _, p in problems], axis=0))
-
-
-def _fit(problem: _Problem, alpha: float | None):
     if alpha is None:
-        return _AnchorOnly(problem.zero_target, problem.x_train.shape[1])
-    return Ridge(alpha=alpha).fit(problem.x_train, problem.y_train)
+        zero_target = np.mean([problem.zero_target for _, problem in problems], axis=0)
+        return _AnchorOnly(zero_target, problems[0][1].x_train.shape[1])
+    return (path or RidgePath.pooled([(problem.x_train, problem.y_train) for _, problem in problems])).fit(alpha)
 
 
 def _final_fit(series: list[SeriesRows], spec: WindowSpec, alpha, mase, scores, limit: int) -> LinearChoice:
@@ -228,7 +224,7 @@ def _final_fit(series: list[SeriesRows], spec: WindowSpec, alpha, mase, scores, 
     problems = [(rows, problem) for rows, problem in problems if problem is not None]
     if not problems:
         raise ValueError("no training windows")
-    model = _fit(_pooled(problems), alpha)
+    model = _fit(problems, alpha)
     return LinearChoice(lookback=spec.lookback, anchor=spec.target_anchor, alpha=alpha,
                         coef=np.atleast_2d(model.coef_).T.copy(), intercept=np.atleast_1d(model.intercept_).copy(),
                         validation_mase=mase, scores=scores)
@@ -281,7 +277,8 @@ def _linear_problem(rows: SeriesRows, spec: WindowSpec, bounds: SplitBounds, fit
     shape = (len(validation_ends), spec.horizon, levels.shape[1])
 
     def absolute_errors(predicted: np.ndarray) -> np.ndarray:
-        forecast = preparation.forecast_levels(target_scaler, predicted.reshape(shape), levels, validation_ends, spec)
+        """`(candidates, windows, horizon * targets)` scaled forecasts -> `(candidates, windows, horizon, targets)` errors."""
+        forecast = preparation.forecast_levels(target_scaler, predicted.reshape(-1, *shape), levels, validation_ends, spec)
         return np.abs(forecast - actual)
 
     problem.absolute_errors = absolute_errors
