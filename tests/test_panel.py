@@ -119,6 +119,34 @@ def test_batches_mix_series_and_cut_windows_from_each_series_own_rows():
     assert seen == {0: 17, 1: 24}
 
 
+def test_one_predict_over_a_panels_windows_gives_each_series_what_predicting_it_alone_gives():
+    import keras
+
+    from tsrnn.features import preparation
+    from tsrnn.features.scaling import fit_scaler
+
+    rng = np.random.default_rng(4)
+    spec = WindowSpec(lookback=3, horizon=2, target_columns=("y",))
+    inputs = keras.Input((3, 2))
+    hidden = keras.layers.LSTM(4)(inputs)
+    forecast = keras.layers.Reshape((2, 1), name="forecast")(keras.layers.Dense(2)(hidden))
+    quantiles = keras.layers.Reshape((2, 1, 3), name="quantiles")(keras.layers.Dense(6)(hidden))
+    model = keras.Model(inputs, {"forecast": forecast, "quantiles": quantiles})
+    parts = [(rng.normal(size=(rows, 2)).astype("float32"), ends, fit_scaler("standard", rng.normal(level, level / 4, size=(50, 1))))
+             for rows, ends, level in ((20, range(2, 19), 1.0), (9, range(0), 5.0), (30, range(5, 29, 2), 100.0))]
+    together = preparation.predict_transformed_panel(model, parts, spec, batch_size=8, with_quantiles=True)
+    for (scaled, ends, scaler), (point, bands) in zip(parts, together, strict=True):
+        alone, alone_bands = preparation.predict_transformed(model, scaled, ends, spec, scaler, batch_size=8, with_quantiles=True)
+        assert point.shape == alone.shape == (len(ends), 2, 1)
+        np.testing.assert_allclose(point, alone, rtol=1e-5, atol=1e-5)
+        if len(ends):  # a series without windows has no quantile forecasts, alone or together
+            assert bands.shape == alone_bands.shape == (len(ends), 2, 1, 3)
+            np.testing.assert_allclose(bands, alone_bands, rtol=1e-5, atol=1e-5)
+        else:
+            assert bands is None and alone_bands is None
+    assert not np.allclose(together[0][0][:2], together[2][0][:2])  # each series unscaled by its own scaler
+
+
 def test_predict_covers_seen_and_unseen_series(fitted, folder, panel):
     table = fitted.predict(folder)
     assert list(table.columns) == ["series", "date", "Close_t+1"]

@@ -371,16 +371,16 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
         weight and temperature chosen (0 and 0 without `shrinkage`).
     """
     spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
-    forecasts, long_changes, windows, errors, pairs = {}, {}, {}, {}, {}
-    for name, scaled, levels, ends, target_scaler in calibrating:
-        forecasts[name] = preparation.predict_transformed(model, scaled, ends, spec, target_scaler,
-                                                          max(settings.training.batch_size, 1024), with_quantiles=True)
-        if weighing:
-            period = series_state[name].long_period
-            long_changes[name] = long_season_change(levels, ends, spec, period) if period else None
-            windows[name] = ChoiceWindows(forecasts[name][0], levels, ends, spec, long_changes[name])
-            pairs[name] = combinations(period)
-            errors[name] = windows[name].errors(pairs[name])
+    long_changes, windows, errors, pairs = {}, {}, {}, {}
+    predicted = preparation.predict_transformed_panel(model, [(scaled, ends, scaler) for _, scaled, _, ends, scaler in calibrating],
+                                                      spec, max(settings.training.batch_size, 1024), with_quantiles=True)
+    forecasts = {name: found for (name, *_), found in zip(calibrating, predicted, strict=True)}
+    for name, _, levels, ends, _ in calibrating if weighing else ():
+        period = series_state[name].long_period
+        long_changes[name] = long_season_change(levels, ends, spec, period) if period else None
+        windows[name] = ChoiceWindows(forecasts[name][0], levels, ends, spec, long_changes[name])
+        pairs[name] = combinations(period)
+        errors[name] = windows[name].errors(pairs[name])
     pooling, temperature = choose_pooling(windows, pairs) if weighing else (0.0, 0.0)
     chosen = choose_pooled(errors, pairs, pooling, temperature) if weighing else {}
     found = []
