@@ -115,7 +115,9 @@ def main() -> None:
     for seed in [int(s) for s in args.seeds.split(",")]:
         forecasts[f"tsrnn_seed{seed}"], seconds, choices = fit_and_forecast(
             insample_frames, seed, params, Path(args.save) / f"seed{seed}" if args.save else None)
-        runs.append({"seed": seed, "fit_seconds": round(seconds, 1), "choices": choices})
+        runs.append({"seed": seed, "fit_seconds": round(seconds, 1), "choices": choices,
+                     # the process's peak so far: the fits up to this one, and (with --save) their saving
+                     "peak_rss_mb_after_fit": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
         print(f"seed {seed}: fit {seconds:.0f} s", file=sys.stderr, flush=True)
     scores = m4.score(insample, actual, forecasts, m4.HOURLY_PERIOD)
     seasonal = scores["seasonal_naive"]["series"]
@@ -130,7 +132,7 @@ def main() -> None:
                  "season": m4.HOURLY_PERIOD, "settings": "tsrnn fit FOLDER --horizon 48 --seed SEED (every other default)",
                  "scored_rows": ("validation: the 48 rows before the held-out 48 (those dropped unread)" if args.validation
                                  else "the held-out 48 (the competition's test rows)"),
-                 "params": params},
+                 "params": params, "saved_fit": bool(args.save)},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "baselines": {name: summary(scores[name]) for name in ("naive", "seasonal_naive", "naive2")},
         "runs": runs,
