@@ -182,6 +182,8 @@ def test_the_chosen_line_says_plainly_whether_the_network_improved_on_its_linear
     assert kept.endswith("the network did not improve on its linear start on validation, so the forecast is the linear path's")
     assert _choices_line({**base, "best_epoch": 7}).endswith("the network improved on its linear start on validation (best epoch 7)")
     assert _choices_line({**base, "linear_path": None, "best_epoch": 7}).endswith("; best epoch 7")
+    assert _choices_line({**base, "best_epoch": 7, "batches_per_epoch": 1000}).endswith(
+        "the network improved on its linear start on validation (best epoch 7, epochs of 1,000 batches)")
 
 
 def test_the_chosen_line_names_the_shrinkage_weights_only_where_a_series_leans_on_its_anchor():

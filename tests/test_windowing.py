@@ -148,6 +148,10 @@ def test_spec_json_round_trip_and_validation():
         WindowSpec(target_transform="logs")
     with pytest.raises(ConfigError, match="unknown WindowSpec field"):
         WindowSpec.from_dict({"lookback": 3, "colour": "red"})
+    with pytest.raises(ConfigError) as empty:
+        WindowSpec(target_columns=())
+    assert str(empty.value) == "no target column given; name at least one column to predict with target, e.g. Close"
+    assert empty.value.cli_message().endswith("with --target, e.g. Close")  # the CLI names the flag
 
 
 def test_scale_scaling_divides_without_centring_and_round_trips():

@@ -205,10 +205,12 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append("linear path: the anchor alone" if linear["alpha"] is None else f"linear path alpha {linear['alpha']:g}")
     if choices.get("best_epoch") == 0:
         parts.append("the network did not improve on its linear start on validation, so the forecast is the linear path's")
-    elif choices.get("best_epoch") and linear:
-        parts.append(f"the network improved on its linear start on validation (best epoch {choices['best_epoch']})")
+    batches = choices.get("batches_per_epoch")  # an epoch's batches: a pass over the windows, or steps_per_epoch
+    epoch = f"best epoch {choices.get('best_epoch')}" + (f", epochs of {batches:,} batches" if batches else "")
+    if choices.get("best_epoch") and linear:
+        parts.append(f"the network improved on its linear start on validation ({epoch})")
     elif choices.get("best_epoch"):
-        parts.append(f"best epoch {choices['best_epoch']}")
+        parts.append(epoch)
     inputs = choices.get("input_transforms")
     if inputs:
         parts.append("inputs " + ", ".join(f"{column} {transform}" for column, transform in inputs.items()))

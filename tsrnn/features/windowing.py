@@ -106,7 +106,7 @@ class WindowSpec:
         for name, minimum in (("lookback", 1), ("horizon", 1), ("stride", 1), ("gap", 0), ("target_lag", 0)):
             check_int("--" + name.replace("_", "-"), getattr(self, name), minimum)  # the CLI names the flag, the library the argument
         if not self.target_columns:
-            raise ConfigError("target_columns is empty; name at least one column to predict, e.g. Close")
+            raise ConfigError("no target column given; name at least one column to predict with --target, e.g. Close")
         check_choice("--transform", self.target_transform, TARGET_TRANSFORMS)
         check_choice("--scaling", self.scaling, SCALINGS)
         check_choice("--anchor", self.target_anchor, TARGET_ANCHORS)
