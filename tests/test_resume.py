@@ -121,3 +121,45 @@ def test_early_stopping_patience_and_best_weights_survive_a_resume(tmp_path):
     assert len(resumed_log) == len(log)  # stopped at the same epoch
     for kept, restored in zip(whole, resumed):
         np.testing.assert_allclose(restored, kept, rtol=1e-6)  # and restored the same best weights
+
+
+def test_a_resumed_fit_draws_the_windows_an_uninterrupted_one_would(tmp_path):
+    """Keras brings back the weights and the epoch; the windows each epoch draws (`EpochOrder`)
+    must follow on too, or a resumed run trains on other batches than an uninterrupted one."""
+    import keras
+    import numpy as np
+
+    from tsrnn.features.batches import WindowBatches
+    from tsrnn.features.windowing import WindowSpec
+    from tsrnn.nn.training import fit_model
+
+    series = np.random.default_rng(0).normal(size=(300, 1)).astype("float32")
+    ends = range(3, 299)
+
+    def data():  # a fresh process builds its data anew
+        return WindowBatches(series, ends, WindowSpec(lookback=4), batch_size=16, targets=series[4:300], shuffle=True,
+                             seed=0, steps_per_epoch=5)
+
+    def model():
+        network = keras.Sequential([keras.Input((4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+        network.compile("sgd", "mse")
+        return network
+
+    class FirstBatches(keras.callbacks.Callback):
+        def __init__(self, batches):
+            super().__init__()
+            self.batches, self.seen = batches, []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.seen.append(self.batches.order.picked(0).tolist())
+
+    whole = data()
+    uninterrupted = FirstBatches(whole)
+    fit_model(model(), whole, None, epochs=4, batch_size=16, backup_dir=tmp_path / "whole", callbacks=[uninterrupted])
+    first, second = data(), data()
+    before, after = FirstBatches(first), FirstBatches(second)
+    fit_model(model(), first, None, epochs=2, batch_size=16, backup_dir=tmp_path / "cut", callbacks=[before])
+    fit_model(model(), second, None, epochs=4, batch_size=16, backup_dir=tmp_path / "cut", callbacks=[after])
+    assert len(before.seen) == 2 and len(after.seen) == 2  # the second session resumed at epoch 2
+    assert before.seen + after.seen == uninterrupted.seen
+    assert len({tuple(batch) for batch in uninterrupted.seen}) == 4  # each epoch drew other windows

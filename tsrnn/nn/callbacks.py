@@ -62,15 +62,28 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 class StateRestored(keras.callbacks.Callback):
     """Placed right after `BackupAndRestore`: `done` becomes True once the saved state was read, so
     a later `OSError` is a failed write (keep the state) rather than an unreadable state (start over).
+
+    Where the training data draws its windows in an `EpochOrder` (`WindowBatches`, `PanelBatches`),
+    a resumed fit moves that order on by the epochs already trained, so the resumed epochs draw the
+    windows an uninterrupted run would have drawn (Keras restores the weights and the epoch, not the
+    data's order).
+
+    Args:
+        data: the training data; its `order` is moved on where it has one.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, data=None) -> None:
         super().__init__()
         self.done = False
+        self.data = data
 
     def on_train_begin(self, logs=None) -> None:
-        """Mark the saved state as read."""
+        """Mark the saved state as read, and replay the trained epochs' orders."""
         self.done = True
+        order = getattr(self.data, "order", None)
+        if order is not None:
+            for _ in range(getattr(self.model, "_initial_epoch", None) or 0):
+                order.next_epoch()
 
 
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):

@@ -169,7 +169,7 @@ def fit_model(
 
     callbacks = [*(callbacks or []), StopOnNonFiniteLoss()]
     log_path = None
-    restored = StateRestored()
+    restored = StateRestored(train)
     if backup_dir is not None:
         backup_dir = Path(backup_dir)
         backup_dir.mkdir(parents=True, exist_ok=True)
