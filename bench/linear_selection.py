@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 from _machine import publish, result_header, revision
-from m4 import DATA, read_panel
+from m4 import validation_panel
 from sklearn.linear_model import Ridge
 
 from tsrnn.evaluation import m4
@@ -78,10 +78,9 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=None, help="the first N series (all 414 by default)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    if not DATA.exists():
-        print(f"{DATA} is absent: the M4 hourly files live in ../shared/datasets/m4_hourly")
+    panel = validation_panel(args.series)
+    if panel is None:
         return
-    panel = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in read_panel(DATA, args.series).items()}
     inputs = captured_inputs(panel)
     started = time.perf_counter()
     choice = selection.choose_linear(*inputs)

@@ -50,6 +50,15 @@ def read_panel(path: Path, series: int | None) -> dict[str, pd.DataFrame]:
     return {name: table.loc[table["series"] == name, ["Date", "value"]].set_index("Date") for name in names}
 
 
+def validation_panel(series: int | None) -> dict[str, pd.DataFrame] | None:
+    """The `--validation` task's panel (each series without its held-out 48 rows, never read), or
+    None, with a message, where the shared file is absent: for the benches that time parts of it."""
+    if not DATA.exists():
+        print(f"{DATA} is absent (the shared M4 hourly file); skipped", file=sys.stderr)
+        return None
+    return {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in read_panel(DATA, series).items()}
+
+
 def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None,
                      save: Path | None = None) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 from _machine import publish, result_header, revision
-from m4 import DATA, read_panel
+from m4 import validation_panel
 
 from tsrnn.evaluation import m4
 from tsrnn.features import preparation
@@ -42,12 +42,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    if not DATA.exists():
-        print(f"{DATA} is absent: the M4 hourly files live in ../shared/datasets/m4_hourly")
+    panel = validation_panel(args.series)
+    if panel is None:
         return
     from tsrnn.nn import zoo
 
-    panel = {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in read_panel(DATA, args.series).items()}
     plan = plan_fit(ForecasterParams(horizon=m4.HOURLY_HORIZON, seed=0), panel)
     spec, batch_size = plan.settings.window, max(plan.settings.training.batch_size, 1024)
     parts = validation_parts(plan)
