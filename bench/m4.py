@@ -59,6 +59,17 @@ def validation_panel(series: int | None) -> dict[str, pd.DataFrame] | None:
     return {name: frame.iloc[: -m4.HOURLY_HORIZON] for name, frame in read_panel(DATA, series).items()}
 
 
+def validation_bench(description: str) -> tuple[argparse.Namespace, dict[str, pd.DataFrame] | None]:
+    """The command line (`--series N`, `--rounds`, `--out`) and `validation_panel` of a bench that
+    times a part of the `--validation` task side by side in alternating rounds."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--series", type=int, default=None, help="the first N series (all 414 by default)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    return args, validation_panel(args.series)
+
+
 def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None,
                      save: Path | None = None) -> tuple[dict[str, np.ndarray], float, dict]:
     """One global model with the CLI's defaults and horizon 48: the forecasts beyond each series,
@@ -70,10 +81,9 @@ def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | N
     seconds = time.perf_counter() - started
     if save is not None:
         forecaster.save(save)
-    table = forecaster.predict(panel)
-    last = table.groupby("series", sort=False).tail(1).set_index("series")
-    columns = [f"value_t+{step}" for step in range(1, m4.HOURLY_HORIZON + 1)]
-    return {name: last.loc[name, columns].to_numpy(dtype=np.float64) for name in panel}, seconds, forecaster.choices_
+    beyond = forecaster.predict(panel, layout="beyond").pivot(index="series", columns="step", values="forecast")
+    return {name: beyond.loc[name, range(1, m4.HOURLY_HORIZON + 1)].to_numpy(dtype=np.float64) for name in panel}, \
+        seconds, forecaster.choices_
 
 
 def summary(scores: dict) -> dict:

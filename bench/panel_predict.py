@@ -11,12 +11,11 @@ in alternating rounds, checking that they give the same forecasts.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 from _machine import publish, result_header, revision
-from m4 import validation_panel
+from m4 import validation_bench
 
 from tsrnn.evaluation import m4
 from tsrnn.features import preparation
@@ -37,12 +36,7 @@ def validation_parts(plan) -> list[tuple]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", type=int, default=None, help="the first N series (all 414 by default)")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args()
-    panel = validation_panel(args.series)
+    args, panel = validation_bench(__doc__.splitlines()[0])
     if panel is None:
         return
     from tsrnn.nn import zoo

@@ -30,13 +30,13 @@ from tsrnn.features.preparation import PreparedData
 from tsrnn.features.splits import why_not_scored
 from tsrnn.features.windowing import WindowSpec, ends_with_targets_from, ends_with_targets_in, rises, target_values, window_ends
 from tsrnn.forecasting import state
-from tsrnn.forecasting.combination import combine, long_season_change
-from tsrnn.forecasting.comparison import compare, default_baselines, pooled_interval_scores, pooled_scores
+from tsrnn.forecasting.comparison import compare, pooled_interval_scores, pooled_scores
 from tsrnn.forecasting.conformal import Calibration, band_columns, check_levels
 from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import arrange, steps_beyond
-from tsrnn.forecasting.metrics import classification_metrics, naive_scale
+from tsrnn.forecasting.metrics import classification_metrics
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
+from tsrnn.forecasting.series_forecasts import SeriesWindows, transformed_forecasts
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
@@ -165,14 +165,16 @@ class Forecaster(ForecasterParams):
                 `origin` (its last input row's date), `step`, `date`, `target`, `forecast` and the
                 bands' `lo_{level}` / `hi_{level}` (and `series` for a panel;
                 `tsrnn.forecasting.layouts.long_layout`); "beyond": the same rows for the forecast
-                beyond the data alone; "nixtla": the forecast beyond the data in the long layout
+                beyond the data alone (only each series' last window is forecast, so it is the
+                fast way to the future); "nixtla": the forecast beyond the data in the long layout
                 of the Nixtla tools (statsforecast, neuralforecast, utilsforecast), one row per
                 series and step with `unique_id`, `ds` (the step's date), `tsrnn` and, with
                 `level`, `tsrnn-lo-{level}` and `tsrnn-hi-{level}`; one target only.
 
         Returns:
             In the wide layout, one column per target and step, named like `Close_t+1`; the last
-            row of each series is the forecast beyond its data. For one series, indexed by the date
+            row of each series is the forecast beyond its data. Every series' windows are forecast
+            by one call of the network (`tsrnn.forecasting.series_forecasts`). For one series, indexed by the date
             of each window's last input row; for a panel, a long table with `series` and `date`
             columns first. A classifier gives `Close_up_probability_t+h` and `Close_up_t+h` (1 when
             it predicts a rise), in the wide layout only.
@@ -184,7 +186,10 @@ class Forecaster(ForecasterParams):
         """
         coverage, layout = check_levels(level), "nixtla" if long else check_choice("layout", layout, LAYOUTS)
         frames, identity = self._inputs(data, id_column, future, static)
-        tables = {name: self._predict_series(name, frame, coverage, dates or layout != "wide", identity)
+        last_only = layout in ("beyond", "nixtla")  # only the forecast beyond the data: its window alone
+        windows = {name: self._windows_to_predict(name, frame, last_only) for name, frame in frames.items()}
+        forecasts = self._forecasts(list(windows.values()), identity)
+        tables = {name: self._predict_series(windows[name], frame, forecasts[name], coverage, dates or layout != "wide")
                   for name, frame in frames.items()}
         if layout != "wide":
             return arrange(tables, self.window_spec_, coverage, layout, self.panel_, self.settings_.training.task == "regression")
@@ -198,15 +203,23 @@ class Forecaster(ForecasterParams):
             long.append(dated)
         return pd.concat(long, ignore_index=True)
 
-    def _predict_series(self, name, frame, coverage, dates, identity) -> pd.DataFrame:
+    def _windows_to_predict(self, name: str, frame: pd.DataFrame, last_only: bool = False) -> SeriesWindows:
+        """Every complete input window of one series (the last alone: the forecast beyond the
+        data), checked for what `predict` needs.
+        """
         spec = self.window_spec_
         fitted = self._state_of(name, frame)
         lags.warn_if_lags_lack_rows(name, len(frame), spec)
         features, levels = preparation.arrays(frame, spec)
         ends = window_ends(len(frame), spec, with_targets=False)
+        ends = ends[-1:] if last_only else ends
         preparation.check_future_known(frame, spec, ends)
+        return SeriesWindows(name, fitted, features, levels, ends)
+
+    def _predict_series(self, windows: SeriesWindows, frame, forecasts: tuple, coverage, dates) -> pd.DataFrame:
+        spec, fitted, levels, ends = self.window_spec_, windows.fitted, windows.levels, windows.ends
         index = frame.index[np.asarray(ends)]
-        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, identity)
+        transformed, quantiles = forecasts
         if self.settings_.training.task == "classification":
             probability = transformed[:, 0].astype(np.float64)
             step, target = spec.gap + spec.horizon, spec.target_columns[0]
@@ -216,7 +229,7 @@ class Forecaster(ForecasterParams):
         columns = [f"{target}_t+{spec.gap + step}" for step in range(1, spec.horizon + 1) for target in spec.target_columns]
         table = pd.DataFrame(forecast.reshape(len(ends), -1), index=index, columns=columns)
         if coverage:
-            bands = band_columns(self._calibration(name, frame, fitted).model_bands(transformed, levels, ends, coverage,
+            bands = band_columns(self._calibration(windows.name, frame, fitted).model_bands(transformed, levels, ends, coverage,
                                                                                     quantiles), columns)
             table = pd.concat([table, pd.DataFrame(bands, index=index)], axis=1)
         if dates:
@@ -253,7 +266,7 @@ class Forecaster(ForecasterParams):
         """
         coverage = check_levels(level)
         frames, identity = self._inputs(data, id_column, static=static)
-        spec, per_series, not_scored = self.window_spec_, {}, {}
+        spec, scored, not_scored = self.window_spec_, {}, {}
         for name, frame in frames.items():
             if period is not None:
                 if name not in self.series_:
@@ -268,7 +281,9 @@ class Forecaster(ForecasterParams):
                 if part is not None:
                     not_scored[name] = why_not_scored(self.data_split_.bounds(frame.index, name), part, spec, frame.index)
                 continue
-            per_series[name] = self._scores(name, frame, ends, coverage, identity)
+            scored[name] = SeriesWindows(name, self._state_of(name, frame), *preparation.arrays(frame, spec), ends)
+        forecasts = self._forecasts(list(scored.values()), identity, self._scoring_model())
+        per_series = {name: self._scores(windows, frames[name], forecasts[name], coverage) for name, windows in scored.items()}
         if not self.panel_:
             if not per_series:
                 frame = next(iter(frames.values()))
@@ -286,14 +301,12 @@ class Forecaster(ForecasterParams):
         return {"part": (part or "all") if period is None else "period", "split": self.data_split_.to_dict(),
                 "series": per_series, "pooled": pooled, "not_scored": not_scored}
 
-    def _scores(self, name: str, frame: pd.DataFrame, ends: range, coverage: list[float], identity) -> dict:
-        """One series' scores on the windows ending at `ends` (see `evaluate`)."""
-        spec = self.window_spec_
-        fitted = self._state_of(name, frame)
-        features, levels = preparation.arrays(frame, spec)
+    def _scores(self, windows: SeriesWindows, frame: pd.DataFrame, forecasts: tuple, coverage: list[float]) -> dict:
+        """One series' scores on its windows (see `evaluate`), given the scoring network's `forecasts`."""
+        spec, fitted, levels, ends = self.window_spec_, windows.fitted, windows.levels, windows.ends
         period = {"windows": len(ends), "first_target": frame.index[ends.start + spec.gap + 1].isoformat(),
                   "last_target": frame.index[ends[-1] + spec.gap + spec.horizon].isoformat()}
-        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, identity, self._scoring_model())
+        transformed, quantiles = forecasts
         if self.settings_.training.task == "classification":
             actual = rises(levels, ends, spec)
             predicted = (transformed[:, 0] >= 0.5).astype(int)
@@ -303,7 +316,7 @@ class Forecaster(ForecasterParams):
         scores = compare({"model": None, **fitted.baselines}, frame, ends, spec, fitted.mase_scale,
                          forecasts={"model": preparation.invert(transformed, levels, ends, spec)}, by_step=True)
         if coverage:
-            scores["intervals"] = self._calibration(name, frame, fitted).scores_against_naive(
+            scores["intervals"] = self._calibration(windows.name, frame, fitted).scores_against_naive(
                 transformed, levels, ends, coverage, fitted.mase_scale, quantiles)
         return {**period, **scores}
 
@@ -402,7 +415,9 @@ class Forecaster(ForecasterParams):
             raise ConfigError(f"series {name!r} is not in the data; choose one of {', '.join(map(str, frames))}")
         frame, spec = frames[name], self.window_spec_
         target = spec.target_columns[0]
-        forecast = steps_beyond(self._predict_series(name, frame, coverage, True, identity), spec, coverage)
+        windows = self._windows_to_predict(name, frame, last_only=True)
+        table = self._predict_series(windows, frame, self._forecasts([windows], identity)[name], coverage, True)
+        forecast = steps_beyond(table, spec, coverage)
         rows = frame[target].dropna().iloc[-history:]
         future_plot(rows, forecast, Path(path), target, title=f"{name}: {target}, {spec.horizon} steps beyond the data")
         return Path(path)
@@ -515,18 +530,7 @@ class Forecaster(ForecasterParams):
         """
         if name in self.series_:
             return self.series_[name]
-        spec = self.window_spec_
-        features, levels = preparation.arrays(frame, spec)
-        bounds = self.data_split_.bounds(frame.index, name)
-        train_end = bounds.train_end if len(bounds.ends("train", spec)) else len(frame)
-        ends = window_ends(train_end, spec)
-        if not len(ends):
-            raise DataError(f"{frame.attrs.get('source', name)}: {len(frame)} rows are too few for one window of "
-                            f"lookback {spec.lookback} with its targets")
-        return state.SeriesState(preparation.fit_feature_scaler(features, spec, train_end),
-                                 preparation.fit_target_scaler(levels, ends, spec),
-                                 {b.name: b.fit(frame.iloc[:train_end]) for b in default_baselines(spec)},
-                                 naive_scale(levels[:train_end]), None, {"train": len(ends), "validation": 0})
+        return state.SeriesState.of_unseen_series(name, frame, self.window_spec_, self.data_split_)
 
     def _calibration(self, name: str, frame: pd.DataFrame, fitted: state.SeriesState) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own
@@ -543,17 +547,19 @@ class Forecaster(ForecasterParams):
 
     def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, levels: np.ndarray, ends: range,
                      identity=None, network=None):
-        """The forecasts of `network` (default: the forecasting one, `model_`) for the windows ending
-        at `ends`, in the transformed target's space, and its quantile head's (None without one),
-        combined as the series' validation windows chose (`shrinkage`, `tsrnn.forecasting.combination`).
+        """One series' forecasts by `network` (default: the forecasting one, `model_`) for the windows
+        ending at `ends`, as `_forecasts` gives them.
         """
-        spec, identity = self.window_spec_, identity or self.identity_
-        scaled = identity.with_id(name, identity.values_of(name, preparation.scaled_steps(fitted.feature_scaler, features, spec)))
-        predicted, quantiles = preparation.predict_transformed(self.model_ if network is None else network, scaled, ends, spec,
-                                                               fitted.target_scaler, max(self.settings_.training.batch_size, 1024),
-                                                               with_quantiles=True)
-        long_change = long_season_change(levels, ends, spec, fitted.long_period) if fitted.long_weight else None
-        return combine(predicted, quantiles, fitted.weight, fitted.long_weight, long_change)
+        return self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, network)[name]
+
+    def _forecasts(self, windows: list[SeriesWindows], identity=None, network=None) -> dict[str, tuple]:
+        """Every series' forecasts by `network` (default: `model_`) in the transformed target's space,
+        and its quantile head's (None without one), with one `predict` call for the panel and each
+        series combined as its validation windows chose (`tsrnn.forecasting.series_forecasts`).
+        """
+        found = transformed_forecasts(self.model_ if network is None else network, windows, self.window_spec_,
+                                      identity or self.identity_, max(self.settings_.training.batch_size, 1024))
+        return {series.name: forecast for series, forecast in zip(windows, found, strict=True)}
 
     def _scoring_model(self):
         """The network that scores the validation and test parts: where `refit` trained the forecasting

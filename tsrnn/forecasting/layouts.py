@@ -16,6 +16,7 @@ Examples:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from tsrnn.errors import ConfigError
@@ -78,23 +79,24 @@ def long_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: lis
         step's date), `target`, `forecast` and, per level, `lo_{level}` and `hi_{level}`; ordered by
         series (in the order of `tables`), origin, step and target.
     """
-    by_series = []
-    for name, table in tables.items():
-        picked, parts = (table.iloc[-1:] if beyond_only else table), []
-        for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
-            for target in spec.target_columns:
-                part = pd.DataFrame({"origin": picked.index, "step": step, "date": picked[f"date_t+{step}"].to_numpy(),
-                                     "target": target, "forecast": picked[f"{target}_t+{step}"].to_numpy()})
-                for value in coverage:
-                    part[f"lo_{level_name(value)}"] = picked[f"{target}_t+{step}_lo_{level_name(value)}"].to_numpy()
-                    part[f"hi_{level_name(value)}"] = picked[f"{target}_t+{step}_hi_{level_name(value)}"].to_numpy()
-                parts.append(part)
-        # Parts come step by step, target by target: a stable sort by origin keeps that order within each window.
-        rows = pd.concat(parts, ignore_index=True).sort_values("origin", kind="stable")
-        if panel:
-            rows.insert(0, "series", name)
-        by_series.append(rows)
-    return pd.concat(by_series, ignore_index=True)
+    picked = [table.iloc[-1:] if beyond_only else table for table in tables.values()]
+    wide = pd.concat(picked) if picked else pd.DataFrame()
+    position, parts = np.arange(len(wide)), []  # each window's place: series by series, then by origin
+    for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
+        for target in spec.target_columns:
+            part = pd.DataFrame({"position": position, "origin": wide.index, "step": step,
+                                 "date": wide[f"date_t+{step}"].to_numpy(), "target": target,
+                                 "forecast": wide[f"{target}_t+{step}"].to_numpy()})
+            for value in coverage:
+                part[f"lo_{level_name(value)}"] = wide[f"{target}_t+{step}_lo_{level_name(value)}"].to_numpy()
+                part[f"hi_{level_name(value)}"] = wide[f"{target}_t+{step}_hi_{level_name(value)}"].to_numpy()
+            parts.append(part)
+    # Parts come step by step, target by target: a stable sort by position keeps that order within each window.
+    rows = pd.concat(parts, ignore_index=True).sort_values("position", kind="stable")
+    if panel:
+        names = np.repeat(np.array(list(tables), dtype=object), [len(table) for table in picked])
+        rows.insert(0, "series", names[rows["position"].to_numpy()])
+    return rows.drop(columns="position").reset_index(drop=True)
 
 
 def steps_beyond(table: pd.DataFrame, spec: WindowSpec, coverage: list[float]) -> pd.DataFrame:

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsrnn.errors import RunDirError
+from tsrnn.errors import DataError, RunDirError
 from tsrnn.features.scaling import scaler_from_dict, scaler_to_dict
 from tsrnn.features.splits import split_from_dict
 from tsrnn.features.static import SeriesIdentity
-from tsrnn.features.windowing import WindowSpec
+from tsrnn.features.windowing import WindowSpec, window_ends
 from tsrnn.forecasting.baselines import baseline_from_state
 from tsrnn.forecasting.params import derive_settings, params_from_json, with_identity
 from tsrnn.io.run_dir import FORMAT_VERSION, PANEL_FILE, read_holdout_model, read_run
@@ -87,6 +87,39 @@ class SeriesState:
                 "naive_residuals": None if self.naive_residuals is None else np.asarray(self.naive_residuals).tolist(),
                 "windows": self.windows, "split": self.split, "weight": self.weight,
                 "long_period": self.long_period, "long_weight": self.long_weight}
+
+    @classmethod
+    def of_unseen_series(cls, name: str, frame: pd.DataFrame, spec: WindowSpec, data_split) -> SeriesState:
+        """The state of a series the network never trained on, fitted now on its rows before its
+        validation part (all its rows if too few): its scalers, baselines and MASE scale, with the
+        network's forecast as it is (weight 1).
+
+        Args:
+            name: the series' name (for the error message).
+            frame: its rows.
+            spec: the fitted window spec.
+            data_split: the fit's split rule (`tsrnn.features.splits`).
+
+        Returns:
+            The state.
+
+        Raises:
+            DataError: too few rows for one window with its targets.
+        """
+        from tsrnn.features import preparation
+        from tsrnn.forecasting.comparison import default_baselines
+        from tsrnn.forecasting.metrics import naive_scale
+
+        features, levels = preparation.arrays(frame, spec)
+        bounds = data_split.bounds(frame.index, name)
+        train_end = bounds.train_end if len(bounds.ends("train", spec)) else len(frame)
+        ends = window_ends(train_end, spec)
+        if not len(ends):
+            raise DataError(f"{frame.attrs.get('source', name)}: {len(frame)} rows are too few for one window of "
+                            f"lookback {spec.lookback} with its targets")
+        return cls(preparation.fit_feature_scaler(features, spec, train_end), preparation.fit_target_scaler(levels, ends, spec),
+                   {b.name: b.fit(frame.iloc[:train_end]) for b in default_baselines(spec)},
+                   naive_scale(levels[:train_end]), None, {"train": len(ends), "validation": 0})
 
     @classmethod
     def from_dict(cls, values: dict) -> SeriesState:

@@ -126,7 +126,7 @@ class TsrnnForecaster(BaseForecaster):
 
     def _predict(self, fh, X: pd.DataFrame | None = None) -> pd.DataFrame:
         table, steps = self._last_forecast(fh, X, level=None)
-        values = np.array([[table[f"{target}_t+{step}"] for target in self._targets] for step in steps], dtype=float)
+        values = np.array([[table.loc[(step, target), "forecast"] for target in self._targets] for step in steps], dtype=float)
         return pd.DataFrame(values, index=self._index(fh), columns=self._y.columns)
 
     def _predict_interval(self, fh, X: pd.DataFrame | None = None, coverage=(0.9,)) -> pd.DataFrame:
@@ -137,20 +137,22 @@ class TsrnnForecaster(BaseForecaster):
             for share, level in zip(coverage, levels):
                 for side, key in (("lower", "lo"), ("upper", "hi")):
                     columns.append((name, share, side))
-                    values.append([table[f"{target}_t+{step}_{key}_{level:g}"] for step in steps])
+                    values.append([table.loc[(step, target), f"{key}_{level:g}"] for step in steps])
         return pd.DataFrame(np.array(values, dtype=float).T, index=self._index(fh),
                             columns=pd.MultiIndex.from_tuples(columns))
 
     # ----------------------------------------------------------------------------- helpers
     def _last_forecast(self, fh, X, level):
-        """The forecast beyond the data sktime holds now (its last window), and the steps `fh` asks for."""
+        """The forecast beyond the data sktime holds now (its last window alone: `layout="beyond"`),
+        indexed by step and target, and the steps `fh` asks for.
+        """
         steps = self._steps(fh)
         if max(steps) > self.forecaster_.window_spec_.horizon:
             raise ValueError(f"fh reaches step {max(steps)}, beyond the {self.forecaster_.window_spec_.horizon} steps "
                              "this forecaster was fitted for; fit it with that fh")
         future = None if X is None or not self._covariates else self._covariate_frame(X, max(steps))
-        table = self.forecaster_.predict(self._frame(self._y, self._X), level=level, future=future)
-        return table.iloc[-1], steps
+        table = self.forecaster_.predict(self._frame(self._y, self._X), level=level, future=future, layout="beyond")
+        return table.set_index(["step", "target"]), steps
 
     def _steps(self, fh) -> list[int]:
         steps = [int(step) for step in fh.to_relative(self.cutoff)]
