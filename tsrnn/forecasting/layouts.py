@@ -80,7 +80,7 @@ def long_layout(tables: dict[str, pd.DataFrame], spec: WindowSpec, coverage: lis
         series (in the order of `tables`), origin, step and target.
     """
     picked = [table.iloc[-1:] if beyond_only else table for table in tables.values()]
-    wide = pd.concat(picked) if picked else pd.DataFrame()
+    wide = pd.concat(picked)
     position, parts = np.arange(len(wide)), []  # each window's place: series by series, then by origin
     for step in range(spec.gap + 1, spec.gap + spec.horizon + 1):
         for target in spec.target_columns:

@@ -28,12 +28,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tsrnn.features import preparation
 from tsrnn.features.windowing import WindowSpec
 from tsrnn.forecasting.combination import combine, long_season_change
+
+if TYPE_CHECKING:
+    from tsrnn.forecasting.state import SeriesState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +53,7 @@ class SeriesWindows:
     """
 
     name: str
-    fitted: object
+    fitted: SeriesState
     features: np.ndarray
     levels: np.ndarray
     ends: range
