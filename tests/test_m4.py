@@ -42,6 +42,17 @@ def test_seasonal_indices_recover_a_multiplicative_season_and_naive2_follows_it(
     np.testing.assert_array_equal(m4.naive2(flat, 3, 4), np.full(3, flat[-1]))  # no season found: plain naive
 
 
+def test_a_constant_series_has_no_season_and_its_naive2_is_its_value():
+    """A series flat over its training rows (a sensor at rest, a price held) made the
+    autocorrelation divide by zero; it has no season, so Naive2 forecasts its last value."""
+    from tsrnn.forecasting.baselines import Naive2Forecaster
+
+    assert not m4.seasonality_test(np.full(40, 3.0), 4)
+    frame = pd.DataFrame({"y": np.full(40, 3.0)})
+    np.testing.assert_array_equal(Naive2Forecaster(period=4, lookback=4, horizon=2, target="y").fit(frame)
+                                  .forecast_levels(frame, range(30, 32))[:, :, 0], np.full((2, 2), 3.0))
+
+
 def test_the_naive2_baseline_forecasts_as_m4s_naive2_and_survives_a_run_directory():
     import pandas as pd
 

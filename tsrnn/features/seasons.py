@@ -137,10 +137,15 @@ def seasonality_test(values: np.ndarray, period: int) -> bool:
         period: rows per season (24 for hourly data).
 
     Returns:
-        True where the series is seasonal (never for fewer than three seasons of rows).
+        True where the series is seasonal (never for fewer than three seasons of rows, nor for
+        constant values, whose autocorrelation is undefined).
+
+    Examples:
+        >>> seasonality_test(np.tile([1.0, 5.0, 2.0], 10), 3), seasonality_test(np.full(30, 7.0), 3)
+        (True, False)
     """
     values = np.asarray(values, dtype=np.float64)
-    if len(values) < 3 * period:
+    if len(values) < 3 * period or np.ptp(values) == 0:
         return False
     correlations = _autocorrelation(values, period)
     limits = 1.645 / np.sqrt(len(values)) * np.sqrt(np.cumsum(np.concatenate([[1.0], 2 * correlations ** 2])))
