@@ -15,12 +15,10 @@ window forecast, then all but the last dropped: what "beyond" did before).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 from _machine import publish, result_header, revision
-from m4 import validation_bench
+from m4 import side_by_side, validation_bench
 
 from tsrnn.evaluation import m4
 
@@ -49,22 +47,13 @@ def main() -> None:
                          "one_call_for_the_panel": lambda: forecaster.evaluate(panel, part="validation")["series"]},
             "beyond": {"every_window_then_the_last": beyond_from_every_window,
                        "the_last_window_alone": lambda: forecaster.predict(panel, layout="beyond")}}
-    seconds = {method: {way: [] for way in pair} for method, pair in ways.items()}
-    found: dict[str, dict] = {method: {} for method in ways}
-    for round_ in range(args.rounds):
-        for method, pair in ways.items():
-            for way in (list(pair) if round_ % 2 == 0 else list(pair)[::-1]):
-                started = time.perf_counter()
-                found[method][way] = pair[way]()
-                seconds[method][way].append(round(time.perf_counter() - started, 2))
+    seconds, found, speedup = side_by_side(ways, args.rounds)
     together = found["predict"]["one_call_for_the_panel"].set_index(["series", "date"])
     each = found["predict"]["one_call_per_series"].set_index(["series", "date"]).loc[together.index]
     columns = [column for column in together.columns if column.startswith("value_t+")]
     forecast_difference = float(np.max(np.abs(each[columns].to_numpy() - together[columns].to_numpy())
                                        / np.maximum(np.abs(together[columns].to_numpy()), 1.0)))
     mase = {way: np.array([scores[name]["model"]["mase"] for name in panel]) for way, scores in found["evaluate"].items()}
-    speedup = {method: round(min(times[first]) / min(times[second]), 2)
-               for method, times in seconds.items() for first, second in [list(times)]}
     last_rows = found["beyond"]["every_window_then_the_last"].set_index("series")
     beyond = found["beyond"]["the_last_window_alone"].pivot(index="series", columns="step", values="forecast").loc[last_rows.index]
     beyond_difference = float(np.max(np.abs(last_rows[columns].to_numpy() - beyond.to_numpy())

@@ -32,6 +32,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,23 @@ def validation_bench(description: str) -> tuple[argparse.Namespace, dict[str, pd
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     return args, validation_panel(args.series)
+
+
+def side_by_side(ways: dict[str, dict[str, Callable[[], object]]], rounds: int) -> tuple[dict, dict, dict]:
+    """Each method's two ways timed in alternating rounds (the first way first in even rounds, the
+    second first in odd ones): `(seconds per way and round, each way's last result, speedup of the
+    second way over the first by the best round of each)`."""
+    seconds = {method: {way: [] for way in pair} for method, pair in ways.items()}
+    found: dict[str, dict] = {method: {} for method in ways}
+    for round_ in range(rounds):
+        for method, pair in ways.items():
+            for way in (list(pair) if round_ % 2 == 0 else list(pair)[::-1]):
+                started = time.perf_counter()
+                found[method][way] = pair[way]()
+                seconds[method][way].append(round(time.perf_counter() - started, 2))
+    speedup = {method: round(min(times[first]) / min(times[second]), 2)
+               for method, times in seconds.items() for first, second in [list(times)]}
+    return seconds, found, speedup
 
 
 def fit_and_forecast(panel: dict[str, pd.DataFrame], seed: int, params: dict | None = None,

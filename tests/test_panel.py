@@ -250,7 +250,7 @@ def test_a_panel_quantile_head_draws_its_bands_from_pooled_cqr_scores_and_saves(
     frame = preparation.select_frame(read_series(folder / "SPX.csv"), fitted.settings_)
     features, levels = preparation.arrays(frame, fitted.window_spec_)
     ends = window_ends(len(frame), fitted.window_spec_, with_targets=False)
-    _, quantiles = fitted._transformed("SPX", fitted.series_["SPX"], features, levels, ends, fitted.identity_)
+    _, quantiles = fitted.transformed_forecast(fitted.prepare(folder, series="SPX"), ends, with_quantiles=True)
     radius = conformal_radius(pooled, [80])[0]
     expected = invert_targets(quantiles[..., 0] - radius, anchor_levels(levels, ends, fitted.window_spec_), "log_return")
     # predict forecasts the panel's windows in one call: float32 kernels may round the last bit otherwise
@@ -424,6 +424,37 @@ def test_a_panel_backtest_refits_every_k_folds_and_reuses_the_model_between(pane
     np.testing.assert_allclose(same["mase_every"], same["mase_reused"], rtol=1e-6)  # folds 0 and 2 fitted alike
     changed = model_rows[model_rows["fold"] == 1]
     assert not np.allclose(changed["mase_every"], changed["mase_reused"])
+
+
+def test_a_panel_backtest_forecasts_each_fold_with_one_network_call_for_scores_and_bands(panel, monkeypatch):
+    """Every series' windows of a fold go through one call (not one per series, and again for the
+    bands), and score and band as forecasting each series alone does."""
+    from tsrnn.evaluation.walk_forward import backtest_panel
+    from tsrnn.forecasting import forecaster as module
+
+    calls, original = [], module.transformed_forecasts
+    monkeypatch.setattr(module, "transformed_forecasts",
+                        lambda network, windows, *args: calls.append(len(windows)) or original(network, windows, *args))
+    together = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=40, level=[80])
+    assert calls == [len(panel)] * 2  # one call per fold, shared by the scores and the bands
+    every_window = module.Forecaster.forecast_windows
+    monkeypatch.setattr(module.Forecaster, "forecast_windows",  # each series forecast alone
+                        lambda self, windows: {key: every_window(self, {key: one})[key] for key, one in windows.items()})
+    calls.clear()
+    alone = backtest_panel(Forecaster(**{**TINY, "epochs": 1}), panel, folds=2, test_size=40, level=[80])
+    assert calls == [1] * 2 * len(panel)
+    pd.testing.assert_frame_equal(together.predictions, alone.predictions, rtol=1e-6)
+    pd.testing.assert_frame_equal(together.bands, alone.bands, rtol=1e-6)
+
+
+def test_a_panel_holding_a_constant_series_fits_and_scores_it(panel):
+    """A series that never moves (a sensor at rest, a suspended price) made the Naive2 baseline's
+    season test divide by zero, so the whole panel's fit failed; it now has no season."""
+    flat = panel["WALK"].assign(Close=3.0)
+    with pytest.warns(UserWarning, match="are constant"):
+        fitted = Forecaster(**{**TINY, "epochs": 1}).fit({"WALK": panel["WALK"], "FLAT": flat})
+        scores = fitted.evaluate({"WALK": panel["WALK"], "FLAT": flat}, part="test")["series"]
+    assert scores["FLAT"]["naive2"]["mae"] == 0.0 and np.isfinite(scores["FLAT"]["model"]["mae"])
 
 
 def _volatile_walks(count: int = 8, rows: int = 800) -> dict[str, pd.DataFrame]:

@@ -5,7 +5,8 @@ Folds come from scikit-learn's `TimeSeriesSplit` over the rows (expanding window
 `train_size`, and an optional `gap` of embargoed rows between training and test). In every fold,
 every forecaster is fitted on the fold's training rows only (so scalers see nothing later), and
 forecasts the windows whose targets all lie in the test period in one batched call, from a frame
-cut at the end of that period.
+cut at the end of that period. A panel's model forecasts every series' windows of a fold with one
+network call (`Forecaster.forecast_windows`), and draws the bands around those same forecasts.
 
 Usage:
     from tsrnn import Forecaster
@@ -33,6 +34,7 @@ from tsrnn.forecasting.comparison import compare, default_baselines, forecasts_o
 from tsrnn.forecasting.conformal import adaptive_radii, band, check_levels, conformity_scores, interval_scores, level_name, volatility
 from tsrnn.forecasting.metrics import forecast_metrics, naive_scale
 from tsrnn.forecasting.params import read_options
+from tsrnn.forecasting.series_forecasts import WindowForecasts
 from tsrnn.io.panels import read_series_or_panel
 from tsrnn.io.tables import select_columns
 from tsrnn.utils.atomic import jsonable
@@ -147,7 +149,7 @@ def backtest(
         (1.0, "target 'y' is not named l")
     """
     coverage = check_levels(level)
-    if coverage and not hasattr(model, "transformed_forecast"):
+    if coverage and not hasattr(model, "forecast_windows"):
         raise ConfigError("bands need a Forecaster as the model (baselines draw no calibrated bands)")
     if not isinstance(refit_every, int) or refit_every < 1:
         raise ConfigError(f"refit_every must be >= 1, got {refit_every!r}")
@@ -176,7 +178,7 @@ def backtest(
             baselines_of = {name: {b.name: _fresh(b).fit(train_rows[name]) for b in templates}
                             for name in kept if not panel or name in fitted.series_}
             fitted_on = fold.index
-        scored = {}
+        cases = {}
         for name, frame in selected.items():
             if name not in baselines_of:
                 continue  # no training rows in this fold (or too few for a window): it sits the fold out
@@ -188,11 +190,19 @@ def backtest(
                 raise DataError(
                     f"fold {fold.index}: test period of {fold.test_end - fold.test_start} rows holds no window with "
                     f"horizon {spec.horizon} and gap {spec.gap}; use fewer folds or a larger test size")
-            scale = naive_scale(train_rows[name][list(spec.target_columns)].to_numpy(np.float64))
             # A Forecaster reads and checks each series' rows once, for its forecasts and its bands.
             model_data = (fitted.prepare({name: model_frames[name][model_frames[name].index < test_end]}, series=name)
                           if panel else fitted.prepare(history) if hasattr(fitted, "prepare") else history)
-            forecasts = {"model": fitted.forecast_levels(model_data, ends), **forecasts_of(baselines_of[name], history, ends)}
+            cases[name] = (history, ends, model_data)
+        # A Forecaster forecasts every series' windows of the fold with one network call, for the
+        # scores and the bands alike; another model (a baseline) forecasts each series.
+        found = (fitted.forecast_windows({name: (data, ends) for name, (_, ends, data) in cases.items()})
+                 if hasattr(fitted, "forecast_windows") else None)
+        scored = {}
+        for name, (history, ends, model_data) in cases.items():
+            scale = naive_scale(train_rows[name][list(spec.target_columns)].to_numpy(np.float64))
+            model_forecast = found[name].levels if found is not None else fitted.forecast_levels(model_data, ends)
+            forecasts = {"model": model_forecast, **forecasts_of(baselines_of[name], history, ends)}
             scores = compare({"model": fitted, **baselines_of[name]}, history, ends, spec, scale, forecasts=forecasts,
                              by_step=panel)
             scored[name] = {"windows": len(ends), **scores}
@@ -201,8 +211,8 @@ def backtest(
                 records.append(_prediction_rows(method, fold, history.index, ends, spec, levels[np.asarray(ends)],
                                                 levels[target_rows(ends, spec)], forecasts[method], scale, name if panel else None))
             if coverage:
-                band_records.append(_band_rows(fitted, model_data, ends, fold, coverage, adaptive_state.setdefault(name, {}),
-                                               scale, name if panel else None))
+                band_records.append(_band_rows(fitted, model_data, ends, found[name], fold, coverage,
+                                               adaptive_state.setdefault(name, {}), scale, name if panel else None))
         if not scored:
             raise DataError(f"fold {fold.index}: no series has a window in {test_start.date()} .. {dates[fold.test_end - 1].date()}; "
                             "use fewer folds, a larger test size or longer series")
@@ -286,16 +296,16 @@ def _rows_between(frames: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.
     return {name: frame[(frame.index >= start) & (frame.index < end)] for name, frame in frames.items()}
 
 
-def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage: list[float], adaptive_state: dict,
-               scale: np.ndarray, series: str | None = None) -> pd.DataFrame:
-    """One series' bands of one fold in long format: split conformal, adaptive conformal (its
-    miscoverage rates carried in `adaptive_state` from fold to fold) and the naive empirical band,
-    per level (with a `series` column for a panel's).
+def _band_rows(model, prepared: PreparedData, ends: range, forecasts: WindowForecasts, fold: Fold, coverage: list[float],
+               adaptive_state: dict, scale: np.ndarray, series: str | None = None) -> pd.DataFrame:
+    """One series' bands of one fold in long format, around the model's `forecasts` of its windows:
+    split conformal, adaptive conformal (its miscoverage rates carried in `adaptive_state` from fold
+    to fold) and the naive empirical band, per level (with a `series` column for a panel's).
     """
     spec = model.window_spec_  # the fitted spec: the lookback and anchor the fold's fit chose
     levels = prepared.levels
     calibration = model.calibration_for(prepared)
-    transformed, quantiles = model.transformed_forecast(prepared, ends, with_quantiles=True)
+    transformed, quantiles = forecasts.transformed, forecasts.quantiles
     volatility_at_ends = volatility(levels, spec)[np.asarray(ends)]
     test_scores = conformity_scores(transformed, target_values(levels, ends, spec), volatility_at_ends)
     actual = levels[target_rows(ends, spec)]
@@ -305,20 +315,29 @@ def _band_rows(model, prepared: PreparedData, ends: range, fold: Fold, coverage:
         radii, adaptive_state[value] = adaptive_radii(calibration.scores, test_scores, value, adaptive_state.get(value),
                                                        delay=1 + spec.gap)
         methods["model_adaptive"][value] = band(transformed, radii, volatility_at_ends, levels, ends, spec)
-    rows = []
     positions = np.asarray(ends)
-    for method, bands in methods.items():
-        for value, (lower, upper) in bands.items():
-            for step in range(spec.horizon):
-                for k, target in enumerate(spec.target_columns):
-                    rows.append(pd.DataFrame({"method": method, "level": level_name(value), "fold": fold.index,
-                                              "origin": prepared.frame.index[positions], "step": spec.gap + step + 1,
-                                              "target": target, "actual": actual[:, step, k], "lower": lower[:, step, k],
-                                              "upper": upper[:, step, k], "mase_scale": scale[k]}))
-    table = pd.concat(rows, ignore_index=True)
+    shape = actual.shape
+    window_columns = {"origin": prepared.frame.index[_long(positions[:, None, None], shape)],
+                      "step": _long(spec.gap + 1 + np.arange(spec.horizon)[None, :, None], shape),
+                      "target": np.asarray(spec.target_columns, dtype=object)[_long(np.arange(shape[2]), shape)],
+                      "actual": _long(actual, shape)}
+    table = pd.concat([pd.DataFrame({"method": method, "level": level_name(value), "fold": fold.index, **window_columns,
+                                     "lower": _long(lower, shape), "upper": _long(upper, shape), "mase_scale": _long(scale, shape)})
+                       for method, bands in methods.items() for value, (lower, upper) in bands.items()], ignore_index=True)
     if series is not None:
         table.insert(0, "series", series)
     return table
+
+
+def _long(values: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    """`values` broadcast to `(windows, horizon, targets)`, flattened in a long table's row order:
+    step by step, target by target within a step, window by window within a target.
+
+    Examples:
+        >>> _long(np.arange(4).reshape(2, 2, 1), (2, 2, 1)).tolist()  # two windows, two steps
+        [0, 2, 1, 3]
+    """
+    return np.transpose(np.broadcast_to(values, shape), (1, 2, 0)).ravel()
 
 
 def _interval_metrics(bands: pd.DataFrame) -> dict:
@@ -336,24 +355,15 @@ def _interval_metrics(bands: pd.DataFrame) -> dict:
 
 def _prediction_rows(name, fold, index, ends, spec, anchors, actual, forecast, scale, series=None) -> pd.DataFrame:
     """Long format: one row per forecaster, window, step and target (and a `series` column for a panel's)."""
-    positions = np.asarray(ends)
-    rows = []
-    for step in range(spec.horizon):
-        for k, target in enumerate(spec.target_columns):
-            rows.append(pd.DataFrame({
-                "forecaster": name,
-                "fold": fold.index,
-                "origin": index[positions],
-                "origin_row": positions,
-                "date": index[positions + spec.gap + step + 1],
-                "step": spec.gap + step + 1,
-                "target": target,
-                "last_value": anchors[:, k],
-                "actual": actual[:, step, k],
-                "forecast": forecast[:, step, k],
-                "mase_scale": scale[k],
-            }))
-    table = pd.concat(rows, ignore_index=True)
+    positions, shape = np.asarray(ends), actual.shape
+    table = pd.DataFrame({"forecaster": name, "fold": fold.index,
+                          "origin": index[_long(positions[:, None, None], shape)],
+                          "origin_row": _long(positions[:, None, None], shape),
+                          "date": index[_long(positions[:, None, None] + spec.gap + 1 + np.arange(spec.horizon)[None, :, None], shape)],
+                          "step": _long(spec.gap + 1 + np.arange(spec.horizon)[None, :, None], shape),
+                          "target": np.asarray(spec.target_columns, dtype=object)[_long(np.arange(shape[2]), shape)],
+                          "last_value": _long(anchors[:, None, :], shape), "actual": _long(actual, shape),
+                          "forecast": _long(forecast, shape), "mase_scale": _long(scale, shape)})
     if series is not None:
         table.insert(0, "series", series)
     return table

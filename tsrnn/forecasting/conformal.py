@@ -199,16 +199,15 @@ def adaptive_radii(calibration: np.ndarray, test_scores: np.ndarray, level: floa
     ordered = np.sort(calibration, axis=0)
     n = len(ordered)
     radii = np.empty_like(test_scores, dtype=np.float64)
-    for i in range(windows):
-        for step in range(horizon):
-            known = i - (delay + step)  # the latest window whose outcome at this step is observed
-            if known >= 0:
-                miss = test_scores[known, step] > radii[known, step]
-                rates[step] += gamma * (target - miss.astype(np.float64))
-            for k in range(targets):
-                rate = rates[step, k]
-                rank = min(math.ceil((n + 1) * (1 - rate)) if rate > 0 else n, n)
-                radii[i, step, k] = 0.0 if rank < 1 else ordered[rank - 1, step, k]
+    steps, columns = np.arange(horizon), np.arange(targets)
+    for i in range(windows):  # in time order; every step and target moves its own rate at once
+        known = i - (delay + steps)  # the latest window whose outcome at each step is observed
+        seen = known >= 0
+        if seen.any():
+            miss = test_scores[known[seen], steps[seen]] > radii[known[seen], steps[seen]]
+            rates[seen] += gamma * (target - miss.astype(np.float64))
+        rank = np.minimum(np.where(rates > 0, np.ceil((n + 1) * (1 - rates)), n), n).astype(np.int64)
+        radii[i] = np.where(rank < 1, 0.0, ordered[np.maximum(rank - 1, 0), steps[:, None], columns[None, :]])
     return radii, {"rates": rates.tolist()}
 
 

@@ -19,6 +19,7 @@ Examples:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import arrange, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.forecasting.series_forecasts import SeriesWindows, transformed_forecasts
+from tsrnn.forecasting.series_forecasts import SeriesWindows, WindowForecasts, transformed_forecasts
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
@@ -320,6 +321,34 @@ class Forecaster(ForecasterParams):
                 transformed, levels, ends, coverage, fitted.mase_scale, quantiles)
         return {**period, **scores}
 
+    def forecast_windows(self, windows: Mapping[str, tuple[object, range]]) -> dict[str, WindowForecasts]:
+        """Forecasts of given windows of several series with one call of the network (a walk-forward
+        backtest's fold forecasts every series of a panel so, for its scores and its bands).
+
+        Args:
+            windows: `{key: (data, ends)}`: one series (its data, or `prepare`'s result, e.g.
+                `prepare(panel, series=name)`) and the row positions of its windows' last inputs.
+
+        Returns:
+            `{key: WindowForecasts}` (`tsrnn.forecasting.series_forecasts`): each series' forecasts
+            `(len(ends), horizon, targets)` in the data's units and in the transformed target's space,
+            and its quantile head's.
+
+        Examples:
+            >>> frame = pd.DataFrame({"y": 5 + np.sin(np.arange(80.0))}, index=pd.date_range("2024-01-01", periods=80))
+            >>> fitted = Forecaster(lookback=4, units=2, epochs=1, seed=0).fit(frame)
+            >>> found = fitted.forecast_windows({"y": (frame, range(70, 75))})["y"]
+            >>> found.levels.shape, bool(np.allclose(found.levels, fitted.forecast_levels(frame, range(70, 75))))
+            ((5, 1, 1), True)
+        """
+        series = []
+        for data, ends in windows.values():
+            name, frame, features, levels = self._one_series(data)
+            series.append(SeriesWindows(name, self._state_of(name, frame), features, levels, ends))
+        found = transformed_forecasts(self.model_, series, self.window_spec_, self.identity_, max(self.settings_.training.batch_size, 1024))
+        return {key: WindowForecasts(preparation.invert(point, one.levels, one.ends, self.window_spec_), point, quantiles)
+                for key, one, (point, quantiles) in zip(windows, series, found, strict=True)}
+
     def forecast_levels(self, data, ends: range) -> np.ndarray:
         """Forecasts in the data's units for the windows ending at given rows of one series (the
         interface `tsrnn.evaluation.walk_forward` uses for every forecaster).
@@ -331,9 +360,7 @@ class Forecaster(ForecasterParams):
         Returns:
             The forecasts, `(len(ends), horizon, targets)`.
         """
-        name, frame, features, levels = self._one_series(data)
-        return preparation.invert(self._transformed(name, self._state_of(name, frame), features, levels, ends)[0], levels, ends,
-                                  self.window_spec_)
+        return self.forecast_windows({"series": (data, ends)})["series"].levels
 
     def transformed_forecast(self, data, ends: range, with_quantiles: bool = False):
         """The forecasts of `forecast_levels` in the transformed target's space (where bands are drawn).
@@ -347,9 +374,8 @@ class Forecaster(ForecasterParams):
             The transformed forecasts `(len(ends), horizon, targets)`; with `with_quantiles`,
             `(forecasts, the quantile head's predictions or None)`.
         """
-        name, frame, features, levels = self._one_series(data)
-        transformed, quantiles = self._transformed(name, self._state_of(name, frame), features, levels, ends)
-        return (transformed, quantiles) if with_quantiles else transformed
+        found = self.forecast_windows({"series": (data, ends)})["series"]
+        return (found.transformed, found.quantiles) if with_quantiles else found.transformed
 
     def forecast_frame(self, data, start=None, level: list[float] | float | None = None) -> pd.DataFrame:
         """Actual and forecast one-step-ahead levels of the first target of one series.
@@ -376,7 +402,7 @@ class Forecaster(ForecasterParams):
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         fitted = self._state_of(name, frame)
-        transformed, quantiles = self._transformed(name, fitted, features, levels, ends, network=self._scoring_model())
+        transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], network=self._scoring_model())[name]
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
@@ -544,13 +570,6 @@ class Forecaster(ForecasterParams):
             train_ends = self.data_split_.bounds(frame.index, name).ends("train", naive)
             residuals = target_values(levels, train_ends if len(train_ends) else window_ends(len(frame), naive), naive)
         return Calibration(spec, self.calibration_scores_, residuals, self.settings_.model.quantiles, self.quantile_scores_)
-
-    def _transformed(self, name: str, fitted: state.SeriesState, features: np.ndarray, levels: np.ndarray, ends: range,
-                     identity=None, network=None):
-        """One series' forecasts by `network` (default: the forecasting one, `model_`) for the windows
-        ending at `ends`, as `_forecasts` gives them.
-        """
-        return self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, network)[name]
 
     def _forecasts(self, windows: list[SeriesWindows], identity=None, network=None) -> dict[str, tuple]:
         """Every series' forecasts by `network` (default: `model_`) in the transformed target's space,

@@ -59,6 +59,21 @@ class SeriesWindows:
     ends: range
 
 
+@dataclasses.dataclass(frozen=True)
+class WindowForecasts:
+    """One series' forecasts of its windows, in the data's units and where bands are drawn.
+
+    Attributes:
+        levels: the forecasts in the data's units, `(windows, horizon, targets)`.
+        transformed: the same in the transformed target's space.
+        quantiles: the quantile head's forecasts in that space, `(..., quantiles)` (None without one).
+    """
+
+    levels: np.ndarray
+    transformed: np.ndarray
+    quantiles: np.ndarray | None
+
+
 def transformed_forecasts(network, windows: Sequence[SeriesWindows], spec: WindowSpec, identity,
                           batch_size: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """`network`'s forecasts of every series' windows, with one `predict` call for the panel, each
