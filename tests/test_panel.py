@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -455,6 +456,20 @@ def test_a_panel_holding_a_constant_series_fits_and_scores_it(panel):
         fitted = Forecaster(**{**TINY, "epochs": 1}).fit({"WALK": panel["WALK"], "FLAT": flat})
         scores = fitted.evaluate({"WALK": panel["WALK"], "FLAT": flat}, part="test")["series"]
     assert scores["FLAT"]["naive2"]["mae"] == 0.0 and np.isfinite(scores["FLAT"]["model"]["mae"])
+
+
+def test_a_panel_of_hours_and_days_warns_that_the_first_series_sets_the_season():
+    """One global model reads its season (and default lookback) from the first series: a panel
+    mixing spacings says so, and naming the season silences it."""
+    rng = np.random.default_rng(0)
+    hours, days = (pd.DataFrame({"y": 50 + np.cumsum(rng.normal(0, 1, 300))}, index=pd.date_range("2024-01-01", periods=300, freq=f))
+                   for f in ("h", "D"))
+    with pytest.warns(UserWarning, match=r"spaced differently \(season 7 rows: days; season 24 rows: hours\).*\(days\) season.*--seasonal-period"):
+        fitted = Forecaster(units=2, epochs=1, seed=0).fit({"hours": hours, "days": days})
+    assert fitted.settings_.seasonal_period == 7  # the series are read in name order: days first
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*spaced differently")
+        assert Forecaster(units=2, epochs=1, seed=0, seasonal_period=24).fit({"hours": hours, "days": days}).settings_.seasonal_period == 24
 
 
 def _volatile_walks(count: int = 8, rows: int = 800) -> dict[str, pd.DataFrame]:

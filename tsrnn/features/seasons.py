@@ -19,6 +19,8 @@ Examples:
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -62,6 +64,39 @@ def infer_seasonal_period(index: pd.DatetimeIndex) -> int | None:
     if 89 <= days <= 92 and (steps / _DAY).between(89, 92).mean() >= 0.9:
         return 4
     return None
+
+
+def warn_if_seasons_differ(frames: dict[str, pd.DataFrame], given: int | None = None) -> None:
+    """Warn where a panel's series are spaced differently (hours and days, say) and no season was
+    given: one global model reads its season, and its default lookback, from the first series.
+
+    Args:
+        frames: the panel's series by name, indexed by their dates.
+        given: the season the user gave (then nothing is read from the dates, and nothing warned).
+
+    Examples:
+        >>> hours, days = (pd.DataFrame({"y": range(48)}, index=pd.date_range("2024-01-01", periods=48, freq=f))
+        ...                for f in ("h", "D"))
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     warn_if_seasons_differ({"a": hours, "b": days, "c": days})
+        >>> print(caught[0].message)  # doctest: +ELLIPSIS
+        the panel's series are spaced differently (season 24 rows: a; season 7 rows: b and 1 more); ...
+    """
+    if given is not None or len(frames) < 2:
+        return
+    seasons: dict[int, list[str]] = {}
+    for name, frame in frames.items():
+        season = infer_seasonal_period(frame.index)
+        if season is not None:  # irregular dates tell no season
+            seasons.setdefault(season, []).append(str(name))
+    if len(seasons) > 1:
+        found = "; ".join(f"season {season} rows: {names[0]}" + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+                          for season, names in seasons.items())
+        first = next(iter(frames))
+        warnings.warn(f"the panel's series are spaced differently ({found}); one global model takes the first series' "
+                      f"({first}) season for all of them; pass seasonal_period (--seasonal-period) to set it, or fit "
+                      "each spacing as a panel of its own", UserWarning, stacklevel=2)
 
 
 def infer_long_period(index: pd.DatetimeIndex, seasonal_period: int | None = None) -> int | None:

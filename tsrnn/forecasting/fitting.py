@@ -25,7 +25,7 @@ import pandas as pd
 
 from tsrnn.errors import ConfigError, DataError
 from tsrnn.features import preparation
-from tsrnn.features.seasons import infer_long_period
+from tsrnn.features.seasons import infer_long_period, warn_if_seasons_differ
 from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
 from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec, rises, target_values, window_ends
@@ -108,6 +108,7 @@ def plan_fit(params: ForecasterParams, frames: dict[str, pd.DataFrame], static=N
         ConfigError: a parameter that is not valid.
         DataError: data that the parameters cannot use (each error names its series).
     """
+    warn_if_seasons_differ(frames, params.seasonal_period)  # the first series' dates decide the season
     resolved = resolve_from_data(params, next(iter(frames.values())))
     settings = derive_settings(params, resolved)  # every parameter checked before any work
     train = settings.training
