@@ -258,6 +258,19 @@ def test_static_covariates_reach_the_model_and_unseen_series_need_theirs(kinds_f
         Forecaster(target="y", static_features=["kind"]).fit(panel["s0"])
 
 
+def test_the_one_series_methods_read_an_unseen_series_static_covariates_as_predict_does(kinds_fitted):
+    """forecast_levels, transformed_forecast, forecast_windows and forecast_frame forecast a series
+    training did not see from its own constant column, as predict does (they raised that it had none)."""
+    panel, fitted = kinds_fitted
+    forecaster, new = fitted["static"], {"new": panel["s1"]}
+    ends = range(300, 310)
+    predicted = forecaster.predict(new).set_index("date")["y_t+1"].loc[panel["s1"].index[ends.start:ends.stop]]
+    np.testing.assert_allclose(forecaster.forecast_levels(new, ends)[:, 0, 0], predicted.to_numpy(), rtol=1e-6)
+    found = forecaster.forecast_windows({"new": (new, ends), "seen": ({"s0": panel["s0"]}, ends)})
+    np.testing.assert_allclose(found["new"].levels[:, 0, 0], predicted.to_numpy(), rtol=1e-6)
+    assert forecaster.forecast_frame(new)["forecast"].notna().all()
+
+
 def test_an_embedded_panel_saves_loads_and_forecasts_an_unseen_series(kinds_fitted, tmp_path):
     panel, fitted = kinds_fitted
     forecaster = fitted["embedding"]

@@ -89,6 +89,27 @@ class SeriesIdentity:
         static = {**self.static, **{name: static_values(name, frames[name], self.static_columns, table) for name in unseen}}
         return SeriesIdentity(self.static_columns, static, self.mean, self.scale, self.slots, self.embedding_dim)
 
+    def joined(self, other: SeriesIdentity) -> SeriesIdentity:
+        """A copy that also knows the static covariates `other` knows (`with_unseen` of the same
+        fitted identity for other series).
+
+        Args:
+            other: the other identity.
+
+        Returns:
+            The identity (self where `other` adds nothing).
+
+        Examples:
+            >>> identity = SeriesIdentity.fit({"a": pd.DataFrame({"size": [2.0, 2.0]})}, ["size"])
+            >>> new = identity.with_unseen({"z": pd.DataFrame({"size": [5.0, 5.0]})})
+            >>> sorted(identity.joined(new).static), identity.joined(identity) is identity
+            (['a', 'z'], True)
+        """
+        if other is self or not other.static or other.static == self.static:
+            return self
+        return SeriesIdentity(self.static_columns, {**(self.static or {}), **other.static}, self.mean, self.scale, self.slots,
+                              self.embedding_dim)
+
     def values_of(self, name: str, scaled: np.ndarray) -> np.ndarray:
         """The rows of one series followed by its standardised static covariates on every row.
 

@@ -341,11 +341,12 @@ class Forecaster(ForecasterParams):
             >>> found.levels.shape, bool(np.allclose(found.levels, fitted.forecast_levels(frame, range(70, 75))))
             ((5, 1, 1), True)
         """
-        series = []
+        series, identity = [], self.identity_
         for data, ends in windows.values():
-            name, frame, features, levels = self._one_series(data)
+            name, frame, features, levels, known = self._one_series(data)
             series.append(SeriesWindows(name, self._state_of(name, frame), features, levels, ends))
-        found = transformed_forecasts(self.model_, series, self.window_spec_, self.identity_, max(self.settings_.training.batch_size, 1024))
+            identity = identity.joined(known)  # a series training did not see brings its static covariates
+        found = transformed_forecasts(self.model_, series, self.window_spec_, identity, max(self.settings_.training.batch_size, 1024))
         return {key: WindowForecasts(preparation.invert(point, one.levels, one.ends, self.window_spec_), point, quantiles)
                 for key, one, (point, quantiles) in zip(windows, series, found, strict=True)}
 
@@ -397,12 +398,12 @@ class Forecaster(ForecasterParams):
         if self.settings_.training.task != "regression":
             raise ConfigError("forecast_frame needs a regression forecaster; a classifier predicts directions")
         spec = self.window_spec_
-        name, frame, features, levels = self._one_series(data)
+        name, frame, features, levels, identity = self._one_series(data)
         ends = ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         fitted = self._state_of(name, frame)
-        transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], network=self._scoring_model())[name]
+        transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, self._scoring_model())[name]
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
@@ -513,7 +514,7 @@ class Forecaster(ForecasterParams):
         Returns:
             The `tsrnn.forecasting.conformal.Calibration`.
         """
-        name, frame, _, _ = self._one_series(data)
+        name, frame, *_ = self._one_series(data)
         return self._calibration(name, frame, self._state_of(name, frame))
 
     def _inputs(self, data, id_column=None, future=None, static=None) -> tuple[dict[str, pd.DataFrame], object]:
@@ -544,11 +545,14 @@ class Forecaster(ForecasterParams):
         return read_panel(panel, read_options(self), self.id_column_, single_without_id=True)
 
     def _one_series(self, data):
-        frames, _ = self._inputs(data)
+        """The one series of `data`: its name, frame, input and target arrays, and the identity that
+        knows its static covariates.
+        """
+        frames, identity = self._inputs(data)
         if len(frames) != 1:
             raise ConfigError("this method reads one series; give one series, or use predict / evaluate for a panel")
         (name, frame), = frames.items()
-        return (name, frame, *preparation.arrays(frame, self.window_spec_))
+        return (name, frame, *preparation.arrays(frame, self.window_spec_), identity)
 
     def _state_of(self, name: str, frame: pd.DataFrame) -> state.SeriesState:
         """The series' fitted state, or, for a series not seen in training, one fitted now on its rows
