@@ -189,7 +189,7 @@ class Forecaster(ForecasterParams):
         frames, identity = self._inputs(data, id_column, future, static)
         last_only = layout in ("beyond", "nixtla")  # only the forecast beyond the data: its window alone
         windows = {name: self._windows_to_predict(name, frame, last_only) for name, frame in frames.items()}
-        forecasts = self._forecasts(list(windows.values()), identity)
+        forecasts = dict(zip(windows, self._forecasts(list(windows.values()), identity), strict=True))
         tables = {name: self._predict_series(windows[name], frame, forecasts[name], coverage, dates or layout != "wide")
                   for name, frame in frames.items()}
         if layout != "wide":
@@ -283,7 +283,7 @@ class Forecaster(ForecasterParams):
                     not_scored[name] = why_not_scored(self.data_split_.bounds(frame.index, name), part, spec, frame.index)
                 continue
             scored[name] = SeriesWindows(name, self._state_of(name, frame), *preparation.arrays(frame, spec), ends)
-        forecasts = self._forecasts(list(scored.values()), identity, self._scoring_model())
+        forecasts = dict(zip(scored, self._forecasts(list(scored.values()), identity, self._scoring_model()), strict=True))
         per_series = {name: self._scores(windows, frames[name], forecasts[name], coverage) for name, windows in scored.items()}
         if not self.panel_:
             if not per_series:
@@ -346,9 +346,8 @@ class Forecaster(ForecasterParams):
             name, frame, features, levels, known = self._one_series(data)
             series.append(SeriesWindows(name, self._state_of(name, frame), features, levels, ends))
             identity = identity.joined(known)  # a series training did not see brings its static covariates
-        found = transformed_forecasts(self.model_, series, self.window_spec_, identity, max(self.settings_.training.batch_size, 1024))
         return {key: WindowForecasts(preparation.invert(point, one.levels, one.ends, self.window_spec_), point, quantiles)
-                for key, one, (point, quantiles) in zip(windows, series, found, strict=True)}
+                for key, one, (point, quantiles) in zip(windows, series, self._forecasts(series, identity), strict=True)}
 
     def forecast_levels(self, data, ends: range) -> np.ndarray:
         """Forecasts in the data's units for the windows ending at given rows of one series (the
@@ -403,7 +402,7 @@ class Forecaster(ForecasterParams):
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
         fitted = self._state_of(name, frame)
-        transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, self._scoring_model())[name]
+        transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, self._scoring_model())[0]
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
                  "naive": levels[np.asarray(ends, dtype=int), 0]}
@@ -443,7 +442,7 @@ class Forecaster(ForecasterParams):
         frame, spec = frames[name], self.window_spec_
         target = spec.target_columns[0]
         windows = self._windows_to_predict(name, frame, last_only=True)
-        table = self._predict_series(windows, frame, self._forecasts([windows], identity)[name], coverage, True)
+        table = self._predict_series(windows, frame, self._forecasts([windows], identity)[0], coverage, True)
         forecast = steps_beyond(table, spec, coverage)
         rows = frame[target].dropna().iloc[-history:]
         future_plot(rows, forecast, Path(path), target, title=f"{name}: {target}, {spec.horizon} steps beyond the data")
@@ -575,14 +574,13 @@ class Forecaster(ForecasterParams):
             residuals = target_values(levels, train_ends if len(train_ends) else window_ends(len(frame), naive), naive)
         return Calibration(spec, self.calibration_scores_, residuals, self.settings_.model.quantiles, self.quantile_scores_)
 
-    def _forecasts(self, windows: list[SeriesWindows], identity=None, network=None) -> dict[str, tuple]:
+    def _forecasts(self, windows: list[SeriesWindows], identity=None, network=None) -> list[tuple]:
         """Every series' forecasts by `network` (default: `model_`) in the transformed target's space,
-        and its quantile head's (None without one), with one `predict` call for the panel and each
-        series combined as its validation windows chose (`tsrnn.forecasting.series_forecasts`).
+        and its quantile head's (None without one), in the order of `windows`: one `predict` call for
+        the panel, each series combined as its validation windows chose (`tsrnn.forecasting.series_forecasts`).
         """
-        found = transformed_forecasts(self.model_ if network is None else network, windows, self.window_spec_,
-                                      identity or self.identity_, max(self.settings_.training.batch_size, 1024))
-        return {series.name: forecast for series, forecast in zip(windows, found, strict=True)}
+        return transformed_forecasts(self.model_ if network is None else network, windows, self.window_spec_,
+                                     identity or self.identity_, max(self.settings_.training.batch_size, 1024))
 
     def _scoring_model(self):
         """The network that scores the validation and test parts: where `refit` trained the forecasting
