@@ -11,11 +11,9 @@ in alternating rounds, checking that they give the same forecasts.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from _machine import publish, result_header, revision
-from m4 import validation_bench
+from m4 import side_by_side, validation_bench
 
 from tsrnn.evaluation import m4
 from tsrnn.features import preparation
@@ -56,18 +54,12 @@ def main() -> None:
     ways = {"one_call_per_series": each_alone, "one_call_for_the_panel": together}
     for way in ways.values():  # traced once before timing
         way()
-    seconds: dict[str, list[float]] = {name: [] for name in ways}
-    found = {}
-    for round_ in range(args.rounds):
-        for name in (list(ways) if round_ % 2 == 0 else list(ways)[::-1]):
-            started = time.perf_counter()
-            found[name] = ways[name]()
-            seconds[name].append(round(time.perf_counter() - started, 2))
+    timed, results, speedups = side_by_side({"predict": ways}, args.rounds)
+    seconds, found = timed["predict"], results["predict"]
     difference = max(float(np.max(np.abs(a[0] - b[0]))) for a, b in zip(*found.values()) if a[0].size)
-    best = {name: min(times) for name, times in seconds.items()}
     publish({**result_header(), "revision": revision(), "task": "M4 hourly validation windows (bench/m4.py --validation)",
              "series": len(parts), "windows": int(sum(len(ends) for _, ends, _ in parts)), "batch_size": batch_size,
-             "seconds": seconds, "speedup": round(best["one_call_per_series"] / best["one_call_for_the_panel"], 2),
+             "seconds": seconds, "speedup": speedups["predict"],
              "largest_forecast_difference": difference}, args.out)
 
 
