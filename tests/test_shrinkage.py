@@ -185,3 +185,42 @@ def test_exponential_weights_average_the_pairs_by_how_close_they_score():
     soft = choose_pooled(errors, {"a": pairs}, 0.0, temperature=0.2)["a"]
     plain_mean = np.mean(pairs, axis=0)  # every pair alike, as an infinite temperature would weigh them
     assert soft not in pairs and sum(soft) <= 1.0 and np.linalg.norm(np.subtract(soft, sharp)) < np.linalg.norm(plain_mean - sharp)
+
+
+def test_a_series_training_did_not_see_chooses_its_weights_as_a_training_series_does(both, panel):
+    """A copy of each training series under a new name (its rows, the same split dates, the same
+    network) gets the weights the fit chose for the original, from its own validation windows,
+    and so the same forecasts; before, a series training did not see kept the network's as it is."""
+    _, shrunk = both
+    assert any((s.weight, s.long_weight) != (1.0, 0.0) for s in shrunk.series_.values())  # something to choose
+    for name, frame in panel.items():
+        copy = shrunk._states_of({f"{name} again": frame})[f"{name} again"]
+        original = shrunk.series_[name]
+        np.testing.assert_allclose((copy.weight, copy.long_weight, copy.long_period),
+                                   (original.weight, original.long_weight, original.long_period), atol=1e-9)
+        again = shrunk.predict({f"{name} again": frame}, layout="beyond")["forecast"].to_numpy()
+        np.testing.assert_allclose(again, shrunk.predict({name: frame}, layout="beyond")["forecast"].to_numpy(), rtol=1e-6)
+        scores = shrunk.evaluate({f"{name} again": frame}, part="test")["series"][f"{name} again"]
+        assert scores["model"]["mase"] == pytest.approx(shrunk.evaluate({name: frame}, part="test")["series"][name]["model"]["mase"])
+
+
+def test_a_series_training_did_not_see_pools_with_the_panels_stored_median():
+    """Where the panel pooled, a new series' pairs are scored with the panel's median stored in
+    `choices_` (as the training series' were), not alone."""
+    from tsrnn.forecasting.combination import choose_for_unseen, combination_choices, panel_median, relative_errors
+
+    pairs, rng = combinations(None), np.random.default_rng(3)
+    windows = _windows(0.6, 40, 0.05, rng)  # alone: a weight near 0.6
+    errors = windows.errors(pairs)
+    prefers_quarter = {pair: (0.5 if pair == (0.25, 0.0) else 1.5) for pair in pairs}  # the panel's median: 0.25 by far
+    alone = choose_pooled({"x": errors}, {"x": pairs}, 0.0)["x"]
+    pooled = choose_pooled({"x": errors}, {"x": pairs}, 1.0, median=prefers_quarter)["x"]
+    assert alone in ((0.5, 0.0), (0.75, 0.0)) and pooled == (0.25, 0.0)
+    choices = json.loads(json.dumps(combination_choices([], 1.0, 0.0, prefers_quarter)))  # as run.json keeps it
+    assert choose_for_unseen(windows, None, choices) == pooled
+    assert "combination_median" not in combination_choices([], 0.0, 0.0, prefers_quarter)  # no pooling: nothing to keep
+    assert choose_for_unseen(windows, None, {"combination_pooling": 0.0, "combination_temperature": 0.0}) == alone
+    assert choose_for_unseen(ChoiceWindows(windows.predicted[:1], windows.levels, range(0, 1), _DIFFERENCES, None), None,
+                             choices) == (1.0, 0.0)  # one window: nothing to choose on
+    relative = {"a": relative_errors(errors, pairs), "b": {pair: 2 * ratio for pair, ratio in relative_errors(errors, pairs).items()}}
+    assert panel_median(relative)[(1.0, 0.0)] == pytest.approx(1.5 * relative["a"][(1.0, 0.0)])

@@ -231,7 +231,8 @@ def relative_errors(errors: list[np.ndarray], pairs: list[tuple[float, float]]) 
 
 
 def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tuple[float, float]]],
-                  pooling: float, temperature: float = 0.0) -> dict[str, tuple[float, float]]:
+                  pooling: float, temperature: float = 0.0,
+                  median: dict[tuple[float, float], float] | None = None) -> dict[str, tuple[float, float]]:
     """Every series' `(weight, long_weight)`, its relative errors averaged with the panel's median.
 
     Each pair scores `(1 - pooling) * the series' relative error + pooling * the panel's median
@@ -248,6 +249,8 @@ def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tup
         pooling: the weight on the panel's median, in [0, 1].
         temperature: 0 (the single best pair) or how far, in relative error, a pair's score may
             lie above the best one's and still count (`TEMPERATURES`).
+        median: the panel's median relative error of each pair (`panel_median`; None: the median
+            of `errors`, the panel being chosen for); a pair it lacks scores by the series alone.
 
     Returns:
         `{series: (weight, long_weight)}` (above temperature 0, rounded to 4 decimals).
@@ -263,11 +266,11 @@ def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tup
     from tsrnn.nn.training import keep_trained
 
     relative = {name: relative_errors(errors[name], pairs[name]) for name in errors}
-    every_pair = {pair for name in errors for pair in pairs[name]}
-    median = {pair: float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])) for pair in every_pair}
+    median = panel_median(relative) if median is None else median
     chosen = {}
     for name, series_errors in errors.items():
-        scores = np.array([(1 - pooling) * relative[name][pair] + pooling * median[pair] for pair in pairs[name]])
+        scores = np.array([(1 - pooling) * relative[name][pair] + pooling * median.get(pair, relative[name][pair])
+                           for pair in pairs[name]])
         if temperature > 0:
             weights = np.exp(-(scores - scores.min()) / temperature)
             weight, long_weight = weights @ np.array(pairs[name]) / weights.sum()
@@ -276,6 +279,56 @@ def choose_pooled(errors: dict[str, list[np.ndarray]], pairs: dict[str, list[tup
         best = int(np.argmin(scores))
         chosen[name] = pairs[name][best] if best and keep_trained(series_errors[0], series_errors[best]) else pairs[name][0]
     return chosen
+
+
+def panel_median(relative: dict[str, dict[tuple[float, float], float]]) -> dict[tuple[float, float], float]:
+    """Each pair's median relative error over the series that have it (what `choose_pooled` pools with).
+
+    Args:
+        relative: every series' `relative_errors`.
+
+    Returns:
+        `{pair: median ratio}`.
+
+    Examples:
+        >>> panel_median({"a": {(1.0, 0.0): 0.5, (0.0, 0.0): 1.0}, "b": {(1.0, 0.0): 0.9, (0.0, 0.0): 1.0}})
+        {(0.0, 0.0): 1.0, (1.0, 0.0): 0.7}
+    """
+    every_pair = sorted({pair for ratios in relative.values() for pair in ratios})
+    return {pair: round(float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])), 12) for pair in every_pair}
+
+
+def choose_for_unseen(windows: ChoiceWindows, long_period: int | None, choices: dict) -> tuple[float, float]:
+    """The `(weight, long_weight)` of a series the network never trained on, chosen on its own
+    validation windows by the rule the fit chose for its panel: the pooling weight with the panel's
+    stored median (`choices["combination_median"]`) and the temperature (`combination_choices`).
+    A run without them (before they were stored) chooses as the series alone at the stored
+    temperature; no validation windows of two or more keep the network's forecast.
+
+    Args:
+        windows: the series' validation windows with the network's own forecasts (weight 1).
+        long_period: rows in its longer season, or None.
+        choices: the fit's `choices_`.
+
+    Returns:
+        One of `combinations(long_period)`, or above temperature 0 their weighted average.
+
+    Examples:
+        >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
+        >>> levels = np.array([[0.0], [1.0], [1.0], [2.0], [2.0], [3.0]])  # the network always says +2
+        >>> windows = ChoiceWindows(np.full((5, 1, 1), 2.0), levels, range(0, 5), spec, None)
+        >>> choose_for_unseen(windows, None, {"combination_pooling": 0.0, "combination_temperature": 0.0})
+        (0.25, 0.0)
+    """
+    if len(windows.ends) < 2:
+        return 1.0, 0.0
+    pairs = combinations(long_period)
+    stored = choices.get("combination_median")
+    median = None if stored is None else {(float(weight), float(long)): float(ratio) for weight, long, ratio in stored}
+    pooling = float(choices.get("combination_pooling", 0.0)) if median is not None else 0.0
+    chosen = choose_pooled({"": windows.errors(pairs)}, {"": pairs}, pooling, float(choices.get("combination_temperature", 0.0)),
+                           median if median is not None else {})
+    return chosen[""]
 
 
 def choose_pooling(windows: dict[str, ChoiceWindows], pairs: dict[str, list[tuple[float, float]]]) -> tuple[float, float]:
@@ -367,8 +420,9 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
 
     Returns:
         `(forecasts, quantile forecasts or None, levels, ends)` per series, in the transformed
-        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`), and the pooling
-        weight and temperature chosen (0 and 0 without `shrinkage`).
+        target's space (`tsrnn.forecasting.conformal.pooled_conformity_scores`), the pooling
+        weight and temperature chosen (0 and 0 without `shrinkage`), and the panel's median
+        relative error of each pair (`panel_median`; empty without `shrinkage`).
     """
     spec, weighing = settings.window, settings.training.shrinkage and settings.window.target_transform != "level"
     long_changes, windows, errors, pairs = {}, {}, {}, {}
@@ -382,7 +436,8 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
         pairs[name] = combinations(period)
         errors[name] = windows[name].errors(pairs[name])
     pooling, temperature = choose_pooling(windows, pairs) if weighing else (0.0, 0.0)
-    chosen = choose_pooled(errors, pairs, pooling, temperature) if weighing else {}
+    median = panel_median({name: relative_errors(errors[name], pairs[name]) for name in errors})
+    chosen = choose_pooled(errors, pairs, pooling, temperature, median) if weighing else {}
     found = []
     for name, _, levels, ends, _ in calibrating:
         predicted, quantiles = forecasts[name]
@@ -391,20 +446,25 @@ def combined_validation(model, calibrating: list, settings, series_state: dict) 
             series_state[name] = dataclasses.replace(series_state[name], weight=weight, long_weight=long_weight)
             predicted, quantiles = combine(predicted, quantiles, weight, long_weight, long_changes[name])
         found.append((predicted, quantiles, levels, ends))
-    return found, pooling, temperature
+    return found, pooling, temperature, median
 
 
-def combination_choices(states: list, pooling: float = 0.0, temperature: float = 0.0) -> dict:
+def combination_choices(states: list, pooling: float = 0.0, temperature: float = 0.0,
+                        median: dict[tuple[float, float], float] | None = None) -> dict:
     """How many series each weight went to (`choices_["shrinkage"]`; above temperature 0 a
     series' weight counts toward the nearest of `SHRINKAGE_WEIGHTS`), the pooling weight
     (`choices_["combination_pooling"]`), the temperature (`choices_["combination_temperature"]`),
     and where the data has a longer season, its rows and how many series each weight on its naive
-    forecast went to (`choices_["long_season"]`, counted the same way).
+    forecast went to (`choices_["long_season"]`, counted the same way). Where the panel pools
+    (`pooling` above 0), its median relative error of each pair as `[weight, long_weight, ratio]`
+    (`choices_["combination_median"]`), for a series training did not see to choose as the
+    panel's did (`choose_for_unseen`).
 
     Args:
         states: every series' `tsrnn.forecasting.state.SeriesState`.
         pooling: the pooling weight `combined_validation` chose.
         temperature: the temperature `combined_validation` chose.
+        median: the panel's median relative error of each pair (`panel_median`).
 
     Returns:
         The counts, JSON-ready.
@@ -419,6 +479,8 @@ def combination_choices(states: list, pooling: float = 0.0, temperature: float =
 
     counts = {"shrinkage": {f"{w:g}": sum(nearest(s.weight, SHRINKAGE_WEIGHTS) == w for s in states) for w in SHRINKAGE_WEIGHTS},
               "combination_pooling": pooling, "combination_temperature": temperature}
+    if pooling and median:
+        counts["combination_median"] = [[weight, long, ratio] for (weight, long), ratio in median.items()]
     periods = {s.long_period for s in states} - {None}
     if periods:
         counts["long_season"] = {"period": max(periods), "weights": {

@@ -250,7 +250,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
                              epoch_batches(sum(len(ends) for _, ends, _ in parts), train.batch_size, train.steps_per_epoch))
     learned = {}
     if regression:
-        validation_forecasts, pooling, temperature = combined_validation(model, calibrating, settings, series_state)
+        validation_forecasts, pooling, temperature, median = combined_validation(model, calibrating, settings, series_state)
         scores, quantile_scores = pooled_conformity_scores(validation_forecasts, spec, settings.model.quantiles)
         blocks = [(scores, quantile_scores)]
         if train.calibration_folds > 1 and scores is not None:
@@ -261,7 +261,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
         choices["calibration_blocks"] = len(blocks)
         if train.shrinkage:
-            choices.update(combination_choices(list(series_state.values()), pooling, temperature))
+            choices.update(combination_choices(list(series_state.values()), pooling, temperature, median))
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     forecasting = model

@@ -37,7 +37,7 @@ from tsrnn.forecasting.fitting import fit_learned
 from tsrnn.forecasting.layouts import arrange, steps_beyond
 from tsrnn.forecasting.metrics import classification_metrics
 from tsrnn.forecasting.params import ForecasterParams, ForecasterSettings, derive_settings, params_to_json, read_options, resolve_from_data
-from tsrnn.forecasting.series_forecasts import SeriesWindows, WindowForecasts, transformed_forecasts
+from tsrnn.forecasting.series_forecasts import SeriesWindows, WindowForecasts, transformed_forecasts, unseen_states
 from tsrnn.io.panels import read_panel, read_series_or_panel
 from tsrnn.io.run_dir import write_forecaster_run
 from tsrnn.io.tables import read_series
@@ -188,7 +188,8 @@ class Forecaster(ForecasterParams):
         coverage, layout = check_levels(level), "nixtla" if long else check_choice("layout", layout, LAYOUTS)
         frames, identity = self._inputs(data, id_column, future, static)
         last_only = layout in ("beyond", "nixtla")  # only the forecast beyond the data: its window alone
-        windows = {name: self._windows_to_predict(name, frame, last_only) for name, frame in frames.items()}
+        states = self._states_of(frames, identity)
+        windows = {name: self._windows_to_predict(name, frame, states[name], last_only) for name, frame in frames.items()}
         forecasts = dict(zip(windows, self._forecasts(list(windows.values()), identity), strict=True))
         tables = {name: self._predict_series(windows[name], frame, forecasts[name], coverage, dates or layout != "wide")
                   for name, frame in frames.items()}
@@ -204,16 +205,14 @@ class Forecaster(ForecasterParams):
             long.append(dated)
         return pd.concat(long, ignore_index=True)
 
-    def _windows_to_predict(self, name: str, frame: pd.DataFrame, last_only: bool = False) -> SeriesWindows:
+    def _windows_to_predict(self, name: str, frame: pd.DataFrame, fitted: state.SeriesState, last_only: bool = False) -> SeriesWindows:
         """Every complete input window of one series (the last alone: the forecast beyond the
         data), checked for what `predict` needs.
         """
         spec = self.window_spec_
-        fitted = self._state_of(name, frame)
         lags.warn_if_lags_lack_rows(name, len(frame), spec)
         features, levels = preparation.arrays(frame, spec)
-        ends = window_ends(len(frame), spec, with_targets=False)
-        ends = ends[-1:] if last_only else ends
+        ends = window_ends(len(frame), spec, with_targets=False)[-1 if last_only else 0:]
         preparation.check_future_known(frame, spec, ends)
         return SeriesWindows(name, fitted, features, levels, ends)
 
@@ -282,7 +281,9 @@ class Forecaster(ForecasterParams):
                 if part is not None:
                     not_scored[name] = why_not_scored(self.data_split_.bounds(frame.index, name), part, spec, frame.index)
                 continue
-            scored[name] = SeriesWindows(name, self._state_of(name, frame), *preparation.arrays(frame, spec), ends)
+            scored[name] = (frame, ends)
+        states = self._states_of({name: frame for name, (frame, _) in scored.items()}, identity)
+        scored = {name: SeriesWindows(name, states[name], *preparation.arrays(frame, spec), ends) for name, (frame, ends) in scored.items()}
         forecasts = dict(zip(scored, self._forecasts(list(scored.values()), identity, self._scoring_model()), strict=True))
         per_series = {name: self._scores(windows, frames[name], forecasts[name], coverage) for name, windows in scored.items()}
         if not self.panel_:
@@ -344,8 +345,8 @@ class Forecaster(ForecasterParams):
         series, identity = [], self.identity_
         for data, ends in windows.values():
             name, frame, features, levels, known = self._one_series(data)
-            series.append(SeriesWindows(name, self._state_of(name, frame), features, levels, ends))
             identity = identity.joined(known)  # a series training did not see brings its static covariates
+            series.append(SeriesWindows(name, self._states_of({name: frame}, identity)[name], features, levels, ends))
         return {key: WindowForecasts(preparation.invert(point, one.levels, one.ends, self.window_spec_), point, quantiles)
                 for key, one, (point, quantiles) in zip(windows, series, self._forecasts(series, identity), strict=True)}
 
@@ -401,7 +402,7 @@ class Forecaster(ForecasterParams):
         ends = ends_with_targets_from(frame.index, spec, start)  # predict only the windows shown
         if not len(ends):
             return pd.DataFrame({"actual": [], "forecast": [], "naive": []}, index=frame.index[:0])
-        fitted = self._state_of(name, frame)
+        fitted = self._states_of({name: frame}, identity)[name]
         transformed, quantiles = self._forecasts([SeriesWindows(name, fitted, features, levels, ends)], identity, self._scoring_model())[0]
         rows = np.asarray(ends, dtype=int) + spec.gap + 1
         table = {"actual": levels[rows, 0], "forecast": preparation.invert(transformed, levels, ends, spec)[:, 0, 0],
@@ -441,7 +442,7 @@ class Forecaster(ForecasterParams):
             raise ConfigError(f"series {name!r} is not in the data; choose one of {', '.join(map(str, frames))}")
         frame, spec = frames[name], self.window_spec_
         target = spec.target_columns[0]
-        windows = self._windows_to_predict(name, frame, last_only=True)
+        windows = self._windows_to_predict(name, frame, self._states_of({name: frame}, identity)[name], last_only=True)
         table = self._predict_series(windows, frame, self._forecasts([windows], identity)[0], coverage, True)
         forecast = steps_beyond(table, spec, coverage)
         rows = frame[target].dropna().iloc[-history:]
@@ -513,8 +514,8 @@ class Forecaster(ForecasterParams):
         Returns:
             The `tsrnn.forecasting.conformal.Calibration`.
         """
-        name, frame, *_ = self._one_series(data)
-        return self._calibration(name, frame, self._state_of(name, frame))
+        name, frame, *_, identity = self._one_series(data)
+        return self._calibration(name, frame, self._states_of({name: frame}, identity)[name])
 
     def _inputs(self, data, id_column=None, future=None, static=None) -> tuple[dict[str, pd.DataFrame], object]:
         """The checked frame of every series of `data` for this fitted forecaster, and the series identity."""
@@ -553,13 +554,15 @@ class Forecaster(ForecasterParams):
         (name, frame), = frames.items()
         return (name, frame, *preparation.arrays(frame, self.window_spec_), identity)
 
-    def _state_of(self, name: str, frame: pd.DataFrame) -> state.SeriesState:
-        """The series' fitted state, or, for a series not seen in training, one fitted now on its rows
-        before its validation part (all its rows if too few).
+    def _states_of(self, frames: dict[str, pd.DataFrame], identity=None) -> dict[str, state.SeriesState]:
+        """Each series' fitted state; a series not seen in training gets one fitted now on its rows
+        before its validation part (all its rows if too few), its combination chosen on its
+        validation windows by the network that scored the training series' (`unseen_states`).
         """
-        if name in self.series_:
-            return self.series_[name]
-        return state.SeriesState.of_unseen_series(name, frame, self.window_spec_, self.data_split_)
+        unseen = {name: frame for name, frame in frames.items() if name not in self.series_}
+        found = unseen_states(unseen, self._scoring_model(), self.settings_, self.data_split_, identity or self.identity_,
+                              max(self.settings_.training.batch_size, 1024), self.choices_) if unseen else {}
+        return {name: self.series_[name] if name in self.series_ else found[name] for name in frames}
 
     def _calibration(self, name: str, frame: pd.DataFrame, fitted: state.SeriesState) -> Calibration:
         """Bands for one series: the pooled validation scores, and the naive band from the series' own

@@ -34,9 +34,11 @@ import numpy as np
 
 from tsrnn.features import preparation
 from tsrnn.features.windowing import WindowSpec
-from tsrnn.forecasting.combination import combine, long_season_change
+from tsrnn.forecasting.combination import ChoiceWindows, choose_for_unseen, combine, long_season_change
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tsrnn.forecasting.state import SeriesState
 
 
@@ -101,3 +103,51 @@ def transformed_forecasts(network, windows: Sequence[SeriesWindows], spec: Windo
         long_change = long_season_change(series.levels, series.ends, spec, fitted.long_period) if fitted.long_weight else None
         found.append(combine(point, quantiles, fitted.weight, fitted.long_weight, long_change))
     return found
+
+
+def unseen_states(frames: dict[str, pd.DataFrame], network, settings, data_split, identity, batch_size: int,
+                  choices: dict) -> dict[str, SeriesState]:
+    """The state of each series the network never trained on: its scalers, baselines and MASE scale
+    fitted on its rows before its validation part (`SeriesState.of_unseen_series`), and, as every
+    training series' was, its weights on the network's change and on the longer season's naive
+    change chosen on its own validation windows by the fit's rule (`choose_for_unseen`), with one
+    network call for all of them. Without `shrinkage`, with a `level` target, for a classifier, and
+    for a series with no training window before its validation part, the network's forecast as it is.
+
+    Args:
+        frames: the unseen series, `{name: frame}`.
+        network: the network that scored the training series' validation windows (the holdout
+            network where a refit trained the forecasting one on every row).
+        settings: the fit's settings.
+        data_split: the fit's split rule (`tsrnn.features.splits`).
+        identity: the series identity that knows these series (`SeriesIdentity.with_unseen`).
+        batch_size: windows per batch.
+        choices: the fit's `choices_` (its pooling, temperature and panel median).
+
+    Returns:
+        `{name: SeriesState}`.
+    """
+    from tsrnn.features.seasons import infer_long_period
+    from tsrnn.forecasting.state import SeriesState
+
+    spec, training = settings.window, settings.training
+    regression = training.task == "regression"
+    states = {name: dataclasses.replace(SeriesState.of_unseen_series(name, frame, spec, data_split),
+                                        long_period=infer_long_period(frame.index, settings.seasonal_period) if regression else None)
+              for name, frame in frames.items()}
+    if not (regression and training.shrinkage and spec.target_transform != "level"):
+        return states
+    windows = []
+    for name, frame in frames.items():
+        bounds = data_split.bounds(frame.index, name)
+        ends = bounds.ends("validation", spec)
+        if len(bounds.ends("train", spec)) and len(ends) >= 2:
+            windows.append(SeriesWindows(name, states[name], *preparation.arrays(frame, spec), ends))
+    if not windows:
+        return states
+    for series, (point, _) in zip(windows, transformed_forecasts(network, windows, spec, identity, batch_size), strict=True):
+        period = series.fitted.long_period
+        long_change = long_season_change(series.levels, series.ends, spec, period) if period else None
+        weight, long_weight = choose_for_unseen(ChoiceWindows(point, series.levels, series.ends, spec, long_change), period, choices)
+        states[series.name] = dataclasses.replace(series.fitted, weight=weight, long_weight=long_weight)
+    return states

@@ -92,7 +92,8 @@ class SeriesState:
     def of_unseen_series(cls, name: str, frame: pd.DataFrame, spec: WindowSpec, data_split) -> SeriesState:
         """The state of a series the network never trained on, fitted now on its rows before its
         validation part (all its rows if too few): its scalers, baselines and MASE scale, with the
-        network's forecast as it is (weight 1).
+        network's forecast as it is (weight 1; `tsrnn.forecasting.series_forecasts.unseen_states`
+        then chooses its combination on its validation windows).
 
         Args:
             name: the series' name (for the error message).
