@@ -158,6 +158,13 @@ def test_backtest_is_a_top_level_name():
     code = ("import tsrnn; from tsrnn.evaluation.walk_forward import backtest; "
             "assert tsrnn.backtest is backtest and 'backtest' in tsrnn.__all__; print('ok')")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "ok"
+    # The deprecated module path of the same name: importing it rebinds tsrnn.backtest, which still calls the function.
+    code = ("import warnings; warnings.simplefilter('ignore'); import tsrnn; import tsrnn.backtest; "
+            "from tsrnn.evaluation import walk_forward; walk_forward.backtest = lambda *a, **k: ('called', a, k); "
+            "from tsrnn.backtest import backtest_panel; "
+            "assert tsrnn.backtest(1, folds=2) == ('called', (1,), {'folds': 2}) and backtest_panel is walk_forward.backtest_panel; "
+            "print('ok')")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "ok"
 
 
 def test_scores_of_a_multi_step_horizon_say_they_pool_the_steps_and_give_each_step(single_csv, tmp_path):

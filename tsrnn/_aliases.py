@@ -3,6 +3,8 @@
 `import tsrnn.forecaster` (or `from tsrnn.windowing import WindowSpec`) gives the module at its new
 place, `tsrnn.forecasting.forecaster`, with a `FutureWarning` that names it (sktime keeps renamed
 modules the same way). `tsrnn.zoo` and `tsrnn.errors` are public names and do not warn.
+`import tsrnn.backtest` rebinds the public function `tsrnn.backtest` to the old module's path, which
+therefore still calls it (`tsrnn.backtest(forecaster, data)` works either way).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 import warnings
 
 # old module (below tsrnn.) -> its module now
@@ -28,14 +31,33 @@ MOVED = {
     "sentiment": "text.sentiment",
 }
 PUBLIC = {"zoo"}  # old paths that stay public names: no warning
+FUNCTIONS = {"backtest": "backtest"}  # old paths that are also a public function's name: the module calls it
+
+
+class _CallingModule(types.ModuleType):
+    """An old module path that is also the name of a public function (`tsrnn.backtest`). Importing
+    it sets `tsrnn.backtest` to the module (the import system binds a submodule on its package),
+    so the module calls that function, and its other names are the moved module's.
+    """
+
+    def __init__(self, name: str, target: types.ModuleType, function: str) -> None:
+        super().__init__(name, target.__doc__)
+        self._moved_to, self._function = target, function
+
+    def __getattr__(self, name: str):
+        return getattr(self._moved_to, name)
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self._moved_to, self._function)(*args, **kwargs)
 
 
 class _AliasLoader(importlib.abc.Loader):
-    def __init__(self, target: str) -> None:
-        self.target = target
+    def __init__(self, target: str, function: str | None = None) -> None:
+        self.target, self.function = target, function
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        return module if self.function is None else _CallingModule(spec.name, module, self.function)
 
     def exec_module(self, module) -> None:  # the target module ran when it was imported
         pass
@@ -52,7 +74,7 @@ class _MovedModules(importlib.abc.MetaPathFinder):
         if old not in PUBLIC:
             warnings.warn(f"{fullname} moved to {new}; import it from there ({fullname} goes in the next release)",
                           FutureWarning, stacklevel=_caller_level())
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(new))
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(new, FUNCTIONS.get(old)))
 
 
 def _caller_level() -> int:
