@@ -30,6 +30,10 @@ average of every pair's, each pair weighted by `exp(-(score - best score) / temp
 score alike averages them instead of betting on the noisiest winner. One series alone, with no
 panel's later windows to judge by, keeps temperature 0.
 
+A series the network never trained on (a new series forecast by a fitted panel) chooses the same
+way on its own validation windows (`choose_for_unseen`), with the panel's pooling weight against
+the median the fit kept (`choices_["combination_median"]`) and its temperature.
+
 Examples:
     >>> import numpy as np
     >>> from tsrnn.features.windowing import WindowSpec

@@ -177,7 +177,10 @@ class ForecasterParams:
             `choices_["combination_pooling"]`). The same split chooses a temperature
             (`choices_["combination_temperature"]`): at 0 each series takes its single best pair;
             above 0 its weights average every pair's by exponential weights, so a series whose
-            pairs score alike does not bet on the noisiest winner. One series keeps 0. On by default: on the M4 hourly
+            pairs score alike does not bet on the noisiest winner. One series keeps 0. A series the
+            fitted panel never trained on chooses its weights the same way on its own validation
+            windows (on M4 hourly's 138 series left out of a fit, MASE 0.872 against 0.987 for the
+            network's forecast as it is, validation rows; `bench/m4_unseen.py`). On by default: on the M4 hourly
             panel's validation rows it lowered the MASE from 1.035 to 0.947 (with `refit`, from
             0.941 to 0.920; with the weekly naive too, to 0.853).
         split: how a panel is split (`tsrnn.features.splits`): "date" (the same validation and test
