@@ -319,10 +319,10 @@ def choose_for_unseen(windows: ChoiceWindows, long_period: int | None, choices: 
 
     Examples:
         >>> spec = WindowSpec(lookback=1, horizon=1, target_columns=("y",), target_transform="difference")
-        >>> levels = np.array([[0.0], [1.0], [1.0], [2.0], [2.0], [3.0]])  # the network always says +2
+        >>> levels = np.array([[0.0], [1.0], [1.0], [2.0], [2.0], [3.0]])  # changes 1, 0, 1, 0, 1; the network says 2
         >>> windows = ChoiceWindows(np.full((5, 1, 1), 2.0), levels, range(0, 5), spec, None)
         >>> choose_for_unseen(windows, None, {"combination_pooling": 0.0, "combination_temperature": 0.0})
-        (0.25, 0.0)
+        (0.5, 0.0)
     """
     if len(windows.ends) < 2:
         return 1.0, 0.0
