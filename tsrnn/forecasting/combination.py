@@ -299,7 +299,7 @@ def panel_median(relative: dict[str, dict[tuple[float, float], float]]) -> dict[
         {(0.0, 0.0): 1.0, (1.0, 0.0): 0.7}
     """
     every_pair = sorted({pair for ratios in relative.values() for pair in ratios})
-    return {pair: round(float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])), 12) for pair in every_pair}
+    return {pair: float(np.median([ratios[pair] for ratios in relative.values() if pair in ratios])) for pair in every_pair}
 
 
 def choose_for_unseen(windows: ChoiceWindows, long_period: int | None, choices: dict) -> tuple[float, float]:
@@ -327,12 +327,11 @@ def choose_for_unseen(windows: ChoiceWindows, long_period: int | None, choices: 
     if len(windows.ends) < 2:
         return 1.0, 0.0
     pairs = combinations(long_period)
-    stored = choices.get("combination_median")
-    median = None if stored is None else {(float(weight), float(long)): float(ratio) for weight, long, ratio in stored}
-    pooling = float(choices.get("combination_pooling", 0.0)) if median is not None else 0.0
-    chosen = choose_pooled({"": windows.errors(pairs)}, {"": pairs}, pooling, float(choices.get("combination_temperature", 0.0)),
-                           median if median is not None else {})
-    return chosen[""]
+    stored = choices.get("combination_median")  # kept only where the panel pooled
+    median = {(float(weight), float(long)): float(ratio) for weight, long, ratio in stored or ()}
+    pooling = float(choices.get("combination_pooling", 0.0)) if stored else 0.0
+    return choose_pooled({"": windows.errors(pairs)}, {"": pairs}, pooling, float(choices.get("combination_temperature", 0.0)),
+                         median)[""]
 
 
 def choose_pooling(windows: dict[str, ChoiceWindows], pairs: dict[str, list[tuple[float, float]]]) -> tuple[float, float]:
