@@ -29,7 +29,7 @@ from tsrnn.features.seasons import infer_long_period, warn_if_seasons_differ
 from tsrnn.features.splits import DateSplit, SeriesSplit, split_panel
 from tsrnn.features.static import SeriesIdentity
 from tsrnn.features.windowing import WindowSpec, rises, target_values, window_ends
-from tsrnn.forecasting.combination import combination_choices, combined_validation
+from tsrnn.forecasting.combination import combination_choices, combined_validation, has_drift
 from tsrnn.forecasting.comparison import default_baselines
 from tsrnn.forecasting.conformal import pooled_conformity_scores
 from tsrnn.forecasting.metrics import naive_scale
@@ -261,7 +261,7 @@ def fit_learned(params: ForecasterParams, frames: dict[str, pd.DataFrame], panel
         learned.update(calibration_scores_=scores, quantile_scores_=quantile_scores)
         choices["calibration_blocks"] = len(blocks)
         if train.shrinkage:
-            choices.update(combination_choices(list(series_state.values()), pooling, temperature, median))
+            choices.update(combination_choices(list(series_state.values()), pooling, temperature, median, has_drift(spec)))
     else:
         learned["majority_class_"] = int(np.concatenate(directions).mean() >= 0.5)
     forecasting = model

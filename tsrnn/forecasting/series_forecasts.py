@@ -34,7 +34,7 @@ import numpy as np
 
 from tsrnn.features import preparation
 from tsrnn.features.windowing import WindowSpec
-from tsrnn.forecasting.combination import ChoiceWindows, choose_for_unseen, combine, long_season_change
+from tsrnn.forecasting.combination import ChoiceWindows, choose_for_unseen, combine, drift_change, long_season_change
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,8 +79,8 @@ class WindowForecasts:
 def transformed_forecasts(network, windows: Sequence[SeriesWindows], spec: WindowSpec, identity,
                           batch_size: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """`network`'s forecasts of every series' windows, with one `predict` call for the panel, each
-    series' combined as it chose (`combine`: its weight on the network's change and on the longer
-    season's naive change).
+    series' combined as it chose (`combine`: its weight on the network's change, on the longer
+    season's naive change and on the seasonal naive's change with drift).
 
     Args:
         network: the Keras model.
@@ -101,7 +101,8 @@ def transformed_forecasts(network, windows: Sequence[SeriesWindows], spec: Windo
     for series, (point, quantiles) in zip(windows, predicted, strict=True):
         fitted = series.fitted
         long_change = long_season_change(series.levels, series.ends, spec, fitted.long_period) if fitted.long_weight else None
-        found.append(combine(point, quantiles, fitted.weight, fitted.long_weight, long_change))
+        drift = drift_change(series.levels, series.ends, spec) if fitted.drift_weight else None
+        found.append(combine(point, quantiles, fitted.weight, fitted.long_weight, long_change, fitted.drift_weight, drift))
     return found
 
 
@@ -109,9 +110,10 @@ def unseen_states(frames: dict[str, pd.DataFrame], network, settings, data_split
                   choices: dict) -> dict[str, SeriesState]:
     """The state of each series the network never trained on: its scalers, baselines and MASE scale
     fitted on its rows before its validation part (`SeriesState.of_unseen_series`), and, as every
-    training series' was, its weights on the network's change and on the longer season's naive
-    change chosen on its own validation windows by the fit's rule (`choose_for_unseen`), with one
-    network call for all of them. Without `shrinkage`, with a `level` target, for a classifier, and
+    training series' was, its weights on the network's change, on the longer season's naive change
+    and (where the fit's series chose with it) on the seasonal naive's change with drift, chosen on
+    its own validation windows by the fit's rule (`choose_for_unseen`), with one network call for
+    all of them. Without `shrinkage`, with a `level` target, for a classifier, and
     for a series with no training window before its validation part, the network's forecast as it is.
 
     Args:
@@ -148,6 +150,8 @@ def unseen_states(frames: dict[str, pd.DataFrame], network, settings, data_split
     for series, (point, _) in zip(windows, transformed_forecasts(network, windows, spec, identity, batch_size), strict=True):
         period = series.fitted.long_period
         long_change = long_season_change(series.levels, series.ends, spec, period) if period else None
-        weight, long_weight = choose_for_unseen(ChoiceWindows(point, series.levels, series.ends, spec, long_change), period, choices)
-        states[series.name] = dataclasses.replace(series.fitted, weight=weight, long_weight=long_weight)
+        drift = drift_change(series.levels, series.ends, spec) if "drift" in choices else None
+        weight, long_weight, drift_weight = choose_for_unseen(
+            ChoiceWindows(point, series.levels, series.ends, spec, long_change, drift), period, choices)
+        states[series.name] = dataclasses.replace(series.fitted, weight=weight, long_weight=long_weight, drift_weight=drift_weight)
     return states

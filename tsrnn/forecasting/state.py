@@ -59,6 +59,8 @@ class SeriesState:
         long_period: rows in the series' longer season (a week of sub-daily rows), or None.
         long_weight: the weight on that longer season's seasonal-naive change from the anchor,
             chosen with `weight` (0: none; `tsrnn.forecasting.combination`).
+        drift_weight: the weight on the seasonal naive's change with the last season's drift
+            (`tsrnn.forecasting.combination.drift_change`), chosen with `weight` (0: none).
 
     Examples:
         >>> from tsrnn.features.scaling import fit_scaler
@@ -78,6 +80,7 @@ class SeriesState:
     weight: float = 1.0
     long_period: int | None = None
     long_weight: float = 0.0
+    drift_weight: float = 0.0
 
     def to_dict(self) -> dict:
         """The state as JSON-ready data."""
@@ -86,7 +89,7 @@ class SeriesState:
                 "mase_scale": np.asarray(self.mase_scale).tolist(),
                 "naive_residuals": None if self.naive_residuals is None else np.asarray(self.naive_residuals).tolist(),
                 "windows": self.windows, "split": self.split, "weight": self.weight,
-                "long_period": self.long_period, "long_weight": self.long_weight}
+                "long_period": self.long_period, "long_weight": self.long_weight, "drift_weight": self.drift_weight}
 
     @classmethod
     def of_unseen_series(cls, name: str, frame: pd.DataFrame, spec: WindowSpec, data_split) -> SeriesState:
@@ -130,7 +133,8 @@ class SeriesState:
                    {name: baseline_from_state(state) for name, state in values["baselines"].items()},
                    np.asarray(values["mase_scale"], dtype=np.float64),
                    None if residuals is None else np.asarray(residuals, dtype=np.float64), values["windows"], values.get("split"),
-                   float(values.get("weight", 1.0)), values.get("long_period"), float(values.get("long_weight", 0.0)))
+                   float(values.get("weight", 1.0)), values.get("long_period"), float(values.get("long_weight", 0.0)),
+                   float(values.get("drift_weight", 0.0)))
 
 
 def encode(forecaster) -> dict:
