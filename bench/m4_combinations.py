@@ -58,7 +58,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
     `ChoiceWindows` of the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import ANCHOR, ChoiceWindows, choose_pooled, combinations, long_season_change
+    from tsrnn.forecasting.combination import ANCHOR, ChoiceWindows, choose_pooled, combinations, drift_change, has_drift, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -71,22 +71,25 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     linear = network_changes(forecaster, linear_network, scaled, origin, fitted)
     period = fitted.long_period
     long_now = long_season_change(levels, origin, spec, period) if period else np.zeros_like(refit)
+    with_drift = has_drift(spec) and "drift" in forecaster.choices_  # a fit that chose with the seasonal naive's drift
+    drift_now = drift_change(levels, origin, spec) if with_drift else np.zeros_like(refit)
 
     def level(change: np.ndarray) -> np.ndarray:
         return preparation.invert(change, levels, origin, spec)[0, :, 0]
 
-    def blend(network: np.ndarray, weight: float, long_weight: float) -> np.ndarray:
-        return level(weight * network + long_weight * long_now)
+    def blend(network: np.ndarray, weight: float, long_weight: float, drift_weight: float = 0.0) -> np.ndarray:
+        return level(weight * network + long_weight * long_now + drift_weight * drift_now)
 
-    found = {"chosen": blend(refit, fitted.weight, fitted.long_weight),
+    found = {"chosen": blend(refit, fitted.weight, fitted.long_weight, fitted.drift_weight),
              "network": level(refit), "holdout_network": level(held), "linear_path": level(linear),
              "networks_averaged": level((refit + held) / 2),
-             "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight)}
-    windows, pairs = None, combinations(period)
+             "networks_averaged_chosen": blend((refit + held) / 2, fitted.weight, fitted.long_weight, fitted.drift_weight)}
+    windows, pairs = None, combinations(period, with_drift)
     if len(validation):
         predicted = network_changes(forecaster, holdout, scaled, validation, fitted)
         long_validation = long_season_change(levels, validation, spec, period) if period else None
-        windows = ChoiceWindows(predicted, levels, validation, spec, long_validation)
+        drift_validation = drift_change(levels, validation, spec) if with_drift else None
+        windows = ChoiceWindows(predicted, levels, validation, spec, long_validation, drift_validation)
         errors = windows.errors(pairs)
         found["chosen_without_se_rule"] = blend(refit, *pairs[int(np.argmin([e.mean() for e in errors]))])
         found["chosen_each_series_alone"] = blend(refit, *choose_pooled({name: errors}, {name: pairs}, 0.0)[name])
@@ -95,9 +98,10 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
         found["most_windows_beating_the_anchor"] = blend(refit, *pairs[int(np.argmax(beats_anchor))])
     for shrunk in SHRUNK_TOWARD_ANCHOR:
         found[f"chosen_shrunk_{shrunk:g}_toward_the_anchor"] = blend(refit, fitted.weight * (1 - shrunk),
-                                                                    fitted.long_weight * (1 - shrunk))
-    for weight, long_weight in combinations(period or 168):
-        found[f"fixed_{weight:g}_{long_weight:g}"] = blend(refit, weight, long_weight)
+                                                                    fitted.long_weight * (1 - shrunk), fitted.drift_weight * (1 - shrunk))
+    for weight, long_weight, drift_weight in combinations(period or 168, with_drift):
+        found["fixed_" + "_".join(f"{w:g}" for w in (weight, long_weight, drift_weight)[: 3 if with_drift else 2])] = \
+            blend(refit, weight, long_weight, drift_weight)
     return found, windows, pairs
 
 
@@ -114,7 +118,7 @@ def check_choice(forecaster, windows: dict, pairs: dict) -> None:
     errors = {name: series.errors(pairs[name]) for name, series in windows.items()}
     for name, pair in choose_pooled(errors, pairs, pooling, temperature).items():
         fitted = forecaster.series_[name]
-        if pair != (fitted.weight, fitted.long_weight):
+        if pair != (fitted.weight, fitted.long_weight, fitted.drift_weight):
             raise RuntimeError(f"{name}: the reloaded fit chooses other weights than the fit did; was it saved by this code?")
 
 

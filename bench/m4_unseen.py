@@ -79,7 +79,7 @@ def main() -> None:
     print(f"fit {seconds:.0f} s", file=sys.stderr, flush=True)
     new = {name: insample_frames[name] for name in unseen}
     chosen = forecaster._states_of(new)
-    with mock.patch("tsrnn.forecasting.series_forecasts.choose_for_unseen", return_value=(1.0, 0.0)):
+    with mock.patch("tsrnn.forecasting.series_forecasts.choose_for_unseen", return_value=(1.0, 0.0, 0.0)):
         as_is = forecasts_beyond(forecaster, insample_frames)
     chosen_forecasts = forecasts_beyond(forecaster, insample_frames)
     insample, actual = m4.holdout({name: frame["value"].to_numpy() for name, frame in frames.items()}, m4.HOURLY_HORIZON)
@@ -97,8 +97,9 @@ def main() -> None:
                                  else "the held-out 48 (the competition's test rows)")},
         "fit_seconds": round(seconds, 1),
         "choices": {key: forecaster.choices_.get(key) for key in ("combination_pooling", "combination_temperature", "shrinkage")},
-        "unseen_weights": {f"{weight:g},{long:g}": count for (weight, long), count in
-                           Counter((round(s.weight * 4) / 4, round(s.long_weight * 4) / 4) for s in chosen.values()).most_common()},
+        "unseen_weights": {",".join(f"{w:g}" for w in weights): count for weights, count in
+                           Counter((round(s.weight * 4) / 4, round(s.long_weight * 4) / 4, round(s.drift_weight * 4) / 4)
+                                   for s in chosen.values()).most_common()},
         "seen_forecasts_alike_both_ways": all(np.allclose(as_is[name], chosen_forecasts[name]) for name in seen),
         "unseen": group_scores(scores, unseen),
         "seen": group_scores(scores, seen),

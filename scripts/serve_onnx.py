@@ -82,6 +82,17 @@ class ExportedForecaster:
             naive = targets[np.clip(rows, 0, None)]
             change = naive - anchors if spec["target_transform"] == "difference" else np.log(naive) - np.log(anchors)
             transformed = transformed + spec["long_season_weight"] * np.where((rows >= 0)[..., None], change, 0.0)
+        if spec.get("drift_weight"):  # plus the seasonal naive's drift: last season's mean over the one before
+            season = spec["drift_season"]
+            sums = np.vstack([np.zeros((1, targets.shape[1])), np.cumsum(targets, axis=0)])
+            known = ends - 2 * season + 1 >= 0
+            last = np.clip(np.where(known, ends, 2 * season - 1), 0, len(targets) - 1) + 1
+            latest = (sums[last] - sums[np.clip(last - season, 0, None)]) / season
+            before = (sums[np.clip(last - season, 0, None)] - sums[np.clip(last - 2 * season, 0, None)]) / season
+            with np.errstate(divide="ignore", invalid="ignore"):
+                growth = latest - before if spec["target_transform"] == "difference" else np.log(latest) - np.log(before)
+            drift = np.asarray(spec["drift_seasons_ahead"], dtype=np.float64)[None, :, None] * np.nan_to_num(growth)[:, None, :]
+            transformed = transformed + spec["drift_weight"] * np.where(known[:, None, None], drift, 0.0)
         if spec["target_transform"] == "log_return":
             return anchors * np.exp(transformed)
         if spec["target_transform"] == "difference":

@@ -202,6 +202,12 @@ def test_the_chosen_line_names_the_shrinkage_weights_only_where_a_series_leans_o
         "168-row seasonal naive blended in for 114 series (weight 0.25 for 40, weight 0.75 for 30, weight 1 for 44)")
     assert _choices_line({**base, "shrinkage": none, "long_season": {"period": 168, "weights": {"0": 1, "1": 0}}}).endswith(
         "best epoch 3")  # no series blends it in
+    drift = {"weights": {"0": 300, "0.25": 40, "0.5": 0, "0.75": 0, "1": 2}}
+    assert _choices_line({**base, "shrinkage": none, "drift": drift}).endswith(
+        "seasonal naive with drift blended in for 42 series (weight 0.25 for 40, weight 1 for 2)")
+    assert _choices_line({**base, "shrinkage": none, "drift": {"weights": {"0": 0, "0.5": 1}}}).endswith(
+        "seasonal naive with drift blended in with weight 0.5")
+    assert "drift" not in _choices_line({**base, "shrinkage": none, "drift": {"weights": {"0": 5}}})
 
 
 def test_the_chosen_line_names_the_pooling_weight_only_where_series_borrow_from_the_panel():

@@ -133,6 +133,34 @@ def test_a_panel_run_exports_one_network_with_each_series_scalers(tmp_path, sp50
         ExportedForecaster(tmp_path / "serving")
 
 
+def test_a_series_served_with_the_seasonal_naives_drift_forecasts_as_predict_does(tmp_path, sp500_slice):
+    import dataclasses
+
+    import keras
+    from serve_onnx import ExportedForecaster
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf2onnx converts TensorFlow-backend models; the other backends export through their own tools")
+    from tsrnn import Forecaster
+
+    prices = read_series(sp500_slice)[["Close"]]
+    panel = {"SPX": prices, "TENTH": prices.iloc[50:] * 0.1}
+    fitted = Forecaster(lookback=10, horizon=3, units=4, epochs=1, seed=0, target_anchor="season", seasonal_period=2,
+                        shrinkage=True).fit(panel)
+    # Whatever validation chose: one series served with half of the drift's change, so it shows.
+    fitted.series_["TENTH"] = dataclasses.replace(fitted.series_["TENTH"], weight=0.25, long_weight=0.0, drift_weight=0.5)
+    fitted.save(tmp_path / "run")
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--out", str(tmp_path / "serving")])
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "serving" / "serving.json").read_text())["series"]["TENTH"]
+    assert (spec["drift_weight"], spec["drift_season"], spec["drift_seasons_ahead"]) == (0.5, 2, [1, 1, 2])
+    expected = Forecaster.load(tmp_path / "run").predict(panel)
+    frame = panel["TENTH"]
+    served = ExportedForecaster(tmp_path / "serving", series="TENTH").forecast(frame[["Close"]].to_numpy(), frame[["Close"]].to_numpy())
+    mine = expected.loc[expected["series"] == "TENTH", ["Close_t+1", "Close_t+2", "Close_t+3"]].to_numpy()
+    np.testing.assert_allclose(served[: len(mine), :, 0], mine, rtol=1e-4)
+
+
 def test_a_panel_with_a_series_embedding_and_static_covariates_exports_them_per_series(tmp_path, sp500_slice):
     """The network reads each series' standardised static covariates and embedding slot after its
     scaled inputs; serving.json carries them per series, and the server appends them."""

@@ -233,6 +233,12 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append(f"{period} blended in with weight {about}{next(iter(blended))}" if sum(long["weights"].values()) == 1 else
                      f"{period} blended in for {sum(blended.values())} series (" +
                      ", ".join(f"weight {about}{weight} for {count}" for weight, count in blended.items()) + ")")
+    drift = {weight: count for weight, count in (choices.get("drift") or {}).get("weights", {}).items() if count and weight != "0"}
+    if drift:  # some series blend in the seasonal naive carried on by the last season's drift
+        total = sum(choices["drift"]["weights"].values())
+        parts.append(f"seasonal naive with drift blended in with weight {about}{next(iter(drift))}" if total == 1 else
+                     f"seasonal naive with drift blended in for {sum(drift.values())} series (" +
+                     ", ".join(f"weight {about}{weight} for {count}" for weight, count in drift.items()) + ")")
     refit = choices.get("refit")
     if refit:
         members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""

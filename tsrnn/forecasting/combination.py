@@ -137,8 +137,19 @@ def drift_change(levels: np.ndarray, ends, spec: WindowSpec) -> np.ndarray:
     before = (sums[np.clip(last - period, 0, None)] - sums[np.clip(last - 2 * period, 0, None)]) / period
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = latest - before if spec.target_transform == "difference" else np.log(latest) - np.log(before)
-    seasons = np.ceil((spec.gap + np.arange(1, spec.horizon + 1)) / period)
+    seasons = np.asarray(drift_seasons_ahead(spec), dtype=np.float64)
     return np.where(known[:, None, None], seasons[None, :, None] * np.nan_to_num(growth)[:, None, :], 0.0)
+
+
+def drift_seasons_ahead(spec: WindowSpec) -> list[int]:
+    """How many seasons each step lies after its anchor: the drifts `drift_change` adds to it
+    (what `serving.json` gives a server).
+
+    Examples:
+        >>> drift_seasons_ahead(WindowSpec(lookback=4, horizon=5, target_columns=("y",), target_anchor="season", seasonal_period=2))
+        [1, 1, 2, 2, 3]
+    """
+    return np.ceil((spec.gap + np.arange(1, spec.horizon + 1)) / spec.seasonal_period).astype(int).tolist()
 
 
 def long_season_change(levels: np.ndarray, ends, spec: WindowSpec, period: int) -> np.ndarray:

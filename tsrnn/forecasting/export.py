@@ -10,7 +10,10 @@ targets, the inverse map of their scaler, the target transform, and the row offs
 anchor from the window's last row (0: the last value; minus a season: the seasonal-naive row),
 `forecast_weight`, the weight on the network's change from the anchor (`shrinkage`; 1 without it),
 and, where the series has a longer season (a week of sub-daily rows), `long_season_weight` on the
-change of that season's naive forecast from the anchor, whose rows `long_season_offsets` gives
+change of that season's naive forecast from the anchor, whose rows `long_season_offsets` gives,
+and, where the series blends in the seasonal naive with drift, `drift_weight` on its change from
+the anchor: `drift_seasons_ahead[k]` times the drift of step k, the change from the mean of the
+`drift_season` rows before the window's last season to the mean of that last season
 (`tsrnn.forecasting.combination`).
 A panel's run holds those scalers per series under `"series"`; the server names its series. Where
 the network also reads per-series constants (static covariates, a series embedding's slot), each
@@ -30,7 +33,7 @@ import numpy as np
 from tsrnn.errors import ConfigError, RunDirError
 from tsrnn.features.lags import lag_name
 from tsrnn.features.windowing import anchor_rows
-from tsrnn.forecasting.combination import long_season_offsets
+from tsrnn.forecasting.combination import drift_seasons_ahead, long_season_offsets
 from tsrnn.forecasting.forecaster import Forecaster
 from tsrnn.utils.atomic import atomic_directory
 from tsrnn.utils.validation import EXPORT_FORMATS
@@ -131,10 +134,14 @@ def _series_columns(identity, name: str) -> dict:
 
 
 def _combination(state, spec) -> dict:
-    """One series' weights on the network's change and on its longer season's naive change."""
+    """One series' weights on the network's change, on its longer season's naive change and on the
+    seasonal naive's change with drift.
+    """
     weights = {"forecast_weight": state.weight}
     if state.long_weight:
         weights.update(long_season_weight=state.long_weight, long_season_offsets=long_season_offsets(spec, state.long_period))
+    if state.drift_weight:
+        weights.update(drift_weight=state.drift_weight, drift_season=spec.seasonal_period, drift_seasons_ahead=drift_seasons_ahead(spec))
     return weights
 
 

@@ -171,7 +171,9 @@ class ForecasterParams:
             the paired per-window difference. Only for target transforms measured from an anchor
             (not "level"). Where the dates have a longer season than the anchor's (a week of
             sub-daily rows), that season's naive forecast is blended in too, with a second weight
-            chosen the same way (`tsrnn.forecasting.combination`). In a panel each series' errors
+            chosen the same way, and where targets are measured from the value a season earlier,
+            the seasonal naive carried on by the last season's drift (the last season's mean over
+            the one before's), with a third (`tsrnn.forecasting.combination`). In a panel each series' errors
             relative to its anchor's are averaged with the panel's median of them, with a pooling
             weight (0 to 1) the panel's validation windows choose (earlier half against later half;
             `choices_["combination_pooling"]`). The same split chooses a temperature
