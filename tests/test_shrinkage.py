@@ -123,6 +123,12 @@ def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(bo
     pooling, temperature = shrunk.choices_["combination_pooling"], shrunk.choices_["combination_temperature"]
     assert pooling in POOLING_WEIGHTS and temperature in TEMPERATURES
     for name in panel:
+        forecasts, prepared, ends = levels[name]
+        if max(error.mean() for error in errors[name].values()) < 1e-9 * np.abs(prepared.levels).mean():
+            # every pair forecasts the exact repeat to rounding error: their order is rounding noise, so
+            # any weights are right; the combined forecast must still be exact
+            np.testing.assert_allclose(shrunk.forecast_levels(prepared, ends), forecasts[(0.0, 0.0, 0.0)], rtol=1e-9)
+            continue
         score = {pair: (1 - pooling) * relative[name][pair] + pooling * np.median([r[pair] for r in relative.values()])
                  for pair in pairs}
         best = min(pairs, key=score.get)
@@ -133,7 +139,6 @@ def test_each_series_forecasts_with_the_weights_its_validation_windows_prefer(bo
             chosen = tuple(sum(weights[pair] * pair[i] for pair in pairs) / sum(weights.values()) for i in (0, 1, 2))
         state = shrunk.series_[name]
         np.testing.assert_allclose((state.weight, state.long_weight, state.drift_weight), chosen, atol=1e-4)
-        forecasts, prepared, ends = levels[name]
         if not temperature:
             np.testing.assert_allclose(shrunk.forecast_levels(prepared, ends), forecasts[chosen], rtol=1e-5)
     assert shrunk.series_["walk"].weight < 1.0  # the tiny network forecasts the walk worse than its anchor
@@ -197,7 +202,9 @@ def test_a_series_borrows_the_panels_preference_among_the_pairs_that_beat_the_ne
 def test_the_pooling_weight_and_temperature_are_the_ones_the_later_windows_prefer():
     pairs, rng = combinations(None), np.random.default_rng(0)
     own = {f"s{i}": _windows((1.0, 0.75, 0.5, 0.25)[i % 4], 16, 0.05, rng) for i in range(40)}
-    assert choose_pooling(own, {name: pairs for name in own}) == (0.0, 0.0)  # each series clearly its own pair: alone, sharp
+    # Each series clearly its own pair: alone, and sharp. Temperature 0 scores lowest; 0.05 lies within
+    # one standard error of it (the softest that does: 0.1 is 2.7 standard errors worse), so 0.05 is kept.
+    assert choose_pooling(own, {name: pairs for name in own}) == (0.0, 0.05)
     shared = {f"s{i}": _windows(0.5, 8, 1.5, rng) for i in range(40)}
     assert choose_pooling(shared, {name: pairs for name in shared})[0] > 0.0  # one best pair, noisy windows: pool
     between = {f"s{i}": _windows(rng.uniform(0.3, 0.9), 16, 0.5, rng) for i in range(40)}

@@ -25,8 +25,9 @@ weights from series features, here each series' own validation windows choose th
 In a panel, each series' choice also borrows from the others (`choose_pooled`): every pair's error
 relative to the anchor's is averaged with the panel's median of that ratio, with a pooling weight
 in `POOLING_WEIGHTS` (0: each series alone) that the panel's validation windows choose themselves:
-choices made on each series' earlier half of windows are scored on its later half
-(`choose_pooling`), as empirical Bayes shrinks each series' estimate toward the group's.
+choices made on each series' earlier half of windows are scored on its later half, and the softest
+setting within one standard error of the best is kept (`choose_pooling`), as empirical Bayes
+shrinks each series' estimate toward the group's.
 
 The same split chooses how sharply a series' pairs are told apart (`TEMPERATURES`): at 0 each series
 takes its single best pair, kept by the one-standard-error rule; above 0 its weights are the
@@ -65,8 +66,8 @@ from tsrnn.features.windowing import WindowSpec, anchor_rows, target_rows
 SHRINKAGE_WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)  # ties go to the network's own forecast
 LONG_SEASON_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 DRIFT_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
-POOLING_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # ties go to each series alone
-TEMPERATURES = (0.0, 0.02, 0.05, 0.1, 0.2)  # in relative error (the anchor's = 1); ties go to the single best pair
+POOLING_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+TEMPERATURES = (0.0, 0.02, 0.05, 0.1, 0.2)  # in relative error (the anchor's = 1)
 ANCHOR = (0.0, 0.0, 0.0)
 
 
@@ -434,8 +435,12 @@ def choose_pooling(windows: dict[str, ChoiceWindows], pairs: dict[str, list[tupl
     """The pooling weight (`POOLING_WEIGHTS`) and temperature (`TEMPERATURES`) the panel's own
     validation windows prefer: the pairs are chosen (`choose_pooled`) on each series' earlier half
     of windows, and the weights chosen are scored by their error on its later half relative to the
-    anchor's, averaged over series. Ties, and panels with no two series of four windows or more, go
-    to `(0, 0)` (each series alone, its single best pair).
+    anchor's, averaged over series. Of the settings within one standard error of the best (of the
+    per-series differences from it), the softest is kept: the highest temperature, then the most
+    pooling (the one-standard-error rule of Breiman et al. and glmnet's `lambda.1se`, which takes
+    the most regularised model the data cannot tell from the best; averaging pairs and borrowing
+    from the panel are the regularisers here). Panels with no two series of four windows or more
+    go to `(0, 0)` (each series alone, its single best pair).
 
     Args:
         windows: every series' `ChoiceWindows`, in time order.
@@ -460,9 +465,12 @@ def choose_pooling(windows: dict[str, ChoiceWindows], pairs: dict[str, list[tupl
     for temperature in TEMPERATURES:
         for pooling in POOLING_WEIGHTS:
             chosen = choose_pooled(earlier, pairs, pooling, temperature)
-            scores[pooling, temperature] = float(np.mean([later[name].errors([chosen[name]])[0].mean() / anchor_error[name]
-                                                          for name in halves]))
-    return min(scores, key=scores.get)  # the first of equal scores: temperature 0, then less pooling
+            scores[pooling, temperature] = np.array([later[name].errors([chosen[name]])[0].mean() / anchor_error[name]
+                                                     for name in halves])
+    best = scores[min(scores, key=lambda setting: scores[setting].mean())]  # the first of equal means
+    within = [setting for setting, score in scores.items()
+              if (score - best).mean() <= (score - best).std(ddof=1) / np.sqrt(len(halves))]
+    return max(within, key=lambda setting: (setting[1], setting[0]))
 
 
 def shrinkage_weight(predicted: np.ndarray, levels: np.ndarray, ends, spec: WindowSpec) -> float:
