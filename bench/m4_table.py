@@ -15,7 +15,7 @@ from _machine import cpu
 
 RESULTS = [Path(__file__).resolve().parent / "results" / name for name in (
     "m4_hourly.json", "m4_hourly_amd_epyc.json", "m4_hourly_steps_per_epoch_amd_epyc.json",
-    "m4_hourly_exponential_weights_amd_epyc.json", "m4_hourly_ridge_path_amd_epyc.json")]
+    "m4_hourly_exponential_weights_amd_epyc.json", "m4_hourly_ridge_path_amd_epyc.json", "m4_hourly_drift_amd_epyc.json")]
 
 
 def table(results: list[dict]) -> str:
