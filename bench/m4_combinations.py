@@ -58,7 +58,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     (`linear_network`: `linear_path` of the forecasting network), with the holdout network's
     `ChoiceWindows` of the series' validation windows (None: it has none) and its pairs."""
     from tsrnn.features import preparation
-    from tsrnn.forecasting.combination import ANCHOR, ChoiceWindows, choose_pooled, combinations, drift_change, has_drift, long_season_change
+    from tsrnn.forecasting.combination import ANCHOR, ChoiceWindows, choose_pooled, combinations, drift_change, long_season_change
 
     spec, fitted, identity = forecaster.window_spec_, forecaster.series_[name], forecaster.identity_
     features, levels = preparation.arrays(frame, spec)
@@ -71,7 +71,7 @@ def series_variants(forecaster, name: str, frame, linear_network) -> tuple[dict[
     linear = network_changes(forecaster, linear_network, scaled, origin, fitted)
     period = fitted.long_period
     long_now = long_season_change(levels, origin, spec, period) if period else np.zeros_like(refit)
-    with_drift = has_drift(spec) and "drift" in forecaster.choices_  # a fit that chose with the seasonal naive's drift
+    with_drift = "drift" in forecaster.choices_  # a fit that chose with the seasonal naive's drift
     drift_now = drift_change(levels, origin, spec) if with_drift else np.zeros_like(refit)
 
     def level(change: np.ndarray) -> np.ndarray:

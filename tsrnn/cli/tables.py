@@ -193,6 +193,19 @@ def _interval_lines(intervals: dict | None) -> list[str]:
     return lines
 
 
+def _blended(member: str, weights: dict[str, int], about: str) -> str | None:
+    """How many series blend a member of the combination in, with which weights (`weights`: series
+    per weight, as `choices_` counts them); None where none does.
+    """
+    blended = {weight: count for weight, count in weights.items() if count and weight != "0"}
+    if not blended:
+        return None
+    if sum(weights.values()) == 1:
+        return f"{member} blended in with weight {about}{next(iter(blended))}"
+    return (f"{member} blended in for {sum(blended.values())} series (" +
+            ", ".join(f"weight {about}{weight} for {count}" for weight, count in blended.items()) + ")")
+
+
 def _choices_line(choices: dict | None) -> str | None:
     """One line on what the fit found in the data and chose on validation."""
     if not choices:
@@ -226,19 +239,12 @@ def _choices_line(choices: dict | None) -> str | None:
         parts.append(f"each series' choice pooled with the panel's median (weight {choices['combination_pooling']:g})")
     if choices.get("combination_temperature"):
         parts.append(f"each series' pairs averaged by exponential weights (temperature {choices['combination_temperature']:g})")
-    long = choices.get("long_season") or {}
-    blended = {weight: count for weight, count in long.get("weights", {}).items() if count and weight != "0"}
-    if blended:  # some series blend in the longer season's naive forecast
-        period = f"{long['period']}-row seasonal naive"
-        parts.append(f"{period} blended in with weight {about}{next(iter(blended))}" if sum(long["weights"].values()) == 1 else
-                     f"{period} blended in for {sum(blended.values())} series (" +
-                     ", ".join(f"weight {about}{weight} for {count}" for weight, count in blended.items()) + ")")
-    drift = {weight: count for weight, count in (choices.get("drift") or {}).get("weights", {}).items() if count and weight != "0"}
-    if drift:  # some series blend in the seasonal naive carried on by the last season's drift
-        total = sum(choices["drift"]["weights"].values())
-        parts.append(f"seasonal naive with drift blended in with weight {about}{next(iter(drift))}" if total == 1 else
-                     f"seasonal naive with drift blended in for {sum(drift.values())} series (" +
-                     ", ".join(f"weight {about}{weight} for {count}" for weight, count in drift.items()) + ")")
+    long = choices.get("long_season")
+    for member, counts in ((long and f"{long['period']}-row seasonal naive", long),
+                           ("seasonal naive with drift", choices.get("drift"))):
+        blended = _blended(member, (counts or {}).get("weights", {}), about)
+        if blended:
+            parts.append(blended)
     refit = choices.get("refit")
     if refit:
         members = f", {refit['members']} networks averaged" if refit.get("members", 1) > 1 else ""

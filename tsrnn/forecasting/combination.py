@@ -150,7 +150,8 @@ def drift_seasons_ahead(spec: WindowSpec) -> list[int]:
         >>> drift_seasons_ahead(WindowSpec(lookback=4, horizon=5, target_columns=("y",), target_anchor="season", seasonal_period=2))
         [1, 1, 2, 2, 3]
     """
-    return np.ceil((spec.gap + np.arange(1, spec.horizon + 1)) / spec.seasonal_period).astype(int).tolist()
+    first = range(0, 1)
+    return ((target_rows(first, spec) - anchor_rows(first, spec))[0] // spec.seasonal_period).tolist()
 
 
 def long_season_change(levels: np.ndarray, ends, spec: WindowSpec, period: int) -> np.ndarray:
